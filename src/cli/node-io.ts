@@ -1,0 +1,50 @@
+/** Node-side access to the prepared data sets and to model files. */
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { getDataset, loadSplit, splitFiles, type LabeledImages, type Split } from '../core/data/datasets';
+import { isModelCard, type ModelCard } from '../core/models/card';
+import { loadLayersModel, type LoadedModel } from '../core/models/io';
+import { projectRoot } from './paths';
+import { prepareDataset } from './prepare';
+
+export async function loadNodeSplit(datasetId: string, split: Split): Promise<LabeledImages> {
+  const ds = getDataset(datasetId);
+  const root = join(projectRoot(), 'public', 'data');
+  if (!existsSync(join(root, ds.id, splitFiles(split).images))) {
+    const r = prepareDataset(ds.id, root);
+    if (!r.ok) throw new Error(r.message);
+  }
+  return loadSplit(async (id, file) => new Uint8Array(await readFile(join(root, id, file))), ds.id, split);
+}
+
+export interface ResolvedModel extends LoadedModel {
+  label: string;
+  card: ModelCard | null;
+}
+
+/** A zoo id (models/<id>/) or a path to any TensorFlow.js LayersModel's model.json. */
+export async function loadNodeModel(spec: string, inputShape?: [number, number, number]): Promise<ResolvedModel> {
+  const zooDir = join(projectRoot(), 'models', spec);
+  let jsonPath: string;
+  let card: ModelCard | null = null;
+  if (/^[a-z0-9-]+$/.test(spec) && existsSync(join(zooDir, 'model.json'))) {
+    jsonPath = join(zooDir, 'model.json');
+    const c = JSON.parse(readFileSync(join(zooDir, 'card.json'), 'utf8')) as unknown;
+    if (!isModelCard(c)) throw new Error(`models/${spec}/card.json is not a valid model card`);
+    card = c;
+  } else if (existsSync(spec)) {
+    jsonPath = resolve(spec);
+  } else {
+    throw new Error(`no model "${spec}": not a zoo id (models/<id>/model.json) nor an existing model.json path`);
+  }
+  const dir = dirname(jsonPath);
+  const sha = card ? Object.fromEntries(card.weights.map((w) => [w.path, w.sha256])) : undefined;
+  const loaded = await loadLayersModel(
+    new Uint8Array(await readFile(jsonPath)),
+    async (p) => new Uint8Array(await readFile(join(dir, p))),
+    sha,
+    inputShape,
+  );
+  return { ...loaded, label: card ? card.id : spec, card };
+}

@@ -1,0 +1,59 @@
+/**
+ * rlab: Robustness Lab's command line, over the same compute core as the browser.
+ *
+ *   npm run --silent rlab -- train --recipe mnist-cnn [--seed 1]
+ *   npm run --silent rlab -- eval --model mnist-cnn --dataset mnist --attack pgd --eps 0.3 --steps 40 \
+ *       --step-size 0.01 --random-start [--restarts 1] [--n 1000] [--seed 0] [--json]
+ *   npm run --silent rlab -- bench
+ *   npm run --silent rlab -- prepare
+ */
+import { parseArgs } from 'node:util';
+import { runEval } from './commands/eval';
+import { runTrain } from './commands/train';
+import { runBench } from './commands/bench';
+import { prepareAll } from './prepare';
+import { UsageError } from './args';
+
+const HELP = `usage: rlab <command> [options]
+commands:
+  train --recipe <id> [--seed s] [--epochs e] [--out dir] [--skip-eval]
+  eval  --model <zoo-id | model.json> --dataset <mnist|fashion-mnist> --attack <none|fgsm|pgd>
+        [--norm linf] [--eps e] [--steps k] [--step-size a] [--random-start] [--restarts r]
+        [--n N] [--seed s] [--batch-size b] [--backend wasm|cpu] [--json]
+  bench [--backend wasm|cpu] [--batch-size b]
+  prepare`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'train':
+      return runTrain(rest);
+    case 'eval':
+      return runEval(rest);
+    case 'bench':
+      return runBench(rest);
+    case 'prepare':
+      parseArgs({ args: rest, options: {}, strict: true });
+      prepareAll();
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}" (train, eval, bench, prepare)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const err = e as Error;
+    const msg = (err?.message ?? String(e)).split('\n')[0];
+    console.error(`rlab: ${msg}`);
+    if (process.env.RLAB_DEBUG) console.error(err?.stack);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

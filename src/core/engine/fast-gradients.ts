@@ -1,0 +1,106 @@
+/**
+ * Faster gradients for the convolution, built from the backend's forward convolution.
+ *
+ * TensorFlow.js's wasm backend (the Node engine, and the browser's last resort) has a fast forward
+ * convolution (XNNPACK) but no Conv2DBackpropFilter kernel and a slow Conv2DBackpropInput. For stride 1
+ * and dilation 1 both gradients are ordinary convolutions:
+ *   dL/dx = conv(pad(dy, k-1-p), W flipped in space with in/out channels swapped)
+ *   dL/dW = conv(x^T, dy^T)  with the batch axis taking the role of the channel axis
+ * Other configurations keep TensorFlow.js's own gradient.
+ *
+ * The results equal the reference gradient up to float32 rounding (see fast-gradients.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Conv2DAttrs {
+  strides: number | [number, number];
+  pad: Pad;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const pair = (v: number | [number, number]): [number, number] => (Array.isArray(v) ? v : [v, v]);
+
+/** Explicit [top, bottom, left, right] padding of a stride-1 convolution. */
+function explicitPadding(pad: Pad, kh: number, kw: number): [number, number, number, number] | null {
+  if (pad === 'valid') return [0, 0, 0, 0];
+  if (pad === 'same') {
+    const ph = kh - 1;
+    const pw = kw - 1;
+    return [Math.floor(ph / 2), ph - Math.floor(ph / 2), Math.floor(pw / 2), pw - Math.floor(pw / 2)];
+  }
+  if (typeof pad === 'number') return [pad, pad, pad, pad];
+  if (Array.isArray(pad)) return [pad[1][0], pad[1][1], pad[2][0], pad[2][1]];
+  return null;
+}
+
+export function conv2dInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, p: [number, number, number, number]): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw] = filter.shape;
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(
+      dy,
+      flipped,
+      1,
+      [
+        [0, 0],
+        [kh - 1 - p[0], kh - 1 - p[1]],
+        [kw - 1 - p[2], kw - 1 - p[3]],
+        [0, 0],
+      ],
+      'NHWC',
+    );
+  });
+}
+
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, p: [number, number, number, number]): tf.Tensor4D {
+  return tf.tidy(() => {
+    const xt = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, H, W, N]
+    const dyt = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [Ho, Wo, N, Co]
+    const g = tf.conv2d(xt, dyt, 1, [
+      [0, 0],
+      [p[0], p[1]],
+      [p[2], p[3]],
+      [0, 0],
+    ]); // [Ci, kh, kw, Co]
+    return tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D;
+  });
+}
+
+let installed = false;
+
+/** Register the faster Conv2D gradient (idempotent). Call it once the wasm backend is active. */
+export function installFastGradients(): void {
+  if (installed) return;
+  installed = true;
+  const original = tf.getGradient('Conv2D');
+  if (!original) throw new Error('TensorFlow.js has no Conv2D gradient to replace');
+  const warn = console.warn;
+  console.warn = () => {}; // TensorFlow.js warns that a gradient is overridden: that is the point
+  try {
+    tf.registerGradient({
+      kernelName: 'Conv2D',
+      inputsToSave: ['x', 'filter'],
+      gradFunc: (dy, saved, attrs) => {
+        const a = attrs as unknown as Conv2DAttrs;
+        const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const [sh, sw] = pair(a.strides);
+        const [dh, dw] = pair(a.dilations);
+        const p = explicitPadding(a.pad, filter.shape[0], filter.shape[1]);
+        if (sh !== 1 || sw !== 1 || dh !== 1 || dw !== 1 || a.dataFormat !== 'NHWC' || !p) {
+          return original.gradFunc(dy, saved, attrs as unknown as tf.NamedAttrMap);
+        }
+        const g = dy as tf.Tensor4D;
+        return {
+          x: () => conv2dInputGrad(g, filter, p),
+          filter: () => conv2dFilterGrad(x, g, p),
+        };
+      },
+    });
+  } finally {
+    console.warn = warn;
+  }
+}

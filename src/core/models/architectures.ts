@@ -1,0 +1,61 @@
+/**
+ * Architectures of the model zoo. Every model outputs logits (no softmax layer): the lab applies
+ * softmax for display and takes gradients of losses on the logits.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type ArchitectureId = 'cnn-small' | 'cnn-wide';
+
+export const ARCHITECTURES: Record<ArchitectureId, string> = {
+  'cnn-small': 'conv32 3x3 relu, maxpool 2, conv64 3x3 relu, maxpool 2, dense128 relu, dense10 (the reference MNIST CNN)',
+  'cnn-wide': 'conv32 3x3 relu, conv32 3x3 relu, maxpool 2, conv64 3x3 relu, conv64 3x3 relu, maxpool 2, dense256 relu, dense10',
+};
+
+export function buildModel(arch: ArchitectureId, inputShape: [number, number, number], numClasses: number, seed: number): tf.Sequential {
+  let s = seed;
+  const init = () => tf.initializers.heNormal({ seed: s++ });
+  const conv = (filters: number, first = false) =>
+    tf.layers.conv2d({
+      ...(first ? { inputShape } : {}),
+      filters,
+      kernelSize: 3,
+      activation: 'relu',
+      padding: 'valid',
+      kernelInitializer: init(),
+    });
+  const dense = (units: number, activation: 'relu' | 'linear') =>
+    tf.layers.dense({ units, activation, kernelInitializer: activation === 'relu' ? init() : tf.initializers.glorotUniform({ seed: s++ }) });
+  const m = tf.sequential({ name: arch });
+  if (arch === 'cnn-small') {
+    m.add(conv(32, true));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(conv(64));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(tf.layers.flatten());
+    m.add(dense(128, 'relu'));
+  } else {
+    m.add(conv(32, true));
+    m.add(conv(32));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(conv(64));
+    m.add(conv(64));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(tf.layers.flatten());
+    m.add(dense(256, 'relu'));
+  }
+  m.add(dense(numClasses, 'linear'));
+  return m;
+}
+
+export function describeModel(m: tf.LayersModel): string {
+  return m.layers
+    .map((l) => {
+      const c = l.getConfig() as { filters?: number; kernelSize?: number[]; units?: number; poolSize?: number[]; activation?: string };
+      const name = l.getClassName();
+      if (name === 'Conv2D') return `Conv2D(${c.filters}, ${c.kernelSize?.join('x')}, ${c.activation})`;
+      if (name === 'Dense') return `Dense(${c.units}, ${c.activation})`;
+      if (name === 'MaxPooling2D') return `MaxPool(${c.poolSize?.join('x')})`;
+      return name;
+    })
+    .join(' -> ');
+}

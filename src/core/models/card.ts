@@ -1,0 +1,55 @@
+/** The model card stored beside every zoo model (models/<id>/card.json). */
+export interface RobustAccuracyEntry {
+  attack: 'fgsm' | 'pgd';
+  norm: 'linf';
+  eps: number;
+  steps: number;
+  stepSize: number;
+  randomStart: boolean;
+  restarts: number;
+  seed: number;
+  n: number;
+  accuracy: number;
+  /** The command that reproduces this figure. */
+  command: string;
+}
+
+export interface ModelCard {
+  schema: 1;
+  id: string;
+  dataset: string;
+  inputShape: [number, number, number];
+  classNames: string[];
+  output: 'logits';
+  architecture: string;
+  layers: string;
+  parameters: number;
+  recipe: string;
+  training: string;
+  command: string;
+  seed: number;
+  epochs: number;
+  selectedEpoch: number;
+  trainingSeconds: number;
+  backend: string;
+  tfjsVersion: string;
+  cleanAccuracy: { n: number; accuracy: number; command: string };
+  robustAccuracy: RobustAccuracyEntry[];
+  weights: { path: string; sha256: string; bytes: number }[];
+  notes: string[];
+}
+
+export function isModelCard(v: unknown): v is ModelCard {
+  const c = v as ModelCard;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    c.schema === 1 &&
+    typeof c.id === 'string' &&
+    typeof c.dataset === 'string' &&
+    Array.isArray(c.inputShape) &&
+    Array.isArray(c.classNames) &&
+    Array.isArray(c.weights) &&
+    c.weights.every((w) => typeof w.path === 'string' && /^[0-9a-f]{64}$/.test(w.sha256))
+  );
+}

@@ -1,0 +1,84 @@
+/** Training recipes of the model zoo: `rlab train --recipe <id>` reproduces each model. */
+import type { ArchitectureId } from '../models/architectures';
+
+export interface AdversarialTraining {
+  /** FGSM from a uniform random start (Wong, Rice & Kolter 2020), step `alpha`. */
+  method: 'fgsm-rs';
+  eps: number;
+  alpha: number;
+  /** Epochs over which eps grows linearly from 0 to its final value. */
+  epsWarmupEpochs: number;
+}
+
+export interface Recipe {
+  id: string;
+  dataset: string;
+  architecture: ArchitectureId;
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate of Adam; the schedule rises linearly to it over the first 20% and falls to 0. */
+  learningRate: number;
+  seed: number;
+  /** Training images held out (the last ones of the official training file) to choose the checkpoint. */
+  holdout: number;
+  adversarial?: AdversarialTraining;
+  /** Robust-accuracy figures measured for the card on the full test set. */
+  evaluations: { attack: 'pgd'; eps: number; steps: number; stepSize: number; randomStart: boolean; restarts: number }[];
+}
+
+const pgd40 = (eps: number) => ({ attack: 'pgd' as const, eps, steps: 40, stepSize: 0.01, randomStart: true, restarts: 1 });
+
+export const RECIPES: Record<string, Recipe> = {
+  'mnist-cnn': {
+    id: 'mnist-cnn',
+    dataset: 'mnist',
+    architecture: 'cnn-small',
+    epochs: 4,
+    batchSize: 128,
+    learningRate: 2e-3,
+    seed: 1,
+    holdout: 1000,
+    evaluations: [pgd40(0.1), pgd40(0.3)],
+  },
+  'mnist-cnn-robust': {
+    id: 'mnist-cnn-robust',
+    dataset: 'mnist',
+    architecture: 'cnn-wide',
+    epochs: 12,
+    batchSize: 128,
+    learningRate: 2e-3,
+    seed: 1,
+    holdout: 1000,
+    adversarial: { method: 'fgsm-rs', eps: 0.3, alpha: 0.375, epsWarmupEpochs: 2 },
+    evaluations: [pgd40(0.1), pgd40(0.3)],
+  },
+  'fashion-cnn': {
+    id: 'fashion-cnn',
+    dataset: 'fashion-mnist',
+    architecture: 'cnn-small',
+    epochs: 8,
+    batchSize: 128,
+    learningRate: 2e-3,
+    seed: 1,
+    holdout: 1000,
+    evaluations: [pgd40(0.1)],
+  },
+  'fashion-cnn-robust': {
+    id: 'fashion-cnn-robust',
+    dataset: 'fashion-mnist',
+    architecture: 'cnn-small',
+    epochs: 12,
+    batchSize: 128,
+    learningRate: 2e-3,
+    seed: 1,
+    holdout: 1000,
+    adversarial: { method: 'fgsm-rs', eps: 0.1, alpha: 0.125, epsWarmupEpochs: 2 },
+    evaluations: [pgd40(0.1)],
+  },
+};
+
+export function getRecipe(id: string): Recipe {
+  const r = RECIPES[id];
+  if (!r) throw new Error(`unknown recipe "${id}" (known: ${Object.keys(RECIPES).join(', ')})`);
+  return r;
+}
