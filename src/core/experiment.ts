@@ -69,7 +69,13 @@ export const FIELDS: readonly Field[] = [
   { path: 'attack.randomStart', url: 'rs', cli: 'random-start', type: { kind: 'bool' }, label: 'random start' },
   { path: 'attack.restarts', url: 'restarts', cli: 'restarts', type: { kind: 'int', min: 1, max: 100 }, label: 'restarts' },
   { path: 'attack.seed', url: 'seed', cli: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'seed' },
-  { path: 'backend', url: 'backend', cli: 'backend', type: { kind: 'enum', values: ['auto', 'webgpu', 'webgl', 'wasm'] }, label: 'backend' },
+  {
+    path: 'backend',
+    url: 'backend',
+    cli: 'backend',
+    type: { kind: 'enum', values: ['auto', 'webgpu', 'webgl', 'wasm'] },
+    label: 'backend',
+  },
 ];
 
 type Value = string | number | boolean;
@@ -174,7 +180,10 @@ export function decodeExperiment(hash: string, defaults: Experiment = DEFAULT_EX
 }
 
 /** Apply CLI flag values (already split by name) on top of defaults; throws one-line errors. */
-export function experimentFromFlags(flags: Record<string, string | boolean | undefined>, defaults: Experiment = DEFAULT_EXPERIMENT): Experiment {
+export function experimentFromFlags(
+  flags: Record<string, string | boolean | undefined>,
+  defaults: Experiment = DEFAULT_EXPERIMENT,
+): Experiment {
   const e = cloneExperiment(defaults);
   for (const f of FIELDS) {
     const raw = flags[f.cli];

@@ -24,7 +24,12 @@ export async function runBench(args: string[]): Promise<number> {
     const backend = await initNodeBackend(b);
     const reps = num(values.reps, 'reps', b === 'cpu' ? 1 : 8, isPosInt, 'a whole number >= 1');
     const model = buildModel('cnn-small', [28, 28, 1], 10, 1);
-    const clf = { logits: (x: tf.Tensor4D) => model.apply(x) as tf.Tensor2D, inputShape: [28, 28, 1] as [number, number, number], numClasses: 10, outputKind: 'logits' as const };
+    const clf = {
+      logits: (x: tf.Tensor4D) => model.apply(x) as tf.Tensor2D,
+      inputShape: [28, 28, 1] as [number, number, number],
+      numClasses: 10,
+      outputKind: 'logits' as const,
+    };
     const opt = tf.train.adam(1e-3);
     const x = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.randomUniform([n], 0, 10, 'int32', 2) as tf.Tensor1D;

@@ -28,11 +28,18 @@ export async function runEval(args: string[]): Promise<number> {
   const ds = getDataset(values.dataset);
   if (values.norm !== 'linf') throw new UsageError(`--norm ${values.norm} is not supported (linf)`);
   if (!['none', 'fgsm', 'pgd'].includes(values.attack!)) throw new UsageError(`unknown attack "${values.attack}" (none, fgsm, pgd)`);
-  if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new UsageError(`--backend ${values.backend} is not available in Node (wasm, cpu)`);
+  if (values.backend !== 'wasm' && values.backend !== 'cpu')
+    throw new UsageError(`--backend ${values.backend} is not available in Node (wasm, cpu)`);
   const eps = num(values.eps, 'eps', values.attack === 'none' ? 0 : NaN, (v) => v >= 0 && v <= 1, 'an eps in [0, 1]');
   if (values.attack !== 'none' && Number.isNaN(eps)) throw new UsageError(`--attack ${values.attack} needs --eps`);
   const steps = num(values.steps, 'steps', values.attack === 'pgd' ? 40 : 1, isPosInt, 'a whole number >= 1');
-  const stepSize = num(values['step-size'], 'step-size', values.attack === 'pgd' ? 0.01 : eps, (v) => v > 0 && v <= 1, 'a step size in (0, 1]');
+  const stepSize = num(
+    values['step-size'],
+    'step-size',
+    values.attack === 'pgd' ? 0.01 : eps,
+    (v) => v > 0 && v <= 1,
+    'a step size in (0, 1]',
+  );
   const restarts = num(values.restarts, 'restarts', 1, isPosInt, 'a whole number >= 1');
   const seed = num(values.seed, 'seed', 0, isNonNegInt, 'a whole number >= 0');
   const batchSize = num(values['batch-size'], 'batch-size', 250, isPosInt, 'a whole number >= 1');
@@ -76,8 +83,12 @@ export async function runEval(args: string[]): Promise<number> {
     console.log(`model ${out.model} (${model.classifier.outputKind}), ${ds.name}, first ${r.n} test images, backend ${backend}`);
     console.log(`clean accuracy  ${(100 * r.cleanAccuracy).toFixed(2)}%`);
     if (values.attack !== 'none') {
-      console.log(`robust accuracy ${(100 * r.robustAccuracy).toFixed(2)}% under ${values.attack.toUpperCase()} linf eps ${eps}` +
-        (values.attack === 'pgd' ? `, ${steps} steps of ${stepSize}, ${restarts} restart(s)${values['random-start'] ? ', random start' : ''}` : ''));
+      console.log(
+        `robust accuracy ${(100 * r.robustAccuracy).toFixed(2)}% under ${values.attack.toUpperCase()} linf eps ${eps}` +
+          (values.attack === 'pgd'
+            ? `, ${steps} steps of ${stepSize}, ${restarts} restart(s)${values['random-start'] ? ', random start' : ''}`
+            : ''),
+      );
     }
     console.log(`${r.seconds.toFixed(1)} s`);
   }

@@ -65,7 +65,12 @@ export async function runTrain(args: string[]): Promise<number> {
   const { modelJson, weights } = await serializeLayersModel(result.model);
   writeFileSync(join(outDir, 'model.json'), modelJson);
   writeFileSync(join(outDir, 'weights.bin'), weights);
-  const clf = { logits: (x: tf.Tensor4D) => result.model.apply(x) as tf.Tensor2D, inputShape: ds.shape, numClasses: 10, outputKind: 'logits' as const };
+  const clf = {
+    logits: (x: tf.Tensor4D) => result.model.apply(x) as tf.Tensor2D,
+    inputShape: ds.shape,
+    numClasses: 10,
+    outputKind: 'logits' as const,
+  };
   const evalCmd = (extra: string) => `npm run --silent rlab -- eval --model ${recipe.id} --dataset ${ds.id} ${extra} --json`;
   let clean = { n: 0, accuracy: NaN };
   const robust: RobustAccuracyEntry[] = [];
@@ -74,7 +79,12 @@ export async function runTrain(args: string[]): Promise<number> {
     clean = { n: c.n, accuracy: c.cleanAccuracy };
     log(`test clean accuracy ${(100 * c.cleanAccuracy).toFixed(2)}% (${c.n} images)`);
     for (const e of recipe.evaluations) {
-      const r = await evaluate(clf, testSplit, { ...e, seed: 0 }, { onProgress: (d, t) => d % 2000 === 0 && log(`  eval ${e.attack} eps ${e.eps}: ${d}/${t}`) });
+      const r = await evaluate(
+        clf,
+        testSplit,
+        { ...e, seed: 0 },
+        { onProgress: (d, t) => d % 2000 === 0 && log(`  eval ${e.attack} eps ${e.eps}: ${d}/${t}`) },
+      );
       log(`test robust accuracy ${(100 * r.robustAccuracy).toFixed(2)}% under PGD-${e.steps} eps ${e.eps} (${r.seconds.toFixed(0)} s)`);
       robust.push({
         ...e,
@@ -82,7 +92,9 @@ export async function runTrain(args: string[]): Promise<number> {
         seed: 0,
         n: r.n,
         accuracy: r.robustAccuracy,
-        command: evalCmd(`--attack pgd --eps ${e.eps} --steps ${e.steps} --step-size ${e.stepSize}${e.randomStart ? ' --random-start' : ''} --restarts ${e.restarts} --seed 0`),
+        command: evalCmd(
+          `--attack pgd --eps ${e.eps} --steps ${e.steps} --step-size ${e.stepSize}${e.randomStart ? ' --random-start' : ''} --restarts ${e.restarts} --seed 0`,
+        ),
       });
     }
   }

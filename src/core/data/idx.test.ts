@@ -48,7 +48,9 @@ describe('decodeSplit', () => {
   it('refuses a label count that does not match, a wrong image size and out-of-range labels', () => {
     const px = encodeIdx([2, 28, 28], new Uint8Array(2 * 784));
     expect(() => decodeSplit(ds, 'test', px, encodeIdx([3], new Uint8Array(3)))).toThrow(/3 labels for 2 images/);
-    expect(() => decodeSplit(ds, 'test', encodeIdx([2, 32, 32], new Uint8Array(2 * 1024)), encodeIdx([2], new Uint8Array(2)))).toThrow(/shape/);
+    expect(() => decodeSplit(ds, 'test', encodeIdx([2, 32, 32], new Uint8Array(2 * 1024)), encodeIdx([2], new Uint8Array(2)))).toThrow(
+      /shape/,
+    );
     expect(() => decodeSplit(ds, 'test', px, encodeIdx([2], Uint8Array.from([1, 10])))).toThrow(/not a class/);
   });
 });

@@ -19,7 +19,12 @@ describe('fast Conv2D gradients equal the reference gradients', () => {
         // reference filter gradient: d/dW of sum(conv(x, W) * dy)
         const refW = tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, ww as tf.Tensor4D, 1, pad), dy)))(w);
         const ph = pad === 'valid' ? 0 : k - 1;
-        const p: [number, number, number, number] = [Math.floor(ph / 2), ph - Math.floor(ph / 2), Math.floor(ph / 2), ph - Math.floor(ph / 2)];
+        const p: [number, number, number, number] = [
+          Math.floor(ph / 2),
+          ph - Math.floor(ph / 2),
+          Math.floor(ph / 2),
+          ph - Math.floor(ph / 2),
+        ];
         expect(conv2dInputGrad(dy, w, p).shape).toEqual(x.shape);
         expect(maxAbsDiff(conv2dInputGrad(dy, w, p), refX)).toBeLessThan(1e-4);
         expect(maxAbsDiff(conv2dFilterGrad(x, dy, p), refW)).toBeLessThan(1e-3);

@@ -51,8 +51,22 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
       const ys = Int32Array.from(correct, (i) => labels[i]);
       const o =
         attack.attack === 'fgsm'
-          ? { norm: 'linf' as const, eps: attack.eps, steps: 1, stepSize: Math.max(attack.eps, 1e-12), randomStart: attack.randomStart ?? false, restarts: 1 }
-          : { norm: 'linf' as const, eps: attack.eps, steps: attack.steps, stepSize: attack.stepSize, randomStart: attack.randomStart, restarts: attack.restarts };
+          ? {
+              norm: 'linf' as const,
+              eps: attack.eps,
+              steps: 1,
+              stepSize: Math.max(attack.eps, 1e-12),
+              randomStart: attack.randomStart ?? false,
+              restarts: 1,
+            }
+          : {
+              norm: 'linf' as const,
+              eps: attack.eps,
+              steps: attack.steps,
+              stepSize: attack.stepSize,
+              randomStart: attack.randomStart,
+              restarts: attack.restarts,
+            };
       const r = pgd(clf, xs, ys, { ...o, seed: attack.seed + start, signal: opts.signal });
       robust += r.success.reduce((s, v) => s + (v ? 0 : 1), 0);
       r.adversarial.dispose();

@@ -48,7 +48,12 @@ export function batchTensor(split: LabeledImages, idx: Int32Array | number[]): {
 /** A view of the first or last images of a split. */
 export function sliceSplit(split: LabeledImages, start: number, end: number): LabeledImages {
   const size = split.shape[0] * split.shape[1] * split.shape[2];
-  return { n: end - start, shape: split.shape, pixels: split.pixels.subarray(start * size, end * size), labels: split.labels.subarray(start, end) };
+  return {
+    n: end - start,
+    shape: split.shape,
+    pixels: split.pixels.subarray(start * size, end * size),
+    labels: split.labels.subarray(start, end),
+  };
 }
 
 export function oneCycle(step: number, total: number, peak: number): number {
@@ -87,7 +92,9 @@ export async function train(
       if (adv && eps > 0) {
         // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1]
         const alpha = (adv.alpha / adv.eps) * eps;
-        const start = tf.tidy(() => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())), 0, 1) as tf.Tensor4D);
+        const start = tf.tidy(
+          () => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())), 0, 1) as tf.Tensor4D,
+        );
         const { grad } = inputGradient(clf, start, y);
         input = tf.tidy(() => {
           const moved = tf.add(start, tf.mul(tf.sign(grad), alpha));
@@ -114,7 +121,15 @@ export async function train(
     let robust: number | null = null;
     if (adv) {
       robust = (
-        await evaluate(clf, holdout, { attack: 'pgd', eps: adv.eps, steps: 10, stepSize: adv.eps / 4, randomStart: true, restarts: 1, seed: 0 })
+        await evaluate(clf, holdout, {
+          attack: 'pgd',
+          eps: adv.eps,
+          steps: 10,
+          stepSize: adv.eps / 4,
+          randomStart: true,
+          restarts: 1,
+          seed: 0,
+        })
       ).robustAccuracy;
     }
     const score = robust ?? clean;
