@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runEval } from './commands/eval';
 import { runTrain } from './commands/train';
 import { runBench } from './commands/bench';
+import { runCheckCard } from './commands/check-card';
 import { prepareAll } from './prepare';
 import { UsageError } from './args';
 
@@ -21,6 +22,7 @@ commands:
         [--norm linf] [--eps e] [--steps k] [--step-size a] [--random-start] [--restarts r]
         [--n N] [--seed s] [--batch-size b] [--backend wasm|cpu] [--json]
   bench [--backend wasm|cpu] [--batch-size b]
+  check-card --model <zoo-id> [--tolerance 0.5]   re-measure every figure of a model card
   prepare`;
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return runEval(rest);
     case 'bench':
       return runBench(rest);
+    case 'check-card':
+      return runCheckCard(rest);
     case 'prepare':
       parseArgs({ args: rest, options: {}, strict: true });
       prepareAll();
@@ -43,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command "${command}" (train, eval, bench, prepare)`);
+      throw new UsageError(`unknown command "${command}" (see rlab help)`);
   }
 }
 
