@@ -3,7 +3,7 @@
  * (conv32-3x3, pool, conv64-3x3, pool, dense128, dense10) in Node, per backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
+import { initNodeBackend, wasmThreads, type NodeBackend } from '../../core/engine/node-backend';
 import { buildModel } from '../../core/models/architectures';
 import { inputGradient } from '../../core/attacks/loss';
 import { isPosInt, num, parse } from '../args';
@@ -46,7 +46,7 @@ export async function runBench(args: string[]): Promise<number> {
     });
     const inferMs = timeIt(reps, () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()));
     rows.push(
-      `${backend.padEnd(6)} train ${((1000 * n) / trainMs).toFixed(0).padStart(6)} img/s   input-gradient ${((1000 * n) / gradMs).toFixed(0).padStart(6)} img/s   inference ${((1000 * n) / inferMs).toFixed(0).padStart(6)} img/s`,
+      `${(backend === 'wasm' ? `wasm x${wasmThreads()}` : backend).padEnd(8)} train ${((1000 * n) / trainMs).toFixed(0).padStart(6)} img/s   input-gradient ${((1000 * n) / gradMs).toFixed(0).padStart(6)} img/s   inference ${((1000 * n) / inferMs).toFixed(0).padStart(6)} img/s`,
     );
     console.log(rows[rows.length - 1]);
     tf.dispose([x, y, yo]);
