@@ -1,0 +1,25 @@
+import { test as base, expect } from '@playwright/test';
+import { LabPage } from './pages/LabPage';
+
+/** `lab`: the page object; `consoleErrors`: every console error and uncaught exception of the page and its workers. */
+export const test = base.extend<{ lab: LabPage; consoleErrors: string[] }>({
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('worker', (w) => {
+      w.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`worker console: ${m.text()}`);
+      });
+    });
+    await use(errors);
+  },
+  lab: async ({ page, consoleErrors }, use) => {
+    void consoleErrors; // attach the listeners before the page opens
+    await use(new LabPage(page));
+  },
+});
+
+export { expect };

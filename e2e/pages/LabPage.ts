@@ -1,0 +1,89 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The lab page, as a test sees it: locators by test id and the few waits the tests share. */
+export class LabPage {
+  readonly page: Page;
+  readonly backendName: Locator;
+  readonly backendAdapter: Locator;
+  readonly backendSelect: Locator;
+  readonly tensors: Locator;
+  readonly notices: Locator;
+  readonly datasetSelect: Locator;
+  readonly modelSelect: Locator;
+  readonly sampleInput: Locator;
+  readonly trueLabel: Locator;
+  readonly predictedLabel: Locator;
+  readonly imageCanvas: Locator;
+  readonly progress: Locator;
+  readonly progressAmount: Locator;
+  readonly cancelButton: Locator;
+  readonly attackName: Locator;
+  readonly attackSteps: Locator;
+  readonly attackEps: Locator;
+  readonly attackRun: Locator;
+  readonly attackStatus: Locator;
+  readonly advPredicted: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    const id = (t: string) => page.getByTestId(t);
+    this.backendName = id('backend-name');
+    this.backendAdapter = id('backend-adapter');
+    this.backendSelect = id('backend-select');
+    this.tensors = id('memory-tensors');
+    this.notices = id('notice');
+    this.datasetSelect = id('dataset-select');
+    this.modelSelect = id('model-select');
+    this.sampleInput = id('sample-input');
+    this.trueLabel = id('true-label');
+    this.predictedLabel = id('predicted-label');
+    this.imageCanvas = id('image-canvas');
+    this.progress = id('progress');
+    this.progressAmount = id('progress-amount');
+    this.cancelButton = id('cancel-button');
+    this.attackName = id('attack-name');
+    this.attackSteps = id('attack-steps');
+    this.attackEps = id('attack-eps');
+    this.attackRun = id('attack-run');
+    this.attackStatus = id('attack-status');
+    this.advPredicted = id('adv-predicted');
+  }
+
+  /** Open the lab at a hash ('' for the default view). */
+  async open(hash = ''): Promise<void> {
+    await this.page.goto(`/${hash}`);
+  }
+
+  /** Wait until the worker has caught up with the experiment: nothing loading, prediction (if any) shown. */
+  async settled(): Promise<void> {
+    await expect(this.page.getByTestId('lab')).toHaveAttribute('data-settled', 'true');
+  }
+
+  /** Wait for a prediction of the image currently shown. */
+  async prediction(): Promise<{ predicted: string; label: string; sample: string }> {
+    await expect(this.predictedLabel).toBeVisible();
+    await this.settled();
+    return {
+      predicted: (await this.predictedLabel.getAttribute('data-class')) ?? '',
+      label: (await this.trueLabel.getAttribute('data-class')) ?? '',
+      sample: (await this.trueLabel.getAttribute('data-sample')) ?? '',
+    };
+  }
+
+  async tensorCount(): Promise<number> {
+    return Number((await this.tensors.textContent())?.replace(/,/g, ''));
+  }
+
+  /** The current URL hash parameters. */
+  async hashParams(): Promise<URLSearchParams> {
+    return new URLSearchParams(new URL(this.page.url()).hash.slice(1));
+  }
+
+  async chooseDataset(id: string): Promise<void> {
+    await this.datasetSelect.selectOption(id);
+  }
+
+  async chooseSample(index: number): Promise<void> {
+    await this.sampleInput.fill(String(index));
+  }
+}

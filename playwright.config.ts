@@ -1,0 +1,60 @@
+/**
+ * Real-browser tests. Run through `npm run test:e2e` (e2e/run.mjs), which finds a Chromium and passes
+ * its path in RLAB_CHROMIUM. Two projects: WebGL and WebGPU, both on SwiftShader (CPU emulation,
+ * so the workload is kept small).
+ */
+import { defineConfig, devices } from '@playwright/test';
+
+const executablePath = process.env.RLAB_CHROMIUM || undefined;
+const PORT = 4173;
+
+const quiet = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const webgl = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const webgpu = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-angle=vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-vulkan-surface',
+  '--enable-unsafe-swiftshader',
+];
+
+export default defineConfig({
+  testDir: 'e2e',
+  // SwiftShader on a 2-core machine: one test at a time, generous timeouts
+  workers: 1,
+  fullyParallel: false,
+  timeout: 180_000,
+  expect: { timeout: 90_000 },
+  forbidOnly: true,
+  retries: 0,
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    viewport: { width: 1280, height: 900 },
+  },
+  webServer: {
+    command: `npx vite --host 127.0.0.1 --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+  projects: [
+    {
+      name: 'webgl',
+      grepInvert: /@webgpu-only/,
+      use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 900 }, launchOptions: { executablePath, args: [...quiet, ...webgl] } },
+    },
+    {
+      name: 'webgpu',
+      // WebGPU on SwiftShader is the slowest path: only the tests that concern the backend itself
+      grep: /@webgpu/,
+      use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 900 }, launchOptions: { executablePath, args: [...quiet, ...webgpu] } },
+    },
+  ],
+});

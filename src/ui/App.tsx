@@ -1,0 +1,31 @@
+import { AttackPanel } from './AttackPanel';
+import { ImagePanel } from './ImagePanel';
+import { Notices } from './Notices';
+import { PredictionPanel } from './PredictionPanel';
+import { ProgressBar } from './ProgressBar';
+import { SetupPanel } from './SetupPanel';
+import { StatusBar } from './StatusBar';
+import { useLab } from './store';
+
+export function App() {
+  const settled = useLab((s) => s.settled);
+  const busy = useLab((s) => s.job !== null);
+  return (
+    <div className="lab" data-testid="lab" data-settled={settled && !busy ? 'true' : 'false'}>
+      <header className="lab-header">
+        <h1>
+          Robustness Lab <span className="subtitle">adversarial robustness, in your browser</span>
+        </h1>
+        <StatusBar />
+      </header>
+      <Notices />
+      <ProgressBar />
+      <main className="lab-grid">
+        <SetupPanel />
+        <ImagePanel />
+        <PredictionPanel />
+        <AttackPanel />
+      </main>
+    </div>
+  );
+}

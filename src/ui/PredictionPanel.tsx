@@ -1,0 +1,35 @@
+import { DATASETS } from '../core/data/datasets';
+import { ProbabilityBars } from './ProbabilityBars';
+import { useLab } from './store';
+
+/** The model's prediction for the current test image (softmax computed in the worker). */
+export function PredictionPanel() {
+  const prediction = useLab((s) => s.prediction);
+  const e = useLab((s) => s.experiment);
+  const model = useLab((s) => s.model);
+  const current = prediction && prediction.dataset === e.dataset && prediction.sample === e.sample && prediction.model === e.model;
+  const names = DATASETS[e.dataset]?.classNames ?? [];
+  return (
+    <section className="panel prediction-panel" aria-labelledby="prediction-title">
+      <h2 id="prediction-title">Prediction</h2>
+      {prediction && current ? (
+        <>
+          <div className={`verdict ${prediction.predicted === prediction.label ? 'correct' : 'wrong'}`}>
+            <span className="status-key">{prediction.model} says</span>
+            <strong data-testid="predicted-label" data-class={prediction.predicted}>
+              {names[prediction.predicted] ?? prediction.predicted}
+            </strong>
+            <span className="small" data-testid="prediction-verdict">
+              {prediction.predicted === prediction.label ? 'correct' : `wrong (true: ${names[prediction.label]})`}
+            </span>
+          </div>
+          <ProbabilityBars probs={prediction.probs} classNames={names} predicted={prediction.predicted} label={prediction.label} testId="prob" />
+        </>
+      ) : (
+        <p className="muted" data-testid="prediction-pending">
+          {model || e.model ? 'Computing…' : 'No model loaded.'}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+import { DATASETS } from '../core/data/datasets';
+import type { ModelCard } from '../core/models/card';
+import { selectDataset, selectModel } from './controller';
+import { count, percent } from './format';
+import { useLab } from './store';
+import { isDatasetAvailable, modelsFor } from './validate';
+
+function ModelCardView({ card, active }: { card: ModelCard; active: boolean }) {
+  return (
+    <div className="model-card" data-testid="model-card" data-model={card.id}>
+      <dl>
+        <dt>Clean accuracy</dt>
+        <dd data-testid="card-clean-accuracy">
+          {percent(card.cleanAccuracy.accuracy, 2)}
+          {card.cleanAccuracy.n > 0 && <span className="muted"> on {count(card.cleanAccuracy.n)} test images</span>}
+        </dd>
+        <dt>Parameters</dt>
+        <dd data-testid="card-params">{count(card.parameters)}</dd>
+        <dt>Architecture</dt>
+        <dd className="small">{card.layers}</dd>
+        <dt>Training</dt>
+        <dd className="small">
+          {card.training} ({card.epochs} epoch{card.epochs === 1 ? '' : 's'}, seed {card.seed})
+        </dd>
+      </dl>
+      <h3>Robust accuracy</h3>
+      {card.robustAccuracy.length === 0 ? (
+        <p className="muted small" data-testid="card-robust-none">
+          No robust accuracy measured yet.
+        </p>
+      ) : (
+        <table className="robust-table" data-testid="card-robust">
+          <thead>
+            <tr>
+              <th scope="col">Attack</th>
+              <th scope="col">ε (L∞)</th>
+              <th scope="col">Steps</th>
+              <th scope="col">Accuracy</th>
+            </tr>
+          </thead>
+          <tbody>
+            {card.robustAccuracy.map((r, i) => (
+              <tr key={i} title={r.command}>
+                <td>
+                  {r.attack.toUpperCase()}
+                  {r.restarts > 1 ? ` ×${r.restarts}` : ''}
+                </td>
+                <td>{r.eps}</td>
+                <td>{r.attack === 'fgsm' ? 1 : `${r.steps} × ${r.stepSize}`}</td>
+                <td>
+                  {percent(r.accuracy, 2)} <span className="muted">n={count(r.n)}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {!active && <p className="muted small">Loading…</p>}
+    </div>
+  );
+}
+
+/** Data set and model choice, with the model's card. */
+export function SetupPanel() {
+  const catalog = useLab((s) => s.catalog);
+  const dataset = useLab((s) => s.experiment.dataset);
+  const modelId = useLab((s) => s.experiment.model);
+  const active = useLab((s) => s.model);
+  const models = catalog ? modelsFor(catalog, dataset) : [];
+  const card = models.find((m) => m.id === modelId);
+  const unavailable = catalog ? Object.keys(DATASETS).filter((id) => !isDatasetAvailable(catalog, id)) : [];
+  return (
+    <section className="panel setup" aria-labelledby="setup-title">
+      <h2 id="setup-title">Setup</h2>
+      <label className="field">
+        <span>Data set</span>
+        <select value={dataset} onChange={(e) => selectDataset(e.target.value)} data-testid="dataset-select" aria-label="Data set">
+          {Object.values(DATASETS).map((d) => (
+            <option key={d.id} value={d.id} disabled={!catalog || !isDatasetAvailable(catalog, d.id)}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {catalog &&
+        unavailable.map((id) => (
+          <p key={id} className="muted small" data-testid="dataset-unavailable">
+            {DATASETS[id].name} unavailable: {catalog.datasets[id]?.message ?? 'not prepared'}
+          </p>
+        ))}
+      <label className="field">
+        <span>Model</span>
+        <select
+          value={card ? card.id : ''}
+          onChange={(e) => selectModel(e.target.value)}
+          disabled={models.length === 0}
+          data-testid="model-select"
+          aria-label="Model"
+        >
+          {models.length === 0 && <option value="">(no model for this data set)</option>}
+          {models.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.id}
+            </option>
+          ))}
+        </select>
+      </label>
+      {card ? (
+        <ModelCardView card={card} active={active?.id === card.id} />
+      ) : (
+        <p className="muted" data-testid="no-model">
+          The model zoo has no model for {DATASETS[dataset]?.name ?? dataset} yet.
+        </p>
+      )}
+    </section>
+  );
+}

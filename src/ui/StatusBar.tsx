@@ -1,0 +1,48 @@
+import type { BackendChoice } from '../core/experiment';
+import { selectBackend } from './controller';
+import { bytes, count } from './format';
+import { useLab } from './store';
+
+const CHOICES: { value: BackendChoice; label: string }[] = [
+  { value: 'auto', label: 'Auto (best available)' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'webgl', label: 'WebGL' },
+  { value: 'wasm', label: 'WASM' },
+];
+
+/** Compute backend, adapter and TensorFlow.js memory, with the backend switch. */
+export function StatusBar() {
+  const backend = useLab((s) => s.backend);
+  const memory = useLab((s) => s.memory);
+  const requested = useLab((s) => s.experiment.backend);
+  return (
+    <div className="status-bar" data-testid="status-bar">
+      <label className="status-item">
+        <span className="status-key">Backend</span>
+        <select value={requested} onChange={(e) => selectBackend(e.target.value as BackendChoice)} data-testid="backend-select" aria-label="Compute backend">
+          {CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="status-item">
+        <span className="status-key">Running on</span>
+        <strong data-testid="backend-name">{backend?.name ?? '…'}</strong>
+      </div>
+      <div className="status-item adapter" title={backend?.skipped.map((s) => `${s.name}: ${s.reason}`).join('\n') || undefined}>
+        <span className="status-key">Adapter</span>
+        <span data-testid="backend-adapter">{backend?.adapter ?? '…'}</span>
+      </div>
+      <div className="status-item">
+        <span className="status-key">Tensors</span>
+        <span data-testid="memory-tensors">{memory ? count(memory.numTensors) : '…'}</span>
+      </div>
+      <div className="status-item">
+        <span className="status-key">Tensor memory</span>
+        <span data-testid="memory-bytes">{memory ? bytes(memory.numBytes) : '…'}</span>
+      </div>
+    </div>
+  );
+}

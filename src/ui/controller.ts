@@ -1,0 +1,338 @@
+/**
+ * Orchestration between the stores, the URL and the compute worker. Panels call the actions at the
+ * bottom; a change of data set / model / image / backend schedules one "reconcile" pass that brings
+ * the worker in line with the experiment (latest change wins; worker calls run one at a time).
+ */
+import * as Comlink from 'comlink';
+import { decodeExperiment, encodeExperiment, type Experiment } from '../core/experiment';
+import { isModelCard, type ModelCard } from '../core/models/card';
+import type { Progress, WorkerEvent } from '../worker/protocol';
+import { ComputeClient, WorkerGone } from './client';
+import { addNotice, patchExperiment, useLab, type JobState } from './store';
+import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
+
+export const STRIP_SIZE = 12;
+
+let client: ComputeClient;
+let jobSeq = 0;
+let chain: Promise<unknown> = Promise.resolve();
+/** model id + weights hash of loads that failed: not retried in this session */
+const failedModels = new Set<string>();
+
+const get = useLab.getState;
+const set = useLab.setState;
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+const isAbort = (e: unknown) => e instanceof Error && (e.name === 'AbortError' || /abort/i.test(e.message));
+
+/** Worker calls run one after another. */
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+  const p = chain.then(fn, fn);
+  chain = p.catch(() => {});
+  return p;
+}
+
+function startJob(kind: JobState['kind'], label: string, cancellable: boolean): number {
+  const id = ++jobSeq;
+  set({ job: { id, kind, label, done: 0, total: 0, unit: 'steps', cancellable, cancelling: false } });
+  return id;
+}
+
+function progressFor(id: number) {
+  return Comlink.proxy((p: Progress) => {
+    const job = get().job;
+    if (job?.id === id) set({ job: { ...job, label: p.label, done: p.done, total: p.total, unit: p.unit, loss: p.loss } });
+  });
+}
+
+function endJob(id: number): void {
+  if (get().job?.id === id) set({ job: null });
+}
+
+const modelKey = (c: ModelCard) => `${c.id}@${c.weights.map((w) => w.sha256).join(',')}`;
+
+// ---------------------------------------------------------------- reconcile
+
+let reconcileRunning = false;
+let reconcileDirty = false;
+
+export function scheduleReconcile(): void {
+  reconcileDirty = true;
+  if (reconcileRunning) return;
+  reconcileRunning = true;
+  set({ settled: false });
+  void (async () => {
+    while (reconcileDirty) {
+      reconcileDirty = false;
+      try {
+        await serial(reconcileOnce);
+      } catch (e) {
+        if (!(e instanceof WorkerGone)) addNotice('error', `Something went wrong: ${message(e)}`);
+      }
+    }
+    reconcileRunning = false;
+    set({ settled: true });
+  })();
+}
+
+async function ensureBackend(e: Experiment): Promise<boolean> {
+  const current = get().backend;
+  if (current && current.requested === e.backend) return true;
+  const id = startJob('backend', 'Probing compute backends', false);
+  try {
+    const status = await client.call(() => client.api.setBackend(e.backend, progressFor(id)));
+    set({ backend: status, memory: status.memory });
+    if (e.backend !== 'auto' && status.name !== e.backend) {
+      const why = status.skipped.find((s) => s.name === e.backend)?.reason ?? 'unavailable';
+      addNotice('warning', `The ${e.backend} backend is not available here (${why}); the lab runs on ${status.name} instead.`);
+    }
+    return true;
+  } catch (err) {
+    if (err instanceof WorkerGone) throw err;
+    addNotice('error', `No compute backend could be started: ${message(err)}`);
+    return false;
+  } finally {
+    endJob(id);
+  }
+}
+
+async function ensureDataset(e: Experiment): Promise<boolean> {
+  if (get().dataset?.id === e.dataset) return true;
+  const previous = get().dataset;
+  const id = startJob('load', `Loading ${datasetName(e.dataset)} test images`, true);
+  try {
+    const summary = await client.call(() => client.api.loadDataset(id, e.dataset, progressFor(id)));
+    set({ dataset: summary, strip: null, prediction: null, attack: null });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkerGone) throw err;
+    if (isAbort(err)) addNotice('info', `Loading ${datasetName(e.dataset)} was cancelled.`);
+    else addNotice('error', `${datasetName(e.dataset)} could not be loaded: ${message(err)}`);
+    if (previous) {
+      const model = get().model;
+      patchExperiment({ dataset: previous.id, ...(model && model.dataset === previous.id ? { model: model.id } : {}) });
+    }
+    return false;
+  } finally {
+    endJob(id);
+  }
+}
+
+async function ensureModel(e: Experiment, catalog: Catalog): Promise<boolean> {
+  const card = catalog.models.find((m) => m.id === e.model && m.dataset === e.dataset);
+  const previous = get().model;
+  if (!card || previous?.id === card.id || failedModels.has(modelKey(card))) return true;
+  const id = startJob('load', `Loading model ${card.id}`, true);
+  try {
+    await client.call(() => client.api.loadModel(id, card, progressFor(id)));
+    set({ model: card, prediction: null, attack: null });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkerGone) throw err;
+    if (isAbort(err)) {
+      addNotice('info', `Loading ${card.id} was cancelled.`);
+    } else {
+      failedModels.add(modelKey(card));
+      addNotice('error', `Model ${card.id} could not be loaded: ${message(err)}${previous ? ` — ${previous.id} stays active.` : ''}`);
+    }
+    if (previous) {
+      patchExperiment({ model: previous.id, dataset: previous.dataset });
+      return false;
+    }
+    return true;
+  } finally {
+    endJob(id);
+  }
+}
+
+async function ensureStrip(e: Experiment, n: number): Promise<void> {
+  const start = Math.max(0, Math.min(e.sample - Math.floor(STRIP_SIZE / 2) + 1, n - STRIP_SIZE));
+  const strip = get().strip;
+  if (strip && strip.dataset === e.dataset && strip.start === start) return;
+  const batch = await client.call(() => client.api.images(e.dataset, start, STRIP_SIZE));
+  set({ strip: { ...batch, dataset: e.dataset } });
+}
+
+async function reconcileOnce(): Promise<void> {
+  const { experiment: e, catalog } = get();
+  if (!catalog) return;
+  if (!(await ensureBackend(e))) return;
+  if (!(await ensureDataset(e))) return;
+  const ds = get().dataset!;
+  if (e.sample >= ds.n) {
+    addNotice('warning', `Test image ${e.sample} does not exist in ${datasetName(e.dataset)} (0..${ds.n - 1}); image 0 is shown.`);
+    patchExperiment({ sample: 0 });
+    return;
+  }
+  if (!(await ensureModel(e, catalog))) return;
+  await ensureStrip(e, ds.n);
+  const model = get().model;
+  if (model && model.dataset === e.dataset) {
+    const prediction = await client.call(() => client.api.predict(e.dataset, e.sample));
+    set({ prediction, memory: prediction.memory });
+  } else {
+    set({ prediction: null });
+  }
+}
+
+// ---------------------------------------------------------------- URL state
+
+let urlTimer: ReturnType<typeof setTimeout> | undefined;
+
+function writeUrl(e: Experiment, now = false): void {
+  clearTimeout(urlTimer);
+  const write = () => {
+    const hash = `#${encodeExperiment(e)}`;
+    if (location.hash !== hash) history.replaceState(history.state, '', hash);
+  };
+  if (now) write();
+  else urlTimer = setTimeout(write, 250);
+}
+
+/** Read a link (hash) into the experiment, with notices for anything that could not be used. */
+function applyLink(hash: string): void {
+  const decoded = decodeExperiment(hash);
+  for (const n of decoded.notices) addNotice('warning', n);
+  const catalog = get().catalog;
+  let experiment = decoded.experiment;
+  if (catalog) {
+    const v = validateExperiment(experiment, catalog);
+    for (const n of v.notices) addNotice('warning', n);
+    experiment = v.experiment;
+  }
+  set({ experiment });
+}
+
+// ---------------------------------------------------------------- start-up
+
+async function fetchJson(url: string): Promise<unknown> {
+  const res = await fetch(url, { cache: 'no-cache' });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return res.json();
+}
+
+async function loadCatalog(): Promise<Catalog> {
+  const base = new URL(import.meta.env.BASE_URL, location.href);
+  const catalog: Catalog = { datasets: {}, models: [] };
+  try {
+    const data = (await fetchJson(new URL('data/index.json', base).href)) as { datasets?: Record<string, DatasetAvailability> };
+    catalog.datasets = data.datasets ?? {};
+  } catch (e) {
+    addNotice('error', `The data sets have not been prepared (data/index.json: ${message(e)}); run npm run prepare-data.`);
+  }
+  try {
+    const zoo = (await fetchJson(new URL('models/index.json', base).href)) as { models?: unknown[] };
+    for (const [i, c] of (zoo.models ?? []).entries()) {
+      if (isModelCard(c)) catalog.models.push(c);
+      else addNotice('warning', `Entry ${i + 1} of the model zoo index is not a valid model card and was skipped.`);
+    }
+  } catch (e) {
+    addNotice('warning', `The model zoo index could not be read (models/index.json: ${message(e)}).`);
+  }
+  return catalog;
+}
+
+function onWorkerEvent(ev: WorkerEvent): void {
+  if (ev.kind === 'backend-changed') {
+    set({ backend: ev.status, memory: ev.status.memory });
+    addNotice('warning', ev.notice);
+    scheduleReconcile();
+  }
+}
+
+async function startWorker(): Promise<void> {
+  client = new ComputeClient();
+  await client.init(onWorkerEvent);
+}
+
+export async function startLab(): Promise<void> {
+  const initial = decodeExperiment(location.hash);
+  for (const n of initial.notices) addNotice('warning', n);
+  set({ experiment: initial.experiment });
+  const worker = startWorker();
+  const catalog = await loadCatalog();
+  const v = validateExperiment(get().experiment, catalog);
+  for (const n of v.notices) addNotice('warning', n);
+  set({ catalog, experiment: v.experiment });
+  writeUrl(v.experiment, true);
+
+  useLab.subscribe((s, prev) => {
+    if (s.experiment === prev.experiment) return;
+    writeUrl(s.experiment);
+    const a = s.experiment;
+    const b = prev.experiment;
+    if (a.dataset !== b.dataset || a.model !== b.model || a.sample !== b.sample || a.backend !== b.backend) scheduleReconcile();
+  });
+  window.addEventListener('hashchange', () => applyLink(location.hash));
+  if (import.meta.env.DEV) {
+    (window as unknown as { __rlab: unknown }).__rlab = { loseDevice: () => client.call(() => client.api.loseDevice()) };
+  }
+  try {
+    await worker;
+  } catch (e) {
+    addNotice('error', `The compute worker could not start: ${message(e)}`);
+    return;
+  }
+  scheduleReconcile();
+}
+
+// ---------------------------------------------------------------- actions for the panels
+
+export function selectDataset(id: string): void {
+  const catalog = get().catalog;
+  const model = catalog ? preferredModel(catalog, id) : undefined;
+  patchExperiment({ dataset: id, ...(model ? { model: model.id } : {}) });
+}
+
+export function selectModel(id: string): void {
+  patchExperiment({ model: id });
+}
+
+export function selectSample(sample: number): void {
+  const n = get().dataset?.n ?? 1;
+  if (!Number.isFinite(sample)) return;
+  patchExperiment({ sample: Math.max(0, Math.min(n - 1, Math.round(sample))) });
+}
+
+export function selectBackend(choice: Experiment['backend']): void {
+  patchExperiment({ backend: choice });
+}
+
+export function runAttack(): void {
+  const s = get();
+  const e = s.experiment;
+  if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none') return;
+  const request = { dataset: e.dataset, sample: e.sample, attack: { ...e.attack } };
+  const id = startJob('attack', `${e.attack.name.toUpperCase()} on test image ${e.sample}`, true);
+  set({ attackError: null });
+  void serial(async () => {
+    try {
+      const outcome = await client.call(() => client.api.attack({ jobId: id, ...request }, progressFor(id)));
+      set({ attack: outcome, memory: outcome.memory });
+    } catch (err) {
+      if (err instanceof WorkerGone) set({ attackError: 'The attack was stopped and the compute worker restarted.' });
+      else set({ attackError: message(err) });
+    } finally {
+      endJob(id);
+    }
+  });
+}
+
+async function restartWorker(): Promise<void> {
+  client.terminate();
+  set({ backend: null, dataset: null, model: null, strip: null, prediction: null });
+  await startWorker();
+  scheduleReconcile();
+}
+
+export function cancelJob(): void {
+  const job = get().job;
+  if (!job || !job.cancellable || job.cancelling) return;
+  set({ job: { ...job, cancelling: true } });
+  // without SharedArrayBuffer a synchronous attack loop cannot see a message: restart the worker
+  if (job.kind === 'attack' && !client.cancelFlag) void restartWorker();
+  else client.cancel(job.id);
+}

@@ -1,0 +1,90 @@
+/**
+ * Lab state (zustand). The Experiment is the only state the URL carries; everything else here is
+ * derived from the worker (what is actually loaded) and shown by the panels.
+ */
+import { create } from 'zustand';
+import { cloneExperiment, DEFAULT_EXPERIMENT, type AttackParams, type Experiment } from '../core/experiment';
+import type { ModelCard } from '../core/models/card';
+import type { AttackOutcome, BackendStatus, DatasetSummary, ImageBatch, MemoryInfo, Prediction } from '../worker/protocol';
+import type { Catalog } from './validate';
+
+export type NoticeKind = 'info' | 'warning' | 'error';
+
+export interface Notice {
+  id: number;
+  kind: NoticeKind;
+  text: string;
+}
+
+export interface JobState {
+  id: number;
+  kind: 'load' | 'attack' | 'backend';
+  label: string;
+  done: number;
+  total: number;
+  unit: 'bytes' | 'steps';
+  loss?: number;
+  cancellable: boolean;
+  cancelling: boolean;
+}
+
+export interface StripState extends ImageBatch {
+  dataset: string;
+}
+
+export interface LabState {
+  experiment: Experiment;
+  catalog: Catalog | null;
+  backend: BackendStatus | null;
+  memory: MemoryInfo | null;
+  /** The test split loaded in the worker. */
+  dataset: DatasetSummary | null;
+  /** The model active in the worker. */
+  model: ModelCard | null;
+  prediction: Prediction | null;
+  /** The current image and its neighbours. */
+  strip: StripState | null;
+  job: JobState | null;
+  attack: AttackOutcome | null;
+  attackError: string | null;
+  notices: Notice[];
+  /** True once the first reconcile has finished (test hook). */
+  settled: boolean;
+}
+
+export const useLab = create<LabState>(() => ({
+  experiment: cloneExperiment(DEFAULT_EXPERIMENT),
+  catalog: null,
+  backend: null,
+  memory: null,
+  dataset: null,
+  model: null,
+  prediction: null,
+  strip: null,
+  job: null,
+  attack: null,
+  attackError: null,
+  notices: [],
+  settled: false,
+}));
+
+let noticeId = 0;
+
+export function addNotice(kind: NoticeKind, text: string): void {
+  useLab.setState((s) => {
+    if (s.notices.some((n) => n.text === text)) return s;
+    return { notices: [...s.notices, { id: ++noticeId, kind, text }].slice(-8) };
+  });
+}
+
+export function dismissNotice(id: number): void {
+  useLab.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+}
+
+export function patchExperiment(patch: Partial<Omit<Experiment, 'attack'>>): void {
+  useLab.setState((s) => ({ experiment: { ...s.experiment, ...patch, attack: { ...s.experiment.attack } } }));
+}
+
+export function patchAttack(patch: Partial<AttackParams>): void {
+  useLab.setState((s) => ({ experiment: { ...s.experiment, attack: { ...s.experiment.attack, ...patch } } }));
+}

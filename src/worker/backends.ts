@@ -1,0 +1,154 @@
+/**
+ * Backend selection inside the compute worker. A backend counts as available only if it passes a
+ * real capability probe: it is set, then computes two small gradients whose values are known.
+ * Order: WebGPU, WebGL, WASM, and the pure-JS CPU backend as a last resort.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installFastGradients } from '../core/engine/fast-gradients';
+import type { BackendChoice } from '../core/experiment';
+import type { BackendAttempt, BackendName } from './protocol';
+
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** Candidates for a choice: the requested backend first, then the ones after it in the order. */
+export function candidatesFor(choice: BackendChoice): BackendName[] {
+  if (choice === 'auto') return [...BACKEND_ORDER];
+  return BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(choice));
+}
+
+let wasmConfigured = false;
+
+export function configureWasm(paths: Record<string, string>): void {
+  if (wasmConfigured) return;
+  // one thread: the threaded build would spawn more workers on a 2-core machine for little gain
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  setWasmPaths(paths);
+  wasmConfigured = true;
+}
+
+const close = (a: ArrayLike<number>, b: readonly number[]) => a.length === b.length && b.every((v, i) => Math.abs(a[i] - v) < 1e-3);
+
+/** d/dx sum(x^2 * w) = 2xw, and the input gradient of a summed 2x2 'valid' convolution of ones. */
+async function gradientProbe(): Promise<void> {
+  const x = tf.tensor1d([1, 2, 3]);
+  const w = tf.tensor1d([0.5, -1, 2]);
+  const img = tf.ones([1, 3, 3, 1]);
+  const kernel = tf.ones([2, 2, 1, 1]) as tf.Tensor4D;
+  const g1 = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.square(v), w)))(x);
+  const g2 = tf.grad((v: tf.Tensor) => tf.sum(tf.conv2d(v as tf.Tensor4D, kernel, 1, 'valid')))(img);
+  try {
+    const [a, b] = await Promise.all([g1.data(), g2.data()]);
+    if (!close(a, [1, -4, 12])) throw new Error(`wrong gradient [${Array.from(a).join(', ')}], expected [1, -4, 12]`);
+    if (!close(b, [1, 2, 1, 2, 4, 2, 1, 2, 1])) throw new Error(`wrong convolution gradient [${Array.from(b).join(', ')}]`);
+  } finally {
+    tf.dispose([x, w, img, kernel, g1, g2]);
+  }
+}
+
+interface GpuAdapterLike {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+}
+
+async function webgpuAdapterInfo(): Promise<string> {
+  const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter is available');
+  const info = adapter.info;
+  const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter((s): s is string => !!s && s.trim() !== '');
+  return parts.length > 0 ? [...new Set(parts)].join(' / ') : 'adapter details not reported';
+}
+
+function webglRenderer(): string {
+  const backend = tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } };
+  const gl = backend.gpgpu?.gl;
+  if (!gl) return 'renderer not reported';
+  const version = tf.env().getNumber('WEBGL_VERSION');
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : String(gl.getParameter(gl.RENDERER));
+  return `WebGL ${version}: ${renderer}`;
+}
+
+async function describe(name: BackendName, webgpuInfo: string): Promise<string> {
+  switch (name) {
+    case 'webgpu':
+      return webgpuInfo;
+    case 'webgl':
+      return webglRenderer();
+    case 'wasm':
+      return `WebAssembly${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' + SIMD' : ''}, 1 thread`;
+    case 'cpu':
+      return 'plain JavaScript';
+  }
+}
+
+async function tryBackend(name: BackendName): Promise<string> {
+  let webgpuInfo = '';
+  if (name === 'webgpu') webgpuInfo = await webgpuAdapterInfo();
+  if (!tf.findBackendFactory(name)) throw new Error('not available in this browser');
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error('could not be initialised');
+  await tf.ready();
+  if (name === 'wasm') installFastGradients();
+  await gradientProbe();
+  return describe(name, webgpuInfo);
+}
+
+export interface Selected {
+  name: BackendName;
+  adapter: string;
+  skipped: BackendAttempt[];
+}
+
+/** Try each candidate in turn; the first one that passes the probe wins. */
+export async function selectBackend(choice: BackendChoice, exclude: ReadonlySet<BackendName> = new Set()): Promise<Selected> {
+  const skipped: BackendAttempt[] = [];
+  for (const name of candidatesFor(choice)) {
+    if (exclude.has(name)) {
+      skipped.push({ name, reason: 'lost its device during this session' });
+      continue;
+    }
+    try {
+      const adapter = await tryBackend(name);
+      return { name, adapter, skipped };
+    } catch (e) {
+      skipped.push({ name, reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  throw new Error(`no TensorFlow.js backend works here: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/**
+ * Call `onLost` once if the active GPU backend loses its device (WebGPU `device.lost`) or its
+ * context (WebGL `webglcontextlost`).
+ */
+export function watchDeviceLoss(name: BackendName, onLost: (reason: string) => void): void {
+  const backend = tf.backend() as unknown as {
+    device?: GPUDevice;
+    gpgpu?: { gl?: WebGL2RenderingContext };
+  };
+  if (name === 'webgpu' && backend.device) {
+    void backend.device.lost.then((info) => onLost(`the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})`));
+  } else if (name === 'webgl' && backend.gpgpu?.gl) {
+    const canvas = backend.gpgpu.gl.canvas as EventTarget;
+    canvas.addEventListener('webglcontextlost', () => onLost('the WebGL context was lost'), { once: true });
+  }
+}
+
+/** Test hook: lose the current GPU device or context. */
+export function loseDevice(name: BackendName): string {
+  const backend = tf.backend() as unknown as { device?: GPUDevice; gpgpu?: { gl?: WebGL2RenderingContext } };
+  if (name === 'webgpu' && backend.device) {
+    backend.device.destroy();
+    return 'WebGPU device destroyed';
+  }
+  if (name === 'webgl' && backend.gpgpu?.gl) {
+    const ext = backend.gpgpu.gl.getExtension('WEBGL_lose_context');
+    if (!ext) return 'WEBGL_lose_context is not available';
+    ext.loseContext();
+    return 'WebGL context lost';
+  }
+  return `the ${name} backend has no device to lose`;
+}

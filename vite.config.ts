@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+/**
+ * Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer: the UI uses one shared flag
+ * to cancel an attack that is running synchronously inside the compute worker. Every asset is served
+ * from this origin, so `require-corp` costs nothing.
+ */
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  plugins: [react()],
+  worker: { format: 'es' },
+  server: { headers: isolation },
+  preview: { headers: isolation },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+});
