@@ -1,18 +1,27 @@
 /**
- * Projected gradient descent, L-inf (Madry et al. 2018), and FGSM (Goodfellow et al. 2015) as its
- * one-step case.
+ * Projected gradient descent (Madry et al. 2018), L-inf and L2, and FGSM (Goodfellow et al. 2015)
+ * as its one-step case.
  *
- *   x_0     = x                      or, with a random start, x + U(-eps, eps)^d clipped to [0, 1]
- *   x_{t+1} = clip_[0,1]( proj_{B_inf(x, eps)}( x_t + stepSize * sign(grad_x CE(logits(x_t), y)) ) )
+ * L-inf:  x_0     = x                      or, with a random start, x + U(-eps, eps)^d clipped to [0, 1]
+ *         x_{t+1} = clip_[0,1]( proj_{B_inf(x, eps)}( x_t + stepSize * sign(grad_x CE(logits(x_t), y)) ) )
+ * L2:     x_0     = x                      or, with a random start, uniform in the L2 ball (ART's
+ *                                          convention: Gaussian direction, radius eps * u^(1/d))
+ *         x_{t+1} = clip_[0,1]( proj_{B_2(x, eps)}( x_t + stepSize * g / ||g||_2 ) ),  g = grad_x CE
+ *         (as torchattacks PGDL2 and ART: step along the L2-normalised gradient, then scale the
+ *         perturbation by min(1, eps / ||delta||_2)).
+ * Targeted (ART / torchattacks convention; Madry et al. define only the untargeted attack):
+ *         descend CE(logits, target) instead; success = classified as the target.
  *
- * With restarts, the image is counted as broken if any restart's final iterate is misclassified, and
+ * With restarts, the image is counted as broken if any restart's final iterate reaches the goal, and
  * that iterate is returned; otherwise the last restart's iterate is returned.
+ * Defaults of the uniform entry point: 40 steps, step 0.01 (L-inf) or 2.5 * eps / steps (L2, Madry
+ * et al.'s rule), random start, 1 restart, seed 0.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../models/classifier';
-import { Rng } from '../random';
-import { inputGradient } from './loss';
-import { AttackCancelled, type AttackOptions, type AttackResult } from './types';
+import { inRange, invalid, isWhole, prepare } from './common';
+import { runIterative } from './iterative';
+import type { AttackHooks, AttackOptions, AttackOutcome, AttackResult, PgdSpec } from './types';
 
 export function validateOptions(o: AttackOptions): void {
   const bad = (what: string) => {
@@ -26,67 +35,12 @@ export function validateOptions(o: AttackOptions): void {
   if (!Number.isInteger(o.seed) || o.seed < 0) bad(`seed must be a whole number >= 0, got ${o.seed}`);
 }
 
-/** One run from one start; returns the final iterate. */
-function pgdRun(clf: Classifier, x: tf.Tensor4D, labels: tf.Tensor1D, o: AttackOptions, seed: number): tf.Tensor4D {
-  const lo = tf.tidy(() => tf.maximum(tf.sub(x, o.eps), 0));
-  const hi = tf.tidy(() => tf.minimum(tf.add(x, o.eps), 1));
-  let adv: tf.Tensor4D = o.randomStart
-    ? tf.tidy(() => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -o.eps, o.eps, 'float32', seed)), 0, 1) as tf.Tensor4D)
-    : tf.clone(x);
-  try {
-    for (let step = 1; step <= o.steps; step++) {
-      if (o.signal?.aborted) throw new AttackCancelled();
-      const { grad, meanLoss } = inputGradient(clf, adv, labels);
-      const next = tf.tidy(() => tf.minimum(tf.maximum(tf.add(adv, tf.mul(tf.sign(grad), o.stepSize)), lo), hi) as tf.Tensor4D);
-      grad.dispose();
-      adv.dispose();
-      adv = next;
-      o.onStep?.(step, meanLoss);
-    }
-    return adv;
-  } catch (e) {
-    adv.dispose();
-    throw e;
-  } finally {
-    lo.dispose();
-    hi.dispose();
-  }
-}
-
+/** The legacy L-inf entry point (browser worker, evaluate): untargeted, no trace. */
 export function pgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], options: AttackOptions): AttackResult {
   validateOptions(options);
-  const n = x.shape[0];
-  const labels = tf.tensor1d(Array.from(y), 'int32');
-  const rng = new Rng(options.seed);
-  const success = new Uint8Array(n);
-  let best: tf.Tensor4D | null = null;
-  try {
-    for (let r = 0; r < options.restarts; r++) {
-      const adv = pgdRun(clf, x, labels, options, rng.seed());
-      const pred = tf.tidy(() => tf.argMax(clf.logits(adv), 1).dataSync());
-      const fooled = new Uint8Array(n);
-      for (let i = 0; i < n; i++) fooled[i] = pred[i] !== labels.dataSync()[i] ? 1 : 0;
-      if (!best) {
-        best = adv;
-      } else {
-        // keep, per image, an iterate that already fooled the model; else take this restart's
-        const keepOld = tf.tensor1d(Array.from(success), 'bool');
-        const merged = tf.tidy(() => tf.where(tf.reshape(keepOld, [n, 1, 1, 1]).tile([1, ...x.shape.slice(1)]), best!, adv) as tf.Tensor4D);
-        keepOld.dispose();
-        best.dispose();
-        adv.dispose();
-        best = merged;
-      }
-      for (let i = 0; i < n; i++) success[i] = success[i] || fooled[i];
-      if (success.every((s) => s === 1)) break;
-    }
-    return { adversarial: best!, success, gradientEvaluations: options.steps * options.restarts };
-  } catch (e) {
-    best?.dispose();
-    throw e;
-  } finally {
-    labels.dispose();
-  }
+  const p = prepare(clf, x, y, undefined);
+  const out = runIterative(clf, x, p, { ...options, momentum: null }, { signal: options.signal, keepTrace: false }, options.onStep);
+  return { adversarial: out.adversarial, success: out.success, gradientEvaluations: options.steps * options.restarts };
 }
 
 /** FGSM: a single signed step of size eps (optionally from a random start). */
@@ -106,4 +60,37 @@ export function fgsm(
     seed: options.seed,
     signal: options.signal,
   });
+}
+
+export type ResolvedPgd = Required<Omit<PgdSpec, 'target'>> & Pick<PgdSpec, 'target'>;
+
+export function resolvePgd(s: PgdSpec): ResolvedPgd {
+  const norm = s.norm ?? 'linf';
+  const steps = s.steps ?? 40;
+  const r: ResolvedPgd = {
+    name: 'pgd',
+    norm,
+    eps: s.eps,
+    steps,
+    stepSize: s.stepSize ?? (norm === 'linf' ? 0.01 : (2.5 * s.eps) / steps),
+    randomStart: s.randomStart ?? true,
+    restarts: s.restarts ?? 1,
+    seed: s.seed ?? 0,
+    target: s.target,
+  };
+  if (norm !== 'linf' && norm !== 'l2') invalid(`pgd supports norm linf or l2, not "${String(norm)}"`);
+  const maxEps = norm === 'linf' ? 1 : 1000;
+  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
+  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
+  if (!(r.stepSize > 0 && r.stepSize <= maxEps) && !(r.eps === 0 && r.stepSize === 0))
+    invalid(`step size must be in (0, ${maxEps}], got ${r.stepSize}`);
+  if (!isWhole(r.restarts, 1, 1000)) invalid(`restarts must be a whole number >= 1, got ${r.restarts}`);
+  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
+  return r;
+}
+
+export function runPgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: PgdSpec, hooks?: AttackHooks): AttackOutcome {
+  const s = resolvePgd(spec);
+  const p = prepare(clf, x, y, s.target);
+  return runIterative(clf, x, p, { ...s, momentum: null }, hooks);
 }

@@ -1,0 +1,55 @@
+/**
+ * BIM / I-FGSM, the basic iterative method (Kurakin, Goodfellow, Bengio 2017, "Adversarial examples
+ * in the physical world"): no random start, clip after every step.
+ *
+ *   x_0 = x,   x_{N+1} = Clip_{x,eps}( x_N + alpha * sign(grad_x CE(logits(x_N), y)) )
+ *
+ * Clip_{x,eps} clips to the eps L-inf ball around x and to [0, 1]. The paper's defaults, kept here:
+ * alpha = 1/255 and N = min(255 eps + 4, 1.25 * 255 eps) (rounded down, at least 1), as torchattacks
+ * does when steps=0. Targeted: the paper's iterative least-likely class method (ILLC),
+ *   x_{N+1} = Clip_{x,eps}( x_N - alpha * sign(grad_x CE(logits(x_N), y_LL)) ),
+ * with y_LL the least-likely class on the clean image, or any class given by the user.
+ * Trace: iterates 0..N, loss = CE (targeted: -CE of the target).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Classifier } from '../models/classifier';
+import { inRange, invalid, isWhole, prepare } from './common';
+import { runIterative } from './iterative';
+import type { AttackHooks, AttackOutcome, BimSpec } from './types';
+
+export type ResolvedBim = Required<Omit<BimSpec, 'target'>> & Pick<BimSpec, 'target'>;
+
+/** Kurakin et al.'s number of iterations for an eps on the [0, 1] scale. */
+export function kurakinSteps(eps: number): number {
+  return Math.max(1, Math.floor(Math.min(255 * eps + 4, 1.25 * 255 * eps)));
+}
+
+export function resolveBim(s: BimSpec): ResolvedBim {
+  const r: ResolvedBim = {
+    name: 'bim',
+    norm: s.norm ?? 'linf',
+    eps: s.eps,
+    steps: s.steps ?? kurakinSteps(s.eps),
+    stepSize: s.stepSize ?? 1 / 255,
+    seed: s.seed ?? 0,
+    target: s.target,
+  };
+  if (r.norm !== 'linf') invalid(`bim supports norm linf only, not "${String(r.norm)}"`);
+  if (!inRange(r.eps, 0, 1)) invalid(`eps must be in [0, 1], got ${r.eps}`);
+  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
+  if (!(r.stepSize > 0 && r.stepSize <= 1)) invalid(`step size must be in (0, 1], got ${r.stepSize}`);
+  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
+  return r;
+}
+
+export function runBim(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: BimSpec, hooks?: AttackHooks): AttackOutcome {
+  const s = resolveBim(spec);
+  const p = prepare(clf, x, y, s.target);
+  return runIterative(
+    clf,
+    x,
+    p,
+    { norm: 'linf', eps: s.eps, steps: s.steps, stepSize: s.stepSize, randomStart: false, restarts: 1, seed: s.seed, momentum: null },
+    hooks,
+  );
+}

@@ -1,0 +1,208 @@
+/**
+ * Carlini & Wagner L2 (Carlini & Wagner 2017, "Towards evaluating the robustness of neural networks"),
+ * following the authors' reference code (nn_robust_attacks/l2_attack.py) and Foolbox 3's
+ * L2CarliniWagnerAttack:
+ *
+ *   x'(w) = (tanh(w) + 1) / 2                          (tanh box: x' is always inside [0, 1])
+ *   minimise over w:  ||x'(w) - x~||_2^2 + c * f(x'(w))
+ *   untargeted f = max(Z_y - max_{k != y} Z_k + kappa, 0)
+ *   targeted   f = max(max_{k != t} Z_k - Z_t + kappa, 0)        (Z = logits)
+ *
+ * w starts at atanh((2x - 1) * 0.999999) and x~ = x'(w_start) (the reference code's reconstruction).
+ * Adam (beta1 0.9, beta2 0.999, epsilon 1e-8, bias-corrected; learning rate lr, default 0.01),
+ * restarted for every value of c. Early abort (default on): every ceil(steps / 10) iterations the
+ * batch loss must have fallen below 0.9999 times its value at the previous check.
+ *
+ * Binary search on c, per image, binarySearchSteps times (default 9), starting at c0 = 1e-3: the
+ * reference code's and Foolbox's INITIAL_CONST. (ART's CarliniL2Method starts at 0.01 and replaces
+ * Adam by its own line search; torchattacks' CW uses a fixed c = 1 without a search.) After a step
+ * where an adversarial was found: upper = min(upper, c), c = (lower + upper) / 2; otherwise
+ * lower = max(lower, c) and c = (lower + upper) / 2 if an upper bound is known, else c * 10. With 10 or
+ * more search steps the last one uses c = min(upper, 1e10), as in the reference code.
+ *
+ * An iterate counts as adversarial with the confidence margin (reference code's compare():
+ * argmax(Z + kappa e_y) != y, targeted argmax(Z - kappa e_t) == t); the smallest such one in L2
+ * distance to x (over all iterations and search steps) is returned; x itself where none was found.
+ * Defaults: 100 Adam steps per c (the paper's code: 10000 with early abort), kappa 0.
+ * Trace: every Adam iterate, loss = ||x' - x~||^2 + c f (the image's own c).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Classifier } from '../models/classifier';
+import { finish, inRange, invalid, isWhole, prepare, Recorder, selectPerImage } from './common';
+import type { AttackHooks, AttackOutcome, CwSpec } from './types';
+
+export type ResolvedCw = Required<Omit<CwSpec, 'target' | 'seed'>> & Pick<CwSpec, 'target' | 'seed'>;
+
+export function resolveCw(s: CwSpec): ResolvedCw {
+  const r: ResolvedCw = {
+    name: 'cw',
+    norm: s.norm ?? 'l2',
+    steps: s.steps ?? 100,
+    binarySearchSteps: s.binarySearchSteps ?? 9,
+    c0: s.c0 ?? 1e-3,
+    confidence: s.confidence ?? 0,
+    lr: s.lr ?? 0.01,
+    abortEarly: s.abortEarly ?? true,
+    seed: s.seed,
+    target: s.target,
+  };
+  if (r.norm !== 'l2') invalid(`cw is an L2 attack, not "${String(r.norm)}"`);
+  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
+  if (!isWhole(r.binarySearchSteps, 1, 100))
+    invalid(`binary search steps must be a whole number from 1 to 100, got ${r.binarySearchSteps}`);
+  if (!(typeof r.c0 === 'number' && r.c0 > 0 && r.c0 <= 1e10)) invalid(`c must be in (0, 1e10], got ${r.c0}`);
+  if (!inRange(r.confidence, 0, 1e4)) invalid(`confidence must be in [0, 10000], got ${r.confidence}`);
+  if (!(typeof r.lr === 'number' && r.lr > 0 && r.lr <= 10)) invalid(`learning rate must be in (0, 10], got ${r.lr}`);
+  return r;
+}
+
+export function runCw(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: CwSpec, hooks?: AttackHooks): AttackOutcome {
+  const s = resolveCw(spec);
+  const p = prepare(clf, x, y, s.target);
+  const { n, k } = p;
+  const targeted = p.targets !== null;
+  const cls = p.targets ?? p.labels;
+  const rec = new Recorder(p, hooks);
+  const queries = new Int32Array(n).fill(p.queries);
+  const kept: tf.Tensor[] = [];
+  const keep = <T extends tf.Tensor>(t: T): T => {
+    kept.push(t);
+    return t;
+  };
+  const oneHot = keep(tf.tidy(() => tf.oneHot(tf.tensor1d(cls, 'int32'), k).toFloat() as tf.Tensor2D));
+  const w0 = keep(tf.tidy(() => tf.atanh(tf.mul(tf.sub(tf.mul(x, 2), 1), 0.999999)) as tf.Tensor4D));
+  const xRec = keep(tf.tidy(() => tf.div(tf.add(tf.tanh(w0), 1), 2) as tf.Tensor4D));
+  let best: tf.Tensor4D = tf.clone(x);
+  const bestL2 = new Float32Array(n).fill(Infinity);
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n).fill(1e10);
+  const c = new Float64Array(n).fill(s.c0);
+  let gradients = 0;
+  const isAdv = (z: Float32Array, i: number): boolean => {
+    const t = cls[i];
+    let arg = -1;
+    let v = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const zj = z[i * k + j] + (j === t ? (targeted ? -s.confidence : s.confidence) : 0);
+      if (zj > v) {
+        v = zj;
+        arg = j;
+      }
+    }
+    return targeted ? arg === t && t !== p.labels[i] : arg !== t;
+  };
+  try {
+    for (let bs = 0; bs < s.binarySearchSteps; bs++) {
+      if (s.binarySearchSteps >= 10 && bs === s.binarySearchSteps - 1) for (let i = 0; i < n; i++) c[i] = Math.min(upper[i], 1e10);
+      const cT = tf.tensor1d(Float32Array.from(c));
+      let mod: tf.Tensor4D = tf.zerosLike(x);
+      let m: tf.Tensor4D = tf.zerosLike(x);
+      let v: tf.Tensor4D = tf.zerosLike(x);
+      const foundHere = new Uint8Array(n);
+      try {
+        let prev = Infinity;
+        const check = Math.ceil(s.steps / 10);
+        for (let it = 0; it < s.steps; it++) {
+          rec.checkCancelled();
+          let xa: tf.Tensor4D | null = null;
+          let zK: tf.Tensor | null = null;
+          let perK: tf.Tensor | null = null;
+          let out: { grad: tf.Tensor4D; z: Float32Array; per: Float32Array; total: number };
+          try {
+            const { value, grad } = tf.valueAndGrad((mm: tf.Tensor) => {
+              const xx = tf.div(tf.add(tf.tanh(tf.add(w0, mm)), 1), 2) as tf.Tensor4D;
+              const l2 = tf.sum(tf.square(tf.sub(xx, xRec)), [1, 2, 3]);
+              const z = clf.logits(xx);
+              const real = tf.sum(tf.mul(z, oneHot), 1);
+              const other = tf.max(tf.sub(tf.mul(z, tf.sub(1, oneHot)), tf.mul(oneHot, 1e4)), 1);
+              const f = tf.relu(tf.add(targeted ? tf.sub(other, real) : tf.sub(real, other), s.confidence));
+              const per = tf.add(l2, tf.mul(cT, f));
+              xa = tf.keep(xx);
+              zK = tf.keep(z);
+              perK = tf.keep(per);
+              return tf.sum(per) as tf.Scalar;
+            })(mod);
+            out = {
+              grad: grad as tf.Tensor4D,
+              z: Float32Array.from(zK!.dataSync()),
+              per: Float32Array.from(perK!.dataSync()),
+              total: value.dataSync()[0],
+            };
+            value.dispose();
+          } catch (e) {
+            (xa as tf.Tensor | null)?.dispose();
+            throw e;
+          } finally {
+            (zK as tf.Tensor | null)?.dispose();
+            (perK as tf.Tensor | null)?.dispose();
+          }
+          gradients++;
+          for (let i = 0; i < n; i++) queries[i]++;
+          // Adam step on the modifier
+          const t = it + 1;
+          const g = out.grad;
+          const [m2, v2, mod2] = tf.tidy(() => {
+            const mm = tf.add(tf.mul(m, 0.9), tf.mul(g, 0.1)) as tf.Tensor4D;
+            const vv = tf.add(tf.mul(v, 0.999), tf.mul(tf.square(g), 0.001)) as tf.Tensor4D;
+            const mHat = tf.div(mm, 1 - Math.pow(0.9, t));
+            const vHat = tf.div(vv, 1 - Math.pow(0.999, t));
+            return [mm, vv, tf.sub(mod, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), 1e-8)), s.lr)) as tf.Tensor4D];
+          });
+          g.dispose();
+          m.dispose();
+          v.dispose();
+          mod.dispose();
+          m = m2;
+          v = v2;
+          mod = mod2;
+          const cur = xa! as tf.Tensor4D;
+          try {
+            if (s.abortEarly && it % check === 0) {
+              if (!(out.total <= 0.9999 * prev)) break;
+              prev = out.total;
+            }
+            rec.record(bs, out.z, out.per);
+            const dist = tf.tidy(() => Float32Array.from(tf.sqrt(tf.sum(tf.square(tf.sub(cur, x)), [1, 2, 3])).dataSync()));
+            const better = new Uint8Array(n);
+            for (let i = 0; i < n; i++) {
+              if (isAdv(out.z, i)) {
+                foundHere[i] = 1;
+                if (dist[i] < bestL2[i]) {
+                  bestL2[i] = dist[i];
+                  better[i] = 1;
+                }
+              }
+            }
+            if (better.some((b) => b === 1)) {
+              const prevBest = best;
+              best = selectPerImage(better, cur, prevBest);
+              prevBest.dispose();
+            }
+          } finally {
+            cur.dispose();
+          }
+        }
+      } finally {
+        tf.dispose([cT, mod, m, v]);
+      }
+      for (let i = 0; i < n; i++) {
+        if (foundHere[i]) {
+          upper[i] = Math.min(upper[i], c[i]);
+          if (upper[i] < 1e9) c[i] = (lower[i] + upper[i]) / 2;
+        } else {
+          lower[i] = Math.max(lower[i], c[i]);
+          c[i] = upper[i] < 1e9 ? (lower[i] + upper[i]) / 2 : c[i] * 10;
+        }
+      }
+    }
+    const adv = tf.tidy(() => tf.clipByValue(best, 0, 1) as tf.Tensor4D);
+    best.dispose();
+    const success = Uint8Array.from(bestL2, (d) => (Number.isFinite(d) ? 1 : 0));
+    return finish(clf, x, adv, p, rec, { gradientEvaluations: gradients, queries, success });
+  } catch (e) {
+    best.dispose();
+    throw e;
+  } finally {
+    tf.dispose(kept);
+  }
+}

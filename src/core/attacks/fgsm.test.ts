@@ -1,0 +1,68 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../engine/node-backend';
+import { classifierOf, linearModel, randomImages } from '../test-utils';
+import { runFgsm } from './fgsm';
+import { fgsm } from './pgd';
+
+const shape: [number, number, number] = [8, 8, 1];
+const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
+
+describe('FGSM (uniform entry point)', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('matches the closed form on a linear model, untargeted and targeted', () => {
+    const m = linearModel(shape, 3, 7);
+    const clf = classifierOf(m);
+    const x = randomImages(4, shape, 3);
+    const y = [0, 1, 2, 0];
+    const eps = 0.05;
+    const [W] = m.layers[1].getWeights(); // [64, 3]
+    // d CE(z, c) / dx = W (softmax(z) - onehot(c)) for z = W^T x + b
+    const closed = (cls: number[], dirSign: number) =>
+      tf.tidy(() => {
+        const g = tf.matMul(tf.sub(tf.softmax(clf.logits(x)), tf.oneHot(tf.tensor1d(cls, 'int32'), 3)), W, false, true);
+        return tf.clipByValue(tf.add(x, tf.mul(tf.sign(tf.reshape(g, x.shape)), dirSign * eps)), 0, 1);
+      });
+    const u = runFgsm(clf, x, y, { name: 'fgsm', eps });
+    const eu = closed(y, 1);
+    expect(maxAbs(tf.sub(u.adversarial, eu))).toBeLessThan(1e-6);
+    const legacy = fgsm(clf, x, y, { eps, seed: 0 });
+    expect(maxAbs(tf.sub(u.adversarial, legacy.adversarial))).toBe(0);
+    const t = runFgsm(clf, x, y, { name: 'fgsm', eps, target: 1 });
+    const et = closed([1, 1, 1, 1], -1);
+    expect(maxAbs(tf.sub(t.adversarial, et))).toBeLessThan(1e-6);
+    expect(t.targets).toEqual(Int32Array.from([1, 1, 1, 1]));
+    // image 1's target is its true label: never counted as reached
+    expect(t.success[1]).toBe(0);
+    expect(u.trace).toHaveLength(2);
+    expect(u.gradientEvaluations).toBe(1);
+    expect(Array.from(u.norms.linf).every((v) => v <= eps + 1e-6)).toBe(true);
+    tf.dispose([u.adversarial, eu, legacy.adversarial, t.adversarial, et, x]);
+    m.dispose();
+  });
+
+  it('least-likely target = the class with the smallest clean logit', () => {
+    const m = linearModel(shape, 5, 2);
+    const clf = classifierOf(m);
+    const x = randomImages(6, shape, 8);
+    const ll = tf.tidy(() => tf.argMin(clf.logits(x), 1).dataSync());
+    const r = runFgsm(clf, x, [0, 1, 2, 3, 4, 0], { name: 'fgsm', eps: 0.1, target: 'least-likely' });
+    expect(Array.from(r.targets!)).toEqual(Array.from(ll));
+    tf.dispose([r.adversarial, x]);
+    m.dispose();
+  });
+
+  it('refuses options FGSM does not have', () => {
+    const m = linearModel(shape, 3);
+    const clf = classifierOf(m);
+    const x = randomImages(1, shape, 1);
+    expect(() => runFgsm(clf, x, [0], { name: 'fgsm', eps: 2 })).toThrow(/eps/);
+    expect(() => runFgsm(clf, x, [0], { name: 'fgsm', eps: 0.1, target: 7 })).toThrow(/target/);
+    expect(() => runFgsm(clf, x, [5], { name: 'fgsm', eps: 0.1 })).toThrow(/label/);
+    x.dispose();
+    m.dispose();
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * FGSM, fast gradient sign method (Goodfellow, Shlens, Szegedy 2015):
+ *
+ *   x' = clip_[0,1]( x + eps * sign(grad_x CE(logits(x), y)) )
+ *
+ * Targeted ("one-step target class", Kurakin, Goodfellow, Bengio 2017):
+ *   x' = clip_[0,1]( x - eps * sign(grad_x CE(logits(x), t)) ),  t a class or the least-likely class.
+ * With randomStart the step starts from x + U(-eps, eps)^d and is projected back onto the eps ball
+ * (the FGSM-RS of Wong et al. 2020 uses a step of 1.25 eps; use PGD with steps=1 for that).
+ * Trace: iterate 0 (start) and 1 (adversarial), loss = CE (targeted: -CE of the target).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Classifier } from '../models/classifier';
+import { inRange, invalid, isWhole, prepare } from './common';
+import { runIterative } from './iterative';
+import type { AttackHooks, AttackOutcome, FgsmSpec } from './types';
+
+export type ResolvedFgsm = Required<Omit<FgsmSpec, 'target'>> & Pick<FgsmSpec, 'target'>;
+
+export function resolveFgsm(s: FgsmSpec): ResolvedFgsm {
+  const r: ResolvedFgsm = {
+    name: 'fgsm',
+    norm: s.norm ?? 'linf',
+    eps: s.eps,
+    randomStart: s.randomStart ?? false,
+    seed: s.seed ?? 0,
+    target: s.target,
+  };
+  if (r.norm !== 'linf') invalid(`fgsm supports norm linf only, not "${String(r.norm)}"`);
+  if (!inRange(r.eps, 0, 1)) invalid(`eps must be in [0, 1], got ${r.eps}`);
+  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
+  return r;
+}
+
+export function runFgsm(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: FgsmSpec, hooks?: AttackHooks): AttackOutcome {
+  const s = resolveFgsm(spec);
+  const p = prepare(clf, x, y, s.target);
+  const cfg = {
+    norm: 'linf' as const,
+    eps: s.eps,
+    steps: 1,
+    stepSize: Math.max(s.eps, 1e-12),
+    randomStart: s.randomStart,
+    restarts: 1,
+    seed: s.seed,
+    momentum: null,
+  };
+  return runIterative(clf, x, p, cfg, hooks);
+}
