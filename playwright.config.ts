@@ -8,7 +8,14 @@ import { defineConfig, devices } from '@playwright/test';
 const executablePath = process.env.RLAB_CHROMIUM || undefined;
 const PORT = 4173;
 
-const quiet = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const quiet = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const webgl = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const webgpu = [
   '--enable-unsafe-webgpu',
@@ -26,18 +33,19 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   timeout: 180_000,
-  expect: { timeout: 90_000 },
+  expect: { timeout: 60_000 },
   forbidOnly: true,
   retries: 0,
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
-    trace: 'retain-on-failure',
+    trace: 'off',
     screenshot: 'only-on-failure',
     viewport: { width: 1280, height: 900 },
   },
   webServer: {
-    command: `npx vite --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // a production build loads much faster than the dev server's unbundled modules (and is what ships)
+    command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
@@ -48,13 +56,21 @@ export default defineConfig({
     {
       name: 'webgl',
       grepInvert: /@webgpu-only/,
-      use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 900 }, launchOptions: { executablePath, args: [...quiet, ...webgl] } },
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 1280, height: 900 },
+        launchOptions: { executablePath, args: [...quiet, ...webgl] },
+      },
     },
     {
       name: 'webgpu',
       // WebGPU on SwiftShader is the slowest path: only the tests that concern the backend itself
       grep: /@webgpu/,
-      use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 900 }, launchOptions: { executablePath, args: [...quiet, ...webgpu] } },
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 1280, height: 900 },
+        launchOptions: { executablePath, args: [...quiet, ...webgpu] },
+      },
     },
   ],
 });

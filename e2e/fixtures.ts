@@ -3,7 +3,7 @@ import { LabPage } from './pages/LabPage';
 
 /** `lab`: the page object; `consoleErrors`: every console error and uncaught exception of the page and its workers. */
 export const test = base.extend<{ lab: LabPage; consoleErrors: string[] }>({
-  consoleErrors: async ({ page }, use) => {
+  consoleErrors: async ({ page }, provide) => {
     const errors: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`console: ${m.text()}`);
@@ -14,11 +14,11 @@ export const test = base.extend<{ lab: LabPage; consoleErrors: string[] }>({
         if (m.type() === 'error') errors.push(`worker console: ${m.text()}`);
       });
     });
-    await use(errors);
+    await provide(errors);
   },
-  lab: async ({ page, consoleErrors }, use) => {
+  lab: async ({ page, consoleErrors }, provide) => {
     void consoleErrors; // attach the listeners before the page opens
-    await use(new LabPage(page));
+    await provide(new LabPage(page));
   },
 });
 

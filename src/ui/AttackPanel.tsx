@@ -9,7 +9,19 @@ import { patchAttack, useLab } from './store';
 type NumericKey = 'eps' | 'steps' | 'stepSize' | 'restarts' | 'seed';
 
 /** A number input that accepts only values the experiment schema accepts (the same table as the URL). */
-function NumberField({ k, label, step, testId, disabled }: { k: NumericKey; label: string; step: number; testId: string; disabled?: boolean }) {
+function NumberField({
+  k,
+  label,
+  step,
+  testId,
+  disabled,
+}: {
+  k: NumericKey;
+  label: string;
+  step: number;
+  testId: string;
+  disabled?: boolean;
+}) {
   const value = useLab((s) => s.experiment.attack[k]);
   const [draft, setDraft] = useState<{ value: number; text: string; error: string | null } | null>(null);
   const field = FIELDS.find((f) => f.path === `attack.${k}`)!;
@@ -75,7 +87,13 @@ function AttackResultView() {
     <div className="attack-result" data-testid="attack-status" data-status="done">
       <div className="attack-images">
         <figure>
-          <PixelCanvas pixels={adv.pixels} shape={info.shape} size={140} label={`Adversarial version of test image ${outcome.sample}`} testId="adv-canvas" />
+          <PixelCanvas
+            pixels={adv.pixels}
+            shape={info.shape}
+            size={140}
+            label={`Adversarial version of test image ${outcome.sample}`}
+            testId="adv-canvas"
+          />
           <figcaption>adversarial</figcaption>
         </figure>
         {perturbation && (
@@ -119,7 +137,12 @@ export function AttackPanel() {
       <div className="attack-form">
         <label className="field compact">
           <span>Attack</span>
-          <select value={a.name} onChange={(e) => patchAttack({ name: e.target.value as AttackName })} data-testid="attack-name" aria-label="Attack">
+          <select
+            value={a.name}
+            onChange={(e) => patchAttack({ name: e.target.value as AttackName })}
+            data-testid="attack-name"
+            aria-label="Attack"
+          >
             <option value="none">none</option>
             <option value="fgsm">FGSM</option>
             <option value="pgd">PGD</option>
@@ -131,7 +154,12 @@ export function AttackPanel() {
         <NumberField k="restarts" label="Restarts" step={1} testId="attack-restarts" disabled={pgdOnly} />
         <NumberField k="seed" label="Seed" step={1} testId="attack-seed" />
         <label className="field compact checkbox">
-          <input type="checkbox" checked={a.randomStart} onChange={(e) => patchAttack({ randomStart: e.target.checked })} data-testid="attack-random-start" />
+          <input
+            type="checkbox"
+            checked={a.randomStart}
+            onChange={(e) => patchAttack({ randomStart: e.target.checked })}
+            data-testid="attack-random-start"
+          />
           <span>Random start</span>
         </label>
         <button type="button" className="primary" onClick={runAttack} disabled={!ready || a.name === 'none'} data-testid="attack-run">

@@ -30,7 +30,13 @@ export function ImagePanel() {
     <section className="panel image-panel" aria-labelledby="image-title">
       <h2 id="image-title">Test image</h2>
       <div className="image-nav">
-        <button type="button" onClick={() => selectSample(sample - 1)} disabled={sample <= 0} data-testid="sample-prev" aria-label="Previous test image">
+        <button
+          type="button"
+          onClick={() => selectSample(sample - 1)}
+          disabled={sample <= 0}
+          data-testid="sample-prev"
+          aria-label="Previous test image"
+        >
           ‹ Prev
         </button>
         <label className="inline-field">
@@ -48,7 +54,13 @@ export function ImagePanel() {
           />
         </label>
         <span className="muted small">of {n.toLocaleString('en-US')}</span>
-        <button type="button" onClick={() => selectSample(sample + 1)} disabled={sample >= n - 1} data-testid="sample-next" aria-label="Next test image">
+        <button
+          type="button"
+          onClick={() => selectSample(sample + 1)}
+          disabled={sample >= n - 1}
+          data-testid="sample-next"
+          aria-label="Next test image"
+        >
           Next ›
         </button>
       </div>

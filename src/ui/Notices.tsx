@@ -7,7 +7,13 @@ export function Notices() {
   return (
     <ul className="notices" data-testid="notices" aria-label="Notices">
       {notices.map((n) => (
-        <li key={n.id} className={`notice ${n.kind}`} data-testid="notice" data-kind={n.kind} role={n.kind === 'error' ? 'alert' : 'status'}>
+        <li
+          key={n.id}
+          className={`notice ${n.kind}`}
+          data-testid="notice"
+          data-kind={n.kind}
+          role={n.kind === 'error' ? 'alert' : 'status'}
+        >
           <span>{n.text}</span>
           <button type="button" className="dismiss" onClick={() => dismissNotice(n.id)} aria-label="Dismiss notice">
             ×

@@ -23,7 +23,13 @@ export function PredictionPanel() {
               {prediction.predicted === prediction.label ? 'correct' : `wrong (true: ${names[prediction.label]})`}
             </span>
           </div>
-          <ProbabilityBars probs={prediction.probs} classNames={names} predicted={prediction.predicted} label={prediction.label} testId="prob" />
+          <ProbabilityBars
+            probs={prediction.probs}
+            classNames={names}
+            predicted={prediction.predicted}
+            label={prediction.label}
+            testId="prob"
+          />
         </>
       ) : (
         <p className="muted" data-testid="prediction-pending">

@@ -19,7 +19,12 @@ export function StatusBar() {
     <div className="status-bar" data-testid="status-bar">
       <label className="status-item">
         <span className="status-key">Backend</span>
-        <select value={requested} onChange={(e) => selectBackend(e.target.value as BackendChoice)} data-testid="backend-select" aria-label="Compute backend">
+        <select
+          value={requested}
+          onChange={(e) => selectBackend(e.target.value as BackendChoice)}
+          data-testid="backend-select"
+          aria-label="Compute backend"
+        >
           {CHOICES.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}

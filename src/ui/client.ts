@@ -26,7 +26,8 @@ export class ComputeClient {
   constructor() {
     this.worker = new Worker(new URL('../worker/compute.worker.ts', import.meta.url), { type: 'module', name: 'compute' });
     this.api = Comlink.wrap<ComputeApi>(this.worker);
-    this.cancelFlag = globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    this.cancelFlag =
+      globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
     this.gone = new Promise<never>((_, reject) => {
       this.kill = () => reject(new WorkerGone());
     });

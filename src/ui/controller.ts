@@ -267,9 +267,8 @@ export async function startLab(): Promise<void> {
     if (a.dataset !== b.dataset || a.model !== b.model || a.sample !== b.sample || a.backend !== b.backend) scheduleReconcile();
   });
   window.addEventListener('hashchange', () => applyLink(location.hash));
-  if (import.meta.env.DEV) {
-    (window as unknown as { __rlab: unknown }).__rlab = { loseDevice: () => client.call(() => client.api.loseDevice()) };
-  }
+  // test hook (also handy for trying the recovery by hand): make the GPU backend lose its device
+  (window as unknown as { __rlab: unknown }).__rlab = { loseDevice: () => client.call(() => client.api.loseDevice()) };
   try {
     await worker;
   } catch (e) {

@@ -130,7 +130,9 @@ export function watchDeviceLoss(name: BackendName, onLost: (reason: string) => v
     gpgpu?: { gl?: WebGL2RenderingContext };
   };
   if (name === 'webgpu' && backend.device) {
-    void backend.device.lost.then((info) => onLost(`the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})`));
+    void backend.device.lost.then((info) =>
+      onLost(`the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})`),
+    );
   } else if (name === 'webgl' && backend.gpgpu?.gl) {
     const canvas = backend.gpgpu.gl.canvas as EventTarget;
     canvas.addEventListener('webglcontextlost', () => onLost('the WebGL context was lost'), { once: true });

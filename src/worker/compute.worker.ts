@@ -275,20 +275,21 @@ const api: ComputeApi = {
     const model = requireModel();
     const split = requireDataset(dataset);
     const x = sampleTensor(split, sample);
+    let probs: number[];
     try {
-      const probs = await probabilities(model, x);
-      return {
-        dataset,
-        model: model.card.id,
-        sample,
-        label: split.labels[sample],
-        probs,
-        predicted: argmax(probs),
-        memory: memory(),
-      } satisfies Prediction;
+      probs = await probabilities(model, x);
     } finally {
       x.dispose();
     }
+    return {
+      dataset,
+      model: model.card.id,
+      sample,
+      label: split.labels[sample],
+      probs,
+      predicted: argmax(probs),
+      memory: memory(),
+    } satisfies Prediction;
   },
 
   async attack(req: AttackRequest, onProgress) {

@@ -1,9 +1,5 @@
 /** Fetch a file as bytes, reporting progress as it streams in; honours an AbortSignal. */
-export async function fetchBytes(
-  url: string,
-  signal: AbortSignal,
-  onProgress: (done: number, total: number) => void,
-): Promise<Uint8Array> {
+export async function fetchBytes(url: string, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<Uint8Array> {
   const res = await fetch(url, { signal });
   if (!res.ok) throw new Error(`HTTP ${res.status} for ${new URL(url).pathname}`);
   const total = Number(res.headers.get('content-length') ?? 0) || 0;
