@@ -8,7 +8,11 @@ export function PredictionPanel() {
   const e = useLab((s) => s.experiment);
   const model = useLab((s) => s.model);
   const current = prediction && prediction.dataset === e.dataset && prediction.sample === e.sample && prediction.model === e.model;
+  const catalog = useLab((s) => s.catalog);
+  const busy = useLab((s) => s.job !== null || !s.settled);
   const names = DATASETS[e.dataset]?.classNames ?? [];
+  const inZoo = catalog?.models.some((m) => m.id === e.model && m.dataset === e.dataset) ?? false;
+  const waiting = !catalog ? 'Starting…' : !inZoo ? 'No model for this data set.' : busy ? 'Computing…' : 'No model loaded.';
   return (
     <section className="panel prediction-panel" aria-labelledby="prediction-title">
       <h2 id="prediction-title">Prediction</h2>
@@ -33,7 +37,7 @@ export function PredictionPanel() {
         </>
       ) : (
         <p className="muted" data-testid="prediction-pending">
-          {model || e.model ? 'Computing…' : 'No model loaded.'}
+          {model && model.id !== e.model && !busy ? `${model.id} is active; ${e.model} is not loaded.` : waiting}
         </p>
       )}
     </section>

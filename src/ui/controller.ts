@@ -4,6 +4,7 @@
  * the worker in line with the experiment (latest change wins; worker calls run one at a time).
  */
 import * as Comlink from 'comlink';
+import { DATASETS } from '../core/data/datasets';
 import { decodeExperiment, encodeExperiment, type Experiment } from '../core/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import type { Progress, WorkerEvent } from '../worker/protocol';
@@ -291,7 +292,9 @@ export function selectModel(id: string): void {
 }
 
 export function selectSample(sample: number): void {
-  const n = get().dataset?.n ?? 1;
+  const e = get().experiment;
+  const loaded = get().dataset;
+  const n = loaded?.id === e.dataset ? loaded.n : (DATASETS[e.dataset]?.sizes.test ?? 1);
   if (!Number.isFinite(sample)) return;
   patchExperiment({ sample: Math.max(0, Math.min(n - 1, Math.round(sample))) });
 }
