@@ -121,6 +121,7 @@ test('attack parameters go into the link, and a running attack can be cancelled 
   await lab.page.getByTestId('sample-next').click();
   const p = await lab.prediction();
   expect(p.sample).toBe('1');
+  expect(await lab.tensorCount()).toBe(tensorsBefore);
 });
 
 test('a short attack completes and shows the adversarial prediction', async ({ lab }) => {

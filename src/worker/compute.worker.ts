@@ -161,6 +161,16 @@ async function probabilities(model: ActiveModel, x: tf.Tensor4D): Promise<number
   }
 }
 
+/** If the device was lost while a job ran, say so (after the recovery has run) instead of the raw GPU error. */
+async function explainDeviceLoss(e: unknown, backendAtStart: BackendName): Promise<Error> {
+  await new Promise((r) => setTimeout(r, 50));
+  await recovering;
+  if (!lost.has(backendAtStart)) return e instanceof Error ? e : new Error(String(e));
+  return new Error(
+    `the ${backendAtStart} device was lost during the attack (${message(e)}); the lab now runs on ${status?.name ?? 'no backend'}: run the attack again`,
+  );
+}
+
 const argmax = (v: number[]) => v.reduce((best, x, i) => (x > v[best] ? i : best), 0);
 
 const api: ComputeApi = {
@@ -300,6 +310,7 @@ const api: ComputeApi = {
     const a = req.attack;
     if (a.name === 'none') throw new Error('choose an attack (FGSM or PGD) first');
     const controller = startJob(req.jobId);
+    const backendAtStart = status?.name ?? 'cpu';
     const total = a.name === 'fgsm' ? 1 : a.steps * a.restarts;
     const t0 = performance.now();
     let stepsRun = 0;
@@ -331,20 +342,18 @@ const api: ComputeApi = {
                 onStep,
               });
       } catch (e) {
-        if (e instanceof AttackCancelled) {
-          x.dispose();
-          return {
-            status: 'cancelled',
-            jobId: req.jobId,
-            attack: a,
-            sample: req.sample,
-            label,
-            stepsRun,
-            seconds: (performance.now() - t0) / 1000,
-            memory: memory(),
-          } satisfies AttackOutcome;
-        }
-        throw e;
+        if (!(e instanceof AttackCancelled)) throw e;
+        x.dispose();
+        return {
+          status: 'cancelled',
+          jobId: req.jobId,
+          attack: a,
+          sample: req.sample,
+          label,
+          stepsRun,
+          seconds: (performance.now() - t0) / 1000,
+          memory: memory(),
+        } satisfies AttackOutcome;
       }
       if (a.name === 'fgsm') stepsRun = 1;
       const adv = result.adversarial;
@@ -368,6 +377,8 @@ const api: ComputeApi = {
         memory: memory(),
       };
       return Comlink.transfer(outcome, [pixels.buffer]);
+    } catch (e) {
+      throw await explainDeviceLoss(e, backendAtStart);
     } finally {
       x.dispose();
       result?.adversarial.dispose();
