@@ -31,6 +31,7 @@ import type { Classifier } from '../models/classifier';
 import { Rng } from '../random';
 import {
   crossEntropyPerImage,
+  exactSign,
   finish,
   gradWithLogits,
   inRange,
@@ -104,7 +105,7 @@ export function runApgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[
     targeted ? tf.tidy(() => tf.neg(crossEntropyPerImage(z, classes))) : crossEntropyPerImage(z, classes);
   const box = s.norm === 'linf' ? linfBox(x, s.eps) : undefined;
   const P = (a: tf.Tensor4D) => project(a, x, s.norm, s.eps, box);
-  const dir = (g: tf.Tensor4D) => (s.norm === 'linf' ? tf.sign(g) : normalizeL2(g));
+  const dir = (g: tf.Tensor4D) => (s.norm === 'linf' ? exactSign(g) : normalizeL2(g));
   const checkpoints = new Set(apgdCheckpoints(s.steps));
   const rec = new Recorder(p, hooks);
   const rng = new Rng(s.seed);

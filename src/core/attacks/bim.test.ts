@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../engine/node-backend';
 import { classifierOf, linearModel, randomImages } from '../test-utils';
 import { kurakinSteps, resolveBim, runBim } from './bim';
-import { crossEntropyPerImage } from './common';
+import { crossEntropyPerImage, exactSign } from './common';
 
 const shape: [number, number, number] = [8, 8, 1];
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
@@ -36,7 +36,7 @@ describe('BIM / I-FGSM', () => {
     for (let i = 0; i < 5; i++) {
       const g = tf.grad((xx: tf.Tensor) => tf.sum(crossEntropyPerImage(clf.logits(xx as tf.Tensor4D), labels)))(a);
       const next = tf.tidy(() =>
-        tf.clipByValue(tf.minimum(tf.maximum(tf.add(a, tf.mul(tf.sign(g), alpha)), tf.sub(x, eps)), tf.add(x, eps)), 0, 1),
+        tf.clipByValue(tf.minimum(tf.maximum(tf.add(a, tf.mul(exactSign(g), alpha)), tf.sub(x, eps)), tf.add(x, eps)), 0, 1),
       );
       tf.dispose([a, g]);
       a = next as tf.Tensor4D;

@@ -159,6 +159,15 @@ export function crossEntropyPerImage(z: tf.Tensor2D, classes: tf.Tensor1D): tf.T
   return tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.logSoftmax(z), tf.oneHot(classes, z.shape[1])), 1)) as tf.Tensor1D);
 }
 
+/**
+ * sign(t) in {-1, 0, 1}, exact for every non-zero float. TensorFlow.js's wasm Sign kernel returns 0
+ * for some tiny non-zero values (1e-7, -1e-7, 1e-30 in tfjs 4.22), which would leave pixels with a
+ * small gradient unmoved where PyTorch, ART and torchattacks move them by the full step.
+ */
+export function exactSign(t: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.sub(tf.cast(tf.greater(t, 0), 'float32'), tf.cast(tf.less(t, 0), 'float32')));
+}
+
 /** Per-image L2 norm, shaped [n, 1, 1, 1] for broadcasting. */
 export function l2PerImage(t: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.sqrt(tf.sum(tf.square(t), [1, 2, 3], true)) as tf.Tensor4D);

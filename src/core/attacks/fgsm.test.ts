@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../engine/node-backend';
 import { classifierOf, linearModel, randomImages } from '../test-utils';
+import { exactSign } from './common';
 import { runFgsm } from './fgsm';
 import { fgsm } from './pgd';
 
@@ -24,7 +25,7 @@ describe('FGSM (uniform entry point)', () => {
     const closed = (cls: number[], dirSign: number) =>
       tf.tidy(() => {
         const g = tf.matMul(tf.sub(tf.softmax(clf.logits(x)), tf.oneHot(tf.tensor1d(cls, 'int32'), 3)), W, false, true);
-        return tf.clipByValue(tf.add(x, tf.mul(tf.sign(tf.reshape(g, x.shape)), dirSign * eps)), 0, 1);
+        return tf.clipByValue(tf.add(x, tf.mul(exactSign(tf.reshape(g, x.shape)), dirSign * eps)), 0, 1);
       });
     const u = runFgsm(clf, x, y, { name: 'fgsm', eps });
     const eu = closed(y, 1);

@@ -16,6 +16,7 @@ import type { Classifier } from '../models/classifier';
 import { Rng } from '../random';
 import {
   crossEntropyPerImage,
+  exactSign,
   finish,
   gradWithLogits,
   linfBox,
@@ -82,7 +83,7 @@ export function runIterative(
           }
           const cur = adv;
           const next = tf.tidy(() => {
-            const s = cfg.norm === 'linf' ? tf.sign(dir) : normalizeL2(dir);
+            const s = cfg.norm === 'linf' ? exactSign(dir) : normalizeL2(dir);
             return project(tf.add(cur, tf.mul(s, cfg.stepSize)) as tf.Tensor4D, x, cfg.norm, cfg.eps, box);
           });
           grad.dispose();
@@ -91,6 +92,7 @@ export function runIterative(
           rec.record(r, logits, loss);
           if (legacyOnStep) legacyOnStep(step, loss.reduce((s, v) => s + v, 0) / n);
         }
+        rec.checkCancelled();
         const final = adv;
         const { z, l } = tf.tidy(() => {
           const zz = clf.logits(final);

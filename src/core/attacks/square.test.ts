@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../engine/node-backend';
+import type { Classifier } from '../models/classifier';
+import { pSelection, runSquare } from './square';
+import { tinyTask, type TinyTask } from './testing';
+
+describe('Square Attack (L-inf, black box)', () => {
+  let task: TinyTask;
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    task = await tinyTask(5);
+  });
+  afterAll(() => task.dispose());
+
+  /** The task's classifier, counting images queried; any gradient through it throws. */
+  function guarded(): { clf: Classifier; images: () => number } {
+    let images = 0;
+    const noGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const x = args[0] as tf.Tensor4D;
+      return {
+        value: task.clf.logits(x),
+        gradFunc: () => {
+          throw new Error('Square Attack asked for a gradient');
+        },
+      };
+    });
+    return {
+      clf: {
+        ...task.clf,
+        logits: (x) => {
+          images += x.shape[0];
+          return noGrad(x) as tf.Tensor2D;
+        },
+      },
+      images: () => images,
+    };
+  }
+
+  it('the guard really throws when differentiated', () => {
+    const g = guarded();
+    expect(() => tf.grad((x: tf.Tensor) => tf.sum(g.clf.logits(x as tf.Tensor4D)))(task.x)).toThrow(/gradient/);
+  });
+
+  it('never asks for a gradient, respects the query budget and counts queries exactly', () => {
+    const g = guarded();
+    const budget = 150;
+    const r = runSquare(g.clf, task.x, task.y, { name: 'square', eps: 0.1, queries: budget, seed: 1 });
+    expect(r.gradientEvaluations).toBe(0);
+    expect(Math.max(...r.queries)).toBeLessThanOrEqual(budget);
+    // every image query is one image passed through the classifier (the final predictions reuse them)
+    expect(r.queries.reduce((s, v) => s + v, 0)).toBe(g.images());
+    for (let i = 0; i < task.y.length; i++) if (!r.success[i]) expect(r.queries[i]).toBe(budget);
+    expect(r.success.reduce((s, v) => s + v, 0)).toBeGreaterThan(0);
+    for (const v of r.norms.linf) expect(v).toBeLessThanOrEqual(0.1 + 1e-6);
+    const [lo, hi] = tf.tidy(() => [tf.min(r.adversarial).dataSync()[0], tf.max(r.adversarial).dataSync()[0]]);
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(hi).toBeLessThanOrEqual(1);
+    // the margin loss of the accepted iterate never increases
+    for (let t = 1; t < r.trace.length; t++)
+      for (let i = 0; i < task.y.length; i++) expect(r.trace[t].loss[i]).toBeLessThanOrEqual(r.trace[t - 1].loss[i]);
+    r.adversarial.dispose();
+  });
+
+  it('starts from vertical stripes: the first query changes whole columns by +-eps', () => {
+    const r = runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.05, queries: 1, seed: 4 });
+    const d = tf.tidy(() => tf.sub(r.adversarial, task.x).arraySync() as number[][][][]);
+    const x = task.x.arraySync() as number[][][][];
+    for (let i = 0; i < 3; i++)
+      for (let col = 0; col < 8; col++) {
+        const unclipped = [0, 1, 2, 3, 4, 5, 6, 7].filter((row) => x[i][row][col][0] > 0.05 && x[i][row][col][0] < 0.95);
+        const vals = unclipped.map((row) => d[i][row][col][0]);
+        for (const v of vals) expect(Math.abs(Math.abs(v) - 0.05)).toBeLessThan(1e-6);
+        for (const v of vals) expect(Math.sign(v)).toBe(Math.sign(vals[0]));
+      }
+    r.adversarial.dispose();
+  });
+
+  it("p schedule is the authors' piecewise-constant halving, rescaled to the budget", () => {
+    expect(pSelection(0.8, 0, 10000)).toBe(0.8);
+    expect(pSelection(0.8, 10, 10000)).toBe(0.8);
+    expect(pSelection(0.8, 11, 10000)).toBe(0.4);
+    expect(pSelection(0.8, 200, 10000)).toBe(0.2);
+    expect(pSelection(0.8, 201, 10000)).toBe(0.1);
+    expect(pSelection(0.8, 9000, 10000)).toBe(0.8 / 512);
+    expect(pSelection(0.8, 100, 1000)).toBe(0.8 / 16);
+    expect(pSelection(0.8, 101, 1000)).toBe(0.8 / 32);
+  });
+
+  it('repeats exactly for a seed and differs for another', () => {
+    const a = runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 7 });
+    const b = runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 7 });
+    const c = runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 8 });
+    const diff = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]);
+    expect(diff(a.adversarial, b.adversarial)).toBe(0);
+    expect(Array.from(a.queries)).toEqual(Array.from(b.queries));
+    expect(diff(a.adversarial, c.adversarial)).toBeGreaterThan(0);
+    tf.dispose([a.adversarial, b.adversarial, c.adversarial]);
+  });
+});
