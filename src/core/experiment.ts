@@ -10,18 +10,41 @@
 
 export const SCHEMA_VERSION = 1;
 
-export type AttackName = 'none' | 'fgsm' | 'pgd';
+export type AttackName = 'none' | 'fgsm' | 'pgd' | 'bim' | 'mifgsm' | 'apgd-ce' | 'cw' | 'deepfool' | 'square';
+
+/** Every attack name, in the order the UI lists them. */
+export const ATTACK_NAME_VALUES: readonly AttackName[] = ['none', 'fgsm', 'pgd', 'bim', 'mifgsm', 'apgd-ce', 'cw', 'deepfool', 'square'];
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm';
 
 export interface AttackParams {
   name: AttackName;
-  norm: 'linf';
+  norm: 'linf' | 'l2';
   eps: number;
   steps: number;
   stepSize: number;
   randomStart: boolean;
   restarts: number;
   seed: number;
+  /** Targeted variant (where the attack has one). */
+  targeted: boolean;
+  /** Target class of a targeted attack; -1 = the least-likely class on the clean image. */
+  target: number;
+  /** MI-FGSM decay factor mu. */
+  momentum: number;
+  /** DeepFool overshoot. */
+  overshoot: number;
+  /** C&W binary-search steps on c. */
+  binarySearchSteps: number;
+  /** C&W initial constant c0. */
+  c: number;
+  /** C&W confidence kappa. */
+  confidence: number;
+  /** C&W Adam learning rate. */
+  lr: number;
+  /** Square Attack query budget per image. */
+  queries: number;
+  /** Square Attack initial fraction of pixels changed per query. */
+  pInit: number;
 }
 
 export interface Experiment {
@@ -37,7 +60,26 @@ export const DEFAULT_EXPERIMENT: Experiment = {
   dataset: 'mnist',
   model: 'mnist-cnn',
   sample: 0,
-  attack: { name: 'pgd', norm: 'linf', eps: 0.1, steps: 40, stepSize: 0.01, randomStart: true, restarts: 1, seed: 0 },
+  attack: {
+    name: 'pgd',
+    norm: 'linf',
+    eps: 0.1,
+    steps: 40,
+    stepSize: 0.01,
+    randomStart: true,
+    restarts: 1,
+    seed: 0,
+    targeted: false,
+    target: -1,
+    momentum: 1,
+    overshoot: 0.02,
+    binarySearchSteps: 9,
+    c: 0.001,
+    confidence: 0,
+    lr: 0.01,
+    queries: 5000,
+    pInit: 0.8,
+  },
   backend: 'auto',
 };
 
@@ -61,14 +103,36 @@ export const FIELDS: readonly Field[] = [
   { path: 'dataset', url: 'ds', cli: 'dataset', type: { kind: 'id' }, label: 'data set' },
   { path: 'model', url: 'model', cli: 'model', type: { kind: 'id' }, label: 'model' },
   { path: 'sample', url: 'i', cli: 'sample', type: { kind: 'int', min: 0, max: 9_999_999 }, label: 'test image' },
-  { path: 'attack.name', url: 'attack', cli: 'attack', type: { kind: 'enum', values: ['none', 'fgsm', 'pgd'] }, label: 'attack' },
-  { path: 'attack.norm', url: 'norm', cli: 'norm', type: { kind: 'enum', values: ['linf'] }, label: 'norm' },
+  { path: 'attack.name', url: 'attack', cli: 'attack', type: { kind: 'enum', values: ATTACK_NAME_VALUES }, label: 'attack' },
+  { path: 'attack.norm', url: 'norm', cli: 'norm', type: { kind: 'enum', values: ['linf', 'l2'] }, label: 'norm' },
   { path: 'attack.eps', url: 'eps', cli: 'eps', type: { kind: 'float', min: 0, max: 1 }, label: 'epsilon' },
   { path: 'attack.steps', url: 'steps', cli: 'steps', type: { kind: 'int', min: 1, max: 10000 }, label: 'steps' },
   { path: 'attack.stepSize', url: 'step', cli: 'step-size', type: { kind: 'float', min: 1e-6, max: 1 }, label: 'step size' },
   { path: 'attack.randomStart', url: 'rs', cli: 'random-start', type: { kind: 'bool' }, label: 'random start' },
   { path: 'attack.restarts', url: 'restarts', cli: 'restarts', type: { kind: 'int', min: 1, max: 100 }, label: 'restarts' },
   { path: 'attack.seed', url: 'seed', cli: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'seed' },
+  { path: 'attack.targeted', url: 'tgt', cli: 'targeted', type: { kind: 'bool' }, label: 'targeted' },
+  {
+    path: 'attack.target',
+    url: 'target',
+    cli: 'target',
+    type: { kind: 'int', min: -1, max: 999 },
+    label: 'target class (-1: least likely)',
+  },
+  { path: 'attack.momentum', url: 'mu', cli: 'momentum', type: { kind: 'float', min: 0, max: 100 }, label: 'momentum' },
+  { path: 'attack.overshoot', url: 'os', cli: 'overshoot', type: { kind: 'float', min: 0, max: 10 }, label: 'overshoot' },
+  {
+    path: 'attack.binarySearchSteps',
+    url: 'bs',
+    cli: 'binary-search',
+    type: { kind: 'int', min: 1, max: 100 },
+    label: 'binary-search steps',
+  },
+  { path: 'attack.c', url: 'c', cli: 'c', type: { kind: 'float', min: 1e-10, max: 1e10 }, label: 'initial constant c' },
+  { path: 'attack.confidence', url: 'kappa', cli: 'confidence', type: { kind: 'float', min: 0, max: 10000 }, label: 'confidence' },
+  { path: 'attack.lr', url: 'lr', cli: 'lr', type: { kind: 'float', min: 1e-6, max: 10 }, label: 'learning rate' },
+  { path: 'attack.queries', url: 'q', cli: 'queries', type: { kind: 'int', min: 1, max: 1000000 }, label: 'query budget' },
+  { path: 'attack.pInit', url: 'p', cli: 'p-init', type: { kind: 'float', min: 1e-6, max: 1 }, label: 'initial square fraction p' },
   {
     path: 'backend',
     url: 'backend',

@@ -15,6 +15,7 @@ import { runFgsm, resolveFgsm } from './fgsm';
 import { runMifgsm, resolveMifgsm } from './mifgsm';
 import { resolvePgd, runPgd } from './pgd';
 import { resolveSquare, runSquare } from './square';
+import type { AttackParams } from '../experiment';
 import type { AttackHooks, AttackName, AttackOutcome, AttackSpec, Norm } from './types';
 
 export * from './types';
@@ -34,6 +35,7 @@ export type SpecParam =
   | 'c0'
   | 'confidence'
   | 'lr'
+  | 'abortEarly'
   | 'overshoot'
   | 'queries'
   | 'pInit';
@@ -112,7 +114,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     kind: 'minimisation',
     blackBox: false,
     targeted: true,
-    params: ['norm', 'steps', 'binarySearchSteps', 'c0', 'confidence', 'lr', 'seed', 'target'],
+    params: ['norm', 'steps', 'binarySearchSteps', 'c0', 'confidence', 'lr', 'abortEarly', 'seed', 'target'],
   },
   deepfool: {
     name: 'deepfool',
@@ -256,4 +258,52 @@ export function sweepEpsilons(
     cleanCorrect,
     runs,
   };
+}
+
+/**
+ * The AttackSpec an experiment's attack settings describe (null for 'none'): only the options that
+ * apply to the chosen attack are carried over; target -1 means the least-likely class.
+ */
+export function specFromParams(a: AttackParams): AttackSpec | null {
+  const target = a.targeted ? (a.target < 0 ? 'least-likely' : a.target) : undefined;
+  const seed = a.seed;
+  switch (a.name) {
+    case 'none':
+      return null;
+    case 'fgsm':
+      return { name: 'fgsm', eps: a.eps, randomStart: a.randomStart, seed, target };
+    case 'bim':
+      return { name: 'bim', eps: a.eps, steps: a.steps, stepSize: a.stepSize, seed, target };
+    case 'pgd':
+      return {
+        name: 'pgd',
+        norm: a.norm,
+        eps: a.eps,
+        steps: a.steps,
+        stepSize: a.stepSize,
+        randomStart: a.randomStart,
+        restarts: a.restarts,
+        seed,
+        target,
+      };
+    case 'mifgsm':
+      return { name: 'mifgsm', norm: a.norm, eps: a.eps, steps: a.steps, stepSize: a.stepSize, momentum: a.momentum, seed, target };
+    case 'apgd-ce':
+      return { name: 'apgd-ce', norm: a.norm, eps: a.eps, steps: a.steps, restarts: a.restarts, randomStart: a.randomStart, seed, target };
+    case 'cw':
+      return {
+        name: 'cw',
+        steps: a.steps,
+        binarySearchSteps: a.binarySearchSteps,
+        c0: a.c,
+        confidence: a.confidence,
+        lr: a.lr,
+        seed,
+        target,
+      };
+    case 'deepfool':
+      return { name: 'deepfool', steps: a.steps, overshoot: a.overshoot, seed };
+    case 'square':
+      return { name: 'square', eps: a.eps, queries: a.queries, pInit: a.pInit, seed, target };
+  }
 }

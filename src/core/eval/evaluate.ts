@@ -1,24 +1,54 @@
 /**
  * Clean and robust accuracy over a labelled split, in batches.
  * Robust accuracy = the fraction of images whose prediction on the attacked input is still the true
- * label; images misclassified when clean count as not robust (and are not attacked).
+ * label; images misclassified when clean count as not robust (and are not attacked). For a targeted
+ * attack too, robust means "still classified correctly" (missing the target but changing the label
+ * counts as broken).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../data/datasets';
 import type { Classifier } from '../models/classifier';
 import { pgd } from '../attacks/pgd';
+import { runAttack, sweepEpsilons, type AttackSpec } from '../attacks/index';
 import { batchTensor } from '../train/train';
 
 export type EvalAttack =
   | { attack: 'none' }
   | { attack: 'fgsm'; eps: number; randomStart?: boolean; seed: number }
-  | { attack: 'pgd'; eps: number; steps: number; stepSize: number; randomStart: boolean; restarts: number; seed: number };
+  | { attack: 'pgd'; eps: number; steps: number; stepSize: number; randomStart: boolean; restarts: number; seed: number }
+  /**
+   * Any attack of the library. The seed of batch b is spec.seed + (index of its first image), so a run
+   * over N images repeats exactly. With epsilons (Foolbox style), robust accuracy per epsilon:
+   * bounded attacks run once per epsilon, minimisation attacks (C&W, DeepFool) once.
+   */
+  | { attack: 'spec'; spec: AttackSpec; epsilons?: number[] };
 
 export interface EvalResult {
   n: number;
   cleanAccuracy: number;
+  /** With epsilons: the robust accuracy at the largest epsilon. */
   robustAccuracy: number;
   seconds: number;
+  /** With epsilons: robust accuracy per epsilon, keyed by the epsilon as written by String(eps). */
+  robustAccuracyByEps?: Record<string, number>;
+  /** For 'spec' attacks without epsilons, over the attacked (clean-correct) images. */
+  attackStats?: {
+    attacked: number;
+    /** Images the attack fooled (prediction != label). */
+    fooled: number;
+    /** Queries (forward passes) per image: mean and median over the fooled images (Square Attack's convention). */
+    meanQueriesFooled: number | null;
+    medianQueriesFooled: number | null;
+    /** L2 norm of the perturbation: median over the fooled images. */
+    medianL2Fooled: number | null;
+  };
+}
+
+function median(v: number[]): number | null {
+  if (v.length === 0) return null;
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 export interface EvalOptions {
@@ -32,6 +62,11 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
   const bs = opts.batchSize ?? 250;
   let clean = 0;
   let robust = 0;
+  const epsilons = attack.attack === 'spec' ? attack.epsilons : undefined;
+  const robustByEps = epsilons ? epsilons.map(() => 0) : null;
+  const fooledQueries: number[] = [];
+  const fooledL2: number[] = [];
+  let attacked = 0;
   for (let start = 0; start < split.n; start += bs) {
     if (opts.signal?.aborted) throw new Error('evaluation cancelled');
     const idx = Array.from({ length: Math.min(bs, split.n - start) }, (_, i) => start + i);
@@ -43,7 +78,33 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
     clean += correct.length;
     if (attack.attack === 'none') {
       robust += correct.length;
-    } else if (correct.length > 0) {
+    } else if (attack.attack === 'spec' && correct.length > 0) {
+      const sel = tf.tensor1d(correct, 'int32');
+      const xs = tf.gather(x, sel) as tf.Tensor4D;
+      sel.dispose();
+      const ys = Int32Array.from(correct, (i) => labels[i]);
+      const spec = { ...attack.spec, seed: (attack.spec.seed ?? 0) + start } as AttackSpec;
+      try {
+        if (epsilons && robustByEps) {
+          const r = sweepEpsilons(clf, xs, ys, spec, epsilons, { signal: opts.signal, keepTrace: false });
+          r.robust.forEach((rb, j) => (robustByEps[j] += rb.reduce((s, v) => s + v, 0)));
+        } else {
+          const r = runAttack(clf, xs, ys, spec, { signal: opts.signal, keepTrace: false });
+          r.adversarial.dispose();
+          attacked += ys.length;
+          for (let i = 0; i < ys.length; i++) {
+            if (r.fooled[i]) {
+              fooledQueries.push(r.queries[i]);
+              fooledL2.push(r.norms.l2[i]);
+            } else {
+              robust++;
+            }
+          }
+        }
+      } finally {
+        xs.dispose();
+      }
+    } else if (attack.attack !== 'spec' && correct.length > 0) {
       // attack only the images the model gets right; the seed is tied to the batch position so a
       // run over N images repeats exactly
       const sel = tf.tensor1d(correct, 'int32');
@@ -78,5 +139,28 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
     opts.onProgress?.(Math.min(start + bs, split.n), split.n);
     await new Promise((r) => setTimeout(r, 0));
   }
-  return { n: split.n, cleanAccuracy: clean / split.n, robustAccuracy: robust / split.n, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  if (epsilons && robustByEps) {
+    const byEps: Record<string, number> = {};
+    epsilons.forEach((e, j) => (byEps[String(e)] = robustByEps[j] / split.n));
+    const largest = epsilons.reduce((b, e, j) => (e > epsilons[b] ? j : b), 0);
+    return {
+      n: split.n,
+      cleanAccuracy: clean / split.n,
+      robustAccuracy: robustByEps[largest] / split.n,
+      seconds,
+      robustAccuracyByEps: byEps,
+    };
+  }
+  const result: EvalResult = { n: split.n, cleanAccuracy: clean / split.n, robustAccuracy: robust / split.n, seconds };
+  if (attack.attack === 'spec') {
+    result.attackStats = {
+      attacked,
+      fooled: fooledQueries.length,
+      meanQueriesFooled: fooledQueries.length ? fooledQueries.reduce((s, v) => s + v, 0) / fooledQueries.length : null,
+      medianQueriesFooled: median(fooledQueries),
+      medianL2Fooled: median(fooledL2),
+    };
+  }
+  return result;
 }
