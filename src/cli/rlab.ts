@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { runEval } from './commands/eval';
 import { runTrain } from './commands/train';
 import { runBench } from './commands/bench';
+import { runBenchAttacks } from './commands/bench-attacks';
 import { runCheckCard } from './commands/check-card';
 import { prepareAll } from './prepare';
 import { UsageError } from './args';
@@ -18,10 +19,14 @@ import { UsageError } from './args';
 const HELP = `usage: rlab <command> [options]
 commands:
   train --recipe <id> [--seed s] [--epochs e] [--out dir] [--skip-eval]
-  eval  --model <zoo-id | model.json> --dataset <mnist|fashion-mnist> --attack <none|fgsm|pgd>
-        [--norm linf] [--eps e] [--steps k] [--step-size a] [--random-start] [--restarts r]
+  eval  --model <zoo-id | model.json> --dataset <mnist|fashion-mnist>
+        --attack <none|fgsm|bim|pgd|mifgsm|apgd-ce|cw|deepfool|square>
+        [--norm linf|l2] [--eps e | --epsilons e1,e2,...] [--steps k] [--step-size a] [--random-start]
+        [--restarts r] [--targeted] [--target <class|least-likely>] [--momentum mu] [--overshoot o]
+        [--binary-search b] [--c c0] [--confidence kappa] [--lr lr] [--queries q] [--p-init p]
         [--n N] [--seed s] [--batch-size b] [--backend wasm|cpu] [--json]
   bench [--backend wasm|cpu] [--batch-size b]
+  bench-attacks [--model <zoo-id | model.json>] [--n N] [--steps k] [--batch-size b] [--full] [--backend wasm|cpu] [--json]
   check-card --model <zoo-id> [--tolerance 0.5]   re-measure every figure of a model card
   prepare`;
 
@@ -34,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return runEval(rest);
     case 'bench':
       return runBench(rest);
+    case 'bench-attacks':
+      return runBenchAttacks(rest);
     case 'check-card':
       return runCheckCard(rest);
     case 'prepare':

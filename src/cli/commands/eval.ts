@@ -148,6 +148,8 @@ export async function runEval(args: string[]): Promise<number> {
   const test = await loadNodeSplit(ds.id, 'test');
   const n = num(values.n, 'n', test.n, (v) => isPosInt(v) && v <= test.n, `a whole number from 1 to ${test.n}`);
   const model = await loadNodeModel(values.model, ds.shape);
+  if (typeof target === 'number' && target >= model.classifier.numClasses)
+    throw new UsageError(`--target ${target} is not a class of the model (0..${model.classifier.numClasses - 1})`);
   const r = await evaluate(model.classifier, sliceSplit(test, 0, n), spec ? { attack: 'spec', spec, epsilons } : { attack: 'none' }, {
     batchSize,
     onProgress: values.json ? undefined : (d, t) => process.stderr.write(`\r${d}/${t} images`),

@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { serializeLayersModel } from '../../core/models/io';
+import { linearModel } from '../../core/test-utils';
+import { projectRoot } from '../paths';
+
+const run = promisify(execFile);
+const root = projectRoot();
+
+async function rlab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/rlab.ts'), ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+let modelPath = '';
+const base = () => ['eval', '--model', modelPath, '--dataset', 'mnist', '--n', '8', '--json'];
+
+describe('rlab eval with every attack', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const dir = mkdtempSync(join(tmpdir(), 'rlab-attacks-'));
+    const { modelJson, weights } = await serializeLayersModel(linearModel([28, 28, 1], 10, 3));
+    writeFileSync(join(dir, 'model.json'), modelJson);
+    writeFileSync(join(dir, 'weights.bin'), weights);
+    modelPath = join(dir, 'model.json');
+  });
+
+  it('--epsilons prints one JSON object with a robust accuracy per epsilon; minimisation attacks too', async () => {
+    const p = await rlab(...base(), '--attack', 'pgd', '--epsilons', '0,0.05,0.1', '--steps', '3', '--step-size', '0.05');
+    expect(p.code).toBe(0);
+    expect(p.stdout.trim().split('\n')).toHaveLength(1);
+    const o = JSON.parse(p.stdout);
+    expect(Object.keys(o.robust_accuracy_by_eps).sort()).toEqual(['0', '0.05', '0.1']);
+    expect(o.robust_accuracy_by_eps['0']).toBe(o.clean_accuracy);
+    expect(o.attack.epsilons).toEqual([0, 0.05, 0.1]);
+    const d = await rlab(...base(), '--attack', 'deepfool', '--epsilons', '0.5,1,2', '--steps', '5');
+    expect(d.code).toBe(0);
+    expect(Object.keys(JSON.parse(d.stdout).robust_accuracy_by_eps).sort()).toEqual(['0.5', '1', '2']);
+  });
+
+  it('accepts the other attacks with their own parameters and reports them', async () => {
+    const sq = JSON.parse((await rlab(...base(), '--attack', 'square', '--eps', '0.1', '--queries', '20', '--p-init', '0.5')).stdout);
+    expect(sq.attack).toMatchObject({ name: 'square', queries: 20, p_init: 0.5, eps: 0.1 });
+    expect(sq).toHaveProperty('queries_mean_fooled');
+    const cw = JSON.parse(
+      (await rlab(...base(), '--attack', 'cw', '--steps', '5', '--binary-search', '2', '--targeted', '--target', '3')).stdout,
+    );
+    expect(cw.attack).toMatchObject({ name: 'cw', norm: 'l2', steps: 5, binary_search_steps: 2, c: 0.001, target: 3 });
+    const ap = JSON.parse((await rlab(...base(), '--attack', 'apgd-ce', '--norm', 'l2', '--eps', '1', '--steps', '4')).stdout);
+    expect(ap.attack).toMatchObject({ name: 'apgd-ce', norm: 'l2', eps: 1, steps: 4, random_start: true });
+    const bim = JSON.parse((await rlab(...base(), '--attack', 'bim', '--eps', '0.3', '--target', 'least-likely')).stdout);
+    expect(bim.attack).toMatchObject({ name: 'bim', steps: 80, target: 'least-likely' });
+  });
+
+  for (const [why, args, message] of [
+    ['a flag of another attack', ['--attack', 'pgd', '--eps', '0.1', '--queries', '10'], /--queries does not apply to --attack pgd/],
+    ['eps for a minimisation attack', ['--attack', 'cw', '--eps', '0.1'], /--eps does not apply to --attack cw/],
+    ['a norm the attack lacks', ['--attack', 'square', '--norm', 'l2', '--eps', '0.1'], /supports --norm linf/],
+    ['a bad target', ['--attack', 'pgd', '--eps', '0.1', '--target', 'cat'], /--target "cat"/],
+    ['a target out of range', ['--attack', 'pgd', '--eps', '0.1', '--target', '12'], /--target 12 is not a class of the model/],
+    ['a targeted DeepFool', ['--attack', 'deepfool', '--targeted'], /--targeted does not apply/],
+    ['a bad epsilons list', ['--attack', 'fgsm', '--epsilons', '0.1,x'], /--epsilons "x"/],
+  ] as const) {
+    it(`fails with a one-line message on ${why}`, async () => {
+      const r = await rlab(...base(), ...args);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+});

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import type { LabeledImages } from '../data/datasets';
+import { initNodeBackend } from '../engine/node-backend';
+import { tinyTask, type TinyTask } from '../attacks/testing';
+import { evaluate } from './evaluate';
+
+/** The tiny task's images as a byte-valued split (evaluate reads pixels / 255). */
+function toSplit(x: tf.Tensor4D, y: Int32Array): LabeledImages {
+  const px = x.dataSync();
+  return { n: y.length, shape: [8, 8, 1], pixels: Uint8Array.from(px, (v) => Math.round(v * 255)), labels: Uint8Array.from(y) };
+}
+
+describe('evaluate with any attack', () => {
+  let task: TinyTask;
+  let split: LabeledImages;
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    task = await tinyTask(7);
+    split = toSplit(task.x, task.y);
+  });
+  afterAll(() => task.dispose());
+
+  it('the legacy pgd variant and the spec variant give the same robust accuracy', async () => {
+    const o = { eps: 0.1, steps: 5, stepSize: 0.03, randomStart: true, restarts: 1, seed: 3 };
+    const a = await evaluate(task.clf, split, { attack: 'pgd', ...o }, { batchSize: 10 });
+    const b = await evaluate(task.clf, split, { attack: 'spec', spec: { name: 'pgd', ...o } }, { batchSize: 10 });
+    expect(b.robustAccuracy).toBe(a.robustAccuracy);
+    expect(b.cleanAccuracy).toBe(a.cleanAccuracy);
+    expect(b.attackStats?.attacked).toBe(Math.round(a.cleanAccuracy * split.n));
+  });
+
+  it('epsilons: one robust accuracy per epsilon, non-increasing for PGD, consistent with single runs', async () => {
+    const spec = { name: 'pgd' as const, eps: 0, steps: 5, stepSize: 0.03, randomStart: false, seed: 1 };
+    const before = tf.memory().numTensors;
+    const r = await evaluate(task.clf, split, { attack: 'spec', spec, epsilons: [0, 0.05, 0.15] }, { batchSize: 16 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Object.keys(r.robustAccuracyByEps!).sort()).toEqual(['0', '0.05', '0.15']);
+    expect(r.robustAccuracyByEps!['0']).toBe(r.cleanAccuracy);
+    expect(r.robustAccuracyByEps!['0.15']).toBeLessThanOrEqual(r.robustAccuracyByEps!['0.05']);
+    expect(r.robustAccuracy).toBe(r.robustAccuracyByEps!['0.15']);
+    const single = await evaluate(task.clf, split, { attack: 'spec', spec: { ...spec, eps: 0.05 } }, { batchSize: 16 });
+    expect(single.robustAccuracy).toBe(r.robustAccuracyByEps!['0.05']);
+  });
+
+  it('Square reports queries on fooled images; DeepFool the median L2', async () => {
+    const s = await evaluate(task.clf, split, { attack: 'spec', spec: { name: 'square', eps: 0.15, queries: 50 } }, { batchSize: 16 });
+    expect(s.attackStats!.fooled).toBeGreaterThan(0);
+    expect(s.attackStats!.meanQueriesFooled).toBeGreaterThanOrEqual(1);
+    expect(s.attackStats!.meanQueriesFooled).toBeLessThanOrEqual(50);
+    const d = await evaluate(task.clf, split, { attack: 'spec', spec: { name: 'deepfool' } }, { batchSize: 16 });
+    expect(d.robustAccuracy).toBe(0);
+    expect(d.attackStats!.medianL2Fooled).toBeGreaterThan(0);
+  });
+});
