@@ -45,6 +45,24 @@ describe('FGSM (uniform entry point)', () => {
     m.dispose();
   });
 
+  it('moves a pixel whose gradient is tiny but non-zero by the full eps (as PyTorch sign does)', () => {
+    const m = linearModel([1, 1, 2], 2, 1);
+    m.layers[1].setWeights([
+      tf.tensor2d([
+        [0, 1e-8],
+        [0, 1],
+      ]),
+      tf.zeros([2]),
+    ]);
+    const clf = classifierOf(m);
+    const x = tf.tensor4d([0.5, 0.5], [1, 1, 1, 2]);
+    const r = runFgsm(clf, x, [0], { name: 'fgsm', eps: 0.1 });
+    // d CE / d x_0 = 1e-8 * p_1 > 0: pixel 0 must move by +eps
+    expect(Array.from(r.adversarial.dataSync())[0]).toBeCloseTo(0.6, 6);
+    tf.dispose([r.adversarial, x]);
+    m.dispose();
+  });
+
   it('least-likely target = the class with the smallest clean logit', () => {
     const m = linearModel(shape, 5, 2);
     const clf = classifierOf(m);
