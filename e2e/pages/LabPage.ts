@@ -23,6 +23,18 @@ export class LabPage {
   readonly attackRun: Locator;
   readonly attackStatus: Locator;
   readonly advPredicted: Locator;
+  readonly attackCancel: Locator;
+  readonly advCanvas: Locator;
+  readonly pertCanvas: Locator;
+  readonly traceChart: Locator;
+  readonly batchN: Locator;
+  readonly batchEps: Locator;
+  readonly batchRun: Locator;
+  readonly batchResult: Locator;
+  readonly batchClean: Locator;
+  readonly batchRobust: Locator;
+  readonly batchCurve: Locator;
+  readonly batchCsv: Locator;
 
   constructor(page: Page) {
     this.page = page;
@@ -47,6 +59,18 @@ export class LabPage {
     this.attackRun = id('attack-run');
     this.attackStatus = id('attack-status');
     this.advPredicted = id('adv-predicted');
+    this.attackCancel = id('attack-cancel');
+    this.advCanvas = id('adv-canvas');
+    this.pertCanvas = id('pert-canvas');
+    this.traceChart = id('trace-chart');
+    this.batchN = id('batch-n-input');
+    this.batchEps = id('batch-eps-input');
+    this.batchRun = id('batch-run');
+    this.batchResult = id('batch-result');
+    this.batchClean = id('batch-clean');
+    this.batchRobust = id('batch-robust');
+    this.batchCurve = id('batch-curve');
+    this.batchCsv = id('batch-csv');
   }
 
   /** Open the lab at a hash ('' for the default view). */
@@ -85,5 +109,26 @@ export class LabPage {
 
   async chooseSample(index: number): Promise<void> {
     await this.sampleInput.fill(String(index));
+  }
+
+  /** Run the studio's attack and wait until it has finished (done, cancelled or failed). */
+  async runAttack(): Promise<string> {
+    await this.attackRun.click();
+    await expect(this.attackStatus).toHaveAttribute('data-status', /done|cancelled|error/);
+    await expect(this.progress).toHaveCount(0);
+    return (await this.attackStatus.getAttribute('data-status')) ?? '';
+  }
+
+  /** RGBA bytes of a canvas (its 1:1 backing store, not the scaled-up display). */
+  async canvasPixels(canvas: Locator): Promise<number[]> {
+    return canvas.evaluate((c: HTMLCanvasElement) => {
+      const ctx = c.getContext('2d')!;
+      return Array.from(ctx.getImageData(0, 0, c.width, c.height).data);
+    });
+  }
+
+  /** Points of the live attack chart. */
+  async tracePoints(): Promise<number> {
+    return Number(await this.traceChart.getAttribute('data-points'));
   }
 }

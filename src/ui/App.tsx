@@ -1,4 +1,5 @@
 import { AttackPanel } from './AttackPanel';
+import { BatchPanel } from './BatchPanel';
 import { ImagePanel } from './ImagePanel';
 import { Notices } from './Notices';
 import { PredictionPanel } from './PredictionPanel';
@@ -25,6 +26,7 @@ export function App() {
         <ImagePanel />
         <PredictionPanel />
         <AttackPanel />
+        <BatchPanel />
       </main>
     </div>
   );

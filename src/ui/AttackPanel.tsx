@@ -1,32 +1,103 @@
 import { useState } from 'react';
+import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
 import { FIELDS, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
-import { runAttack } from './controller';
+import { amplification, maxAbs, perturbationRgba } from './colormap';
+import { cancelJob, runAttack } from './controller';
 import { PixelCanvas } from './PixelCanvas';
 import { ProbabilityBars } from './ProbabilityBars';
 import { patchAttack, useLab } from './store';
+import { TraceChart } from './TraceChart';
 
-type NumericKey = 'eps' | 'steps' | 'stepSize' | 'restarts' | 'seed';
+type NumericKey =
+  | 'eps'
+  | 'steps'
+  | 'stepSize'
+  | 'restarts'
+  | 'seed'
+  | 'momentum'
+  | 'overshoot'
+  | 'binarySearchSteps'
+  | 'c'
+  | 'confidence'
+  | 'lr'
+  | 'queries'
+  | 'pInit';
 
-/** A number input that accepts only values the experiment schema accepts (the same table as the URL). */
-function NumberField({
-  k,
-  label,
-  step,
-  testId,
-  disabled,
-}: {
-  k: NumericKey;
-  label: string;
+interface Range {
+  min: number;
+  max: number;
   step: number;
-  testId: string;
-  disabled?: boolean;
-}) {
-  const value = useLab((s) => s.experiment.attack[k]);
+}
+
+/** Slider ranges (typed values may go anywhere the experiment schema allows). Null: no slider. */
+function sliderRange(k: NumericKey, a: AttackParams): Range | null {
+  switch (k) {
+    case 'eps':
+      return a.norm === 'l2' ? { min: 0, max: 1, step: 0.01 } : { min: 0, max: 0.5, step: 1 / 255 };
+    case 'steps':
+      return { min: 1, max: a.name === 'cw' ? 1000 : 200, step: 1 };
+    case 'stepSize':
+      return { min: 0.001, max: 0.1, step: 0.001 };
+    case 'restarts':
+      return { min: 1, max: 10, step: 1 };
+    case 'momentum':
+      return { min: 0, max: 2, step: 0.05 };
+    case 'overshoot':
+      return { min: 0, max: 0.5, step: 0.01 };
+    case 'binarySearchSteps':
+      return { min: 1, max: 15, step: 1 };
+    case 'confidence':
+      return { min: 0, max: 50, step: 0.5 };
+    case 'lr':
+      return { min: 0.001, max: 0.1, step: 0.001 };
+    case 'queries':
+      return { min: 10, max: 10000, step: 10 };
+    case 'pInit':
+      return { min: 0.01, max: 1, step: 0.01 };
+    case 'c':
+    case 'seed':
+      return null;
+  }
+}
+
+const LABELS: Record<NumericKey, string> = {
+  eps: 'ε',
+  steps: 'Steps',
+  stepSize: 'Step size',
+  restarts: 'Restarts',
+  seed: 'Seed',
+  momentum: 'Momentum μ',
+  overshoot: 'Overshoot',
+  binarySearchSteps: 'Binary-search steps',
+  c: 'Initial c',
+  confidence: 'Confidence κ',
+  lr: 'Learning rate',
+  queries: 'Query budget',
+  pInit: 'Initial square fraction p',
+};
+
+/** Registry option name -> experiment field (null: not adjustable here). */
+function paramKey(p: SpecParam): NumericKey | 'norm' | 'randomStart' | 'target' | null {
+  switch (p) {
+    case 'c0':
+      return 'c';
+    case 'abortEarly':
+      return null;
+    default:
+      return p;
+  }
+}
+
+/** A slider with a number box beside it; both accept only values the experiment schema (the URL table) accepts. */
+function ParamField({ k }: { k: NumericKey }) {
+  const a = useLab((s) => s.experiment.attack);
+  const busy = useLab((s) => s.job !== null);
+  const value = a[k];
   const [draft, setDraft] = useState<{ value: number; text: string; error: string | null } | null>(null);
   const field = FIELDS.find((f) => f.path === `attack.${k}`)!;
   const shown = draft && draft.value === value ? draft : { text: String(value), error: null };
-  const onChange = (text: string) => {
+  const set = (text: string) => {
     const r = parseFieldValue(field, text);
     if ('error' in r) {
       setDraft({ value, text, error: r.error });
@@ -35,29 +106,205 @@ function NumberField({
       patchAttack({ [k]: r.value } as Partial<AttackParams>);
     }
   };
+  const range = sliderRange(k, a);
+  const testId = `attack-${k === 'stepSize' ? 'step-size' : k}`;
   return (
-    <label className="field compact">
-      <span>{label}</span>
-      <input
-        type="number"
-        step={step}
-        value={shown.text}
-        onChange={(e) => onChange(e.target.value)}
-        onBlur={() => setDraft(null)}
-        aria-invalid={shown.error ? true : undefined}
-        title={shown.error ?? undefined}
-        data-testid={testId}
-        disabled={disabled}
-      />
-    </label>
+    <div className="param">
+      <label className="param-label" htmlFor={testId}>
+        {LABELS[k]}
+        {k === 'eps' && (
+          <span className="muted small" data-testid="eps-units">
+            {' '}
+            {a.norm === 'linf' ? `= ${(value * 255).toFixed(1)}/255` : '(L2)'}
+          </span>
+        )}
+      </label>
+      <div className="param-inputs">
+        {range && (
+          <input
+            type="range"
+            min={range.min}
+            max={range.max}
+            step={range.step}
+            value={Math.max(range.min, Math.min(range.max, value))}
+            onChange={(e) => set(k === 'eps' && a.norm === 'linf' ? String(Number(e.target.value).toFixed(4)) : e.target.value)}
+            disabled={busy}
+            aria-label={`${LABELS[k]} slider`}
+            data-testid={`${testId}-slider`}
+          />
+        )}
+        <input
+          id={testId}
+          type="number"
+          step={range?.step ?? 'any'}
+          value={shown.text}
+          onChange={(e) => set(e.target.value)}
+          onBlur={() => setDraft(null)}
+          aria-invalid={shown.error ? true : undefined}
+          title={shown.error ?? undefined}
+          data-testid={testId}
+          disabled={busy}
+        />
+      </div>
+    </div>
+  );
+}
+
+function TargetField({ info }: { info: AttackInfo }) {
+  const a = useLab((s) => s.experiment.attack);
+  const dataset = useLab((s) => s.experiment.dataset);
+  const busy = useLab((s) => s.job !== null);
+  const names = DATASETS[dataset]?.classNames ?? [];
+  if (!info.targeted) return null;
+  return (
+    <div className="param">
+      <label className="param-label" htmlFor="attack-target">
+        Target
+      </label>
+      <select
+        id="attack-target"
+        value={a.targeted ? String(a.target) : 'none'}
+        onChange={(e) =>
+          e.target.value === 'none' ? patchAttack({ targeted: false }) : patchAttack({ targeted: true, target: Number(e.target.value) })
+        }
+        disabled={busy}
+        data-testid="attack-target"
+      >
+        <option value="none">untargeted</option>
+        <option value="-1">least-likely class</option>
+        {names.map((n, k) => (
+          <option key={k} value={k}>
+            class {n}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function chooseAttack(name: AttackName): void {
+  if (name === 'none') return patchAttack({ name });
+  const info = ATTACKS[name];
+  const a = useLab.getState().experiment.attack;
+  patchAttack({ name, ...(info.norms.includes(a.norm) ? {} : { norm: info.norms[0] }), ...(info.targeted ? {} : { targeted: false }) });
+}
+
+function AttackForm() {
+  const a = useLab((s) => s.experiment.attack);
+  const job = useLab((s) => s.job);
+  const model = useLab((s) => s.model);
+  const dataset = useLab((s) => s.experiment.dataset);
+  const ready = !!model && model.dataset === dataset && !job;
+  const info = a.name === 'none' ? null : ATTACKS[a.name];
+  const whiteBox = Object.values(ATTACKS).filter((x) => !x.blackBox);
+  const blackBox = Object.values(ATTACKS).filter((x) => x.blackBox);
+  const keys = info ? info.params.map(paramKey) : [];
+  const numeric = keys.filter((k): k is NumericKey => k !== null && k !== 'norm' && k !== 'randomStart' && k !== 'target');
+  const running = job?.kind === 'attack';
+  return (
+    <div className="studio-form">
+      <div className="param">
+        <label className="param-label" htmlFor="attack-name">
+          Attack
+        </label>
+        <select
+          id="attack-name"
+          value={a.name}
+          onChange={(e) => chooseAttack(e.target.value as AttackName)}
+          data-testid="attack-name"
+          disabled={!!job}
+        >
+          {a.name === 'none' && <option value="none">choose an attack…</option>}
+          <optgroup label="White-box (gradients)">
+            {whiteBox.map((x) => (
+              <option key={x.name} value={x.name}>
+                {x.label}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Black-box (queries only)">
+            {blackBox.map((x) => (
+              <option key={x.name} value={x.name}>
+                {x.label}
+              </option>
+            ))}
+          </optgroup>
+        </select>
+        {info && (
+          <span className="muted small" data-testid="attack-reference">
+            {info.reference} · {info.kind === 'bounded' ? 'bounded by ε' : 'minimises the perturbation'}
+          </span>
+        )}
+      </div>
+      {info && keys.includes('norm') && (
+        <div className="param">
+          <label className="param-label" htmlFor="attack-norm">
+            Norm
+          </label>
+          {info.norms.length > 1 ? (
+            <select
+              id="attack-norm"
+              value={a.norm}
+              onChange={(e) => patchAttack({ norm: e.target.value as AttackParams['norm'] })}
+              disabled={!!job}
+              data-testid="attack-norm"
+            >
+              {info.norms.map((n) => (
+                <option key={n} value={n}>
+                  {n === 'linf' ? 'L∞' : 'L2'}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <span data-testid="attack-norm">{info.norms[0] === 'linf' ? 'L∞' : 'L2'}</span>
+          )}
+        </div>
+      )}
+      {numeric.map((k) => (
+        <ParamField key={k} k={k} />
+      ))}
+      {info && keys.includes('randomStart') && (
+        <label className="param checkbox">
+          <input
+            type="checkbox"
+            checked={a.randomStart}
+            onChange={(e) => patchAttack({ randomStart: e.target.checked })}
+            disabled={!!job}
+            data-testid="attack-random-start"
+          />
+          <span>Random start</span>
+        </label>
+      )}
+      {info && <TargetField info={info} />}
+      <div className="studio-actions">
+        <button type="button" className="primary" onClick={runAttack} disabled={!ready || !info} data-testid="attack-run">
+          Run attack
+        </button>
+        {running && (
+          <button type="button" className="secondary" onClick={cancelJob} disabled={job.cancelling} data-testid="attack-cancel">
+            {job.cancelling ? 'Cancelling…' : 'Cancel'}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Legend({ scale }: { scale: number }) {
+  return (
+    <div className="legend" aria-hidden="true">
+      <span>−{scale.toPrecision(2)}</span>
+      <span className="legend-bar" />
+      <span>+{scale.toPrecision(2)}</span>
+    </div>
   );
 }
 
 function AttackResultView() {
   const outcome = useLab((s) => s.attack);
-  const strip = useLab((s) => s.strip);
   const e = useLab((s) => s.experiment);
   const error = useLab((s) => s.attackError);
+  const [scaleMode, setScaleMode] = useState<'max' | 'eps'>('max');
   if (error) {
     return (
       <p className="attack-error" data-testid="attack-status" data-status="error" role="alert">
@@ -75,98 +322,128 @@ function AttackResultView() {
   }
   const adv = outcome.adversarial!;
   const info = DATASETS[e.dataset];
-  const size = info.shape[0] * info.shape[1] * info.shape[2];
-  const at = strip && strip.dataset === e.dataset ? outcome.sample - strip.start : -1;
-  let perturbation: Float32Array | null = null;
-  if (strip && at >= 0 && at < strip.labels.length && outcome.attack.eps > 0) {
-    // perturbation mapped to 0..1: grey = unchanged, white = +eps, black = -eps
-    perturbation = new Float32Array(size);
-    for (let i = 0; i < size; i++) perturbation[i] = 0.5 + (adv.pixels[i] - strip.pixels[at * size + i] / 255) / (2 * outcome.attack.eps);
-  }
+  const names = info.classNames;
+  const attackInfo = outcome.attack.name === 'none' ? null : ATTACKS[outcome.attack.name];
+  const bounded = attackInfo?.kind === 'bounded';
+  const mode = bounded ? scaleMode : 'max';
+  const scale = mode === 'eps' ? outcome.attack.eps : maxAbs(adv.delta);
+  const rgba = perturbationRgba(adv.delta, info.shape, scale);
+  const size = 196;
   return (
     <div className="attack-result" data-testid="attack-status" data-status="done">
-      <div className="attack-images">
+      <div className="studio-images">
+        <figure>
+          <PixelCanvas pixels={adv.original} shape={info.shape} size={size} label={`Test image ${outcome.sample}`} testId="orig-canvas" />
+          <figcaption>
+            original · <strong>{names[adv.cleanPredicted]}</strong> ({(adv.cleanProbs[adv.cleanPredicted] * 100).toFixed(1)}%)
+          </figcaption>
+        </figure>
+        <figure>
+          <PixelCanvas
+            pixels={adv.delta}
+            rgba={rgba}
+            shape={info.shape}
+            size={size}
+            label="Perturbation: red brighter, blue darker, white unchanged"
+            testId="pert-canvas"
+          />
+          <figcaption>
+            perturbation δ ·{' '}
+            <span data-testid="pert-amplification" data-value={amplification(scale).toFixed(3)}>
+              ×{amplification(scale).toFixed(1)} amplified
+            </span>
+            <Legend scale={scale} />
+            {bounded && (
+              <span className="scale-toggle" role="group" aria-label="Colour scale">
+                <label>
+                  <input type="radio" checked={mode === 'max'} onChange={() => setScaleMode('max')} data-testid="scale-max" /> max |δ|
+                </label>
+                <label>
+                  <input type="radio" checked={mode === 'eps'} onChange={() => setScaleMode('eps')} data-testid="scale-eps" /> ε
+                </label>
+              </span>
+            )}
+          </figcaption>
+        </figure>
         <figure>
           <PixelCanvas
             pixels={adv.pixels}
             shape={info.shape}
-            size={140}
+            size={size}
             label={`Adversarial version of test image ${outcome.sample}`}
             testId="adv-canvas"
           />
-          <figcaption>adversarial</figcaption>
+          <figcaption>
+            adversarial ·{' '}
+            <strong data-testid="adv-predicted" data-class={adv.predicted}>
+              {names[adv.predicted]}
+            </strong>{' '}
+            ({(adv.probs[adv.predicted] * 100).toFixed(1)}%)
+          </figcaption>
         </figure>
-        {perturbation && (
-          <figure>
-            <PixelCanvas pixels={perturbation} shape={info.shape} size={140} label="Perturbation (grey: unchanged)" />
-            <figcaption>perturbation (±ε)</figcaption>
-          </figure>
-        )}
       </div>
-      <div className="attack-summary">
+      <div className="studio-summary">
         <p>
-          <span className="status-key">Adversarial prediction</span>{' '}
-          <strong data-testid="adv-predicted" data-class={adv.predicted}>
-            {info.classNames[adv.predicted]}
-          </strong>{' '}
-          <span className={`badge ${adv.success ? 'bad' : 'good'}`} data-testid="adv-verdict">
-            {adv.success ? 'fooled' : 'robust here'}
+          <span className={`badge ${adv.success ? 'bad' : 'good'}`} data-testid="adv-verdict" data-success={adv.success}>
+            {adv.success ? (adv.target !== null ? `fooled into ${names[adv.target]}` : 'fooled') : 'robust here'}
+          </span>{' '}
+          <span className="small muted">
+            {attackInfo?.label}
+            {bounded ? `, ε = ${outcome.attack.eps}` : ''} on {outcome.model}, {outcome.stepsRun} iterate{outcome.stepsRun === 1 ? '' : 's'}{' '}
+            in {outcome.seconds.toFixed(1)} s
           </span>
         </p>
-        <p className="small muted">
-          {outcome.attack.name.toUpperCase()}, ε = {outcome.attack.eps}, {outcome.stepsRun} step{outcome.stepsRun === 1 ? '' : 's'} in{' '}
-          {outcome.seconds.toFixed(1)} s; largest pixel change {adv.linf.toFixed(4)}
-        </p>
-        <ProbabilityBars probs={adv.probs} classNames={info.classNames} predicted={adv.predicted} label={outcome.label} testId="adv-prob" />
+        <dl className="norms" data-testid="adv-norms">
+          <dt>L0</dt>
+          <dd data-testid="norm-l0">{adv.norms.l0}</dd>
+          <dt>L2</dt>
+          <dd data-testid="norm-l2">{adv.norms.l2.toFixed(4)}</dd>
+          <dt>L∞</dt>
+          <dd data-testid="norm-linf">
+            {adv.norms.linf.toFixed(4)} ({(adv.norms.linf * 255).toFixed(1)}/255)
+          </dd>
+          <dt>{attackInfo?.blackBox ? 'Queries' : 'Forward passes'}</dt>
+          <dd data-testid="adv-queries">{adv.queries}</dd>
+          {!attackInfo?.blackBox && (
+            <>
+              <dt>Gradients</dt>
+              <dd>{adv.gradientEvaluations}</dd>
+            </>
+          )}
+        </dl>
+        <div className="before-after">
+          <div>
+            <h3>Before</h3>
+            <ProbabilityBars
+              probs={adv.cleanProbs}
+              classNames={names}
+              predicted={adv.cleanPredicted}
+              label={outcome.label}
+              testId="clean-prob"
+            />
+          </div>
+          <div>
+            <h3>After</h3>
+            <ProbabilityBars probs={adv.probs} classNames={names} predicted={adv.predicted} label={outcome.label} testId="adv-prob" />
+          </div>
+        </div>
       </div>
     </div>
   );
 }
 
-/** A small robustness check: one attack on the current image, with streamed progress and Cancel. */
+/** Attack Studio: any attack of the library on the current image, with a live trace of its iterations. */
 export function AttackPanel() {
-  const a = useLab((s) => s.experiment.attack);
+  const trace = useLab((s) => s.liveTrace);
   const job = useLab((s) => s.job);
-  const model = useLab((s) => s.model);
   const dataset = useLab((s) => s.experiment.dataset);
-  const ready = !!model && model.dataset === dataset && !job;
-  const pgdOnly = a.name !== 'pgd';
+  const running = job?.kind === 'attack';
   return (
     <section className="panel attack-panel" aria-labelledby="attack-title">
-      <h2 id="attack-title">Robustness check</h2>
-      <div className="attack-form">
-        <label className="field compact">
-          <span>Attack</span>
-          <select
-            value={a.name}
-            onChange={(e) => patchAttack({ name: e.target.value as AttackName })}
-            data-testid="attack-name"
-            aria-label="Attack"
-          >
-            <option value="none">none</option>
-            <option value="fgsm">FGSM</option>
-            <option value="pgd">PGD</option>
-          </select>
-        </label>
-        <NumberField k="eps" label="ε (L∞)" step={0.01} testId="attack-eps" />
-        <NumberField k="steps" label="Steps" step={1} testId="attack-steps" disabled={pgdOnly} />
-        <NumberField k="stepSize" label="Step size" step={0.005} testId="attack-step-size" disabled={pgdOnly} />
-        <NumberField k="restarts" label="Restarts" step={1} testId="attack-restarts" disabled={pgdOnly} />
-        <NumberField k="seed" label="Seed" step={1} testId="attack-seed" />
-        <label className="field compact checkbox">
-          <input
-            type="checkbox"
-            checked={a.randomStart}
-            onChange={(e) => patchAttack({ randomStart: e.target.checked })}
-            data-testid="attack-random-start"
-          />
-          <span>Random start</span>
-        </label>
-        <button type="button" className="primary" onClick={runAttack} disabled={!ready || a.name === 'none'} data-testid="attack-run">
-          Run attack
-        </button>
-      </div>
+      <h2 id="attack-title">Attack studio</h2>
+      <AttackForm />
       <AttackResultView />
+      {(running || trace.length > 0) && <TraceChart trace={trace} classNames={DATASETS[dataset]?.classNames ?? []} running={running} />}
     </section>
   );
 }

@@ -11,7 +11,9 @@ export function ProgressBar() {
     job.total > 0
       ? job.unit === 'bytes'
         ? `${bytes(job.done)} of ${bytes(job.total)}`
-        : `step ${job.done} of ${job.total}`
+        : job.unit === 'images'
+          ? `image ${job.done} of ${job.total}${job.rate !== undefined ? ` · ${job.rate.toFixed(1)} images/s` : ''}`
+          : `step ${Math.min(job.done, job.total)} of ${job.total}`
       : job.unit === 'bytes' && job.done > 0
         ? bytes(job.done)
         : '';

@@ -8,6 +8,7 @@ import { DATASETS } from '../core/data/datasets';
 import { decodeExperiment, encodeExperiment, type Experiment } from '../core/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import type { Progress, WorkerEvent } from '../worker/protocol';
+import { ATTACKS } from '../core/attacks/index';
 import { ComputeClient, WorkerGone } from './client';
 import { addNotice, patchExperiment, useLab, type JobState } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
@@ -45,7 +46,9 @@ function startJob(kind: JobState['kind'], label: string, cancellable: boolean): 
 function progressFor(id: number) {
   return Comlink.proxy((p: Progress) => {
     const job = get().job;
-    if (job?.id === id) set({ job: { ...job, label: p.label, done: p.done, total: p.total, unit: p.unit, loss: p.loss } });
+    if (job?.id !== id) return;
+    set({ job: { ...job, label: p.label, done: p.done, total: p.total, unit: p.unit, loss: p.loss, rate: p.rate } });
+    if (p.trace && p.trace.length > 0) set({ liveTrace: [...get().liveTrace, ...p.trace] });
   });
 }
 
@@ -308,15 +311,56 @@ export function runAttack(): void {
   const e = s.experiment;
   if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none') return;
   const request = { dataset: e.dataset, sample: e.sample, attack: { ...e.attack } };
-  const id = startJob('attack', `${e.attack.name.toUpperCase()} on test image ${e.sample}`, true);
-  set({ attackError: null });
+  const id = startJob('attack', `${ATTACKS[e.attack.name].label} on test image ${e.sample}`, true);
+  set({ attackError: null, attack: null, liveTrace: [] });
   void serial(async () => {
     try {
       const outcome = await client.call(() => client.api.attack({ jobId: id, ...request }, progressFor(id)));
       set({ attack: outcome, memory: outcome.memory });
+      if (outcome.adversarial) set({ liveTrace: outcome.adversarial.trace });
     } catch (err) {
       if (err instanceof WorkerGone) set({ attackError: 'The attack was stopped and the compute worker restarted.' });
       else set({ attackError: message(err) });
+    } finally {
+      endJob(id);
+    }
+  });
+}
+
+export interface BatchSettings {
+  n: number;
+  epsilons: number[];
+  /** Other zoo models (ids) of the same data set to add to the curve. */
+  extraModels: string[];
+}
+
+/** Robustness check over the first n test images with the experiment's attack. */
+export function runBatch(settings: BatchSettings): void {
+  const s = get();
+  const e = s.experiment;
+  if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none' || !s.catalog) return;
+  const extraModels = s.catalog.models.filter(
+    (m) => m.dataset === e.dataset && settings.extraModels.includes(m.id) && m.id !== s.model!.id,
+  );
+  const n = Math.max(1, Math.min(s.dataset.n, Math.round(settings.n)));
+  const request = {
+    dataset: e.dataset,
+    n,
+    attack: { ...e.attack },
+    epsilons: settings.epsilons,
+    batchSize: ATTACKS[e.attack.name].blackBox ? 20 : 50,
+    extraModels,
+    maxExamples: 12,
+  };
+  const id = startJob('batch', `${ATTACKS[e.attack.name].label} on ${n} test images`, true);
+  set({ batchError: null, batch: null });
+  void serial(async () => {
+    try {
+      const outcome = await client.call(() => client.api.robustness({ jobId: id, ...request }, progressFor(id)));
+      set({ batch: outcome, memory: outcome.memory });
+    } catch (err) {
+      if (err instanceof WorkerGone) set({ batchError: 'The check was stopped and the compute worker restarted.' });
+      else set({ batchError: message(err) });
     } finally {
       endJob(id);
     }
@@ -335,6 +379,6 @@ export function cancelJob(): void {
   if (!job || !job.cancellable || job.cancelling) return;
   set({ job: { ...job, cancelling: true } });
   // without SharedArrayBuffer a synchronous attack loop cannot see a message: restart the worker
-  if (job.kind === 'attack' && !client.cancelFlag) void restartWorker();
+  if ((job.kind === 'attack' || job.kind === 'batch') && !client.cancelFlag) void restartWorker();
   else client.cancel(job.id);
 }

@@ -5,7 +5,16 @@
 import { create } from 'zustand';
 import { cloneExperiment, DEFAULT_EXPERIMENT, type AttackParams, type Experiment } from '../core/experiment';
 import type { ModelCard } from '../core/models/card';
-import type { AttackOutcome, BackendStatus, DatasetSummary, ImageBatch, MemoryInfo, Prediction } from '../worker/protocol';
+import type {
+  AttackOutcome,
+  BackendStatus,
+  BatchOutcome,
+  DatasetSummary,
+  ImageBatch,
+  MemoryInfo,
+  Prediction,
+  TracePoint,
+} from '../worker/protocol';
 import type { Catalog } from './validate';
 
 export type NoticeKind = 'info' | 'warning' | 'error';
@@ -18,12 +27,14 @@ export interface Notice {
 
 export interface JobState {
   id: number;
-  kind: 'load' | 'attack' | 'backend';
+  kind: 'load' | 'attack' | 'batch' | 'backend';
   label: string;
   done: number;
   total: number;
-  unit: 'bytes' | 'steps';
+  unit: 'bytes' | 'steps' | 'images';
   loss?: number;
+  /** Images per second (batch checks). */
+  rate?: number;
   cancellable: boolean;
   cancelling: boolean;
 }
@@ -47,6 +58,10 @@ export interface LabState {
   job: JobState | null;
   attack: AttackOutcome | null;
   attackError: string | null;
+  /** Trace of the running (or last) single-image attack, streamed from the worker. */
+  liveTrace: TracePoint[];
+  batch: BatchOutcome | null;
+  batchError: string | null;
   notices: Notice[];
   /** True once the first reconcile has finished (test hook). */
   settled: boolean;
@@ -64,6 +79,9 @@ export const useLab = create<LabState>(() => ({
   job: null,
   attack: null,
   attackError: null,
+  liveTrace: [],
+  batch: null,
+  batchError: null,
   notices: [],
   settled: false,
 }));

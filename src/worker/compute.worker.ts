@@ -5,8 +5,16 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
-import { fgsm, pgd } from '../core/attacks/pgd';
-import { AttackCancelled, type AttackResult } from '../core/attacks/types';
+import {
+  ATTACKS,
+  AttackCancelled,
+  resolveSpec,
+  runAttack,
+  specFromParams,
+  type AttackOutcome as CoreOutcome,
+  type AttackSpec,
+  type TraceRecord,
+} from '../core/attacks/index';
 import { getDataset, imagesAsFloats, loadSplit, type LabeledImages } from '../core/data/datasets';
 import type { BackendChoice } from '../core/experiment';
 import type { ModelCard } from '../core/models/card';
@@ -16,6 +24,11 @@ import { fetchBytes } from './fetch-bytes';
 import type {
   AttackOutcome,
   AttackRequest,
+  BatchExample,
+  BatchImageRow,
+  BatchOutcome,
+  CurveSeries,
+  TracePoint,
   BackendName,
   BackendStatus,
   ComputeApi,
@@ -171,7 +184,83 @@ async function explainDeviceLoss(e: unknown, backendAtStart: BackendName): Promi
   );
 }
 
+/** Fetch a zoo model's files (sha256-checked) and build it on the current backend. */
+async function downloadModel(
+  card: ModelCard,
+  signal: AbortSignal,
+  onProgress: (p: Progress) => void,
+): Promise<{ files: ModelFiles; loaded: LoadedModel }> {
+  const base = options?.baseUrl ?? self.location.origin + '/';
+  const dir = new URL(`models/${encodeURIComponent(card.id)}/`, base);
+  const label = `Loading model ${card.id}`;
+  const totalWeights = card.weights.reduce((s, w) => s + (w.bytes || 0), 0);
+  let doneBefore = 0;
+  let json: Uint8Array;
+  try {
+    json = await fetchBytes(new URL('model.json', dir).href, signal, () => {});
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new ModelLoadError(`model.json of ${card.id} could not be read (${message(e)})`);
+  }
+  const weights = new Map<string, Uint8Array>();
+  const loaded = await loadLayersModel(
+    json,
+    async (path) => {
+      const bytes = await fetchBytes(new URL(path, dir).href, signal, (done, total) =>
+        onProgress({ label, done: doneBefore + done, total: Math.max(totalWeights, doneBefore + total), unit: 'bytes' }),
+      );
+      doneBefore += bytes.length;
+      weights.set(path, bytes);
+      return bytes;
+    },
+    Object.fromEntries(card.weights.map((w) => [w.path, w.sha256])),
+    getDataset(card.dataset).shape,
+  );
+  if (signal.aborted) {
+    loaded.model.dispose();
+    throw new DOMException('model loading cancelled', 'AbortError');
+  }
+  return { files: { json, weights }, loaded };
+}
+
+/** Roughly how many trace records an attack produces (for the progress bar; early stops end sooner). */
+function expectedSteps(spec: AttackSpec): number {
+  const r = resolveSpec(spec) as AttackSpec & { steps?: number; restarts?: number; binarySearchSteps?: number; queries?: number };
+  switch (r.name) {
+    case 'fgsm':
+      return 1;
+    case 'square':
+      return r.queries ?? 1;
+    case 'cw':
+      return (r.steps ?? 1) * (r.binarySearchSteps ?? 1);
+    default:
+      return (r.steps ?? 1) * (r.restarts ?? 1);
+  }
+}
+
+function tracePoint(r: TraceRecord, i = 0): TracePoint {
+  return {
+    step: r.step,
+    restart: r.restart,
+    loss: r.loss[i],
+    trueProb: r.trueProb[i],
+    topOtherClass: r.topOtherClass[i],
+    topOtherProb: r.topOtherProb[i],
+    margin: r.margin[i],
+  };
+}
+
 const argmax = (v: number[]) => v.reduce((best, x, i) => (x > v[best] ? i : best), 0);
+
+/** Predicted class of every image of a batch. */
+async function predictBatch(model: LoadedModel, x: tf.Tensor4D): Promise<Int32Array> {
+  const p = tf.tidy(() => tf.argMax(model.classifier.logits(x), 1));
+  try {
+    return Int32Array.from(await p.data());
+  } finally {
+    p.dispose();
+  }
+}
 
 const api: ComputeApi = {
   async init(opts, onEvent) {
@@ -237,39 +326,9 @@ const api: ComputeApi = {
     if (active?.card.id === card.id && active.card.weights[0]?.sha256 === card.weights[0]?.sha256) {
       return { id: card.id, weightBytes: active.loaded.weightBytes, outputKind: active.loaded.classifier.outputKind, memory: memory() };
     }
-    const base = options?.baseUrl ?? self.location.origin + '/';
     const controller = startJob(jobId);
     try {
-      const dir = new URL(`models/${encodeURIComponent(card.id)}/`, base);
-      const label = `Loading model ${card.id}`;
-      const totalWeights = card.weights.reduce((s, w) => s + (w.bytes || 0), 0);
-      let doneBefore = 0;
-      let json: Uint8Array;
-      try {
-        json = await fetchBytes(new URL('model.json', dir).href, controller.signal, () => {});
-      } catch (e) {
-        if (controller.signal.aborted) throw e;
-        throw new ModelLoadError(`model.json of ${card.id} could not be read (${message(e)})`);
-      }
-      const weights = new Map<string, Uint8Array>();
-      const files: ModelFiles = { json, weights };
-      const loaded = await loadLayersModel(
-        json,
-        async (path) => {
-          const bytes = await fetchBytes(new URL(path, dir).href, controller.signal, (done, total) =>
-            onProgress({ label, done: doneBefore + done, total: Math.max(totalWeights, doneBefore + total), unit: 'bytes' }),
-          );
-          doneBefore += bytes.length;
-          weights.set(path, bytes);
-          return bytes;
-        },
-        Object.fromEntries(card.weights.map((w) => [w.path, w.sha256])),
-        getDataset(card.dataset).shape,
-      );
-      if (controller.signal.aborted) {
-        loaded.model.dispose();
-        throw new DOMException('model loading cancelled', 'AbortError');
-      }
+      const { files, loaded } = await downloadModel(card, controller.signal, onProgress);
       // only now is the previous model replaced: a failed load keeps it active
       const previous = active;
       active = { card, files, loaded };
@@ -308,80 +367,256 @@ const api: ComputeApi = {
     const split = requireDataset(req.dataset);
     const label = split.labels[req.sample];
     const a = req.attack;
-    if (a.name === 'none') throw new Error('choose an attack (FGSM or PGD) first');
+    const spec = specFromParams(a);
+    if (!spec) throw new Error('choose an attack first');
+    const total = expectedSteps(spec);
     const controller = startJob(req.jobId);
     const backendAtStart = status?.name ?? 'cpu';
-    const total = a.name === 'fgsm' ? 1 : a.steps * a.restarts;
     const t0 = performance.now();
-    let stepsRun = 0;
-    const name = a.name === 'fgsm' ? 'FGSM' : 'PGD';
+    const name = ATTACKS[spec.name].label;
+    const progressLabel = `${name} on test image ${req.sample}`;
+    const trace: TracePoint[] = [];
+    let pending: TracePoint[] = [];
+    let lastReport = 0;
+    const report = () => {
+      const last = trace[trace.length - 1];
+      onProgress({ label: progressLabel, done: trace.length, total, unit: 'steps', loss: last?.loss, trace: pending });
+      pending = [];
+      lastReport = performance.now();
+    };
     const x = sampleTensor(split, req.sample);
-    let result: AttackResult | null = null;
+    let out: CoreOutcome | null = null;
     try {
-      // the attack loop is synchronous: a cancel written into the shared word is seen after every step
+      // a cancel written into the shared word is seen after every step, even while the loop is synchronous
       if (cancelledByFlag(req.jobId)) controller.abort();
-      onProgress({ label: `${name} on test image ${req.sample}`, done: 0, total, unit: 'steps' });
-      const onStep = (_step: number, meanLoss: number) => {
-        stepsRun++;
+      onProgress({ label: progressLabel, done: 0, total, unit: 'steps', trace: [] });
+      const onStep = (r: TraceRecord) => {
+        const point = tracePoint(r);
+        trace.push(point);
+        pending.push(point);
         if (cancelledByFlag(req.jobId)) controller.abort();
-        onProgress({ label: `${name} on test image ${req.sample}`, done: stepsRun, total, unit: 'steps', loss: meanLoss });
+        if (performance.now() - lastReport >= 100) report();
       };
       try {
-        result =
-          a.name === 'fgsm'
-            ? fgsm(model.loaded.classifier, x, [label], { eps: a.eps, seed: a.seed, signal: controller.signal, randomStart: a.randomStart })
-            : pgd(model.loaded.classifier, x, [label], {
-                norm: a.norm,
-                eps: a.eps,
-                steps: a.steps,
-                stepSize: a.stepSize,
-                randomStart: a.randomStart,
-                restarts: a.restarts,
-                seed: a.seed,
-                signal: controller.signal,
-                onStep,
-              });
+        out = await Promise.resolve(
+          runAttack(model.loaded.classifier, x, [label], spec, { signal: controller.signal, onStep, keepTrace: false }),
+        );
       } catch (e) {
         if (!(e instanceof AttackCancelled)) throw e;
-        x.dispose();
+        x.dispose(); // before the memory figure below
         return {
           status: 'cancelled',
           jobId: req.jobId,
           attack: a,
+          model: model.card.id,
           sample: req.sample,
           label,
-          stepsRun,
+          stepsRun: trace.length,
           seconds: (performance.now() - t0) / 1000,
           memory: memory(),
         } satisfies AttackOutcome;
       }
-      if (a.name === 'fgsm') stepsRun = 1;
-      const adv = result.adversarial;
-      const probs = await probabilities(model, adv);
-      const linfT = tf.tidy(() => tf.max(tf.abs(tf.sub(adv, x))));
-      const [pixels, linf] = await Promise.all([adv.data() as Promise<Float32Array>, linfT.data()]);
-      linfT.dispose();
-      adv.dispose();
-      result = null;
-      x.dispose();
+      if (pending.length > 0) report();
+      const adv = out.adversarial;
+      const [cleanProbs, probs] = [await probabilities(model, x), await probabilities(model, adv)];
+      const deltaT = tf.sub(adv, x);
+      const [pixels, original, delta] = (await Promise.all([adv.data(), x.data(), deltaT.data()])) as Float32Array[];
+      deltaT.dispose();
       const predicted = argmax(probs);
       const outcome: AttackOutcome = {
         status: 'done',
         jobId: req.jobId,
         attack: a,
+        model: model.card.id,
         sample: req.sample,
         label,
-        stepsRun,
+        stepsRun: trace.length,
         seconds: (performance.now() - t0) / 1000,
-        adversarial: { pixels, probs, predicted, success: predicted !== label, linf: linf[0] },
+        adversarial: {
+          pixels,
+          original,
+          delta,
+          cleanProbs,
+          probs,
+          cleanPredicted: argmax(cleanProbs),
+          predicted,
+          success: out.success[0] === 1,
+          fooled: predicted !== label,
+          target: out.targets ? out.targets[0] : null,
+          norms: { l0: out.norms.l0[0], l2: out.norms.l2[0], linf: out.norms.linf[0] },
+          queries: out.queries[0],
+          gradientEvaluations: out.gradientEvaluations,
+          trace,
+        },
         memory: memory(),
       };
-      return Comlink.transfer(outcome, [pixels.buffer]);
+      out.adversarial.dispose();
+      out = null;
+      x.dispose();
+      outcome.memory = memory();
+      return Comlink.transfer(outcome, [pixels.buffer, original.buffer, delta.buffer]);
     } catch (e) {
       throw await explainDeviceLoss(e, backendAtStart);
     } finally {
       x.dispose();
-      result?.adversarial.dispose();
+      out?.adversarial.dispose();
+      jobs.delete(req.jobId);
+    }
+  },
+
+  async robustness(req, onProgress) {
+    await recovering;
+    const main = requireModel();
+    const split = requireDataset(req.dataset);
+    const a = req.attack;
+    const spec = specFromParams(a);
+    if (!spec) throw new Error('choose an attack first');
+    resolveSpec(spec);
+    const info = ATTACKS[spec.name];
+    const n = Math.max(1, Math.min(split.n, Math.floor(req.n)));
+    const bs = Math.max(1, Math.min(1000, Math.floor(req.batchSize)));
+    const bounded = info.kind === 'bounded';
+    const epsilons = [...new Set([...req.epsilons.filter((e) => Number.isFinite(e) && e >= 0), ...(bounded ? [a.eps] : [])])].sort(
+      (p, q) => p - q,
+    );
+    if (epsilons.length === 0) throw new Error('give at least one epsilon');
+    const mainEps = bounded ? epsilons.indexOf(a.eps) : -1;
+    const controller = startJob(req.jobId);
+    const backendAtStart = status?.name ?? 'cpu';
+    const t0 = performance.now();
+    const size = split.shape[0] * split.shape[1] * split.shape[2];
+    const extras = req.extraModels.filter((c) => c.dataset === req.dataset && c.id !== main.card.id);
+    const totalImages = n * (1 + extras.length);
+    let imagesDone = 0;
+    const rows: BatchImageRow[] = [];
+    const examples: BatchExample[] = [];
+    const curves: CurveSeries[] = [];
+    let robustMain = 0;
+    let cancelled = false;
+    const checkCancel = () => {
+      if (cancelledByFlag(req.jobId)) controller.abort();
+    };
+    const hooks = { signal: controller.signal, keepTrace: false, onStep: checkCancel };
+
+    /** Clean and robust accuracy of one model over the first n images; the main model also gives rows and examples. */
+    const evaluateModel = async (model: LoadedModel, id: string, isMain: boolean): Promise<void> => {
+      let clean = 0;
+      const robust = epsilons.map(() => 0);
+      let done = 0;
+      for (let start = 0; start < n; start += bs) {
+        checkCancel();
+        if (controller.signal.aborted) throw new AttackCancelled();
+        const count = Math.min(bs, n - start);
+        const labels = Array.from(split.labels.subarray(start, start + count));
+        const x = tf.tensor4d(imagesAsFloats(split, start, count), [count, ...split.shape]);
+        const outs: CoreOutcome[] = [];
+        try {
+          const cleanPred = await predictBatch(model, x);
+          const correct = labels.map((l, i) => cleanPred[i] === l);
+          clean += correct.filter(Boolean).length;
+          const seed = (spec.seed ?? 0) + start;
+          let atEps: CoreOutcome;
+          if (bounded) {
+            for (const [k, e] of epsilons.entries()) {
+              const out = await Promise.resolve(runAttack(model.classifier, x, labels, { ...spec, eps: e, seed } as AttackSpec, hooks));
+              outs.push(out);
+              for (let i = 0; i < count; i++) if (correct[i] && !out.fooled[i]) robust[k]++;
+            }
+            atEps = outs[mainEps];
+          } else {
+            atEps = await Promise.resolve(runAttack(model.classifier, x, labels, { ...spec, seed }, hooks));
+            outs.push(atEps);
+            for (const [k, e] of epsilons.entries())
+              for (let i = 0; i < count; i++) if (correct[i] && (!atEps.fooled[i] || atEps.norms.l2[i] > e)) robust[k]++;
+          }
+          if (isMain) {
+            const needExamples = examples.length < req.maxExamples;
+            const adv = needExamples ? ((await atEps.adversarial.data()) as Float32Array) : null;
+            for (let i = 0; i < count; i++) {
+              const fooled = atEps.fooled[i] === 1;
+              if (correct[i] && !fooled) robustMain++;
+              rows.push({
+                index: start + i,
+                label: labels[i],
+                cleanPredicted: cleanPred[i],
+                advPredicted: atEps.predictions[i],
+                fooled,
+                l0: atEps.norms.l0[i],
+                l2: atEps.norms.l2[i],
+                linf: atEps.norms.linf[i],
+                queries: atEps.queries[i],
+              });
+              if (adv && correct[i] && fooled && examples.length < req.maxExamples)
+                examples.push({
+                  index: start + i,
+                  label: labels[i],
+                  predicted: atEps.predictions[i],
+                  pixels: adv.slice(i * size, (i + 1) * size),
+                });
+            }
+          }
+        } finally {
+          x.dispose();
+          for (const o of outs) o.adversarial.dispose();
+        }
+        done += count;
+        imagesDone += count;
+        const seconds = (performance.now() - t0) / 1000;
+        onProgress({
+          label: `${info.label} on ${n} test images (${id})`,
+          done: imagesDone,
+          total: totalImages,
+          unit: 'images',
+          rate: imagesDone / Math.max(seconds, 1e-3),
+        });
+        // the finished part counts when the run is cancelled
+        const series = { model: id, cleanAccuracy: clean / done, robustAccuracy: robust.map((r) => r / done) };
+        const at = curves.findIndex((c) => c.model === id);
+        if (at >= 0) curves[at] = series;
+        else curves.push(series);
+      }
+    };
+
+    try {
+      onProgress({ label: `${info.label} on ${n} test images`, done: 0, total: totalImages, unit: 'images' });
+      try {
+        await evaluateModel(main.loaded, main.card.id, true);
+        for (const card of extras) {
+          const { loaded } = await downloadModel(card, controller.signal, onProgress);
+          try {
+            await evaluateModel(loaded, card.id, false);
+          } finally {
+            loaded.model.dispose();
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof AttackCancelled) && !controller.signal.aborted) throw e;
+        cancelled = true;
+      }
+      const mainCurve = curves.find((c) => c.model === main.card.id);
+      const outcome: BatchOutcome = {
+        status: cancelled ? 'cancelled' : 'done',
+        jobId: req.jobId,
+        dataset: req.dataset,
+        model: main.card.id,
+        attack: a,
+        n: rows.length,
+        cleanAccuracy: mainCurve?.cleanAccuracy ?? 0,
+        robustAccuracy: rows.length > 0 ? robustMain / rows.length : 0,
+        epsilons,
+        curves,
+        rows,
+        examples,
+        seconds: (performance.now() - t0) / 1000,
+        memory: memory(),
+      };
+      return Comlink.transfer(
+        outcome,
+        examples.map((x) => x.pixels.buffer),
+      );
+    } catch (e) {
+      throw await explainDeviceLoss(e, backendAtStart);
+    } finally {
       jobs.delete(req.jobId);
     }
   },

@@ -38,10 +38,25 @@ export interface Progress {
   done: number;
   /** 0 when the total is unknown. */
   total: number;
-  /** Unit of done/total: 'bytes' or 'steps'. */
-  unit: 'bytes' | 'steps';
+  /** Unit of done/total. */
+  unit: 'bytes' | 'steps' | 'images';
   /** Mean loss after the step (attacks only). */
   loss?: number;
+  /** Images per second so far (batch checks). */
+  rate?: number;
+  /** New trace points of a single-image attack since the last report (sent at most ~10 times a second). */
+  trace?: TracePoint[];
+}
+
+/** One iterate of a single-image attack, for the live chart. */
+export interface TracePoint {
+  step: number;
+  restart: number;
+  loss: number;
+  trueProb: number;
+  topOtherClass: number;
+  topOtherProb: number;
+  margin: number;
 }
 
 export interface DatasetSummary {
@@ -86,25 +101,103 @@ export interface AttackOutcome {
   status: 'done' | 'cancelled';
   jobId: number;
   attack: AttackParams;
+  /** The model the attack ran against. */
+  model: string;
   sample: number;
   label: number;
-  /** Gradient steps that ran. */
+  /** Iterates reported by the attack (trace records, the starting point included). */
   stepsRun: number;
   seconds: number;
   /** Present when status is 'done'. */
   adversarial?: {
     /** H * W * C values in [0, 1]. */
     pixels: Float32Array;
+    /** The clean image, H * W * C values in [0, 1]. */
+    original: Float32Array;
+    /** adversarial - original, H * W * C values. */
+    delta: Float32Array;
+    /** Softmax on the clean image and on the adversarial image. */
+    cleanProbs: number[];
     probs: number[];
+    cleanPredicted: number;
     predicted: number;
-    /** The attack changed the prediction away from the true label. */
+    /** The attack reached its goal (untargeted: misclassified; targeted: classified as the target). */
     success: boolean;
-    /** Largest absolute pixel change (L-inf distance to the clean image). */
-    linf: number;
+    /** The prediction differs from the true label. */
+    fooled: boolean;
+    /** Target class of a targeted attack, else null. */
+    target: number | null;
+    norms: { l0: number; l2: number; linf: number };
+    /** Forward evaluations of the classifier (Square Attack: its queries). */
+    queries: number;
+    gradientEvaluations: number;
+    /** Every iterate (loss, true-class probability, best other class). */
+    trace: TracePoint[];
   };
   memory: MemoryInfo;
 }
 
+export interface BatchRequest {
+  jobId: number;
+  dataset: string;
+  /** First n test images. */
+  n: number;
+  attack: AttackParams;
+  /** Epsilons of the accuracy curve (in the attack's norm); the attack's own eps is always included. */
+  epsilons: number[];
+  batchSize: number;
+  /** Other zoo models of the same data set to draw on the same curve. */
+  extraModels: ModelCard[];
+  /** Adversarial examples to keep for the grid. */
+  maxExamples: number;
+}
+
+export interface BatchExample {
+  index: number;
+  label: number;
+  predicted: number;
+  /** H * W * C values in [0, 1]. */
+  pixels: Float32Array;
+}
+
+export interface BatchImageRow {
+  index: number;
+  label: number;
+  cleanPredicted: number;
+  /** Prediction on the adversarial image at the attack's eps. */
+  advPredicted: number;
+  fooled: boolean;
+  l0: number;
+  l2: number;
+  linf: number;
+  queries: number;
+}
+
+export interface CurveSeries {
+  model: string;
+  cleanAccuracy: number;
+  /** One per epsilon of BatchOutcome.epsilons. */
+  robustAccuracy: number[];
+}
+
+export interface BatchOutcome {
+  status: 'done' | 'cancelled';
+  jobId: number;
+  dataset: string;
+  model: string;
+  attack: AttackParams;
+  /** Images evaluated (less than requested when cancelled). */
+  n: number;
+  cleanAccuracy: number;
+  /** At the attack's own eps (minimisation attacks: at their result, unbounded). */
+  robustAccuracy: number;
+  epsilons: number[];
+  curves: CurveSeries[];
+  rows: BatchImageRow[];
+  examples: BatchExample[];
+  seconds: number;
+  memory: MemoryInfo;
+}
 /** Pushed from the worker without a request (e.g. the GPU device was lost and the worker moved on). */
 export type WorkerEvent = { kind: 'backend-changed'; status: BackendStatus; notice: string; modelReloaded: boolean };
 
@@ -128,6 +221,8 @@ export interface ComputeApi {
   loadModel(jobId: number, card: ModelCard, onProgress: (p: Progress) => void): Promise<ModelSummary>;
   predict(dataset: string, sample: number): Promise<Prediction>;
   attack(request: AttackRequest, onProgress: (p: Progress) => void): Promise<AttackOutcome>;
+  /** Clean and robust accuracy over the first n test images, with an accuracy-vs-epsilon curve. */
+  robustness(request: BatchRequest, onProgress: (p: Progress) => void): Promise<BatchOutcome>;
   /** Abort the job with this id (works during async phases; attacks also watch the shared cancel word). */
   cancel(jobId: number): Promise<void>;
   /** Test hook: make the current GPU backend lose its device/context. */

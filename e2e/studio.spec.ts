@@ -1,0 +1,101 @@
+/**
+ * Attack studio and batch robustness check. Workloads are tiny (SwiftShader on a small machine):
+ * one image, a few steps; the batch check runs on 20 images.
+ */
+import { readFile } from 'node:fs/promises';
+import { expect, test } from './fixtures';
+
+test('FGSM with a large eps fools the model; the studio shows the perturbation and the norms', async ({ lab, consoleErrors }) => {
+  await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.3&rs=0');
+  const clean = await lab.prediction();
+  const tensorsBefore = await lab.tensorCount();
+  expect(await lab.runAttack()).toBe('done');
+  await expect(lab.advPredicted).toHaveAttribute('data-class', /^[0-9]$/);
+  expect(await lab.advPredicted.getAttribute('data-class')).not.toBe(clean.label);
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveAttribute('data-success', 'true');
+  // FGSM moves every pixel that can move by exactly eps
+  const linf = Number((await lab.page.getByTestId('norm-linf').textContent())?.split(' ')[0]);
+  expect(linf).toBeCloseTo(0.3, 3);
+  await expect(lab.page.getByTestId('pert-amplification')).toHaveAttribute('data-value', '3.333');
+  // the perturbation is drawn on the diverging map: both red (brighter) and blue (darker) pixels, white where unchanged
+  const px = await lab.canvasPixels(lab.pertCanvas);
+  const colours = new Set<string>();
+  for (let i = 0; i < px.length; i += 4)
+    colours.add(px[i] === 255 && px[i + 2] < 255 ? 'red' : px[i + 2] === 255 && px[i] < 255 ? 'blue' : 'other');
+  expect([...colours].sort()).toEqual(expect.arrayContaining(['blue', 'red']));
+  await expect(lab.page.getByTestId('clean-prob').locator('li')).toHaveCount(10);
+  await expect(lab.page.getByTestId('adv-prob').locator('li')).toHaveCount(10);
+  expect(await lab.tensorCount()).toBe(tensorsBefore);
+  await lab.page.screenshot({ path: 'test-results/studio-fgsm.png', fullPage: true });
+  expect(consoleErrors).toEqual([]);
+});
+
+test('the PGD chart gains points while the attack runs, and Cancel stops it without leaking tensors', async ({ lab }) => {
+  await lab.open('#v=1&backend=webgl&attack=pgd&steps=3000');
+  await lab.prediction();
+  const tensorsBefore = await lab.tensorCount();
+  await lab.attackRun.click();
+  await expect(lab.traceChart).toHaveAttribute('data-running', 'true');
+  await expect.poll(() => lab.tracePoints()).toBeGreaterThanOrEqual(2);
+  const first = await lab.tracePoints();
+  await expect.poll(() => lab.tracePoints()).toBeGreaterThan(first);
+  await expect(lab.traceChart).toHaveAttribute('data-running', 'true');
+  await lab.attackCancel.click();
+  await expect(lab.attackStatus).toHaveAttribute('data-status', 'cancelled');
+  await expect(lab.progress).toHaveCount(0);
+  expect(await lab.tracePoints()).toBeLessThan(3000);
+  expect(await lab.tensorCount()).toBe(tensorsBefore);
+});
+
+test('a shared link reproduces the same adversarial image', async ({ lab, context }) => {
+  await lab.open('#v=1&backend=webgl&i=3');
+  await lab.prediction();
+  await lab.attackName.selectOption('pgd');
+  await lab.attackSteps.fill('5');
+  await lab.attackEps.fill('0.15');
+  await lab.page.getByTestId('attack-seed').fill('42');
+  await expect.poll(async () => (await lab.hashParams()).get('seed')).toBe('42');
+  expect(await lab.runAttack()).toBe('done');
+  const first = await lab.canvasPixels(lab.advCanvas);
+  const url = lab.page.url();
+
+  const other = await context.newPage();
+  const { LabPage } = await import('./pages/LabPage');
+  const lab2 = new LabPage(other);
+  await other.goto(url);
+  const p = await lab2.prediction();
+  expect(p.sample).toBe('3');
+  await expect(lab2.attackSteps).toHaveValue('5');
+  expect(await lab2.runAttack()).toBe('done');
+  const second = await lab2.canvasPixels(lab2.advCanvas);
+  expect(second.length).toBe(first.length);
+  expect(second).toEqual(first);
+  // and the clean image differs from it: the attack did something
+  expect(await lab2.canvasPixels(other.getByTestId('orig-canvas'))).not.toEqual(second);
+});
+
+test('a batch check on 20 images shows clean and robust accuracy, the curve, and exports a CSV', async ({ lab }) => {
+  await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.2&rs=0');
+  await lab.prediction();
+  const tensorsBefore = await lab.tensorCount();
+  await lab.batchN.fill('20');
+  await lab.batchEps.fill('0, 0.1');
+  await lab.batchRun.click();
+  await expect(lab.batchResult).toHaveAttribute('data-status', 'done');
+  await expect(lab.progress).toHaveCount(0);
+  const clean = Number(await lab.batchClean.getAttribute('data-value'));
+  const robust = Number(await lab.batchRobust.getAttribute('data-value'));
+  expect(clean).toBeGreaterThan(0.8);
+  expect(robust).toBeLessThan(clean);
+  // 0, 0.1 and the attack's own 0.2
+  await expect(lab.batchCurve).toHaveAttribute('data-points', '3');
+  await expect(lab.batchCurve.locator('.recharts-line')).toHaveCount(1);
+  expect(await lab.tensorCount()).toBe(tensorsBefore);
+
+  const [download] = await Promise.all([lab.page.waitForEvent('download'), lab.batchCsv.click()]);
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  const lines = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\n');
+  expect(lines[0]).toMatch(/^index,label,/);
+  expect(lines).toHaveLength(21);
+  expect(lines[20]).toMatch(/^19,/);
+});

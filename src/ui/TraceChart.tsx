@@ -1,0 +1,44 @@
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { TracePoint } from '../worker/protocol';
+
+interface Props {
+  trace: TracePoint[];
+  classNames: readonly string[];
+  running: boolean;
+}
+
+/** Loss, true-class probability and the best other class over the iterations of one attack (streamed while it runs). */
+export function TraceChart({ trace, classNames, running }: Props) {
+  const data = trace.map((p, i) => ({
+    i,
+    step: p.step,
+    loss: Number.isFinite(p.loss) ? p.loss : null,
+    trueProb: p.trueProb,
+    otherProb: p.topOtherProb,
+    other: p.topOtherClass,
+  }));
+  const last = trace[trace.length - 1];
+  return (
+    <figure className="trace-chart" data-testid="trace-chart" data-points={trace.length} data-running={running}>
+      <LineChart width={760} height={240} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+        <XAxis dataKey="i" type="number" domain={[0, 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} />
+        <YAxis yAxisId="p" domain={[0, 1]} tick={{ fontSize: 11 }} width={36} />
+        <YAxis yAxisId="loss" orientation="right" tick={{ fontSize: 11 }} width={44} />
+        <Tooltip
+          formatter={(v, name) => [typeof v === 'number' ? v.toFixed(4) : String(v), String(name)]}
+          labelFormatter={(i) => `iterate ${String(i)}`}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Line yAxisId="loss" dataKey="loss" name="loss" stroke="#7a4cc2" dot={false} isAnimationActive={false} />
+        <Line yAxisId="p" dataKey="trueProb" name="p(true class)" stroke="#1f8a4c" dot={false} isAnimationActive={false} />
+        <Line yAxisId="p" dataKey="otherProb" name="p(best other class)" stroke="#c8372d" dot={false} isAnimationActive={false} />
+      </LineChart>
+      <figcaption className="small muted">
+        {trace.length} iterate{trace.length === 1 ? '' : 's'}
+        {running ? ' so far' : ''}
+        {last ? ` · best other class now: ${classNames[last.topOtherClass] ?? last.topOtherClass}, margin ${last.margin.toFixed(3)}` : ''}
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,82 @@
+/** CSV and JSON exports of a batch robustness check (pure functions, unit-tested). */
+import { encodeExperiment, type Experiment } from '../core/experiment';
+import type { BatchOutcome } from '../worker/protocol';
+
+/** One CSV field: quoted when it holds a comma, a quote or a line break. */
+export function csvField(v: string | number | boolean): string {
+  const s = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(fields: (string | number | boolean)[]): string {
+  return fields.map(csvField).join(',');
+}
+
+/** One row per image: index, labels, predictions at the attack's eps, perturbation norms, queries. */
+export function batchCsv(outcome: BatchOutcome, classNames: readonly string[]): string {
+  const header = [
+    'index',
+    'label',
+    'label_name',
+    'clean_prediction',
+    'adversarial_prediction',
+    'adversarial_name',
+    'clean_correct',
+    'fooled',
+    'l0',
+    'l2',
+    'linf',
+    'queries',
+  ];
+  const lines = [csvLine(header)];
+  for (const r of outcome.rows) {
+    lines.push(
+      csvLine([
+        r.index,
+        r.label,
+        classNames[r.label] ?? String(r.label),
+        r.cleanPredicted,
+        r.advPredicted,
+        classNames[r.advPredicted] ?? String(r.advPredicted),
+        r.cleanPredicted === r.label,
+        r.fooled,
+        r.l0,
+        Number(r.l2.toFixed(6)),
+        Number(r.linf.toFixed(6)),
+        r.queries,
+      ]),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The full result with the experiment that produced it (seed included) and its link. */
+export function batchJson(outcome: BatchOutcome, experiment: Experiment, createdAt: string): string {
+  const { examples, memory, jobId, ...rest } = outcome;
+  void examples;
+  void memory;
+  void jobId;
+  return (
+    JSON.stringify(
+      {
+        createdAt,
+        experiment: { ...experiment, attack: outcome.attack, model: outcome.model, dataset: outcome.dataset },
+        link: `#${encodeExperiment({ ...experiment, attack: outcome.attack, model: outcome.model, dataset: outcome.dataset })}`,
+        ...rest,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+/** Epsilons typed as a list ("0, 0.05, 0.1"); null when one is not a number >= 0. */
+export function parseEpsilons(text: string): number[] | null {
+  const parts = text
+    .split(/[\s,;]+/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0 || parts.length > 20) return null;
+  const v = parts.map(Number);
+  return v.every((x) => Number.isFinite(x) && x >= 0 && x <= 10) ? v : null;
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EXPERIMENT } from '../core/experiment';
+import type { BatchOutcome } from '../worker/protocol';
+import { amplification, diverging, maxAbs, perturbationRgba } from './colormap';
+import { batchCsv, batchJson, csvField, parseEpsilons } from './export';
+
+describe('diverging colour map', () => {
+  it('is white at zero, red for positive, blue for negative, clipped beyond the scale', () => {
+    expect(diverging(0)).toEqual([255, 255, 255]);
+    expect(diverging(1)).toEqual([255, 0, 0]);
+    expect(diverging(-1)).toEqual([0, 0, 255]);
+    expect(diverging(5)).toEqual([255, 0, 0]);
+    expect(diverging(0.5)).toEqual([255, 128, 128]);
+    expect(diverging(Number.NaN)).toEqual([255, 255, 255]);
+  });
+
+  it('maps a perturbation to RGBA with the chosen scale and reports the amplification', () => {
+    const delta = [0.1, -0.05, 0, 0.2];
+    expect(maxAbs(delta)).toBeCloseTo(0.2);
+    const rgba = perturbationRgba(delta, [2, 2, 1], 0.1);
+    expect(Array.from(rgba.slice(0, 4))).toEqual([255, 0, 0, 255]);
+    expect(Array.from(rgba.slice(4, 8))).toEqual([128, 128, 255, 255]);
+    expect(Array.from(rgba.slice(8, 12))).toEqual([255, 255, 255, 255]);
+    expect(Array.from(rgba.slice(12, 16))).toEqual([255, 0, 0, 255]);
+    expect(amplification(0.1)).toBeCloseTo(10);
+    expect(amplification(0)).toBe(1);
+  });
+});
+
+const outcome: BatchOutcome = {
+  status: 'done',
+  jobId: 3,
+  dataset: 'mnist',
+  model: 'mnist-cnn',
+  attack: { ...DEFAULT_EXPERIMENT.attack, name: 'fgsm', eps: 0.2, seed: 7 },
+  n: 2,
+  cleanAccuracy: 1,
+  robustAccuracy: 0.5,
+  epsilons: [0, 0.2],
+  curves: [{ model: 'mnist-cnn', cleanAccuracy: 1, robustAccuracy: [1, 0.5] }],
+  rows: [
+    { index: 0, label: 7, cleanPredicted: 7, advPredicted: 3, fooled: true, l0: 700, l2: 4.1234567, linf: 0.2, queries: 2 },
+    { index: 1, label: 2, cleanPredicted: 2, advPredicted: 2, fooled: false, l0: 690, l2: 4, linf: 0.2, queries: 2 },
+  ],
+  examples: [{ index: 0, label: 7, predicted: 3, pixels: new Float32Array(4) }],
+  seconds: 1.5,
+  memory: { numTensors: 10, numBytes: 100 },
+};
+
+describe('batch export', () => {
+  it('quotes CSV fields only when needed', () => {
+    expect(csvField('T-shirt/top')).toBe('T-shirt/top');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField(true)).toBe('1');
+  });
+
+  it('writes a header and one row per image', () => {
+    const lines = batchCsv(outcome, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']).trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(
+      'index,label,label_name,clean_prediction,adversarial_prediction,adversarial_name,clean_correct,fooled,l0,l2,linf,queries',
+    );
+    expect(lines[1]).toBe('0,7,7,7,3,3,1,1,700,4.123457,0.2,2');
+    expect(lines[2]).toBe('1,2,2,2,2,2,1,0,690,4,0.2,2');
+  });
+
+  it('writes JSON with the experiment, its seed and link, and without pixel data', () => {
+    const j = JSON.parse(batchJson(outcome, DEFAULT_EXPERIMENT, '2026-01-01T00:00:00Z'));
+    expect(j.experiment.attack.seed).toBe(7);
+    expect(j.experiment.attack.name).toBe('fgsm');
+    expect(j.link).toContain('attack=fgsm');
+    expect(j.link).toContain('seed=7');
+    expect(j.curves[0].robustAccuracy).toEqual([1, 0.5]);
+    expect(j.rows).toHaveLength(2);
+    expect(j.examples).toBeUndefined();
+  });
+});
+
+describe('epsilon list', () => {
+  it('reads numbers separated by commas or spaces and refuses anything else', () => {
+    expect(parseEpsilons('0, 0.05 0.1;0.3')).toEqual([0, 0.05, 0.1, 0.3]);
+    expect(parseEpsilons('')).toBeNull();
+    expect(parseEpsilons('0.1, x')).toBeNull();
+    expect(parseEpsilons('-0.1')).toBeNull();
+  });
+});
