@@ -74,6 +74,25 @@ test('a shared link reproduces the same adversarial image', async ({ lab, contex
   expect(await lab2.canvasPixels(other.getByTestId('orig-canvas'))).not.toEqual(second);
 });
 
+test('stepping through PGD replays the same seed: three steps give the image of a 3-step run', async ({ lab }) => {
+  await lab.open('#v=1&backend=webgl&attack=pgd&steps=3&eps=0.2&step=0.05&seed=5');
+  await lab.prediction();
+  const stepK = lab.page.getByTestId('stepper-k');
+  for (const k of [1, 2, 3]) {
+    await lab.page.getByTestId('attack-step').click();
+    await expect(stepK).toHaveAttribute('data-k', String(k));
+    await expect(lab.progress).toHaveCount(0);
+    await expect(lab.traceChart).toHaveAttribute('data-points', String(k + 1));
+  }
+  await expect(lab.page.getByTestId('attack-step')).toBeDisabled();
+  const stepped = await lab.canvasPixels(lab.advCanvas);
+  await lab.page.getByTestId('attack-reset').click();
+  await expect(stepK).toHaveAttribute('data-k', '0');
+  await expect(lab.advCanvas).toHaveCount(0);
+  expect(await lab.runAttack()).toBe('done');
+  expect(await lab.canvasPixels(lab.advCanvas)).toEqual(stepped);
+});
+
 test('a batch check on 20 images shows clean and robust accuracy, the curve for two models, and exports a CSV', async ({
   lab,
   context,

@@ -3,7 +3,7 @@ import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index'
 import { DATASETS } from '../core/data/datasets';
 import { FIELDS, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
 import { amplification, maxAbs, perturbationRgba } from './colormap';
-import { cancelJob, runAttack } from './controller';
+import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, stepAttack } from './controller';
 import { PixelCanvas } from './PixelCanvas';
 import { ProbabilityBars } from './ProbabilityBars';
 import { patchAttack, useLab } from './store';
@@ -286,6 +286,47 @@ function AttackForm() {
           </button>
         )}
       </div>
+      {info && canStep(a) && <Stepper />}
+    </div>
+  );
+}
+
+/** Step-by-step: every step replays the attack from its start with the same seed, so iterate k is exact. */
+function Stepper() {
+  const a = useLab((s) => s.experiment.attack);
+  const stepper = useLab((s) => s.stepper);
+  const job = useLab((s) => s.job);
+  const model = useLab((s) => s.model);
+  const dataset = useLab((s) => s.experiment.dataset);
+  const k = stepper?.k ?? 0;
+  const playing = stepper?.playing ?? false;
+  const usable = !!model && model.dataset === dataset;
+  return (
+    <div className="stepper" role="group" aria-label="Step through the attack">
+      <button type="button" className="secondary" onClick={resetStepper} disabled={!!job || !stepper} data-testid="attack-reset">
+        ⏮ Reset
+      </button>
+      {playing ? (
+        <button type="button" className="secondary" onClick={pauseAttack} data-testid="attack-pause">
+          ⏸ Pause
+        </button>
+      ) : (
+        <button type="button" className="secondary" onClick={playAttack} disabled={!!job || !usable} data-testid="attack-play">
+          ▶ Play
+        </button>
+      )}
+      <button
+        type="button"
+        className="secondary"
+        onClick={stepAttack}
+        disabled={!!job || !usable || k >= a.steps}
+        data-testid="attack-step"
+      >
+        Step ⏭
+      </button>
+      <span className="small muted" data-testid="stepper-k" data-k={stepper ? k : undefined}>
+        {stepper ? `iterate ${k} of ${a.steps}` : 'step by step: same seed, replayed from the start'}
+      </span>
     </div>
   );
 }

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { DATASETS } from '../core/data/datasets';
-import { decodeExperiment, encodeExperiment, type Experiment } from '../core/experiment';
+import { decodeExperiment, encodeExperiment, type AttackParams, type Experiment } from '../core/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import type { Progress, WorkerEvent } from '../worker/protocol';
 import { ATTACKS } from '../core/attacks/index';
@@ -306,25 +306,70 @@ export function selectBackend(choice: Experiment['backend']): void {
   patchExperiment({ backend: choice });
 }
 
-export function runAttack(): void {
+/** Attacks whose k-th iterate does not depend on the number of steps asked for: they can be stepped by replaying k steps. */
+export function canStep(a: AttackParams): boolean {
+  return (a.name === 'pgd' && a.restarts === 1) || a.name === 'bim' || a.name === 'mifgsm' || a.name === 'deepfool';
+}
+
+function launchAttack(stepTo: number | null): void {
   const s = get();
   const e = s.experiment;
   if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none') return;
-  const request = { dataset: e.dataset, sample: e.sample, attack: { ...e.attack } };
-  const id = startJob('attack', `${ATTACKS[e.attack.name].label} on test image ${e.sample}`, true);
-  set({ attackError: null, attack: null, liveTrace: [] });
+  const attack = stepTo === null ? { ...e.attack } : { ...e.attack, steps: stepTo };
+  const request = { dataset: e.dataset, sample: e.sample, attack };
+  const label = `${ATTACKS[e.attack.name].label} on test image ${e.sample}${stepTo === null ? '' : ` (${stepTo} of ${e.attack.steps} steps)`}`;
+  const id = startJob('attack', label, true);
+  set({ attackError: null, liveTrace: [], ...(stepTo === null ? { stepper: null, attack: null } : {}) });
   void serial(async () => {
+    let next = false;
     try {
       const outcome = await client.call(() => client.api.attack({ jobId: id, ...request }, progressFor(id)));
       set({ attack: outcome, memory: outcome.memory });
       if (outcome.adversarial) set({ liveTrace: outcome.adversarial.trace });
+      if (stepTo !== null) {
+        const playing = outcome.status === 'done' && (get().stepper?.playing ?? false) && stepTo < e.attack.steps;
+        set({ stepper: { k: outcome.status === 'done' ? stepTo : (get().stepper?.k ?? 0), playing } });
+        next = playing;
+      }
     } catch (err) {
+      if (stepTo !== null) set({ stepper: { k: get().stepper?.k ?? 0, playing: false } });
       if (err instanceof WorkerGone) set({ attackError: 'The attack was stopped and the compute worker restarted.' });
       else set({ attackError: message(err) });
     } finally {
       endJob(id);
     }
+    if (next) setTimeout(() => get().stepper?.playing && stepAttack(), 30);
   });
+}
+
+export function runAttack(): void {
+  launchAttack(null);
+}
+
+/** One more step: replays the attack from its start (same seed) for k + 1 steps. */
+export function stepAttack(): void {
+  const e = get().experiment;
+  const k = get().stepper?.k ?? 0;
+  if (!canStep(e.attack) || k >= e.attack.steps) return;
+  launchAttack(k + 1);
+}
+
+export function playAttack(): void {
+  const k = get().stepper?.k ?? 0;
+  const e = get().experiment;
+  if (!canStep(e.attack) || get().job) return;
+  set({ stepper: { k: k >= e.attack.steps ? 0 : k, playing: true } });
+  stepAttack();
+}
+
+export function pauseAttack(): void {
+  const st = get().stepper;
+  if (st) set({ stepper: { ...st, playing: false } });
+}
+
+export function resetStepper(): void {
+  if (get().job) return;
+  set({ stepper: { k: 0, playing: false }, attack: null, liveTrace: [], attackError: null });
 }
 
 export interface BatchSettings {

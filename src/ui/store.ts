@@ -60,6 +60,8 @@ export interface LabState {
   attackError: string | null;
   /** Trace of the running (or last) single-image attack, streamed from the worker. */
   liveTrace: TracePoint[];
+  /** Step-by-step mode of the studio: the attack is replayed from its start (same seed) for k steps. */
+  stepper: { k: number; playing: boolean } | null;
   batch: BatchOutcome | null;
   batchError: string | null;
   notices: Notice[];
@@ -80,6 +82,7 @@ export const useLab = create<LabState>(() => ({
   attack: null,
   attackError: null,
   liveTrace: [],
+  stepper: null,
   batch: null,
   batchError: null,
   notices: [],
