@@ -3,7 +3,23 @@
  * one image, a few steps; the batch check runs on 20 images.
  */
 import { readFile } from 'node:fs/promises';
+import type { BrowserContext } from '@playwright/test';
 import { expect, test } from './fixtures';
+
+/** Serve mnist-cnn a second time under another id (a second zoo model of the same data set). */
+async function addZooCopy(context: BrowserContext, id: string): Promise<void> {
+  await context.route('**/models/index.json', async (route) => {
+    const res = await route.fetch();
+    const zoo = (await res.json()) as { models: { id: string }[] };
+    const real = zoo.models.find((m) => m.id === 'mnist-cnn');
+    if (real) zoo.models.push({ ...real, id });
+    await route.fulfill({ response: res, json: zoo });
+  });
+  await context.route(`**/models/${id}/*`, async (route) => {
+    const file = new URL(route.request().url()).pathname.split('/').pop()!;
+    await route.fulfill({ response: await route.fetch({ url: new URL(`/models/mnist-cnn/${file}`, route.request().url()).href }) });
+  });
+}
 
 test('FGSM with a large eps fools the model; the studio shows the perturbation and the norms', async ({ lab, consoleErrors }) => {
   await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.3&rs=0');
@@ -99,17 +115,7 @@ test('a batch check on 20 images shows clean and robust accuracy, the curve for 
 }) => {
   // a second zoo model of the same data set (the same weights under another name) for the extra curve
   const COPY = 'mnist-cnn-copy';
-  await context.route('**/models/index.json', async (route) => {
-    const res = await route.fetch();
-    const zoo = (await res.json()) as { models: { id: string }[] };
-    const real = zoo.models.find((m) => m.id === 'mnist-cnn');
-    if (real) zoo.models.push({ ...real, id: COPY });
-    await route.fulfill({ response: res, json: zoo });
-  });
-  await context.route(`**/models/${COPY}/*`, async (route) => {
-    const file = new URL(route.request().url()).pathname.split('/').pop()!;
-    await route.fulfill({ response: await route.fetch({ url: new URL(`/models/mnist-cnn/${file}`, route.request().url()).href }) });
-  });
+  await addZooCopy(context, COPY);
   await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.2&rs=0');
   await lab.prediction();
   const tensorsBefore = await lab.tensorCount();
@@ -152,5 +158,27 @@ test('a 3-step PGD runs on the backend of the project and shows the adversarial 
   await expect(lab.traceChart).toHaveAttribute('data-points', '4');
   await expect(lab.backendName).toHaveText(wanted);
   await expect(lab.notices).toHaveCount(0);
+  expect(await lab.tensorCount()).toBe(tensorsBefore);
+});
+
+test('the same attack against a second model is shown side by side', async ({ lab, context }) => {
+  await addZooCopy(context, 'mnist-cnn-twin');
+  await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.25&rs=0');
+  await lab.prediction();
+  const tensorsBefore = await lab.tensorCount();
+  await lab.page.getByTestId('attack-compare').selectOption('mnist-cnn-twin');
+  await lab.attackRun.click();
+  const cmp = lab.page.getByTestId('cmp-attack-status');
+  await expect(cmp).toHaveAttribute('data-status', 'done');
+  await expect(cmp).toHaveAttribute('data-model', 'mnist-cnn-twin');
+  await expect(lab.attackStatus).toHaveAttribute('data-model', 'mnist-cnn');
+  await expect(lab.progress).toHaveCount(0);
+  // the twin has the same weights: the same deterministic attack gives the same image and prediction
+  expect(await lab.canvasPixels(lab.page.getByTestId('cmp-adv-canvas'))).toEqual(await lab.canvasPixels(lab.advCanvas));
+  await expect(lab.page.getByTestId('cmp-adv-predicted')).toHaveAttribute(
+    'data-class',
+    (await lab.advPredicted.getAttribute('data-class'))!,
+  );
+  // the second model was freed after its run
   expect(await lab.tensorCount()).toBe(tensorsBefore);
 });

@@ -3,7 +3,8 @@ import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index'
 import { DATASETS } from '../core/data/datasets';
 import { FIELDS, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
 import { amplification, maxAbs, perturbationRgba } from './colormap';
-import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, stepAttack } from './controller';
+import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, selectCompareModel, stepAttack } from './controller';
+import type { AttackOutcome } from '../worker/protocol';
 import { PixelCanvas } from './PixelCanvas';
 import { ProbabilityBars } from './ProbabilityBars';
 import { patchAttack, useLab } from './store';
@@ -182,6 +183,38 @@ function TargetField({ info }: { info: AttackInfo }) {
   );
 }
 
+/** A second zoo model of the same data set to attack with the same settings, shown side by side. */
+function CompareField() {
+  const compareModel = useLab((s) => s.compareModel);
+  const catalog = useLab((s) => s.catalog);
+  const model = useLab((s) => s.model);
+  const dataset = useLab((s) => s.experiment.dataset);
+  const busy = useLab((s) => s.job !== null);
+  const others = catalog?.models.filter((m) => m.dataset === dataset && m.id !== model?.id) ?? [];
+  if (others.length === 0) return null;
+  return (
+    <div className="param">
+      <label className="param-label" htmlFor="attack-compare">
+        Compare with
+      </label>
+      <select
+        id="attack-compare"
+        value={compareModel ?? ''}
+        onChange={(e) => selectCompareModel(e.target.value || null)}
+        disabled={busy}
+        data-testid="attack-compare"
+      >
+        <option value="">no second model</option>
+        {others.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.id}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 function chooseAttack(name: AttackName): void {
   if (name === 'none') return patchAttack({ name });
   const info = ATTACKS[name];
@@ -276,6 +309,7 @@ function AttackForm() {
         </label>
       )}
       {info && <TargetField info={info} />}
+      <CompareField />
       <div className="studio-actions">
         <button type="button" className="primary" onClick={runAttack} disabled={!ready || !info} data-testid="attack-run">
           Run attack
@@ -341,14 +375,14 @@ function Legend({ scale }: { scale: number }) {
   );
 }
 
-function AttackResultView() {
-  const outcome = useLab((s) => s.attack);
+/** One attack outcome. `prefix` keeps the test ids of a second (comparison) view apart. */
+function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome | null; error: string | null; prefix: string }) {
   const e = useLab((s) => s.experiment);
-  const error = useLab((s) => s.attackError);
   const [scaleMode, setScaleMode] = useState<'max' | 'eps'>('max');
+  const tid = (t: string) => `${prefix}${t}`;
   if (error) {
     return (
-      <p className="attack-error" data-testid="attack-status" data-status="error" role="alert">
+      <p className="attack-error" data-testid={tid('attack-status')} data-status="error" role="alert">
         {error}
       </p>
     );
@@ -356,7 +390,7 @@ function AttackResultView() {
   if (!outcome) return null;
   if (outcome.status === 'cancelled') {
     return (
-      <p className="muted" data-testid="attack-status" data-status="cancelled">
+      <p className="muted" data-testid={tid('attack-status')} data-status="cancelled">
         Cancelled after {outcome.stepsRun} step{outcome.stepsRun === 1 ? '' : 's'} ({outcome.seconds.toFixed(1)} s).
       </p>
     );
@@ -371,10 +405,21 @@ function AttackResultView() {
   const rgba = perturbationRgba(adv.delta, info.shape, scale);
   const size = 196;
   return (
-    <div className="attack-result" data-testid="attack-status" data-status="done">
+    <div className="attack-result" data-testid={tid('attack-status')} data-status="done" data-model={outcome.model}>
+      {prefix && (
+        <h3>
+          Same attack against <span data-testid={tid('model')}>{outcome.model}</span>
+        </h3>
+      )}
       <div className="studio-images">
         <figure>
-          <PixelCanvas pixels={adv.original} shape={info.shape} size={size} label={`Test image ${outcome.sample}`} testId="orig-canvas" />
+          <PixelCanvas
+            pixels={adv.original}
+            shape={info.shape}
+            size={size}
+            label={`Test image ${outcome.sample}`}
+            testId={tid('orig-canvas')}
+          />
           <figcaption>
             original · <strong>{names[adv.cleanPredicted]}</strong> ({(adv.cleanProbs[adv.cleanPredicted] * 100).toFixed(1)}%)
           </figcaption>
@@ -386,21 +431,22 @@ function AttackResultView() {
             shape={info.shape}
             size={size}
             label="Perturbation: red brighter, blue darker, white unchanged"
-            testId="pert-canvas"
+            testId={tid('pert-canvas')}
           />
           <figcaption>
             perturbation δ ·{' '}
-            <span data-testid="pert-amplification" data-value={amplification(scale).toFixed(3)}>
+            <span data-testid={tid('pert-amplification')} data-value={amplification(scale).toFixed(3)}>
               ×{amplification(scale).toFixed(1)} amplified
             </span>
             <Legend scale={scale} />
             {bounded && (
               <span className="scale-toggle" role="group" aria-label="Colour scale">
                 <label>
-                  <input type="radio" checked={mode === 'max'} onChange={() => setScaleMode('max')} data-testid="scale-max" /> max |δ|
+                  <input type="radio" checked={mode === 'max'} onChange={() => setScaleMode('max')} data-testid={tid('scale-max')} /> max
+                  |δ|
                 </label>
                 <label>
-                  <input type="radio" checked={mode === 'eps'} onChange={() => setScaleMode('eps')} data-testid="scale-eps" /> ε
+                  <input type="radio" checked={mode === 'eps'} onChange={() => setScaleMode('eps')} data-testid={tid('scale-eps')} /> ε
                 </label>
               </span>
             )}
@@ -412,11 +458,11 @@ function AttackResultView() {
             shape={info.shape}
             size={size}
             label={`Adversarial version of test image ${outcome.sample}`}
-            testId="adv-canvas"
+            testId={tid('adv-canvas')}
           />
           <figcaption>
             adversarial ·{' '}
-            <strong data-testid="adv-predicted" data-class={adv.predicted}>
+            <strong data-testid={tid('adv-predicted')} data-class={adv.predicted}>
               {names[adv.predicted]}
             </strong>{' '}
             ({(adv.probs[adv.predicted] * 100).toFixed(1)}%)
@@ -425,7 +471,7 @@ function AttackResultView() {
       </div>
       <div className="studio-summary">
         <p>
-          <span className={`badge ${adv.success ? 'bad' : 'good'}`} data-testid="adv-verdict" data-success={adv.success}>
+          <span className={`badge ${adv.success ? 'bad' : 'good'}`} data-testid={tid('adv-verdict')} data-success={adv.success}>
             {adv.success ? (adv.target !== null ? `fooled into ${names[adv.target]}` : 'fooled') : 'robust here'}
           </span>{' '}
           <span className="small muted">
@@ -434,17 +480,17 @@ function AttackResultView() {
             in {outcome.seconds.toFixed(1)} s
           </span>
         </p>
-        <dl className="norms" data-testid="adv-norms">
+        <dl className="norms" data-testid={tid('adv-norms')}>
           <dt>L0</dt>
-          <dd data-testid="norm-l0">{adv.norms.l0}</dd>
+          <dd data-testid={tid('norm-l0')}>{adv.norms.l0}</dd>
           <dt>L2</dt>
-          <dd data-testid="norm-l2">{adv.norms.l2.toFixed(4)}</dd>
+          <dd data-testid={tid('norm-l2')}>{adv.norms.l2.toFixed(4)}</dd>
           <dt>L∞</dt>
-          <dd data-testid="norm-linf">
+          <dd data-testid={tid('norm-linf')}>
             {adv.norms.linf.toFixed(4)} ({(adv.norms.linf * 255).toFixed(1)}/255)
           </dd>
           <dt>{attackInfo?.blackBox ? 'Queries' : 'Forward passes'}</dt>
-          <dd data-testid="adv-queries">{adv.queries}</dd>
+          <dd data-testid={tid('adv-queries')}>{adv.queries}</dd>
           {!attackInfo?.blackBox && (
             <>
               <dt>Gradients</dt>
@@ -460,12 +506,18 @@ function AttackResultView() {
               classNames={names}
               predicted={adv.cleanPredicted}
               label={outcome.label}
-              testId="clean-prob"
+              testId={tid('clean-prob')}
             />
           </div>
           <div>
             <h3>After</h3>
-            <ProbabilityBars probs={adv.probs} classNames={names} predicted={adv.predicted} label={outcome.label} testId="adv-prob" />
+            <ProbabilityBars
+              probs={adv.probs}
+              classNames={names}
+              predicted={adv.predicted}
+              label={outcome.label}
+              testId={tid('adv-prob')}
+            />
           </div>
         </div>
       </div>
@@ -479,11 +531,16 @@ export function AttackPanel() {
   const job = useLab((s) => s.job);
   const dataset = useLab((s) => s.experiment.dataset);
   const running = job?.kind === 'attack';
+  const outcome = useLab((s) => s.attack);
+  const error = useLab((s) => s.attackError);
+  const compare = useLab((s) => s.compare);
+  const compareError = useLab((s) => s.compareError);
   return (
     <section className="panel attack-panel" aria-labelledby="attack-title">
       <h2 id="attack-title">Attack studio</h2>
       <AttackForm />
-      <AttackResultView />
+      <AttackResultView outcome={outcome} error={error} prefix="" />
+      {(compare || compareError) && <AttackResultView outcome={compare} error={compareError} prefix="cmp-" />}
       {(running || trace.length > 0) && <TraceChart trace={trace} classNames={DATASETS[dataset]?.classNames ?? []} running={running} />}
     </section>
   );

@@ -43,12 +43,12 @@ function startJob(kind: JobState['kind'], label: string, cancellable: boolean): 
   return id;
 }
 
-function progressFor(id: number) {
+function progressFor(id: number, withTrace = true) {
   return Comlink.proxy((p: Progress) => {
     const job = get().job;
     if (job?.id !== id) return;
     set({ job: { ...job, label: p.label, done: p.done, total: p.total, unit: p.unit, loss: p.loss, rate: p.rate } });
-    if (p.trace && p.trace.length > 0) set({ liveTrace: [...get().liveTrace, ...p.trace] });
+    if (withTrace && p.trace && p.trace.length > 0) set({ liveTrace: [...get().liveTrace, ...p.trace] });
   });
 }
 
@@ -290,6 +290,10 @@ export function selectDataset(id: string): void {
   patchExperiment({ dataset: id, ...(model ? { model: model.id } : {}) });
 }
 
+export function selectCompareModel(id: string | null): void {
+  set({ compareModel: id, compare: null, compareError: null });
+}
+
 export function selectModel(id: string): void {
   patchExperiment({ model: id });
 }
@@ -319,7 +323,17 @@ function launchAttack(stepTo: number | null): void {
   const request = { dataset: e.dataset, sample: e.sample, attack };
   const label = `${ATTACKS[e.attack.name].label} on test image ${e.sample}${stepTo === null ? '' : ` (${stepTo} of ${e.attack.steps} steps)`}`;
   const id = startJob('attack', label, true);
-  set({ attackError: null, liveTrace: [], ...(stepTo === null ? { stepper: null, attack: null } : {}) });
+  const compareCard =
+    stepTo === null && s.compareModel && s.compareModel !== s.model.id
+      ? s.catalog?.models.find((m) => m.id === s.compareModel && m.dataset === e.dataset)
+      : undefined;
+  set({
+    attackError: null,
+    liveTrace: [],
+    compare: null,
+    compareError: null,
+    ...(stepTo === null ? { stepper: null, attack: null } : {}),
+  });
   void serial(async () => {
     let next = false;
     try {
@@ -340,6 +354,21 @@ function launchAttack(stepTo: number | null): void {
     }
     if (next) setTimeout(() => get().stepper?.playing && stepAttack(), 30);
   });
+  if (compareCard) {
+    // the comparison runs right after the main attack, as its own cancellable job
+    void serial(async () => {
+      if (get().attack?.status !== 'done') return;
+      const cid = startJob('attack', `${label} against ${compareCard.id}`, true);
+      try {
+        const outcome = await client.call(() => client.api.attack({ jobId: cid, ...request, model: compareCard }, progressFor(cid, false)));
+        set({ compare: outcome, memory: outcome.memory });
+      } catch (err) {
+        set({ compareError: err instanceof WorkerGone ? 'The comparison was stopped and the compute worker restarted.' : message(err) });
+      } finally {
+        endJob(cid);
+      }
+    });
+  }
 }
 
 export function runAttack(): void {

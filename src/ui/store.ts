@@ -60,6 +60,10 @@ export interface LabState {
   attackError: string | null;
   /** Trace of the running (or last) single-image attack, streamed from the worker. */
   liveTrace: TracePoint[];
+  /** Second model attacked with the same attack on the same image (side-by-side comparison). */
+  compareModel: string | null;
+  compare: AttackOutcome | null;
+  compareError: string | null;
   /** Step-by-step mode of the studio: the attack is replayed from its start (same seed) for k steps. */
   stepper: { k: number; playing: boolean } | null;
   batch: BatchOutcome | null;
@@ -82,6 +86,9 @@ export const useLab = create<LabState>(() => ({
   attack: null,
   attackError: null,
   liveTrace: [],
+  compareModel: null,
+  compare: null,
+  compareError: null,
   stepper: null,
   batch: null,
   batchError: null,

@@ -165,8 +165,8 @@ function sampleTensor(split: LabeledImages, sample: number): tf.Tensor4D {
   return tf.tensor4d(imagesAsFloats(split, sample, 1), [1, ...split.shape]);
 }
 
-async function probabilities(model: ActiveModel, x: tf.Tensor4D): Promise<number[]> {
-  const p = tf.tidy(() => tf.softmax(model.loaded.classifier.logits(x)));
+async function probabilities(model: LoadedModel, x: tf.Tensor4D): Promise<number[]> {
+  const p = tf.tidy(() => tf.softmax(model.classifier.logits(x)));
   try {
     return Array.from(await p.data());
   } finally {
@@ -346,7 +346,7 @@ const api: ComputeApi = {
     const x = sampleTensor(split, sample);
     let probs: number[];
     try {
-      probs = await probabilities(model, x);
+      probs = await probabilities(model.loaded, x);
     } finally {
       x.dispose();
     }
@@ -363,7 +363,7 @@ const api: ComputeApi = {
 
   async attack(req: AttackRequest, onProgress) {
     await recovering;
-    const model = requireModel();
+    requireModel();
     const split = requireDataset(req.dataset);
     const label = split.labels[req.sample];
     const a = req.attack;
@@ -384,9 +384,17 @@ const api: ComputeApi = {
       pending = [];
       lastReport = performance.now();
     };
-    const x = sampleTensor(split, req.sample);
+    let other: LoadedModel | null = null;
+    let x: tf.Tensor4D | null = null;
     let out: CoreOutcome | null = null;
     try {
+      if (req.model && req.model.id !== active!.card.id) {
+        if (req.model.dataset !== req.dataset) throw new Error(`${req.model.id} is not a model of ${req.dataset}`);
+        other = (await downloadModel(req.model, controller.signal, onProgress)).loaded;
+      }
+      const model = other ?? active!.loaded;
+      const modelId = other ? req.model!.id : active!.card.id;
+      x = sampleTensor(split, req.sample);
       // a cancel written into the shared word is seen after every step, even while the loop is synchronous
       if (cancelledByFlag(req.jobId)) controller.abort();
       onProgress({ label: progressLabel, done: 0, total, unit: 'steps', trace: [] });
@@ -398,17 +406,18 @@ const api: ComputeApi = {
         if (performance.now() - lastReport >= 100) report();
       };
       try {
-        out = await Promise.resolve(
-          runAttack(model.loaded.classifier, x, [label], spec, { signal: controller.signal, onStep, keepTrace: false }),
-        );
+        out = await Promise.resolve(runAttack(model.classifier, x, [label], spec, { signal: controller.signal, onStep, keepTrace: false }));
       } catch (e) {
         if (!(e instanceof AttackCancelled)) throw e;
-        x.dispose(); // before the memory figure below
+        // freed before the memory figure below
+        x.dispose();
+        other?.model.dispose();
+        other = null;
         return {
           status: 'cancelled',
           jobId: req.jobId,
           attack: a,
-          model: model.card.id,
+          model: modelId,
           sample: req.sample,
           label,
           stepsRun: trace.length,
@@ -427,7 +436,7 @@ const api: ComputeApi = {
         status: 'done',
         jobId: req.jobId,
         attack: a,
-        model: model.card.id,
+        model: modelId,
         sample: req.sample,
         label,
         stepsRun: trace.length,
@@ -453,13 +462,16 @@ const api: ComputeApi = {
       out.adversarial.dispose();
       out = null;
       x.dispose();
+      other?.model.dispose();
+      other = null;
       outcome.memory = memory();
       return Comlink.transfer(outcome, [pixels.buffer, original.buffer, delta.buffer]);
     } catch (e) {
       throw await explainDeviceLoss(e, backendAtStart);
     } finally {
-      x.dispose();
+      x?.dispose();
       out?.adversarial.dispose();
+      other?.model.dispose();
       jobs.delete(req.jobId);
     }
   },

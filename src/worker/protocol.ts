@@ -95,6 +95,8 @@ export interface AttackRequest {
   dataset: string;
   sample: number;
   attack: AttackParams;
+  /** Attack this zoo model instead of the active one (loaded for the run, then freed). */
+  model?: ModelCard;
 }
 
 export interface AttackOutcome {
