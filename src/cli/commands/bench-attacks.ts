@@ -48,32 +48,32 @@ export async function runBenchAttacks(args: string[]): Promise<number> {
     dispose = () => m.dispose();
   }
   const test = await loadNodeSplit('mnist', 'test');
-  const time = (count: number): number => {
+  const time = async (count: number): Promise<number> => {
     const split = sliceSplit(test, 0, count);
     let ms = 0;
     for (let start = 0; start < count; start += bs) {
       const idx = Array.from({ length: Math.min(bs, count - start) }, (_, i) => start + i);
       const { x, y } = batchTensor(split, idx);
-      const labels = y.dataSync() as Int32Array;
+      const labels = (await y.data()) as Int32Array;
       const t0 = performance.now();
-      const r = runAttack(
+      const r = await runAttack(
         clf,
         x,
         labels,
         { name: 'pgd', eps: 0.3, steps, stepSize: 0.01, randomStart: true, seed: start },
         { keepTrace: false },
       );
-      r.adversarial.dataSync();
+      await r.adversarial.data();
       ms += performance.now() - t0;
       tf.dispose([r.adversarial, x, y]);
     }
     return ms;
   };
-  time(Math.min(n, 8)); // warm-up: kernels and caches
-  const ms = time(n);
+  await time(Math.min(n, 8)); // warm-up: kernels and caches
+  const ms = await time(n);
   const rate = (n * steps) / (ms / 1000);
   const full = values.full || n >= 1000;
-  const ms1000 = full ? (n === 1000 ? ms : time(1000)) : (ms * 1000) / n;
+  const ms1000 = full ? (n === 1000 ? ms : await time(1000)) : (ms * 1000) / n;
   const out = {
     model: label,
     backend,

@@ -8,10 +8,10 @@ import { buildModel } from '../../core/models/architectures';
 import { inputGradient } from '../../core/attacks/loss';
 import { isPosInt, num, parse } from '../args';
 
-function timeIt(reps: number, f: () => void): number {
-  f();
+async function timeIt(reps: number, f: () => Promise<void>): Promise<number> {
+  await f();
   const t0 = performance.now();
-  for (let i = 0; i < reps; i++) f();
+  for (let i = 0; i < reps; i++) await f();
   return (performance.now() - t0) / reps;
 }
 
@@ -34,17 +34,21 @@ export async function runBench(args: string[]): Promise<number> {
     const x = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.randomUniform([n], 0, 10, 'int32', 2) as tf.Tensor1D;
     const yo = tf.oneHot(y, 10);
-    const trainMs = timeIt(reps, () => {
+    const trainMs = await timeIt(reps, async () => {
       const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(yo, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
-      l.dataSync();
+      await l.data();
       l.dispose();
     });
-    const gradMs = timeIt(reps, () => {
-      const { grad } = inputGradient(clf, x, y);
-      grad.dataSync();
+    const gradMs = await timeIt(reps, async () => {
+      const { grad } = await inputGradient(clf, x, y);
+      await grad.data();
       grad.dispose();
     });
-    const inferMs = timeIt(reps, () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()));
+    const inferMs = await timeIt(reps, async () => {
+      const p = model.predict(x) as tf.Tensor;
+      await p.data();
+      p.dispose();
+    });
     rows.push(
       `${(backend === 'wasm' ? `wasm x${wasmThreads()}` : backend).padEnd(8)} train ${((1000 * n) / trainMs).toFixed(0).padStart(6)} img/s   input-gradient ${((1000 * n) / gradMs).toFixed(0).padStart(6)} img/s   inference ${((1000 * n) / inferMs).toFixed(0).padStart(6)} img/s`,
     );

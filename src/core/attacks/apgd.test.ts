@@ -20,12 +20,12 @@ describe('APGD-CE', () => {
     expect(apgdCheckpoints(1)).toEqual([1]);
   });
 
-  it('stays inside the eps ball and [0, 1] (L-inf and L2)', () => {
+  it('stays inside the eps ball and [0, 1] (L-inf and L2)', async () => {
     for (const [norm, eps] of [
       ['linf', 0.1],
       ['l2', 0.5],
     ] as const) {
-      const r = runApgd(task.clf, task.x, task.y, { name: 'apgd-ce', norm, eps, steps: 12, seed: 3 });
+      const r = await runApgd(task.clf, task.x, task.y, { name: 'apgd-ce', norm, eps, steps: 12, seed: 3 });
       for (const v of norm === 'linf' ? r.norms.linf : r.norms.l2) expect(v).toBeLessThanOrEqual(eps * (1 + 1e-5) + 1e-6);
       const [lo, hi] = tf.tidy(() => [tf.min(r.adversarial).dataSync()[0], tf.max(r.adversarial).dataSync()[0]]);
       expect(lo).toBeGreaterThanOrEqual(0);
@@ -36,14 +36,14 @@ describe('APGD-CE', () => {
     }
   });
 
-  it('is at least as strong as PGD with the same number of steps (L-inf and L2)', () => {
+  it('is at least as strong as PGD with the same number of steps (L-inf and L2)', async () => {
     for (const [norm, eps] of [
       ['linf', 0.1],
       ['l2', 0.5],
     ] as const) {
       const steps = 10;
-      const a = runApgd(task.clf, task.x, task.y, { name: 'apgd-ce', norm, eps, steps, seed: 0 });
-      const p = runPgd(task.clf, task.x, task.y, {
+      const a = await runApgd(task.clf, task.x, task.y, { name: 'apgd-ce', norm, eps, steps, seed: 0 });
+      const p = await runPgd(task.clf, task.x, task.y, {
         name: 'pgd',
         norm,
         eps,

@@ -95,9 +95,15 @@ function apgdStart(x: tf.Tensor4D, norm: Norm, eps: number, seed: number): tf.Te
   });
 }
 
-export function runApgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: ApgdSpec, hooks?: AttackHooks): AttackOutcome {
+export async function runApgd(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: ApgdSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
   const s = resolveApgd(spec);
-  const p = prepare(clf, x, y, s.target);
+  const p = await prepare(clf, x, y, s.target);
   const { n, k } = p;
   const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
   const targeted = p.targets !== null;
@@ -134,8 +140,8 @@ export function runApgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[
     for (const t of new Set(Object.values(st))) t?.dispose();
     for (const key of Object.keys(st) as Slot[]) st[key] = null;
   };
-  const evalAt = (xx: tf.Tensor4D) => {
-    const r = gradWithLogits(clf, xx, objective);
+  const evalAt = async (xx: tf.Tensor4D) => {
+    const r = await gradWithLogits(clf, xx, objective);
     gradients++;
     for (let i = 0; i < n; i++) queries[i]++;
     return r;
@@ -143,9 +149,9 @@ export function runApgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[
   try {
     for (let restart = 0; restart < s.restarts; restart++) {
       const seed = rng.seed();
-      rec.checkCancelled();
+      await rec.checkpoint();
       set('xCur', s.randomStart ? apgdStart(x, s.norm, s.eps, seed) : tf.clone(x));
-      const e0 = evalAt(st.xCur!);
+      const e0 = await evalAt(st.xCur!);
       set('gCur', e0.grad);
       rec.record(restart, e0.logits, e0.loss);
       set('xPrev', st.xCur);
@@ -169,7 +175,7 @@ export function runApgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[
       let fMaxAtLastCheck = Float32Array.from(fMax);
       let halvedAtLastCheck = new Uint8Array(n);
       for (let it = 0; it < s.steps; it++) {
-        rec.checkCancelled();
+        await rec.checkpoint();
         const alpha = it === 0 ? 1 : 0.75;
         const xc = st.xCur!;
         const xp = st.xPrev!;
@@ -182,7 +188,7 @@ export function runApgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[
             return P(tf.add(tf.add(xc, tf.mul(tf.sub(z, xc), alpha)), tf.mul(tf.sub(xc, xp), 1 - alpha)) as tf.Tensor4D);
           }),
         );
-        const e = evalAt(st.xNext!);
+        const e = await evalAt(st.xNext!);
         set('gNext', e.grad);
         rec.record(restart, e.logits, e.loss);
         const now = markFound(e.logits);
@@ -243,7 +249,7 @@ export function runApgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[
       for (let i = 0; i < n; i++) success[i] = success[i] || found[i];
       if (success.every((v) => v === 1)) break;
     }
-    return finish(clf, x, result!, p, rec, { gradientEvaluations: gradients, queries });
+    return await finish(clf, x, result!, p, rec, { gradientEvaluations: gradients, queries });
   } catch (e) {
     result?.dispose();
     throw e;

@@ -23,14 +23,14 @@ describe('BIM / I-FGSM', () => {
     expect(r.steps).toBe(20);
   });
 
-  it('equals the hand-written iteration x <- Clip_{x,eps}(x + alpha sign grad) from x (no random start)', () => {
+  it('equals the hand-written iteration x <- Clip_{x,eps}(x + alpha sign grad) from x (no random start)', async () => {
     const m = linearModel(shape, 4, 3);
     const clf = classifierOf(m);
     const x = randomImages(3, shape, 4);
     const y = [0, 1, 2];
     const eps = 0.06;
     const alpha = 0.02;
-    const r = runBim(clf, x, y, { name: 'bim', eps, steps: 5, stepSize: alpha });
+    const r = await runBim(clf, x, y, { name: 'bim', eps, steps: 5, stepSize: alpha });
     let a = tf.clone(x);
     const labels = tf.tensor1d(y, 'int32');
     for (let i = 0; i < 5; i++) {
@@ -48,12 +48,12 @@ describe('BIM / I-FGSM', () => {
     m.dispose();
   });
 
-  it('ILLC (targeted at the least-likely class) lowers the cross-entropy of that class', () => {
+  it('ILLC (targeted at the least-likely class) lowers the cross-entropy of that class', async () => {
     const m = linearModel(shape, 4, 5);
     const clf = classifierOf(m);
     const x = randomImages(4, shape, 6);
     const y = Array.from(tf.tidy(() => tf.argMax(clf.logits(x), 1).dataSync()));
-    const r = runBim(clf, x, y, { name: 'bim', eps: 0.05, steps: 6, stepSize: 0.01, target: 'least-likely' });
+    const r = await runBim(clf, x, y, { name: 'bim', eps: 0.05, steps: 6, stepSize: 0.01, target: 'least-likely' });
     // trace loss = -CE(target): it must rise from the first to the last iterate for every image
     const first = r.trace[0].loss;
     const last = r.trace[r.trace.length - 1].loss;

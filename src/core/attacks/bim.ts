@@ -42,9 +42,15 @@ export function resolveBim(s: BimSpec): ResolvedBim {
   return r;
 }
 
-export function runBim(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: BimSpec, hooks?: AttackHooks): AttackOutcome {
+export async function runBim(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: BimSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
   const s = resolveBim(spec);
-  const p = prepare(clf, x, y, s.target);
+  const p = await prepare(clf, x, y, s.target);
   return runIterative(
     clf,
     x,

@@ -30,7 +30,51 @@ export interface Prepared {
   queries: number;
 }
 
-export function prepare(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], target: TargetSpec | undefined): Prepared {
+/** Values of t (awaited, never a synchronous read), then t is disposed. */
+export async function readAndDispose(t: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
+  try {
+    return await t.data();
+  } finally {
+    t.dispose();
+  }
+}
+
+/** Float32 copy of t's values (awaited), then t is disposed. */
+export async function readFloats(t: tf.Tensor): Promise<Float32Array> {
+  return Float32Array.from(await readAndDispose(t));
+}
+
+/**
+ * Lets the event loop run one task (a message, a timer) before the next step: awaiting `data()` alone
+ * only queues microtasks on the cpu and wasm backends, which would keep an abort message waiting until
+ * the attack ends. setImmediate in Node, a MessageChannel round trip in browsers and workers (no 4 ms
+ * timer clamping), setTimeout otherwise.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') {
+    const setImmediateFn = g.setImmediate;
+    return new Promise((resolve) => setImmediateFn(resolve));
+  }
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        resolve();
+      };
+      ch.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export async function prepare(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  target: TargetSpec | undefined,
+): Promise<Prepared> {
   const n = x.shape[0];
   const k = clf.numClasses;
   if (n < 1) invalid('the batch is empty');
@@ -40,7 +84,7 @@ export function prepare(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[
   let targets: Int32Array | null = null;
   let queries = 0;
   if (target === 'least-likely') {
-    const z = tf.tidy(() => clf.logits(x).dataSync() as Float32Array);
+    const z = await readAndDispose(tf.tidy(() => clf.logits(x)));
     targets = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       let best = 0;
@@ -82,6 +126,12 @@ export class Recorder {
 
   checkCancelled(): void {
     if (this.hooks?.signal?.aborted) throw new AttackCancelled();
+  }
+
+  /** Between steps: let pending events (an abort message) run, then throw AttackCancelled if aborted. */
+  async checkpoint(): Promise<void> {
+    await yieldToEventLoop();
+    this.checkCancelled();
   }
 
   /** Record the iterate whose logits (row-major n x k) and per-image loss are given; advances the step counter. */
@@ -131,13 +181,14 @@ export class Recorder {
  * Gradient with respect to x of the sum over images of a per-image loss of the logits, together with
  * the logits and the per-image losses (one forward and one backward pass).
  */
-export function gradWithLogits(
+export async function gradWithLogits(
   clf: Classifier,
   x: tf.Tensor4D,
   perImage: (z: tf.Tensor2D) => tf.Tensor1D,
-): { grad: tf.Tensor4D; logits: Float32Array; loss: Float32Array } {
+): Promise<{ grad: tf.Tensor4D; logits: Float32Array; loss: Float32Array }> {
   let z: tf.Tensor2D | null = null;
   let per: tf.Tensor1D | null = null;
+  let g: tf.Tensor4D | null = null;
   try {
     const { value, grad } = tf.valueAndGrad((xx: tf.Tensor) => {
       const zz = clf.logits(xx as tf.Tensor4D);
@@ -147,7 +198,12 @@ export function gradWithLogits(
       return tf.sum(pp) as tf.Scalar;
     })(x);
     value.dispose();
-    return { grad: grad as tf.Tensor4D, logits: Float32Array.from(z!.dataSync()), loss: Float32Array.from(per!.dataSync()) };
+    g = grad as tf.Tensor4D;
+    const [logits, loss] = await Promise.all([(z as tf.Tensor | null)!.data(), (per as tf.Tensor | null)!.data()]);
+    return { grad: g, logits: Float32Array.from(logits), loss: Float32Array.from(loss) };
+  } catch (e) {
+    g?.dispose();
+    throw e;
   } finally {
     if (z) (z as tf.Tensor).dispose();
     if (per) (per as tf.Tensor).dispose();
@@ -227,48 +283,57 @@ export function selectPerImage(mask: Uint8Array, a: tf.Tensor4D, b: tf.Tensor4D)
   });
 }
 
-export function perturbationNorms(x: tf.Tensor4D, adv: tf.Tensor4D): AttackOutcome['norms'] {
-  return tf.tidy(() => {
+export async function perturbationNorms(x: tf.Tensor4D, adv: tf.Tensor4D): Promise<AttackOutcome['norms']> {
+  const [l0, l2, linf] = tf.tidy(() => {
     const d = tf.reshape(tf.sub(adv, x), [x.shape[0], -1]);
-    return {
-      l0: Float32Array.from(tf.sum(tf.cast(tf.greater(tf.abs(d), 1e-7), 'float32'), 1).dataSync()),
-      l2: Float32Array.from(tf.sqrt(tf.sum(tf.square(d), 1)).dataSync()),
-      linf: Float32Array.from(tf.max(tf.abs(d), 1).dataSync()),
-    };
+    return [tf.sum(tf.cast(tf.greater(tf.abs(d), 1e-7), 'float32'), 1), tf.sqrt(tf.sum(tf.square(d), 1)), tf.max(tf.abs(d), 1)];
   });
+  try {
+    const [a, b, c] = await Promise.all([l0.data(), l2.data(), linf.data()]);
+    return { l0: Float32Array.from(a), l2: Float32Array.from(b), linf: Float32Array.from(c) };
+  } finally {
+    tf.dispose([l0, l2, linf]);
+  }
 }
 
 /**
  * Final bookkeeping. `logits` of adv may be given when the attack already has them; `success`
  * overrides the prediction-based goal test (C&W with a confidence margin).
  */
-export function finish(
+export async function finish(
   clf: Classifier,
   x: tf.Tensor4D,
   adv: tf.Tensor4D,
   p: Prepared,
   rec: Recorder,
   extra: { gradientEvaluations: number; queries: Int32Array; logits?: Float32Array; success?: Uint8Array },
-): AttackOutcome {
-  const z = extra.logits ?? tf.tidy(() => Float32Array.from(clf.logits(adv).dataSync()));
-  const predictions = argmaxRows(z, p.n, p.k);
-  const fooled = new Uint8Array(p.n);
-  const success = extra.success ?? new Uint8Array(p.n);
-  for (let i = 0; i < p.n; i++) {
-    fooled[i] = predictions[i] !== p.labels[i] ? 1 : 0;
-    if (!extra.success) success[i] = reached(p, i, predictions[i]) ? 1 : 0;
+): Promise<AttackOutcome> {
+  try {
+    const z = extra.logits ?? (await readFloats(tf.tidy(() => clf.logits(adv))));
+    const predictions = argmaxRows(z, p.n, p.k);
+    const fooled = new Uint8Array(p.n);
+    const success = extra.success ?? new Uint8Array(p.n);
+    for (let i = 0; i < p.n; i++) {
+      fooled[i] = predictions[i] !== p.labels[i] ? 1 : 0;
+      if (!extra.success) success[i] = reached(p, i, predictions[i]) ? 1 : 0;
+    }
+    const queries = extra.queries;
+    if (!extra.logits) for (let i = 0; i < p.n; i++) queries[i] += 1;
+    const norms = await perturbationNorms(x, adv);
+    return {
+      adversarial: adv,
+      success,
+      fooled,
+      predictions,
+      targets: p.targets,
+      norms,
+      gradientEvaluations: extra.gradientEvaluations,
+      queries,
+      trace: rec.trace,
+    };
+  } catch (e) {
+    // adv belongs to the caller only once the outcome is returned
+    adv.dispose();
+    throw e;
   }
-  const queries = extra.queries;
-  if (!extra.logits) for (let i = 0; i < p.n; i++) queries[i] += 1;
-  return {
-    adversarial: adv,
-    success,
-    fooled,
-    predictions,
-    targets: p.targets,
-    norms: perturbationNorms(x, adv),
-    gradientEvaluations: extra.gradientEvaluations,
-    queries,
-    trace: rec.trace,
-  };
 }

@@ -31,9 +31,9 @@ describe('Carlini-Wagner L2', () => {
     });
   });
 
-  it('finds a smaller mean L2 than PGD-L2 at equal success, inside [0, 1]', () => {
-    const cw = runCw(task.clf, x, y, { name: 'cw', steps: 60, binarySearchSteps: 5, c0: 0.1 });
-    const pgd = runPgd(task.clf, x, y, { name: 'pgd', norm: 'l2', eps: 3, steps: 20, seed: 0 });
+  it('finds a smaller mean L2 than PGD-L2 at equal success, inside [0, 1]', async () => {
+    const cw = await runCw(task.clf, x, y, { name: 'cw', steps: 60, binarySearchSteps: 5, c0: 0.1 });
+    const pgd = await runPgd(task.clf, x, y, { name: 'pgd', norm: 'l2', eps: 3, steps: 20, seed: 0 });
     const both = Array.from(y, (_, i) => i).filter((i) => cw.success[i] && pgd.success[i]);
     expect(both.length).toBeGreaterThanOrEqual(10);
     const mean = (a: Float32Array) => both.reduce((s, i) => s + a[i], 0) / both.length;
@@ -45,9 +45,9 @@ describe('Carlini-Wagner L2', () => {
     tf.dispose([cw.adversarial, pgd.adversarial]);
   });
 
-  it('a larger confidence kappa buys a larger logit margin at a larger norm; failures return x', () => {
-    const a = runCw(task.clf, x, y, { name: 'cw', steps: 50, binarySearchSteps: 4, c0: 1 });
-    const b = runCw(task.clf, x, y, { name: 'cw', steps: 50, binarySearchSteps: 4, c0: 1, confidence: 2 });
+  it('a larger confidence kappa buys a larger logit margin at a larger norm; failures return x', async () => {
+    const a = await runCw(task.clf, x, y, { name: 'cw', steps: 50, binarySearchSteps: 4, c0: 1 });
+    const b = await runCw(task.clf, x, y, { name: 'cw', steps: 50, binarySearchSteps: 4, c0: 1, confidence: 2 });
     const marginOf = (adv: tf.Tensor4D) =>
       tf.tidy(() => {
         const z = task.clf.logits(adv).arraySync() as number[][];
@@ -64,8 +64,8 @@ describe('Carlini-Wagner L2', () => {
     tf.dispose([a.adversarial, b.adversarial]);
   });
 
-  it('targeted: success means classified as the target', () => {
-    const r = runCw(task.clf, x, y, { name: 'cw', steps: 50, binarySearchSteps: 5, c0: 1, target: 0 });
+  it('targeted: success means classified as the target', async () => {
+    const r = await runCw(task.clf, x, y, { name: 'cw', steps: 50, binarySearchSteps: 5, c0: 1, target: 0 });
     for (let i = 0; i < 12; i++) expect(r.success[i]).toBe(r.predictions[i] === 0 && y[i] !== 0 ? 1 : 0);
     expect(r.success.some((v) => v === 1)).toBe(true);
     r.adversarial.dispose();

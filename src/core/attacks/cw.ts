@@ -28,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../models/classifier';
-import { finish, inRange, invalid, isWhole, prepare, Recorder, selectPerImage } from './common';
+import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder, selectPerImage } from './common';
 import type { AttackHooks, AttackOutcome, CwSpec } from './types';
 
 export type ResolvedCw = Required<Omit<CwSpec, 'target' | 'seed'>> & Pick<CwSpec, 'target' | 'seed'>;
@@ -56,9 +56,15 @@ export function resolveCw(s: CwSpec): ResolvedCw {
   return r;
 }
 
-export function runCw(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: CwSpec, hooks?: AttackHooks): AttackOutcome {
+export async function runCw(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: CwSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
   const s = resolveCw(spec);
-  const p = prepare(clf, x, y, s.target);
+  const p = await prepare(clf, x, y, s.target);
   const { n, k } = p;
   const targeted = p.targets !== null;
   const cls = p.targets ?? p.labels;
@@ -103,10 +109,12 @@ export function runCw(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[],
         let prev = Infinity;
         const check = Math.ceil(s.steps / 10);
         for (let it = 0; it < s.steps; it++) {
-          rec.checkCancelled();
+          await rec.checkpoint();
           let xa: tf.Tensor4D | null = null;
           let zK: tf.Tensor | null = null;
           let perK: tf.Tensor | null = null;
+          let totalK: tf.Scalar | null = null;
+          let gradK: tf.Tensor4D | null = null;
           let out: { grad: tf.Tensor4D; z: Float32Array; per: Float32Array; total: number };
           try {
             const { value, grad } = tf.valueAndGrad((mm: tf.Tensor) => {
@@ -122,19 +130,22 @@ export function runCw(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[],
               perK = tf.keep(per);
               return tf.sum(per) as tf.Scalar;
             })(mod);
-            out = {
-              grad: grad as tf.Tensor4D,
-              z: Float32Array.from(zK!.dataSync()),
-              per: Float32Array.from(perK!.dataSync()),
-              total: value.dataSync()[0],
-            };
-            value.dispose();
+            totalK = value;
+            gradK = grad as tf.Tensor4D;
+            const [zd, perd, totald] = await Promise.all([
+              (zK as tf.Tensor | null)!.data(),
+              (perK as tf.Tensor | null)!.data(),
+              value.data(),
+            ]);
+            out = { grad: gradK, z: Float32Array.from(zd), per: Float32Array.from(perd), total: totald[0] };
           } catch (e) {
             (xa as tf.Tensor | null)?.dispose();
+            gradK?.dispose();
             throw e;
           } finally {
             (zK as tf.Tensor | null)?.dispose();
             (perK as tf.Tensor | null)?.dispose();
+            totalK?.dispose();
           }
           gradients++;
           for (let i = 0; i < n; i++) queries[i]++;
@@ -162,7 +173,7 @@ export function runCw(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[],
               prev = out.total;
             }
             rec.record(bs, out.z, out.per);
-            const dist = tf.tidy(() => Float32Array.from(tf.sqrt(tf.sum(tf.square(tf.sub(cur, x)), [1, 2, 3])).dataSync()));
+            const dist = await readFloats(tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.sub(cur, x)), [1, 2, 3]))));
             const better = new Uint8Array(n);
             for (let i = 0; i < n; i++) {
               if (isAdv(out.z, i)) {
@@ -198,7 +209,7 @@ export function runCw(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[],
     const adv = tf.tidy(() => tf.clipByValue(best, 0, 1) as tf.Tensor4D);
     best.dispose();
     const success = Uint8Array.from(bestL2, (d) => (Number.isFinite(d) ? 1 : 0));
-    return finish(clf, x, adv, p, rec, { gradientEvaluations: gradients, queries, success });
+    return await finish(clf, x, adv, p, rec, { gradientEvaluations: gradients, queries, success });
   } catch (e) {
     best.dispose();
     throw e;

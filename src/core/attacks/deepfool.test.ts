@@ -17,7 +17,7 @@ describe('DeepFool (L2)', () => {
   });
 
   for (const classes of [2, 5]) {
-    it(`on a ${classes}-class linear model: one step of (1 + overshoot) x the minimal L2 perturbation to the nearest boundary`, () => {
+    it(`on a ${classes}-class linear model: one step of (1 + overshoot) x the minimal L2 perturbation to the nearest boundary`, async () => {
       const m = linearModel(shape, classes, 3 + classes);
       const clf = classifierOf(m);
       const x = midImages(6, classes);
@@ -27,7 +27,7 @@ describe('DeepFool (L2)', () => {
       const z = tf.tidy(() => clf.logits(x).arraySync() as number[][]);
       const xs = x.arraySync() as number[][][][];
       const overshoot = 0.02;
-      const r = runDeepFool(clf, x, y, { name: 'deepfool', overshoot });
+      const r = await runDeepFool(clf, x, y, { name: 'deepfool', overshoot });
       const adv = r.adversarial.arraySync() as number[][][][];
       for (let i = 0; i < 6; i++) {
         // closed form: l = argmin_k |z_k - z_y| / ||w_k - w_y||, r = |z_l - z_y| / ||w_l - w_y||^2 (w_l - w_y)
@@ -54,19 +54,19 @@ describe('DeepFool (L2)', () => {
     });
   }
 
-  it('returns misclassified images unchanged, stays in [0, 1], and refuses a target', () => {
+  it('returns misclassified images unchanged, stays in [0, 1], and refuses a target', async () => {
     const m = linearModel(shape, 3, 1);
     const clf = classifierOf(m);
     const x = tf.randomUniform([5, ...shape], 0, 1, 'float32', 2) as tf.Tensor4D;
     const pred = Array.from(tf.tidy(() => tf.argMax(clf.logits(x), 1).dataSync()));
     const y = pred.map((p, i) => (i === 0 ? (p + 1) % 3 : p));
-    const r = runDeepFool(clf, x, y, { name: 'deepfool', steps: 50 });
+    const r = await runDeepFool(clf, x, y, { name: 'deepfool', steps: 50 });
     expect(r.norms.l2[0]).toBe(0);
     expect(r.success[0]).toBe(1);
     const [lo, hi] = tf.tidy(() => [tf.min(r.adversarial).dataSync()[0], tf.max(r.adversarial).dataSync()[0]]);
     expect(lo).toBeGreaterThanOrEqual(0);
     expect(hi).toBeLessThanOrEqual(1);
-    expect(() => runDeepFool(clf, x, y, { name: 'deepfool', target: 1 })).toThrow(/targeted/);
+    await expect(runDeepFool(clf, x, y, { name: 'deepfool', target: 1 })).rejects.toThrow(/targeted/);
     tf.dispose([x, r.adversarial]);
     m.dispose();
   });

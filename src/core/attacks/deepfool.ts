@@ -42,11 +42,12 @@ export function resolveDeepFool(s: DeepFoolSpec): ResolvedDeepFool {
 }
 
 /** Logits and the Jacobian of all K logits with respect to the input, for m images: one pass over K*m copies. */
-function logitsAndJacobian(clf: Classifier, xs: tf.Tensor4D, k: number): { z: Float32Array; jac: Float32Array } {
+async function logitsAndJacobian(clf: Classifier, xs: tf.Tensor4D, k: number): Promise<{ z: Float32Array; jac: Float32Array }> {
   const m = xs.shape[0];
   let zK: tf.Tensor | null = null;
+  let grad: tf.Tensor | null = null;
   try {
-    const grad = tf.tidy(() => {
+    grad = tf.tidy(() => {
       const tiled = tf.tile(xs, [k, 1, 1, 1]) as tf.Tensor4D; // row j*m + i = image i, for class j
       const rowClass = tf.tensor1d(
         Int32Array.from({ length: k * m }, (_, r) => Math.floor(r / m)),
@@ -59,34 +60,34 @@ function logitsAndJacobian(clf: Classifier, xs: tf.Tensor4D, k: number): { z: Fl
         return tf.sum(tf.mul(z, mask)) as tf.Scalar;
       })(tiled);
     });
-    const jac = Float32Array.from(grad.dataSync());
-    grad.dispose();
-    return { z: Float32Array.from((zK as tf.Tensor | null)!.dataSync()), jac };
+    const [jac, z] = await Promise.all([grad.data(), (zK as tf.Tensor | null)!.data()]);
+    return { z: Float32Array.from(z), jac: Float32Array.from(jac) };
   } finally {
+    grad?.dispose();
     (zK as tf.Tensor | null)?.dispose();
   }
 }
 
-export function runDeepFool(
+export async function runDeepFool(
   clf: Classifier,
   x: tf.Tensor4D,
   y: Int32Array | number[],
   spec: DeepFoolSpec,
   hooks?: AttackHooks,
-): AttackOutcome {
+): Promise<AttackOutcome> {
   const s = resolveDeepFool(spec);
-  const p = prepare(clf, x, y, undefined);
+  const p = await prepare(clf, x, y, undefined);
   const { n, d, k, labels } = p;
   const rec = new Recorder(p, hooks);
   const queries = new Int32Array(n).fill(p.queries);
-  const x0 = Float32Array.from(x.dataSync());
+  const x0 = Float32Array.from(await x.data());
   const cur = Float32Array.from(x0);
   const rTot = new Float32Array(n * d);
   const done = new Uint8Array(n);
   const shape = x.shape.slice(1) as [number, number, number];
   let passes = 0;
   for (let it = 0; it <= s.steps; it++) {
-    rec.checkCancelled();
+    await rec.checkpoint();
     const rows = Int32Array.from(Array.from({ length: n }, (_, i) => i).filter((i) => !done[i]));
     if (rows.length === 0) break;
     const m = rows.length;
@@ -95,7 +96,7 @@ export function runDeepFool(
     const xs = tf.tensor4d(batch, [m, ...shape]);
     let res: { z: Float32Array; jac: Float32Array };
     try {
-      res = logitsAndJacobian(clf, xs, k);
+      res = await logitsAndJacobian(clf, xs, k);
     } finally {
       xs.dispose();
     }

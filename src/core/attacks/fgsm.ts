@@ -32,9 +32,15 @@ export function resolveFgsm(s: FgsmSpec): ResolvedFgsm {
   return r;
 }
 
-export function runFgsm(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: FgsmSpec, hooks?: AttackHooks): AttackOutcome {
+export async function runFgsm(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: FgsmSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
   const s = resolveFgsm(spec);
-  const p = prepare(clf, x, y, s.target);
+  const p = await prepare(clf, x, y, s.target);
   const cfg = {
     norm: 'linf' as const,
     eps: s.eps,

@@ -53,12 +53,12 @@ describe('attack registry and runAttack', () => {
 
   for (const spec of SPECS) {
     const label = `${spec.name}${'norm' in spec && spec.norm ? ' ' + spec.norm : ''}${spec.target !== undefined ? ' targeted' : ''}`;
-    it(`${label}: box/ball, consistent outcome, exact repeat for a seed, no tensor leak`, () => {
+    it(`${label}: box/ball, consistent outcome, exact repeat for a seed, no tensor leak`, async () => {
       const run = () => runAttack(task.clf, x, y, spec);
-      run().adversarial.dispose(); // warm-up: backend caches
+      (await run()).adversarial.dispose(); // warm-up: backend caches
       const before = tf.memory().numTensors;
-      const a = run();
-      const b = run();
+      const a = await run();
+      const b = await run();
       expect(tf.memory().numTensors).toBe(before + 2); // the two adversarial batches
       const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a.adversarial, b.adversarial))).dataSync()[0]);
       expect(diff).toBe(0);
@@ -85,11 +85,11 @@ describe('attack registry and runAttack', () => {
       tf.dispose([a.adversarial, b.adversarial]);
     });
 
-    it(`${label}: cancelling stops within one step, throws AttackCancelled and frees every tensor`, () => {
+    it(`${label}: cancelling stops within one step, throws AttackCancelled and frees every tensor`, async () => {
       const before = tf.memory().numTensors;
       const ctl = new AbortController();
       let after = -1;
-      expect(() =>
+      await expect(
         runAttack(task.clf, x, y, spec, {
           signal: ctl.signal,
           onStep: (r) => {
@@ -100,24 +100,60 @@ describe('attack registry and runAttack', () => {
             }
           },
         }),
-      ).toThrow(AttackCancelled);
+      ).rejects.toThrow(AttackCancelled);
       expect(after).toBe(0); // no record after the abort
       expect(tf.memory().numTensors).toBe(before);
     });
   }
 
-  it('sweepEpsilons: bounded attacks run per eps and robust accuracy falls with eps; minimisation attacks run once', () => {
+  // the worker's situation: the abort arrives as a message, a task of its own, while the attack runs
+  for (const spec of [
+    { name: 'pgd', eps: 0.1, steps: 400, stepSize: 0.01 },
+    { name: 'apgd-ce', eps: 0.1, steps: 400 },
+    { name: 'cw', steps: 400, binarySearchSteps: 2, abortEarly: false },
+    { name: 'square', eps: 0.001, queries: 5000 },
+  ] as AttackSpec[]) {
+    it(`${spec.name}: an abort sent as a message lands between steps (the loop yields to the event loop)`, async () => {
+      const before = tf.memory().numTensors;
+      const ctl = new AbortController();
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => ctl.abort();
+      let sent = -1;
+      let records = 0;
+      try {
+        await expect(
+          runAttack(task.clf, x, y, spec, {
+            signal: ctl.signal,
+            keepTrace: false,
+            onStep: () => {
+              records++;
+              if (sent < 0) {
+                channel.port2.postMessage('cancel');
+                sent = records;
+              }
+            },
+          }),
+        ).rejects.toThrow(AttackCancelled);
+      } finally {
+        channel.port1.close();
+      }
+      expect(records - sent).toBeLessThanOrEqual(3);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('sweepEpsilons: bounded attacks run per eps and robust accuracy falls with eps; minimisation attacks run once', async () => {
     const before = tf.memory().numTensors;
     const eps = [0, 0.05, 0.1, 0.3];
-    const p = sweepEpsilons(task.clf, task.x, task.y, { name: 'pgd', eps: 0, steps: 5, stepSize: 0.02, seed: 1 }, eps);
+    const p = await sweepEpsilons(task.clf, task.x, task.y, { name: 'pgd', eps: 0, steps: 5, stepSize: 0.02, seed: 1 }, eps);
     expect(p.runs).toBe(4);
     expect(p.robustAccuracy[0]).toBe(1);
     for (let j = 1; j < 4; j++) expect(p.robustAccuracy[j]).toBeLessThanOrEqual(p.robustAccuracy[j - 1]);
     expect(p.robustAccuracy[3]).toBeLessThan(1);
     const l2eps = [0, 0.2, 0.5, 1, 5];
-    const d = sweepEpsilons(task.clf, task.x, task.y, { name: 'deepfool' }, l2eps);
+    const d = await sweepEpsilons(task.clf, task.x, task.y, { name: 'deepfool' }, l2eps);
     expect(d.runs).toBe(1);
-    const df = runAttack(task.clf, task.x, task.y, { name: 'deepfool' });
+    const df = await runAttack(task.clf, task.x, task.y, { name: 'deepfool' });
     l2eps.forEach((e, j) => {
       const expected = Array.from(df.fooled).filter((f, i) => !f || df.norms.l2[i] > e).length / task.y.length;
       expect(d.robustAccuracy[j]).toBeCloseTo(expected, 10);

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../models/classifier';
 import { runApgd, resolveApgd } from './apgd';
 import { runBim, resolveBim } from './bim';
+import { readAndDispose } from './common';
 import { runCw, resolveCw } from './cw';
 import { runDeepFool, resolveDeepFool } from './deepfool';
 import { runFgsm, resolveFgsm } from './fgsm';
@@ -177,7 +178,13 @@ export function resolveSpec(spec: AttackSpec): AttackSpec {
 }
 
 /** Run any attack on a batch. y: true labels. The caller disposes outcome.adversarial. */
-export function runAttack(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: AttackSpec, hooks?: AttackHooks): AttackOutcome {
+export async function runAttack(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: AttackSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
   resolveSpec(spec);
   switch (spec.name) {
     case 'fgsm':
@@ -219,33 +226,33 @@ export interface SweepResult {
  * perturbation it found is > eps). Epsilons are in the attack's norm.
  * Images misclassified when clean count as not robust.
  */
-export function sweepEpsilons(
+export async function sweepEpsilons(
   clf: Classifier,
   x: tf.Tensor4D,
   y: Int32Array | number[],
   spec: AttackSpec,
   epsilons: number[],
   hooks?: AttackHooks,
-): SweepResult {
+): Promise<SweepResult> {
   if (epsilons.length === 0) throw new Error('invalid attack options: no epsilons');
   for (const e of epsilons)
     if (!(typeof e === 'number' && e >= 0 && Number.isFinite(e))) throw new Error(`invalid attack options: epsilon ${e}`);
   const n = x.shape[0];
   const labels = Int32Array.from(y);
-  const pred = tf.tidy(() => tf.argMax(clf.logits(x), 1).dataSync());
+  const pred = await readAndDispose(tf.tidy(() => tf.argMax(clf.logits(x), 1)));
   const cleanCorrect = Uint8Array.from(labels, (l, i) => (pred[i] === l ? 1 : 0));
   const robust: Uint8Array[] = [];
   const info = ATTACKS[spec.name];
   const h: AttackHooks = { keepTrace: false, ...hooks };
   let runs = 0;
   if (info.kind === 'minimisation') {
-    const out = runAttack(clf, x, labels, spec, h);
+    const out = await runAttack(clf, x, labels, spec, h);
     out.adversarial.dispose();
     runs = 1;
     for (const e of epsilons) robust.push(Uint8Array.from(cleanCorrect, (c, i) => (c && (!out.fooled[i] || out.norms.l2[i] > e) ? 1 : 0)));
   } else {
     for (const e of epsilons) {
-      const out = runAttack(clf, x, labels, { ...spec, eps: e } as AttackSpec, h);
+      const out = await runAttack(clf, x, labels, { ...spec, eps: e } as AttackSpec, h);
       out.adversarial.dispose();
       runs++;
       robust.push(Uint8Array.from(cleanCorrect, (c, i) => (c && !out.fooled[i] ? 1 : 0)));

@@ -41,14 +41,14 @@ export interface IterativeConfig {
   momentum: number | null;
 }
 
-export function runIterative(
+export async function runIterative(
   clf: Classifier,
   x: tf.Tensor4D,
   p: Prepared,
   cfg: IterativeConfig,
   hooks?: AttackHooks,
   legacyOnStep?: (step: number, meanLoss: number) => void,
-): AttackOutcome {
+): Promise<AttackOutcome> {
   const { n, k } = p;
   const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
   const targeted = p.targets !== null;
@@ -69,8 +69,8 @@ export function runIterative(
       let m: tf.Tensor4D | null = cfg.momentum !== null ? tf.zerosLike(x) : null;
       try {
         for (let step = 1; step <= cfg.steps; step++) {
-          rec.checkCancelled();
-          const { grad, logits, loss } = gradWithLogits(clf, adv, objective);
+          await rec.checkpoint();
+          const { grad, logits, loss } = await gradWithLogits(clf, adv, objective);
           gradients++;
           for (let i = 0; i < n; i++) queries[i]++;
           let dir: tf.Tensor4D = grad;
@@ -92,12 +92,21 @@ export function runIterative(
           rec.record(r, logits, loss);
           if (legacyOnStep) legacyOnStep(step, loss.reduce((s, v) => s + v, 0) / n);
         }
-        rec.checkCancelled();
+        await rec.checkpoint();
         const final = adv;
-        const { z, l } = tf.tidy(() => {
+        const [zT, lT] = tf.tidy(() => {
           const zz = clf.logits(final);
-          return { z: Float32Array.from(zz.dataSync()), l: Float32Array.from(objective(zz).dataSync()) };
+          return [zz, objective(zz)];
         });
+        let z: Float32Array;
+        let l: Float32Array;
+        try {
+          const [zd, ld] = await Promise.all([zT.data(), lT.data()]);
+          z = Float32Array.from(zd);
+          l = Float32Array.from(ld);
+        } finally {
+          tf.dispose([zT, lT]);
+        }
         for (let i = 0; i < n; i++) queries[i]++;
         rec.record(r, z, l);
         if (!best || !bestLogits) {
@@ -127,7 +136,7 @@ export function runIterative(
       }
       if (success.every((s) => s === 1)) break;
     }
-    return finish(clf, x, best!, p, rec, { gradientEvaluations: gradients, queries, logits: bestLogits! });
+    return await finish(clf, x, best!, p, rec, { gradientEvaluations: gradients, queries, logits: bestLogits! });
   } catch (e) {
     best?.dispose();
     throw e;

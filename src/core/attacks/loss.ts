@@ -10,10 +10,23 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
   });
 }
 
-/** Gradient of the summed cross-entropy (taken on logits) with respect to the input, and the mean loss. */
-export function inputGradient(clf: Classifier, x: tf.Tensor4D, labels: tf.Tensor1D): { grad: tf.Tensor4D; meanLoss: number } {
+/**
+ * Gradient of the summed cross-entropy (taken on logits) with respect to the input, and the mean loss
+ * (read with an awaited `data()`, never synchronously). The caller disposes grad.
+ */
+export async function inputGradient(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+): Promise<{ grad: tf.Tensor4D; meanLoss: number }> {
   const { value, grad } = tf.valueAndGrad((xx: tf.Tensor) => crossEntropy(clf.logits(xx as tf.Tensor4D), labels))(x);
-  const meanLoss = value.dataSync()[0] / x.shape[0];
-  value.dispose();
-  return { grad: grad as tf.Tensor4D, meanLoss };
+  try {
+    const meanLoss = (await value.data())[0] / x.shape[0];
+    return { grad: grad as tf.Tensor4D, meanLoss };
+  } catch (e) {
+    grad.dispose();
+    throw e;
+  } finally {
+    value.dispose();
+  }
 }

@@ -20,22 +20,22 @@ describe('MI-FGSM', () => {
     expect(resolveMifgsm({ name: 'mifgsm', eps: 0.3 }).stepSize).toBeCloseTo(0.03, 12);
   });
 
-  it('with mu = 0 it is exactly BIM with the same step (sign of g/||g||_1 = sign of g); with mu = 1 it differs', () => {
+  it('with mu = 0 it is exactly BIM with the same step (sign of g/||g||_1 = sign of g); with mu = 1 it differs', async () => {
     const o = { eps: 0.1, steps: 6, stepSize: 0.02 };
-    const a = runMifgsm(task.clf, task.x, task.y, { name: 'mifgsm', momentum: 0, ...o });
-    const b = runBim(task.clf, task.x, task.y, { name: 'bim', ...o });
-    const c = runMifgsm(task.clf, task.x, task.y, { name: 'mifgsm', momentum: 1, ...o });
+    const a = await runMifgsm(task.clf, task.x, task.y, { name: 'mifgsm', momentum: 0, ...o });
+    const b = await runBim(task.clf, task.x, task.y, { name: 'bim', ...o });
+    const c = await runMifgsm(task.clf, task.x, task.y, { name: 'mifgsm', momentum: 1, ...o });
     expect(maxAbs(tf.sub(a.adversarial, b.adversarial))).toBe(0);
     expect(maxAbs(tf.sub(a.adversarial, c.adversarial))).toBeGreaterThan(0);
     tf.dispose([a.adversarial, b.adversarial, c.adversarial]);
   });
 
-  it('stays inside the ball and [0, 1] for L-inf and L2, and fools the model at a large eps', () => {
+  it('stays inside the ball and [0, 1] for L-inf and L2, and fools the model at a large eps', async () => {
     for (const [norm, eps] of [
       ['linf', 0.15],
       ['l2', 1.0],
     ] as const) {
-      const r = runMifgsm(task.clf, task.x, task.y, { name: 'mifgsm', norm, eps });
+      const r = await runMifgsm(task.clf, task.x, task.y, { name: 'mifgsm', norm, eps });
       const size = norm === 'linf' ? r.norms.linf : r.norms.l2;
       for (const v of size) expect(v).toBeLessThanOrEqual(eps * (1 + 1e-5) + 1e-6);
       const [lo, hi] = tf.tidy(() => [tf.min(r.adversarial).dataSync()[0], tf.max(r.adversarial).dataSync()[0]]);

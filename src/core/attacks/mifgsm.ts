@@ -43,9 +43,15 @@ export function resolveMifgsm(s: MifgsmSpec): ResolvedMifgsm {
   return r;
 }
 
-export function runMifgsm(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: MifgsmSpec, hooks?: AttackHooks): AttackOutcome {
+export async function runMifgsm(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: MifgsmSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
   const s = resolveMifgsm(spec);
-  const p = prepare(clf, x, y, s.target);
+  const p = await prepare(clf, x, y, s.target);
   return runIterative(
     clf,
     x,

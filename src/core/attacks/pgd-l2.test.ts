@@ -17,22 +17,22 @@ describe('PGD through the uniform entry point (L-inf and L2, targeted)', () => {
   });
   afterAll(() => task.dispose());
 
-  it('L-inf: identical to the legacy pgd() for the same options and seed', () => {
+  it('L-inf: identical to the legacy pgd() for the same options and seed', async () => {
     const o = { eps: 0.1, steps: 4, stepSize: 0.03, randomStart: true, restarts: 2, seed: 5 };
-    const a = pgd(task.clf, task.x, task.y, { norm: 'linf', ...o });
-    const b = runPgd(task.clf, task.x, task.y, { name: 'pgd', norm: 'linf', ...o });
+    const a = await pgd(task.clf, task.x, task.y, { norm: 'linf', ...o });
+    const b = await runPgd(task.clf, task.x, task.y, { name: 'pgd', norm: 'linf', ...o });
     expect(maxAbs(tf.sub(a.adversarial, b.adversarial))).toBe(0);
     expect(Array.from(a.success)).toEqual(Array.from(b.success));
     tf.dispose([a.adversarial, b.adversarial]);
   });
 
-  it('L2: every image stays inside the L2 ball and [0, 1], with and without random start and restarts', () => {
+  it('L2: every image stays inside the L2 ball and [0, 1], with and without random start and restarts', async () => {
     for (const o of [
       { eps: 0.5, steps: 5, stepSize: 0.3, randomStart: true, restarts: 2 },
       { eps: 2, steps: 3, stepSize: 1.5, randomStart: false, restarts: 1 },
       { eps: 0, steps: 2, stepSize: 0.1, randomStart: true, restarts: 1 },
     ]) {
-      const r = runPgd(task.clf, task.x, task.y, { name: 'pgd', norm: 'l2', seed: 1, ...o });
+      const r = await runPgd(task.clf, task.x, task.y, { name: 'pgd', norm: 'l2', seed: 1, ...o });
       for (const v of r.norms.l2) expect(v).toBeLessThanOrEqual(o.eps * (1 + 1e-5) + 1e-6);
       const [lo, hi] = tf.tidy(() => [tf.min(r.adversarial).dataSync()[0], tf.max(r.adversarial).dataSync()[0]]);
       expect(lo).toBeGreaterThanOrEqual(0);
@@ -56,10 +56,10 @@ describe('PGD through the uniform entry point (L-inf and L2, targeted)', () => {
     tf.dispose([x, s]);
   });
 
-  it('raises the loss on average (L-inf and L2) and the default L2 step is 2.5 eps / steps', () => {
+  it('raises the loss on average (L-inf and L2) and the default L2 step is 2.5 eps / steps', async () => {
     for (const norm of ['linf', 'l2'] as const) {
       const eps = norm === 'linf' ? 0.05 : 0.4;
-      const r = runPgd(task.clf, task.x, task.y, { name: 'pgd', norm, eps, steps: 8, randomStart: false });
+      const r = await runPgd(task.clf, task.x, task.y, { name: 'pgd', norm, eps, steps: 8, randomStart: false });
       const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
       expect(mean(r.trace[r.trace.length - 1].loss)).toBeGreaterThan(mean(r.trace[0].loss) + 0.05);
       r.adversarial.dispose();
@@ -68,13 +68,13 @@ describe('PGD through the uniform entry point (L-inf and L2, targeted)', () => {
     expect(resolvePgd({ name: 'pgd', eps: 0.3 }).stepSize).toBe(0.01);
   });
 
-  it('targeted: reaching the target counts as success, and the target class gains probability', () => {
+  it('targeted: reaching the target counts as success, and the target class gains probability', async () => {
     const m = buildModel('cnn-small', [28, 28, 1], 10, 8);
     const clf = classifierOf(m);
     const x = randomImages(4, [28, 28, 1], 3);
     const y = Array.from(tf.tidy(() => tf.argMax(clf.logits(x), 1).dataSync()));
     const target = y[0] === 3 ? 4 : 3;
-    const r = runPgd(clf, x, y, { name: 'pgd', eps: 0.3, steps: 10, stepSize: 0.05, target, seed: 2 });
+    const r = await runPgd(clf, x, y, { name: 'pgd', eps: 0.3, steps: 10, stepSize: 0.05, target, seed: 2 });
     const pred = tf.tidy(() => tf.argMax(clf.logits(r.adversarial), 1).dataSync());
     for (let i = 0; i < 4; i++) expect(r.success[i]).toBe(pred[i] === target && y[i] !== target ? 1 : 0);
     expect(r.success.some((v) => v === 1)).toBe(true);

@@ -17,7 +17,7 @@ describe('FGSM and PGD (L-inf)', () => {
     await initNodeBackend('wasm');
   });
 
-  it('FGSM equals the closed form on a linear model: x + eps * sign(w_other - w_true) summed by softmax weights', () => {
+  it('FGSM equals the closed form on a linear model: x + eps * sign(w_other - w_true) summed by softmax weights', async () => {
     // For a linear model z = Wx + b, d CE / dx = W^T (softmax(z) - onehot(y)); FGSM moves each pixel
     // by eps in the sign of that vector (then clips to [0,1]).
     const m = linearModel(shape, 3, 7);
@@ -25,7 +25,7 @@ describe('FGSM and PGD (L-inf)', () => {
     const x = randomImages(4, shape, 3);
     const y = [0, 1, 2, 0];
     const eps = 0.05;
-    const r = fgsm(clf, x, y, { eps, seed: 0 });
+    const r = await fgsm(clf, x, y, { eps, seed: 0 });
     const [W] = m.layers[1].getWeights(); // [64, 3]
     const expected = tf.tidy(() => {
       const z = clf.logits(x);
@@ -37,7 +37,7 @@ describe('FGSM and PGD (L-inf)', () => {
     m.dispose();
   });
 
-  it('keeps every pixel inside the eps ball and [0, 1], with and without random start and restarts', () => {
+  it('keeps every pixel inside the eps ball and [0, 1], with and without random start and restarts', async () => {
     const m = buildModel('cnn-small', [28, 28, 1], 10, 3);
     const clf = classifierOf(m);
     const x = randomImages(6, [28, 28, 1], 5);
@@ -47,7 +47,7 @@ describe('FGSM and PGD (L-inf)', () => {
       { eps: 0.05, steps: 3, stepSize: 0.5, randomStart: false, restarts: 1 },
       { eps: 0, steps: 2, stepSize: 0.1, randomStart: true, restarts: 1 },
     ]) {
-      const r = pgd(clf, x, y, { norm: 'linf', seed: 1, ...o });
+      const r = await pgd(clf, x, y, { norm: 'linf', seed: 1, ...o });
       const d = tf.tidy(() => tf.sub(r.adversarial, x));
       expect(maxAbs(d)).toBeLessThanOrEqual(o.eps + 1e-6);
       const [lo, hi] = tf.tidy(() => [tf.min(r.adversarial).dataSync()[0], tf.max(r.adversarial).dataSync()[0]]);
@@ -59,7 +59,7 @@ describe('FGSM and PGD (L-inf)', () => {
     m.dispose();
   });
 
-  it('repeats exactly for a seed, differs for another seed, and raises the loss', () => {
+  it('repeats exactly for a seed, differs for another seed, and raises the loss', async () => {
     const m = buildModel('cnn-small', [28, 28, 1], 10, 4);
     const clf = classifierOf(m);
     const x = randomImages(4, [28, 28, 1], 9);
@@ -75,9 +75,9 @@ describe('FGSM and PGD (L-inf)', () => {
       seed: 11,
       onStep: (_s, l) => losses.push(l),
     };
-    const a = pgd(clf, x, y, o);
-    const b = pgd(clf, x, y, { ...o, onStep: undefined });
-    const c = pgd(clf, x, y, { ...o, seed: 12, onStep: undefined });
+    const a = await pgd(clf, x, y, o);
+    const b = await pgd(clf, x, y, { ...o, onStep: undefined });
+    const c = await pgd(clf, x, y, { ...o, seed: 12, onStep: undefined });
     expect(maxAbs(tf.sub(a.adversarial, b.adversarial))).toBe(0);
     expect(maxAbs(tf.sub(a.adversarial, c.adversarial))).toBeGreaterThan(0);
     expect(losses).toHaveLength(6);
@@ -86,12 +86,12 @@ describe('FGSM and PGD (L-inf)', () => {
     m.dispose();
   });
 
-  it('reports success exactly when the prediction on the adversarial image is wrong', () => {
+  it('reports success exactly when the prediction on the adversarial image is wrong', async () => {
     const m = buildModel('cnn-small', [28, 28, 1], 10, 5);
     const clf = classifierOf(m);
     const x = randomImages(8, [28, 28, 1], 2);
     const y = Array.from(tf.tidy(() => tf.argMax(clf.logits(x), 1).dataSync()));
-    const r = pgd(clf, x, y, { norm: 'linf', eps: 0.3, steps: 10, stepSize: 0.05, randomStart: true, restarts: 1, seed: 0 });
+    const r = await pgd(clf, x, y, { norm: 'linf', eps: 0.3, steps: 10, stepSize: 0.05, randomStart: true, restarts: 1, seed: 0 });
     const advPred = tf.tidy(() => tf.argMax(clf.logits(r.adversarial), 1).dataSync());
     for (let i = 0; i < 8; i++) expect(r.success[i]).toBe(advPred[i] !== y[i] ? 1 : 0);
     expect(r.success.some((s) => s === 1)).toBe(true);
@@ -99,26 +99,28 @@ describe('FGSM and PGD (L-inf)', () => {
     m.dispose();
   });
 
-  it('frees every tensor across repeated runs and when cancelled', () => {
+  it('frees every tensor across repeated runs and when cancelled', async () => {
     const m = buildModel('cnn-small', [28, 28, 1], 10, 6);
     const clf = classifierOf(m);
     const x = randomImages(3, [28, 28, 1], 4);
-    const run = () =>
-      pgd(clf, x, [1, 2, 3], {
-        norm: 'linf',
-        eps: 0.1,
-        steps: 3,
-        stepSize: 0.03,
-        randomStart: true,
-        restarts: 2,
-        seed: 1,
-      }).adversarial.dispose();
-    run();
+    const run = async () =>
+      (
+        await pgd(clf, x, [1, 2, 3], {
+          norm: 'linf',
+          eps: 0.1,
+          steps: 3,
+          stepSize: 0.03,
+          randomStart: true,
+          restarts: 2,
+          seed: 1,
+        })
+      ).adversarial.dispose();
+    await run();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) run();
+    for (let i = 0; i < 3; i++) await run();
     expect(tf.memory().numTensors).toBe(before);
     const ctl = new AbortController();
-    expect(() =>
+    await expect(
       pgd(clf, x, [1, 2, 3], {
         norm: 'linf',
         eps: 0.1,
@@ -130,21 +132,21 @@ describe('FGSM and PGD (L-inf)', () => {
         signal: ctl.signal,
         onStep: (s) => s === 2 && ctl.abort(),
       }),
-    ).toThrow(AttackCancelled);
+    ).rejects.toThrow(AttackCancelled);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     m.dispose();
   });
 
-  it('refuses nonsensical options', () => {
+  it('refuses nonsensical options', async () => {
     const m = linearModel(shape, 3);
     const clf = classifierOf(m);
     const x = randomImages(1, shape, 1);
     const base: AttackOptions = { norm: 'linf', eps: 0.1, steps: 1, stepSize: 0.1, randomStart: false, restarts: 1, seed: 0 };
-    expect(() => pgd(clf, x, [0], { ...base, eps: -1 })).toThrow(/eps/);
-    expect(() => pgd(clf, x, [0], { ...base, steps: 0 })).toThrow(/steps/);
-    expect(() => pgd(clf, x, [0], { ...base, stepSize: NaN })).toThrow(/step size/);
-    expect(() => pgd(clf, x, [0], { ...base, norm: 'l2' })).toThrow(/norm/);
+    await expect(pgd(clf, x, [0], { ...base, eps: -1 })).rejects.toThrow(/eps/);
+    await expect(pgd(clf, x, [0], { ...base, steps: 0 })).rejects.toThrow(/steps/);
+    await expect(pgd(clf, x, [0], { ...base, stepSize: NaN })).rejects.toThrow(/step size/);
+    await expect(pgd(clf, x, [0], { ...base, norm: 'l2' })).rejects.toThrow(/norm/);
     x.dispose();
     m.dispose();
   });

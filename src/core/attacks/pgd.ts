@@ -36,20 +36,20 @@ export function validateOptions(o: AttackOptions): void {
 }
 
 /** The legacy L-inf entry point (browser worker, evaluate): untargeted, no trace. */
-export function pgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], options: AttackOptions): AttackResult {
+export async function pgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], options: AttackOptions): Promise<AttackResult> {
   validateOptions(options);
-  const p = prepare(clf, x, y, undefined);
-  const out = runIterative(clf, x, p, { ...options, momentum: null }, { signal: options.signal, keepTrace: false }, options.onStep);
+  const p = await prepare(clf, x, y, undefined);
+  const out = await runIterative(clf, x, p, { ...options, momentum: null }, { signal: options.signal, keepTrace: false }, options.onStep);
   return { adversarial: out.adversarial, success: out.success, gradientEvaluations: options.steps * options.restarts };
 }
 
 /** FGSM: a single signed step of size eps (optionally from a random start). */
-export function fgsm(
+export async function fgsm(
   clf: Classifier,
   x: tf.Tensor4D,
   y: Int32Array | number[],
   options: Pick<AttackOptions, 'eps' | 'seed' | 'signal'> & { randomStart?: boolean },
-): AttackResult {
+): Promise<AttackResult> {
   return pgd(clf, x, y, {
     norm: 'linf',
     eps: options.eps,
@@ -89,8 +89,14 @@ export function resolvePgd(s: PgdSpec): ResolvedPgd {
   return r;
 }
 
-export function runPgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: PgdSpec, hooks?: AttackHooks): AttackOutcome {
+export async function runPgd(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: PgdSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
   const s = resolvePgd(spec);
-  const p = prepare(clf, x, y, s.target);
+  const p = await prepare(clf, x, y, s.target);
   return runIterative(clf, x, p, { ...s, momentum: null }, hooks);
 }

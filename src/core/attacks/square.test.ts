@@ -42,10 +42,10 @@ describe('Square Attack (L-inf, black box)', () => {
     expect(() => tf.grad((x: tf.Tensor) => tf.sum(g.clf.logits(x as tf.Tensor4D)))(task.x)).toThrow(/gradient/);
   });
 
-  it('never asks for a gradient, respects the query budget and counts queries exactly', () => {
+  it('never asks for a gradient, respects the query budget and counts queries exactly', async () => {
     const g = guarded();
     const budget = 150;
-    const r = runSquare(g.clf, task.x, task.y, { name: 'square', eps: 0.1, queries: budget, seed: 1 });
+    const r = await runSquare(g.clf, task.x, task.y, { name: 'square', eps: 0.1, queries: budget, seed: 1 });
     expect(r.gradientEvaluations).toBe(0);
     expect(Math.max(...r.queries)).toBeLessThanOrEqual(budget);
     // every image query is one image passed through the classifier (the final predictions reuse them)
@@ -62,8 +62,8 @@ describe('Square Attack (L-inf, black box)', () => {
     r.adversarial.dispose();
   });
 
-  it('starts from vertical stripes: the first query changes whole columns by +-eps', () => {
-    const r = runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.05, queries: 1, seed: 4 });
+  it('starts from vertical stripes: the first query changes whole columns by +-eps', async () => {
+    const r = await runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.05, queries: 1, seed: 4 });
     const d = tf.tidy(() => tf.sub(r.adversarial, task.x).arraySync() as number[][][][]);
     const x = task.x.arraySync() as number[][][][];
     for (let i = 0; i < 3; i++)
@@ -87,10 +87,10 @@ describe('Square Attack (L-inf, black box)', () => {
     expect(pSelection(0.8, 101, 1000)).toBe(0.8 / 32);
   });
 
-  it('repeats exactly for a seed and differs for another', () => {
-    const a = runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 7 });
-    const b = runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 7 });
-    const c = runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 8 });
+  it('repeats exactly for a seed and differs for another', async () => {
+    const a = await runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 7 });
+    const b = await runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 7 });
+    const c = await runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 8 });
     const diff = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]);
     expect(diff(a.adversarial, b.adversarial)).toBe(0);
     expect(Array.from(a.queries)).toEqual(Array.from(b.queries));

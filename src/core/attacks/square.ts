@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../models/classifier';
 import { Rng } from '../random';
-import { finish, inRange, invalid, isWhole, prepare, Recorder } from './common';
+import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from './common';
 import type { AttackHooks, AttackOutcome, SquareSpec } from './types';
 
 export type ResolvedSquare = Required<Omit<SquareSpec, 'target'>> & Pick<SquareSpec, 'target'>;
@@ -53,9 +53,15 @@ export function pSelection(pInit: number, it: number, nIters: number): number {
   return pInit;
 }
 
-export function runSquare(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: SquareSpec, hooks?: AttackHooks): AttackOutcome {
+export async function runSquare(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: SquareSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
   const s = resolveSquare(spec);
-  const p = prepare(clf, x, y, s.target);
+  const p = await prepare(clf, x, y, s.target);
   const { n, d, k } = p;
   const [h, w, c] = x.shape.slice(1) as [number, number, number];
   const cls = p.targets ?? p.labels;
@@ -63,7 +69,7 @@ export function runSquare(clf: Classifier, x: tf.Tensor4D, y: Int32Array | numbe
   const rec = new Recorder(p, hooks);
   const rng = new Rng(s.seed);
   const queries = new Int32Array(n).fill(p.queries);
-  const x0 = Float32Array.from(x.dataSync());
+  const x0 = Float32Array.from(await x.data());
   const eps = s.eps;
   const clip = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
   const marginOf = (z: Float32Array, row: number, i: number): number => {
@@ -72,10 +78,10 @@ export function runSquare(clf: Classifier, x: tf.Tensor4D, y: Int32Array | numbe
     for (let j = 0; j < k; j++) if (j !== t) other = Math.max(other, z[row * k + j]);
     return targeted ? other - z[row * k + t] : z[row * k + t] - other;
   };
-  const forward = (data: Float32Array, m: number): Float32Array => {
+  const forward = async (data: Float32Array, m: number): Promise<Float32Array> => {
     const t = tf.tensor4d(data, [m, h, w, c]);
     try {
-      return tf.tidy(() => Float32Array.from(clf.logits(t).dataSync()));
+      return await readFloats(tf.tidy(() => clf.logits(t)));
     } finally {
       t.dispose();
     }
@@ -91,12 +97,12 @@ export function runSquare(clf: Classifier, x: tf.Tensor4D, y: Int32Array | numbe
           best[q] = clip(x0[q] + stripe[col * c + ch]);
         }
   }
-  const bestLogits = forward(best, n);
+  const bestLogits = await forward(best, n);
   const marginMin = Float32Array.from({ length: n }, (_, i) => marginOf(bestLogits, i, i));
   for (let i = 0; i < n; i++) queries[i]++;
   rec.record(0, bestLogits, marginMin);
   for (let iter = 0; iter < s.queries - 1; iter++) {
-    rec.checkCancelled();
+    await rec.checkpoint();
     const rows: number[] = [];
     for (let i = 0; i < n; i++) if (marginMin[i] > 0) rows.push(i);
     if (rows.length === 0 || eps === 0) break;
@@ -124,7 +130,7 @@ export function runSquare(clf: Classifier, x: tf.Tensor4D, y: Int32Array | numbe
       }
       for (let q = 0; q < d; q++) cand[j * d + q] = clip(x0[i * d + q] + delta[q]);
     });
-    const z = forward(cand, m);
+    const z = await forward(cand, m);
     rows.forEach((i, j) => {
       queries[i]++;
       const margin = marginOf(z, j, i);

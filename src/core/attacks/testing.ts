@@ -67,7 +67,9 @@ export async function tinyTask(
   tf.dispose([xs, ys]);
   const clf: Classifier = { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: shape, numClasses: k, outputKind: 'logits' };
   const xt = tf.tensor4d(test.x, [128, ...shape]);
-  const pred = tf.tidy(() => tf.argMax(clf.logits(xt), 1).dataSync());
+  const predT = tf.tidy(() => tf.argMax(clf.logits(xt), 1));
+  const pred = await predT.data();
+  predT.dispose();
   const idx = Array.from({ length: 128 }, (_, i) => i)
     .filter((i) => pred[i] === test.y[i])
     .slice(0, opts.keep ?? 32);

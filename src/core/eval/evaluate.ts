@@ -67,14 +67,14 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
   const fooledQueries: number[] = [];
   const fooledL2: number[] = [];
   let attacked = 0;
-  for (let start = 0; start < split.n; start += bs) {
-    if (opts.signal?.aborted) throw new Error('evaluation cancelled');
-    const idx = Array.from({ length: Math.min(bs, split.n - start) }, (_, i) => start + i);
-    const { x, y } = batchTensor(split, idx);
-    const labels = y.dataSync() as Int32Array;
-    const pred = tf.tidy(() => tf.argMax(clf.logits(x), 1).dataSync());
+  /** Clean predictions and the attack on one batch (x, y are disposed by the caller). */
+  const evaluateBatch = async (x: tf.Tensor4D, y: tf.Tensor1D, start: number): Promise<void> => {
+    const labels = (await y.data()) as Int32Array;
+    const predT = tf.tidy(() => tf.argMax(clf.logits(x), 1));
+    const pred = await predT.data();
+    predT.dispose();
     const correct: number[] = [];
-    for (let i = 0; i < idx.length; i++) if (pred[i] === labels[i]) correct.push(i);
+    for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) correct.push(i);
     clean += correct.length;
     if (attack.attack === 'none') {
       robust += correct.length;
@@ -86,10 +86,10 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
       const spec = { ...attack.spec, seed: (attack.spec.seed ?? 0) + start } as AttackSpec;
       try {
         if (epsilons && robustByEps) {
-          const r = sweepEpsilons(clf, xs, ys, spec, epsilons, { signal: opts.signal, keepTrace: false });
+          const r = await sweepEpsilons(clf, xs, ys, spec, epsilons, { signal: opts.signal, keepTrace: false });
           r.robust.forEach((rb, j) => (robustByEps[j] += rb.reduce((s, v) => s + v, 0)));
         } else {
-          const r = runAttack(clf, xs, ys, spec, { signal: opts.signal, keepTrace: false });
+          const r = await runAttack(clf, xs, ys, spec, { signal: opts.signal, keepTrace: false });
           r.adversarial.dispose();
           attacked += ys.length;
           for (let i = 0; i < ys.length; i++) {
@@ -109,6 +109,7 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
       // run over N images repeats exactly
       const sel = tf.tensor1d(correct, 'int32');
       const xs = tf.gather(x, sel) as tf.Tensor4D;
+      sel.dispose();
       const ys = Int32Array.from(correct, (i) => labels[i]);
       const o =
         attack.attack === 'fgsm'
@@ -128,14 +129,25 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
               randomStart: attack.randomStart,
               restarts: attack.restarts,
             };
-      const r = pgd(clf, xs, ys, { ...o, seed: attack.seed + start, signal: opts.signal });
-      robust += r.success.reduce((s, v) => s + (v ? 0 : 1), 0);
-      r.adversarial.dispose();
-      sel.dispose();
-      xs.dispose();
+      try {
+        const r = await pgd(clf, xs, ys, { ...o, seed: attack.seed + start, signal: opts.signal });
+        robust += r.success.reduce((s, v) => s + (v ? 0 : 1), 0);
+        r.adversarial.dispose();
+      } finally {
+        xs.dispose();
+      }
     }
-    x.dispose();
-    y.dispose();
+  };
+  for (let start = 0; start < split.n; start += bs) {
+    if (opts.signal?.aborted) throw new Error('evaluation cancelled');
+    const idx = Array.from({ length: Math.min(bs, split.n - start) }, (_, i) => start + i);
+    const { x, y } = batchTensor(split, idx);
+    try {
+      await evaluateBatch(x, y, start);
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
     opts.onProgress?.(Math.min(start + bs, split.n), split.n);
     await new Promise((r) => setTimeout(r, 0));
   }

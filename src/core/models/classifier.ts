@@ -64,7 +64,12 @@ export function asClassifier(model: tf.LayersModel): Classifier {
   };
 }
 
-/** Predicted class per image, computed in batches. */
-export function predict(clf: Classifier, x: tf.Tensor4D): Int32Array {
-  return tf.tidy(() => tf.argMax(clf.logits(x), 1).dataSync() as Int32Array);
+/** Predicted class per image (read with an awaited `data()`, never synchronously). */
+export async function predict(clf: Classifier, x: tf.Tensor4D): Promise<Int32Array> {
+  const pred = tf.tidy(() => tf.argMax(clf.logits(x), 1));
+  try {
+    return (await pred.data()) as Int32Array;
+  } finally {
+    pred.dispose();
+  }
 }

@@ -95,8 +95,11 @@ export async function train(
         const start = tf.tidy(
           () => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())), 0, 1) as tf.Tensor4D,
         );
-        const { grad } = inputGradient(clf, start, y);
+        const { grad } = await inputGradient(clf, start, y);
         input = tf.tidy(() => {
+          // tf.sign, not the attacks' exactSign, on purpose: the zoo's robust models were trained with
+          // tf.sign (which the wasm backend rounds to 0 for tiny gradients), and their recipes must
+          // keep reproducing the same weights bit for bit.
           const moved = tf.add(start, tf.mul(tf.sign(grad), alpha));
           return tf.clipByValue(tf.minimum(tf.maximum(moved, tf.sub(x, eps)), tf.add(x, eps)), 0, 1) as tf.Tensor4D;
         });
@@ -107,7 +110,7 @@ export async function train(
         () => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 10), model.apply(input, { training: true }) as tf.Tensor2D) as tf.Scalar,
         true,
       )!;
-      const l = loss.dataSync()[0];
+      const l = (await loss.data())[0];
       lossSum += l;
       loss.dispose();
       if (input !== x) input.dispose();
