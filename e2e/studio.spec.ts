@@ -142,6 +142,7 @@ test('a batch check on 20 images shows clean and robust accuracy, the curve for 
   expect(lines[0]).toMatch(/^index,label,/);
   expect(lines).toHaveLength(21);
   expect(lines[20]).toMatch(/^19,/);
+  await lab.page.screenshot({ path: 'test-results/batch.png', fullPage: true });
 });
 
 test('a 3-step PGD runs on the backend of the project and shows the adversarial prediction @webgpu', async ({ lab }, testInfo) => {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
 import { FIELDS, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
-import { amplification, maxAbs, perturbationRgba } from './colormap';
+import { amplification, perturbationRgba } from './colormap';
 import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, selectCompareModel, stepAttack } from './controller';
 import type { AttackOutcome } from '../worker/protocol';
 import { PixelCanvas } from './PixelCanvas';
@@ -401,7 +401,8 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
   const attackInfo = outcome.attack.name === 'none' ? null : ATTACKS[outcome.attack.name];
   const bounded = attackInfo?.kind === 'bounded';
   const mode = bounded ? scaleMode : 'max';
-  const scale = mode === 'eps' ? outcome.attack.eps : maxAbs(adv.delta);
+  // max |δ| is the L-inf norm the worker measured
+  const scale = mode === 'eps' ? outcome.attack.eps : adv.norms.linf;
   const rgba = perturbationRgba(adv.delta, info.shape, scale);
   const size = 196;
   return (

@@ -59,7 +59,7 @@ function CurveChart({ outcome }: { outcome: BatchOutcome }) {
         />
         <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
         <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))} labelFormatter={(e) => `ε = ${String(e)}`} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
         {outcome.curves.map((c, i) => (
           <Line key={c.model} dataKey={c.model} stroke={COLOURS[i % COLOURS.length]} isAnimationActive={false} />
         ))}

@@ -29,7 +29,7 @@ export function TraceChart({ trace, classNames, running }: Props) {
           formatter={(v, name) => [typeof v === 'number' ? v.toFixed(4) : String(v), String(name)]}
           labelFormatter={(i) => `iterate ${String(i)}`}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
         <Line yAxisId="loss" dataKey="loss" name="loss" stroke="#7a4cc2" dot={false} isAnimationActive={false} />
         <Line yAxisId="p" dataKey="trueProb" name="p(true class)" stroke="#1f8a4c" dot={false} isAnimationActive={false} />
         <Line yAxisId="p" dataKey="otherProb" name="p(best other class)" stroke="#c8372d" dot={false} isAnimationActive={false} />
