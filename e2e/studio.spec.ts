@@ -146,9 +146,6 @@ test('a batch check on 20 images shows clean and robust accuracy, the curve for 
 });
 
 test('a 3-step PGD runs on the backend of the project and shows the adversarial prediction @webgpu', async ({ lab }, testInfo) => {
-  // the attack library still reads with dataSync, which loses the WebGPU device under SwiftShader; it is
-  // being converted to async reads: drop this line once runAttack returns a Promise
-  test.fixme(testInfo.project.name === 'webgpu', 'attacks on WebGPU need the async attack library');
   const wanted = testInfo.project.name === 'webgpu' ? 'webgpu' : 'webgl';
   await lab.open(`#v=1&backend=${wanted}&attack=pgd&steps=3&eps=0.3&step=0.1`);
   await lab.prediction();

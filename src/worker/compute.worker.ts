@@ -406,7 +406,7 @@ const api: ComputeApi = {
         if (performance.now() - lastReport >= 100) report();
       };
       try {
-        out = await Promise.resolve(runAttack(model.classifier, x, [label], spec, { signal: controller.signal, onStep, keepTrace: false }));
+        out = await runAttack(model.classifier, x, [label], spec, { signal: controller.signal, onStep, keepTrace: false });
       } catch (e) {
         if (!(e instanceof AttackCancelled)) throw e;
         // freed before the memory figure below
@@ -530,13 +530,13 @@ const api: ComputeApi = {
           let atEps: CoreOutcome;
           if (bounded) {
             for (const [k, e] of epsilons.entries()) {
-              const out = await Promise.resolve(runAttack(model.classifier, x, labels, { ...spec, eps: e, seed } as AttackSpec, hooks));
+              const out = await runAttack(model.classifier, x, labels, { ...spec, eps: e, seed } as AttackSpec, hooks);
               outs.push(out);
               for (let i = 0; i < count; i++) if (correct[i] && !out.fooled[i]) robust[k]++;
             }
             atEps = outs[mainEps];
           } else {
-            atEps = await Promise.resolve(runAttack(model.classifier, x, labels, { ...spec, seed }, hooks));
+            atEps = await runAttack(model.classifier, x, labels, { ...spec, seed }, hooks);
             outs.push(atEps);
             for (const [k, e] of epsilons.entries())
               for (let i = 0; i < count; i++) if (correct[i] && (!atEps.fooled[i] || atEps.norms.l2[i] > e)) robust[k]++;
