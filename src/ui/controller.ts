@@ -269,6 +269,8 @@ export async function startLab(): Promise<void> {
     const a = s.experiment;
     const b = prev.experiment;
     if (a.dataset !== b.dataset || a.model !== b.model || a.sample !== b.sample || a.backend !== b.backend) scheduleReconcile();
+    // a step-by-step replay belongs to one image, model and attack setting
+    if (s.stepper && !s.job && (a.attack !== b.attack || a.sample !== b.sample || a.model !== b.model)) set({ stepper: null });
   });
   window.addEventListener('hashchange', () => applyLink(location.hash));
   // test hook (also handy for trying the recovery by hand): make the GPU backend lose its device
