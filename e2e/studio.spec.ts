@@ -180,3 +180,39 @@ test('the same attack against a second model is shown side by side', async ({ la
   // the second model was freed after its run
   expect(await lab.tensorCount()).toBe(tensorsBefore);
 });
+
+test("the studio shows each attack's own parameters from the registry and mirrors them into the link", async ({ lab }) => {
+  await lab.open('#v=1&backend=webgl');
+  await lab.prediction();
+  const id = (t: string) => lab.page.getByTestId(t);
+  const hash = async (key: string) => (await lab.hashParams()).get(key);
+  await expect(lab.attackName.locator('optgroup[label^="Black-box"] option')).toHaveText(['Square Attack']);
+  await expect(lab.attackName.locator('optgroup[label^="White-box"] option')).toHaveCount(7);
+
+  await lab.attackEps.fill('0.1');
+  await expect(id('eps-units')).toHaveText('= 25.5/255');
+  await id('attack-norm').selectOption('l2');
+  await expect(id('eps-units')).toHaveText('(L2)');
+  await expect.poll(() => hash('norm')).toBe('l2');
+
+  await lab.attackName.selectOption('square');
+  await expect(id('attack-queries')).toBeVisible();
+  await expect(id('attack-steps')).toHaveCount(0);
+  await expect(id('attack-norm')).toHaveText('L∞');
+  await id('attack-target').selectOption('3');
+  await expect.poll(() => hash('target')).toBe('3');
+  await expect.poll(() => hash('tgt')).toBe('1');
+  await expect.poll(() => hash('attack')).toBe('square');
+
+  await lab.attackName.selectOption('deepfool');
+  await expect(id('attack-overshoot')).toBeVisible();
+  await expect(id('attack-target')).toHaveCount(0);
+  await expect(id('attack-eps')).toHaveCount(0);
+  await expect.poll(() => hash('tgt')).toBeNull();
+
+  await lab.attackName.selectOption('cw');
+  await expect(id('attack-c')).toBeVisible();
+  await expect(id('attack-binarySearchSteps')).toBeVisible();
+  await id('attack-confidence-slider').fill('5');
+  await expect.poll(() => hash('kappa')).toBe('5');
+});
