@@ -212,6 +212,8 @@ test("the studio shows each attack's own parameters from the registry and mirror
 
   await lab.attackName.selectOption('cw');
   await expect(id('attack-c')).toBeVisible();
+  // the paper's defaults come with the attack (C&W: 100 Adam steps per binary-search step)
+  await expect(lab.attackSteps).toHaveValue('100');
   await expect(id('attack-binarySearchSteps')).toBeVisible();
   await id('attack-confidence-slider').fill('5');
   await expect.poll(() => hash('kappa')).toBe('5');

@@ -6,6 +6,7 @@ import { amplification, perturbationRgba } from './colormap';
 import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, selectCompareModel, stepAttack } from './controller';
 import type { AttackOutcome } from '../worker/protocol';
 import { PixelCanvas } from './PixelCanvas';
+import { attackPreset } from './presets';
 import { ProbabilityBars } from './ProbabilityBars';
 import { patchAttack, useLab } from './store';
 import { TraceChart } from './TraceChart';
@@ -219,7 +220,8 @@ function chooseAttack(name: AttackName): void {
   if (name === 'none') return patchAttack({ name });
   const info = ATTACKS[name];
   const a = useLab.getState().experiment.attack;
-  patchAttack({ name, ...(info.norms.includes(a.norm) ? {} : { norm: info.norms[0] }), ...(info.targeted ? {} : { targeted: false }) });
+  const norm = info.norms.includes(a.norm) ? a.norm : info.norms[0];
+  patchAttack({ name, norm, ...attackPreset(name, { ...a, norm }), ...(info.targeted ? {} : { targeted: false }) });
 }
 
 function AttackForm() {

@@ -3,6 +3,7 @@ import { DEFAULT_EXPERIMENT } from '../core/experiment';
 import type { BatchOutcome } from '../worker/protocol';
 import { amplification, diverging, maxAbs, perturbationRgba } from './colormap';
 import { batchCsv, batchJson, csvField, parseEpsilons } from './export';
+import { attackPreset } from './presets';
 
 describe('diverging colour map', () => {
   it('is white at zero, red for positive, blue for negative, clipped beyond the scale', () => {
@@ -83,5 +84,17 @@ describe('epsilon list', () => {
     expect(parseEpsilons('')).toBeNull();
     expect(parseEpsilons('0.1, x')).toBeNull();
     expect(parseEpsilons('-0.1')).toBeNull();
+  });
+});
+
+describe('attack presets', () => {
+  const base = { ...DEFAULT_EXPERIMENT.attack, eps: 0.1 };
+  it("uses each paper's defaults, scaled to eps where the paper does", () => {
+    expect(attackPreset('bim', base)).toEqual({ steps: 30, stepSize: 0.0039 });
+    expect(attackPreset('mifgsm', base)).toEqual({ steps: 10, stepSize: 0.01, momentum: 1 });
+    expect(attackPreset('pgd', { ...base, norm: 'l2', eps: 0.8 })).toEqual({ steps: 40, stepSize: 0.05, restarts: 1 });
+    expect(attackPreset('cw', base).steps).toBe(100);
+    expect(attackPreset('square', base)).toEqual({ queries: 1000, pInit: 0.8 });
+    expect(attackPreset('fgsm', base)).toEqual({});
   });
 });

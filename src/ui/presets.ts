@@ -1,0 +1,35 @@
+/**
+ * Settings the studio applies when the user picks another attack: each paper's (or its reference
+ * implementation's) defaults, scaled to the current eps where the paper does so. Links are not
+ * touched by this: a link carries its own values.
+ */
+import type { AttackName, AttackParams } from '../core/experiment';
+
+const round = (v: number, digits = 4) => Number(v.toFixed(digits));
+
+export function attackPreset(name: AttackName, current: AttackParams): Partial<AttackParams> {
+  const eps = current.eps;
+  switch (name) {
+    case 'none':
+    case 'fgsm':
+      return {};
+    case 'bim': {
+      // Kurakin et al. 2017: alpha = 1/255, steps = min(255 eps + 4, 1.25 * 255 eps)
+      const steps = Math.max(1, Math.round(Math.min(255 * eps + 4, 1.25 * 255 * eps)));
+      return { steps, stepSize: round(1 / 255) };
+    }
+    case 'pgd':
+      return { steps: 40, stepSize: current.norm === 'l2' ? Math.max(1e-4, round((2.5 * eps) / 40)) : 0.01, restarts: 1 };
+    case 'mifgsm':
+      return { steps: 10, stepSize: Math.max(1e-4, round(eps / 10)), momentum: 1 };
+    case 'apgd-ce':
+      return { steps: 100, restarts: 1 };
+    case 'cw':
+      return { steps: 100, binarySearchSteps: 9, c: 0.001, confidence: 0, lr: 0.01 };
+    case 'deepfool':
+      return { steps: 50, overshoot: 0.02 };
+    case 'square':
+      // the paper's budget is 10000; 1000 keeps a single image interactive on a slow GPU
+      return { queries: 1000, pInit: 0.8 };
+  }
+}
