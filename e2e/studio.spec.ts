@@ -218,3 +218,24 @@ test("the studio shows each attack's own parameters from the registry and mirror
   await id('attack-confidence-slider').fill('5');
   await expect.poll(() => hash('kappa')).toBe('5');
 });
+
+test('a batch check over the whole test set can be cancelled and keeps the finished part', async ({ lab }) => {
+  await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.1&rs=0');
+  await lab.prediction();
+  const tensorsBefore = await lab.tensorCount();
+  await lab.page.getByRole('button', { name: 'all' }).click();
+  await expect(lab.batchN).toHaveValue('10000');
+  await lab.batchEps.fill('0.1');
+  await lab.batchRun.click();
+  await expect(lab.progress).toHaveAttribute('data-kind', 'batch');
+  await expect.poll(async () => Number(await lab.progressAmount.getAttribute('data-done'))).toBeGreaterThanOrEqual(50);
+  await expect(lab.progressAmount).toHaveAttribute('data-total', '10000');
+  await expect(lab.progressAmount).toContainText('images/s');
+  await lab.cancelButton.click();
+  await expect(lab.batchResult).toHaveAttribute('data-status', 'cancelled');
+  await expect(lab.progress).toHaveCount(0);
+  const n = Number((await lab.page.getByTestId('batch-n').textContent())?.split(' ')[0]);
+  expect(n).toBeGreaterThanOrEqual(50);
+  expect(n).toBeLessThan(10000);
+  expect(await lab.tensorCount()).toBe(tensorsBefore);
+});
