@@ -1,37 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { serializeLayersModel } from '../core/models/io';
-import { linearModel } from '../core/test-utils';
-import { projectRoot } from './paths';
-
-const run = promisify(execFile);
-const root = projectRoot();
-
-async function rlab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/rlab.ts'), ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { rlab, writeLinearMnistModel } from './test-utils';
 
 let modelPath = '';
 
 describe('rlab eval', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    const dir = mkdtempSync(join(tmpdir(), 'rlab-'));
-    const { modelJson, weights } = await serializeLayersModel(linearModel([28, 28, 1], 10, 3, 'softmax'));
-    writeFileSync(join(dir, 'model.json'), modelJson);
-    writeFileSync(join(dir, 'weights.bin'), weights);
-    modelPath = join(dir, 'model.json');
+    modelPath = await writeLinearMnistModel('rlab-', 'softmax');
   });
 
   it('prints exactly one JSON object with the documented fields for any LayersModel', async () => {

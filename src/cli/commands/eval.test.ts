@@ -1,26 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { serializeLayersModel } from '../../core/models/io';
-import { linearModel } from '../../core/test-utils';
-import { projectRoot } from '../paths';
-
-const run = promisify(execFile);
-const root = projectRoot();
-
-async function rlab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/rlab.ts'), ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { rlab, writeLinearMnistModel } from '../test-utils';
 
 let modelPath = '';
 const base = () => ['eval', '--model', modelPath, '--dataset', 'mnist', '--n', '8', '--json'];
@@ -28,11 +8,7 @@ const base = () => ['eval', '--model', modelPath, '--dataset', 'mnist', '--n', '
 describe('rlab eval with every attack', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    const dir = mkdtempSync(join(tmpdir(), 'rlab-attacks-'));
-    const { modelJson, weights } = await serializeLayersModel(linearModel([28, 28, 1], 10, 3));
-    writeFileSync(join(dir, 'model.json'), modelJson);
-    writeFileSync(join(dir, 'weights.bin'), weights);
-    modelPath = join(dir, 'model.json');
+    modelPath = await writeLinearMnistModel('rlab-attacks-', 'linear');
   });
 
   it('--epsilons prints one JSON object with a robust accuracy per epsilon; minimisation attacks too', async () => {
