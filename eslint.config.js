@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'public/', 'models/', 'test-results/', 'playwright-report/', 'runs/'] },
+  { ignores: ['dist/', 'node_modules/', 'public/', 'models/', 'test-results/', 'playwright-report/', 'runs/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,16 +6,17 @@ import { getDataset, loadSplit, splitFiles, type LabeledImages, type Split } fro
 import { isModelCard, type ModelCard } from '../core/models/card';
 import { loadLayersModel, type LoadedModel } from '../core/models/io';
 import { projectRoot } from './paths';
-import { prepareDataset } from './prepare';
+import { dataRoots, prepareDataset, splitDir } from './prepare';
 
 export async function loadNodeSplit(datasetId: string, split: Split): Promise<LabeledImages> {
   const ds = getDataset(datasetId);
-  const root = join(projectRoot(), 'public', 'data');
-  if (!existsSync(join(root, ds.id, splitFiles(split).images))) {
-    const r = prepareDataset(ds.id, root);
+  const roots = dataRoots();
+  const file = splitFiles(split).images;
+  if (!existsSync(join(splitDir(roots, ds.id, file), file))) {
+    const r = prepareDataset(ds.id, roots);
     if (!r.ok) throw new Error(r.message);
   }
-  return loadSplit(async (id, file) => new Uint8Array(await readFile(join(root, id, file))), ds.id, split);
+  return loadSplit(async (id, f) => new Uint8Array(await readFile(join(splitDir(roots, id, f), f))), ds.id, split);
 }
 
 export interface ResolvedModel extends LoadedModel {

@@ -1,5 +1,6 @@
 /**
- * Prepares the static assets the lab serves: the data sets as IDX files under public/data/<id>/
+ * Prepares the data sets as IDX files (test split under public/data/<id>/ for the browser, training split
+ * under .cache/data/<id>/ for Node)
  * and the model zoo under public/models/ (with an index). Idempotent and quick when up to date.
  *
  *   npm run prepare-data            (run by `npm start`, `npm run build` and `npm test`)
@@ -84,17 +85,28 @@ function sourceDir(id: string): string | null {
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-/** Writes public/data/<id>/*.idx; returns a status line. Throws on corrupt sources. */
-export function prepareDataset(id: string, outRoot: string): { ok: boolean; message: string } {
+/**
+ * Where prepared files go: the test split under public/ (the browser fetches it), the training split
+ * under .cache/ (only Node trains; it must not be copied into every web build).
+ */
+export function dataRoots(root = projectRoot()): { public: string; cache: string } {
+  return { public: join(root, 'public', 'data'), cache: join(root, '.cache', 'data') };
+}
+
+export function splitDir(roots: { public: string; cache: string }, id: string, file: string): string {
+  return join(file.startsWith('train-') ? roots.cache : roots.public, id);
+}
+
+/** Writes the test split to public/data/<id>/ and the training split to .cache/data/<id>/; returns a status line. Throws on corrupt sources. */
+export function prepareDataset(id: string, roots: { public: string; cache: string }): { ok: boolean; message: string } {
   const files = OFFICIAL[id];
-  const outDir = join(outRoot, id);
+  const outDir = join(roots.public, id);
   const stamp = join(outDir, 'SOURCE.json');
-  if (existsSync(stamp) && files.every((f) => existsSync(join(outDir, f.out)))) {
+  if (existsSync(stamp) && files.every((f) => existsSync(join(splitDir(roots, id, f.out), f.out)))) {
     return { ok: true, message: `${id}: ready (${outDir})` };
   }
   const dir = sourceDir(id);
   if (!dir) return { ok: false, message: `${id}: official files not found; ${HOW_TO_GET[id]}` };
-  mkdirSync(outDir, { recursive: true });
   for (const f of files) {
     const raw = readFileSync(join(dir, f.name));
     const bytes = f.name.endsWith('.gz') ? gunzipSync(raw) : raw;
@@ -105,7 +117,8 @@ export function prepareDataset(id: string, outRoot: string): { ok: boolean; mess
       );
     }
     parseIdx(bytes, `${id} ${f.name}`);
-    writeFileSync(join(outDir, f.out), bytes);
+    mkdirSync(splitDir(roots, id, f.out), { recursive: true });
+    writeFileSync(join(splitDir(roots, id, f.out), f.out), bytes);
   }
   writeFileSync(stamp, JSON.stringify({ from: dir, files: files.map((f) => ({ file: f.out, sha256: f.sha256 })) }, null, 2));
   return { ok: true, message: `${id}: prepared from ${dir}` };
@@ -139,7 +152,7 @@ export function prepareAll(): { ready: string[] } {
   const ready: string[] = [];
   const status: Record<string, { ok: boolean; message: string }> = {};
   for (const id of Object.keys(OFFICIAL)) {
-    const r = prepareDataset(id, join(root, 'public', 'data'));
+    const r = prepareDataset(id, dataRoots(root));
     status[id] = r;
     console.log(`[prepare] ${r.message}`);
     if (r.ok) ready.push(id);
