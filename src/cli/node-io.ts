@@ -2,14 +2,32 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { CIFAR10_FILES, loadCifarSplit } from '../core/data/cifar';
 import { getDataset, loadSplit, splitFiles, type LabeledImages, type Split } from '../core/data/datasets';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import { loadLayersModel, type LoadedModel } from '../core/models/io';
 import { projectRoot } from './paths';
 import { dataRoots, prepareDataset, splitDir } from './prepare';
 
-export async function loadNodeSplit(datasetId: string, split: Split): Promise<LabeledImages> {
+/**
+ * A split of a data set. Bundled data sets come from `rlab prepare`'s files; imported ones (CIFAR-10)
+ * from `dataDir`, the folder of the official binary batches (or CIFAR10_DIR).
+ */
+export async function loadNodeSplit(datasetId: string, split: Split, dataDir?: string): Promise<LabeledImages> {
   const ds = getDataset(datasetId);
+  if (ds.origin === 'imported') {
+    const dir = dataDir ?? process.env.CIFAR10_DIR;
+    if (!dir) {
+      throw new Error(
+        `${ds.name} is not bundled with the lab: pass --data-dir <folder with ${CIFAR10_FILES[split].join(', ')}> (the cifar-10-batches-bin folder of the official cifar-10-binary.tar.gz)`,
+      );
+    }
+    return loadCifarSplit(async (f) => {
+      const p = join(dir, f);
+      if (!existsSync(p)) throw new Error(`${ds.name}: ${p} not found (--data-dir must hold ${CIFAR10_FILES[split].join(', ')})`);
+      return new Uint8Array(await readFile(p));
+    }, split);
+  }
   const roots = dataRoots();
   const file = splitFiles(split).images;
   if (!existsSync(join(splitDir(roots, ds.id, file), file))) {

@@ -1,5 +1,5 @@
 /**
- * `rlab check-card --model <zoo-id> [--tolerance 0.5]`: re-measures every figure of a model card
+ * `rlab check-card --model <zoo-id> [--tolerance 0.5] [--data-dir <CIFAR-10 binary folder>]`: re-measures every figure of a model card
  * with the same evaluation code and settings as `rlab eval`, and prints card vs measured. Exits 1 if
  * any figure differs by more than the tolerance (in percentage points).
  */
@@ -11,7 +11,7 @@ import { num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
 
 export async function runCheckCard(args: string[]): Promise<number> {
-  const { values } = parse(args, { model: { type: 'string' }, tolerance: { type: 'string' } });
+  const { values } = parse(args, { model: { type: 'string' }, tolerance: { type: 'string' }, 'data-dir': { type: 'string' } });
   if (!values.model) throw new UsageError('check-card needs --model <zoo-id>');
   const tolerance = num(values.tolerance, 'tolerance', 0.5, (v) => v >= 0, 'a number of percentage points >= 0');
   await initNodeBackend('wasm');
@@ -19,7 +19,7 @@ export async function runCheckCard(args: string[]): Promise<number> {
   if (!m.card) throw new UsageError(`${values.model} is not a zoo model with a card`);
   const card = m.card;
   const ds = getDataset(card.dataset);
-  const test = await loadNodeSplit(ds.id, 'test');
+  const test = await loadNodeSplit(ds.id, 'test', values['data-dir']);
   const rows: { what: string; card: number; measured: number }[] = [];
   const check = async (what: string, cardValue: number, n: number, attack: EvalAttack) => {
     const r = await evaluate(m.classifier, sliceSplit(test, 0, n), attack);

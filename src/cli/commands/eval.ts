@@ -37,6 +37,7 @@ export async function runEval(args: string[]): Promise<number> {
   const { values } = parse(args, {
     model: { type: 'string' },
     dataset: { type: 'string' },
+    'data-dir': { type: 'string' },
     attack: { type: 'string', default: 'none' },
     norm: { type: 'string' },
     eps: { type: 'string' },
@@ -62,7 +63,7 @@ export async function runEval(args: string[]): Promise<number> {
     json: { type: 'boolean', default: false },
   });
   if (!values.model) throw new UsageError('eval needs --model <zoo-id | path/to/model.json>');
-  if (!values.dataset) throw new UsageError('eval needs --dataset <mnist|fashion-mnist>');
+  if (!values.dataset) throw new UsageError('eval needs --dataset <mnist|fashion-mnist|cifar10>');
   const ds = getDataset(values.dataset);
   const name = values.attack!;
   if (name !== 'none' && !isAttackName(name)) throw new UsageError(`unknown attack "${name}" (none, ${ATTACK_NAMES.join(', ')})`);
@@ -145,7 +146,7 @@ export async function runEval(args: string[]): Promise<number> {
   }
   const batchSize = num(values['batch-size'], 'batch-size', 250, isPosInt, 'a whole number >= 1');
   const backend = await initNodeBackend(values.backend as NodeBackend);
-  const test = await loadNodeSplit(ds.id, 'test');
+  const test = await loadNodeSplit(ds.id, 'test', values['data-dir']);
   const n = num(values.n, 'n', test.n, (v) => isPosInt(v) && v <= test.n, `a whole number from 1 to ${test.n}`);
   const model = await loadNodeModel(values.model, ds.shape);
   if (typeof target === 'number' && target >= model.classifier.numClasses)

