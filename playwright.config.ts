@@ -6,7 +6,7 @@
 import { defineConfig, devices } from '@playwright/test';
 
 const executablePath = process.env.RLAB_CHROMIUM || undefined;
-const PORT = 4173;
+const PORT = Number(process.env.RLAB_E2E_PORT) || 4173;
 
 const quiet = [
   '--no-sandbox',
