@@ -16,9 +16,12 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
 }
 
+/** A numeric flag (a number or a fraction a/b), checked; `fallback` when absent. */
 export function num(value: string | undefined, name: string, fallback: number, check?: (v: number) => boolean, what = ''): number {
   if (value === undefined) return fallback;
-  const v = Number(value);
+  // a fraction such as 8/255 (how CIFAR-10 budgets are written) is read as its value
+  const frac = /^\s*([0-9.eE+-]+)\s*\/\s*([0-9.eE+-]+)\s*$/.exec(value);
+  const v = frac ? Number(frac[1]) / Number(frac[2]) : Number(value);
   if (value.trim() === '' || !Number.isFinite(v) || (check && !check(v))) {
     throw new UsageError(`--${name} ${JSON.stringify(value)} is not ${what || 'a valid number'}`);
   }

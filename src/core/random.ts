@@ -4,6 +4,13 @@ export class Rng {
   constructor(seed: number) {
     this.state = seed >>> 0;
   }
+  /** The whole generator state (to checkpoint a run and resume it exactly). */
+  getState(): number {
+    return this.state;
+  }
+  setState(state: number): void {
+    this.state = state >>> 0;
+  }
   /** Uniform float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

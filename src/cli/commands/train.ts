@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../core/data/datasets';
@@ -10,6 +10,7 @@ import { train } from '../../core/train/train';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';
+import { fileCheckpointStore } from '../run-state';
 import { loadNodeSplit } from '../node-io';
 import { projectRoot } from '../paths';
 
@@ -19,6 +20,9 @@ export async function runTrain(args: string[]): Promise<number> {
     seed: { type: 'string' },
     epochs: { type: 'string' },
     out: { type: 'string' },
+    'data-dir': { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+    'stop-after-epoch': { type: 'string' },
     'skip-eval': { type: 'boolean', default: false },
   });
   if (!values.recipe) throw new Error('train needs --recipe <id>');
@@ -40,12 +44,23 @@ export async function runTrain(args: string[]): Promise<number> {
     console.error(line);
     appendFileSync(logFile, line + '\n');
   };
-  const command = `npm run --silent rlab -- train --recipe ${recipe.id}${values.seed ? ` --seed ${recipe.seed}` : ''}${values.epochs ? ` --epochs ${recipe.epochs}` : ''}`;
+  const imported = ds.origin === 'imported';
+  const dataDirArg = imported ? ' --data-dir <cifar-10-batches-bin>' : '';
+  const command = `npm run --silent rlab -- train --recipe ${recipe.id}${values.seed ? ` --seed ${recipe.seed}` : ''}${values.epochs ? ` --epochs ${recipe.epochs}` : ''}${dataDirArg}`;
+  const stopAfter =
+    values['stop-after-epoch'] === undefined
+      ? undefined
+      : num(values['stop-after-epoch'], 'stop-after-epoch', 0, isPosInt, 'a whole number >= 1');
+  const store = fileCheckpointStore(join(logDir, `state-seed${recipe.seed}${values.epochs ? `-e${recipe.epochs}` : ''}`));
+  if (values.fresh) store.clear();
+  else if (store.exists()) log('resuming the saved run (use --fresh to start over)');
   log(`training ${recipe.id} on ${ds.name} (${recipe.architecture}, ${recipe.epochs} epochs, seed ${recipe.seed}, backend ${backend})`);
-  const trainSplit = await loadNodeSplit(ds.id, 'train');
-  const testSplit = await loadNodeSplit(ds.id, 'test');
+  const trainSplit = await loadNodeSplit(ds.id, 'train', values['data-dir']);
+  const testSplit = await loadNodeSplit(ds.id, 'test', values['data-dir']);
   let lastPct = -1;
   const result = await train(recipe, trainSplit, {
+    checkpoint: store,
+    stopAfterEpoch: stopAfter,
     onBatch: (step, total) => {
       const pct = Math.floor((100 * step) / total);
       if (pct % 5 === 0 && pct !== lastPct) {
@@ -61,6 +76,12 @@ export async function runTrain(args: string[]): Promise<number> {
           (r.selected ? ' [best so far]' : ''),
       ),
   });
+  if (!result.complete) {
+    log(
+      `stopped after epoch ${stopAfter} of ${recipe.epochs} (${result.seconds.toFixed(0)} s so far); run the same command again to continue`,
+    );
+    return 0;
+  }
   log(`trained in ${result.seconds.toFixed(0)} s; checkpoint of epoch ${result.selectedEpoch}`);
   const { modelJson, weights } = await serializeLayersModel(result.model);
   writeFileSync(join(outDir, 'model.json'), modelJson);
@@ -71,7 +92,9 @@ export async function runTrain(args: string[]): Promise<number> {
     numClasses: 10,
     outputKind: 'logits' as const,
   };
-  const evalCmd = (extra: string) => `npm run --silent rlab -- eval --model ${recipe.id} --dataset ${ds.id} ${extra} --json`;
+  const evalCmd = (extra: string) => `npm run --silent rlab -- eval --model ${recipe.id} --dataset ${ds.id}${dataDirArg} ${extra} --json`;
+  // CIFAR-10 budgets are written in /255, as in the papers
+  const fmt = (v: number) => (imported && Math.abs(v * 255 - Math.round(v * 255)) < 1e-9 ? `${Math.round(v * 255)}/255` : String(v));
   let clean = { n: 0, accuracy: NaN };
   const robust: RobustAccuracyEntry[] = [];
   if (!values['skip-eval']) {
@@ -85,7 +108,9 @@ export async function runTrain(args: string[]): Promise<number> {
         { ...e, seed: 0 },
         { onProgress: (d, t) => d % 2000 === 0 && log(`  eval ${e.attack} eps ${e.eps}: ${d}/${t}`) },
       );
-      log(`test robust accuracy ${(100 * r.robustAccuracy).toFixed(2)}% under PGD-${e.steps} eps ${e.eps} (${r.seconds.toFixed(0)} s)`);
+      log(
+        `test robust accuracy ${(100 * r.robustAccuracy).toFixed(2)}% under PGD-${e.steps} eps ${fmt(e.eps)} (${r.seconds.toFixed(0)} s)`,
+      );
       robust.push({
         ...e,
         norm: 'linf',
@@ -93,12 +118,15 @@ export async function runTrain(args: string[]): Promise<number> {
         n: r.n,
         accuracy: r.robustAccuracy,
         command: evalCmd(
-          `--attack pgd --eps ${e.eps} --steps ${e.steps} --step-size ${e.stepSize}${e.randomStart ? ' --random-start' : ''} --restarts ${e.restarts} --seed 0`,
+          `--attack pgd --eps ${fmt(e.eps)} --steps ${e.steps} --step-size ${fmt(e.stepSize)}${e.randomStart ? ' --random-start' : ''} --restarts ${e.restarts} --seed 0`,
         ),
       });
     }
   }
   const adv = recipe.adversarial;
+  const aug = recipe.augment
+    ? `; augmentation: random crop (zero padding ${recipe.augment.padCrop})${recipe.augment.flip ? ' and horizontal flip' : ''}`
+    : '';
   const card: ModelCard = {
     schema: 1,
     id: recipe.id,
@@ -111,8 +139,8 @@ export async function runTrain(args: string[]): Promise<number> {
     parameters: result.model.countParams(),
     recipe: recipe.id,
     training: adv
-      ? `adversarial: FGSM with random start (Wong et al. 2020), eps ${adv.eps} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${adv.alpha}; Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
-      : `standard: Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`,
+      ? `adversarial: FGSM with random start (Wong et al. 2020), eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}; Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
+      : `standard: Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}${aug}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`,
     command,
     seed: recipe.seed,
     epochs: recipe.epochs,
@@ -125,6 +153,11 @@ export async function runTrain(args: string[]): Promise<number> {
     weights: [{ path: 'weights.bin', sha256: await sha256Hex(weights), bytes: weights.length }],
     notes: [
       `Trained on the first ${trainSplit.n - recipe.holdout} images of the official ${ds.name} training file; accuracies are on the full official test set (${testSplit.n} images).`,
+      ...(imported
+        ? [
+            `Trained and measured on the shared JPEG re-encoded copy of CIFAR-10 written in the official binary layout (test_batch.bin sha256 ${await sha256Hex(readFileSync(join(values['data-dir'] ?? process.env.CIFAR10_DIR ?? '', 'test_batch.bin')))}); its pixels differ slightly from the original release, so accuracy on the original test set is close to, not equal to, these figures.`,
+          ]
+        : []),
     ],
   };
   writeFileSync(join(outDir, 'card.json'), JSON.stringify(card, null, 2) + '\n');

@@ -10,6 +10,14 @@ export interface AdversarialTraining {
   epsWarmupEpochs: number;
 }
 
+/** Data augmentation of training images, drawn from the recipe's seed. */
+export interface Augmentation {
+  /** Random crop after zero-padding each side by this many pixels (0: none). */
+  padCrop: number;
+  /** Random horizontal flip with probability 1/2. */
+  flip: boolean;
+}
+
 export interface Recipe {
   id: string;
   dataset: string;
@@ -22,11 +30,14 @@ export interface Recipe {
   /** Training images held out (the last ones of the official training file) to choose the checkpoint. */
   holdout: number;
   adversarial?: AdversarialTraining;
+  augment?: Augmentation;
   /** Robust-accuracy figures measured for the card on the full test set. */
   evaluations: { attack: 'pgd'; eps: number; steps: number; stepSize: number; randomStart: boolean; restarts: number }[];
 }
 
 const pgd40 = (eps: number) => ({ attack: 'pgd' as const, eps, steps: 40, stepSize: 0.01, randomStart: true, restarts: 1 });
+/** CIFAR-10's usual evaluation: PGD-20, step 2/255, random start. */
+const pgd20cifar = (eps: number) => ({ attack: 'pgd' as const, eps, steps: 20, stepSize: 2 / 255, randomStart: true, restarts: 1 });
 
 export const RECIPES: Record<string, Recipe> = {
   'mnist-cnn': {
@@ -74,6 +85,32 @@ export const RECIPES: Record<string, Recipe> = {
     holdout: 1000,
     adversarial: { method: 'fgsm-rs', eps: 0.1, alpha: 0.125, epsWarmupEpochs: 2 },
     evaluations: [pgd40(0.1)],
+  },
+  'cifar10-cnn': {
+    id: 'cifar10-cnn',
+    dataset: 'cifar10',
+    architecture: 'vgg-cifar',
+    epochs: 15,
+    batchSize: 128,
+    learningRate: 2e-3,
+    seed: 1,
+    holdout: 1000,
+    augment: { padCrop: 4, flip: true },
+    evaluations: [pgd20cifar(2 / 255), pgd20cifar(8 / 255)],
+  },
+  'cifar10-cnn-robust': {
+    id: 'cifar10-cnn-robust',
+    dataset: 'cifar10',
+    architecture: 'vgg-cifar',
+    epochs: 15,
+    batchSize: 128,
+    learningRate: 2e-3,
+    seed: 1,
+    holdout: 1000,
+    augment: { padCrop: 4, flip: true },
+    // Wong et al.: step 1.25 eps from a uniform random start
+    adversarial: { method: 'fgsm-rs', eps: 8 / 255, alpha: 10 / 255, epsWarmupEpochs: 3 },
+    evaluations: [pgd20cifar(8 / 255)],
   },
 };
 

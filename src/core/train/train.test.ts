@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../engine/node-backend';
 import { Rng } from '../random';
 import type { LabeledImages } from '../data/datasets';
-import { oneCycle, train } from './train';
+import { batchTensor, oneCycle, train, type TrainState } from './train';
 import type { Recipe } from './recipes';
 
 /** A learnable toy task: the class is the quadrant of the brightest 7x7 block. */
@@ -53,6 +53,73 @@ describe('train', () => {
     expect(c.model.getWeights()[0].dataSync()[0]).not.toBe(wa[0][0]);
     for (const m of [a, b, c]) m.model.dispose();
     expect(tf.memory().numTensors).toBeLessThan(50);
+  });
+
+  it('a run stopped after an epoch and resumed ends with the same weights, bit for bit', async () => {
+    const data = toyData(256, 2);
+    const r = { ...recipe, augment: { padCrop: 2, flip: true } };
+    const whole = await train(r, data);
+    let state: TrainState | null = null;
+    const store = {
+      load: async () => state,
+      save: async (s: TrainState) => {
+        state = structuredClone(s);
+      },
+    };
+    const first = await train(r, data, { checkpoint: store, stopAfterEpoch: 1 });
+    expect(first.complete).toBe(false);
+    expect(state!.epochsDone).toBe(1);
+    first.model.dispose();
+    const before = tf.memory().numTensors;
+    const resumed = await train(r, data, { checkpoint: store });
+    expect(resumed.complete).toBe(true);
+    expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2]);
+    const wa = whole.model.getWeights().map((w) => Array.from(w.dataSync()));
+    const wb = resumed.model.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(wb).toEqual(wa);
+    resumed.model.dispose();
+    whole.model.dispose();
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+    // a state of another recipe is refused, not silently used
+    await expect(train({ ...r, id: 'other' }, data, { checkpoint: store })).rejects.toThrow(/saved run is of toy/);
+  });
+
+  it('augmentation shifts with zero padding and flips, drawn from the seed', () => {
+    // one 4x4 single-channel image with pixels 0..15 (times 10)
+    const split = {
+      n: 1,
+      shape: [4, 4, 1] as [number, number, number],
+      pixels: new Uint8Array(16).map((_, i) => i * 10),
+      labels: new Uint8Array([3]),
+    };
+    const seen = new Set<string>();
+    const rng = new Rng(7);
+    for (let t = 0; t < 60; t++) {
+      const { x, y } = batchTensor(split, [0], { padCrop: 1, flip: true }, rng);
+      const v = Array.from(x.dataSync()).map((p) => Math.round(p * 255));
+      expect(y.dataSync()[0]).toBe(3);
+      // every output pixel is 0 (padding) or a source pixel; the set of source pixels keeps its shape
+      const img = [0, 1, 2, 3].map((r) => v.slice(4 * r, 4 * r + 4));
+      const rowOk = img.every((row) => row.every((p) => p === 0 || p % 10 === 0));
+      expect(rowOk).toBe(true);
+      seen.add(v.join(','));
+      tf.dispose([x, y]);
+    }
+    const identity = Array.from({ length: 16 }, (_, i) => i * 10).join(',');
+    const flipped = [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12].map((i) => i * 10).join(',');
+    const down = [0, 0, 0, 0, 0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110].join(','); // shifted down by one row
+    expect(seen.has(identity)).toBe(true);
+    expect(seen.has(flipped)).toBe(true);
+    expect(seen.has(down)).toBe(true);
+    expect(seen.size).toBeLessThanOrEqual(18); // 3 x 3 offsets x 2 flips
+    // no augmentation: the image as it is
+    const { x } = batchTensor(split, [0]);
+    expect(
+      Array.from(x.dataSync())
+        .map((p) => Math.round(p * 255))
+        .join(','),
+    ).toBe(identity);
+    x.dispose();
   });
 
   it('one-cycle schedule rises to the peak and falls to zero', () => {

@@ -2,7 +2,9 @@
  * The training loop shared by the CLI (and, later, the browser): Adam with a one-cycle learning
  * rate, seeded shuffling and initialisation, optional FGSM-RS adversarial training, and a
  * checkpoint chosen on held-out training images (by PGD accuracy for adversarial recipes, which
- * catches catastrophic overfitting).
+ * catches catastrophic overfitting), optional augmentation (random crop and flip), and a run state
+ * saved after every epoch so that a stopped run resumes exactly where it was: a resumed run ends
+ * with the same weights, bit for bit, as an uninterrupted one.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../data/datasets';
@@ -11,7 +13,7 @@ import type { Classifier } from '../models/classifier';
 import { Rng } from '../random';
 import { inputGradient } from '../attacks/loss';
 import { evaluate } from '../eval/evaluate';
-import type { Recipe } from './recipes';
+import type { Augmentation, Recipe } from './recipes';
 
 export interface EpochReport {
   epoch: number;
@@ -24,6 +26,30 @@ export interface EpochReport {
   selected: boolean;
 }
 
+/** Everything a run needs to continue after `epochsDone` epochs. */
+export interface TrainState {
+  recipeId: string;
+  seed: number;
+  epochsDone: number;
+  step: number;
+  rng: number;
+  augRng: number;
+  seconds: number;
+  history: EpochReport[];
+  /** The model's weights, in `model.getWeights()` order. */
+  weights: Float32Array[];
+  /** Adam's iteration count and moments (`optimizer.getWeights()` order) and its beta-power accumulators. */
+  optimizer: Float32Array[];
+  betaPowers: [number, number];
+  best: { score: number; epoch: number; weights: Float32Array[] } | null;
+}
+
+/** Where a run keeps its state (the CLI: files under runs/<recipe>/). */
+export interface CheckpointStore {
+  load(): Promise<TrainState | null>;
+  save(state: TrainState): Promise<void>;
+}
+
 export interface TrainResult {
   model: tf.Sequential;
   selectedEpoch: number;
@@ -31,7 +57,17 @@ export interface TrainResult {
   history: EpochReport[];
 }
 
-export function batchTensor(split: LabeledImages, idx: Int32Array | number[]): { x: tf.Tensor4D; y: tf.Tensor1D } {
+/**
+ * A batch as tensors (pixels / 255). With `augment`, each image is shifted by a random crop of the
+ * zero-padded image (offsets uniform in [-padCrop, padCrop]) and flipped left-right with probability
+ * 1/2, all drawn from `rng` in image order.
+ */
+export function batchTensor(
+  split: LabeledImages,
+  idx: Int32Array | number[],
+  augment?: Augmentation,
+  rng?: Rng,
+): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [h, w, c] = split.shape;
   const size = h * w * c;
   const buf = new Float32Array(idx.length * size);
@@ -39,10 +75,66 @@ export function batchTensor(split: LabeledImages, idx: Int32Array | number[]): {
   for (let i = 0; i < idx.length; i++) {
     const k = idx[i];
     const src = split.pixels.subarray(k * size, (k + 1) * size);
-    for (let j = 0; j < size; j++) buf[i * size + j] = src[j] / 255;
+    const out = i * size;
+    if (augment && rng && (augment.padCrop > 0 || augment.flip)) {
+      const p = augment.padCrop;
+      const dy = p > 0 ? rng.int(2 * p + 1) - p : 0;
+      const dx = p > 0 ? rng.int(2 * p + 1) - p : 0;
+      const flip = augment.flip && rng.next() < 0.5;
+      for (let r = 0; r < h; r++) {
+        const sr = r + dy;
+        if (sr < 0 || sr >= h) continue; // zero padding: buf is already 0
+        for (let col = 0; col < w; col++) {
+          const sc = (flip ? w - 1 - col : col) + dx;
+          if (sc < 0 || sc >= w) continue;
+          for (let ch = 0; ch < c; ch++) buf[out + (r * w + col) * c + ch] = src[(sr * w + sc) * c + ch] / 255;
+        }
+      }
+    } else {
+      for (let j = 0; j < size; j++) buf[out + j] = src[j] / 255;
+    }
     lab[i] = split.labels[k];
   }
   return { x: tf.tensor4d(buf, [idx.length, h, w, c]), y: tf.tensor1d(lab, 'int32') };
+}
+
+type AdamInternals = { accBeta1: tf.Variable; accBeta2: tf.Variable };
+
+async function snapshot(
+  recipe: Recipe,
+  model: tf.Sequential,
+  optimizer: tf.Optimizer,
+  fields: Omit<TrainState, 'recipeId' | 'seed' | 'weights' | 'optimizer' | 'betaPowers'>,
+): Promise<TrainState> {
+  const weights = await Promise.all(model.getWeights().map(async (w) => new Float32Array(await w.data())));
+  const named = await optimizer.getWeights();
+  const opt = await Promise.all(named.map(async (n) => new Float32Array(await n.tensor.data())));
+  const adam = optimizer as unknown as AdamInternals;
+  const betaPowers: [number, number] = [(await adam.accBeta1.data())[0], (await adam.accBeta2.data())[0]];
+  return { recipeId: recipe.id, seed: recipe.seed, weights, optimizer: opt, betaPowers, ...fields };
+}
+
+async function restore(state: TrainState, model: tf.Sequential, optimizer: tf.Optimizer): Promise<void> {
+  const current = model.getWeights();
+  if (state.weights.length !== current.length || state.weights.some((w, i) => w.length !== current[i].size)) {
+    throw new Error('the saved run state does not fit this architecture (delete it to start over)');
+  }
+  const ws = state.weights.map((w, i) => tf.tensor(w, current[i].shape));
+  model.setWeights(ws);
+  tf.dispose(ws);
+  const shapes = model.trainableWeights.map((w) => w.shape as number[]);
+  if (state.optimizer.length !== 1 + 2 * shapes.length) throw new Error('the saved optimizer state does not fit this model');
+  const named: { name: string; tensor: tf.Tensor }[] = state.optimizer.map((v, i) => ({
+    name: i === 0 ? 'iter' : `m${i}`,
+    tensor: i === 0 ? tf.scalar(v[0], 'int32') : tf.tensor(v, shapes[(i - 1) % shapes.length]),
+  }));
+  await optimizer.setWeights(named);
+  tf.dispose(named.map((n) => n.tensor));
+  const adam = optimizer as unknown as AdamInternals;
+  tf.tidy(() => {
+    adam.accBeta1.assign(tf.scalar(state.betaPowers[0]));
+    adam.accBeta2.assign(tf.scalar(state.betaPowers[1]));
+  });
 }
 
 /** A view of the first or last images of a split. */
@@ -64,10 +156,20 @@ export function oneCycle(step: number, total: number, peak: number): number {
 export async function train(
   recipe: Recipe,
   data: LabeledImages,
-  opts: { onEpoch?: (r: EpochReport) => void; onBatch?: (step: number, total: number, loss: number) => void; signal?: AbortSignal } = {},
-): Promise<TrainResult> {
+  opts: {
+    onEpoch?: (r: EpochReport) => void;
+    onBatch?: (step: number, total: number, loss: number) => void;
+    signal?: AbortSignal;
+    /** Saves the run after every epoch and resumes a saved run. */
+    checkpoint?: CheckpointStore;
+    /** Stop (with the state saved) after this many epochs in total; the result is then partial. */
+    stopAfterEpoch?: number;
+  } = {},
+): Promise<TrainResult & { complete: boolean }> {
   const rng = new Rng(recipe.seed);
   const model = buildModel(recipe.architecture, data.shape, 10, rng.seed());
+  // a separate stream, so that augmentation leaves every other draw of a recipe unchanged
+  const augRng = new Rng(recipe.seed ^ 0x5bd1e995);
   const clf: Classifier = { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: data.shape, numClasses: 10, outputKind: 'logits' };
   const trainSet = sliceSplit(data, 0, data.n - recipe.holdout);
   const holdout = sliceSplit(data, data.n - recipe.holdout, data.n);
@@ -77,9 +179,35 @@ export async function train(
   const adv = recipe.adversarial;
   const history: EpochReport[] = [];
   let best: { score: number; epoch: number; weights: tf.Tensor[] } | null = null;
-  const t0 = performance.now();
+  let t0 = performance.now();
   let step = 0;
-  for (let epoch = 1; epoch <= recipe.epochs; epoch++) {
+  let firstEpoch = 1;
+  const saved = await opts.checkpoint?.load();
+  if (saved) {
+    if (saved.recipeId !== recipe.id || saved.seed !== recipe.seed)
+      throw new Error(`the saved run is of ${saved.recipeId} seed ${saved.seed}`);
+    if (saved.epochsDone > 0) {
+      await restore(saved, model, optimizer);
+      rng.setState(saved.rng);
+      augRng.setState(saved.augRng);
+      step = saved.step;
+      firstEpoch = saved.epochsDone + 1;
+      history.push(...saved.history);
+      t0 -= saved.seconds * 1000;
+      if (saved.best)
+        best = {
+          score: saved.best.score,
+          epoch: saved.best.epoch,
+          weights: saved.best.weights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)),
+        };
+    }
+  }
+  let complete = true;
+  for (let epoch = firstEpoch; epoch <= recipe.epochs; epoch++) {
+    if (opts.stopAfterEpoch !== undefined && epoch > opts.stopAfterEpoch) {
+      complete = false;
+      break;
+    }
     const te = performance.now();
     const order = rng.permutation(trainSet.n);
     let lossSum = 0;
@@ -87,7 +215,7 @@ export async function train(
     for (let b = 0; b < stepsPerEpoch; b++, step++) {
       if (opts.signal?.aborted) throw new Error('training cancelled');
       (optimizer as unknown as { learningRate: number }).learningRate = oneCycle(step, totalSteps, recipe.learningRate);
-      const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize));
+      const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize), recipe.augment, augRng);
       let input: tf.Tensor4D = x;
       if (adv && eps > 0) {
         // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1]
@@ -153,11 +281,28 @@ export async function train(
     };
     history.push(report);
     opts.onEpoch?.(report);
+    if (opts.checkpoint) {
+      await opts.checkpoint.save(
+        await snapshot(recipe, model, optimizer, {
+          epochsDone: epoch,
+          step,
+          rng: rng.getState(),
+          augRng: augRng.getState(),
+          seconds: (performance.now() - t0) / 1000,
+          history: [...history],
+          best: best && {
+            score: best.score,
+            epoch: best.epoch,
+            weights: await Promise.all(best.weights.map(async (w) => new Float32Array(await w.data()))),
+          },
+        }),
+      );
+    }
   }
   if (best) {
     model.setWeights(best.weights);
     best.weights.forEach((w) => w.dispose());
   }
   optimizer.dispose();
-  return { model, selectedEpoch: best?.epoch ?? recipe.epochs, seconds: (performance.now() - t0) / 1000, history };
+  return { model, selectedEpoch: best?.epoch ?? recipe.epochs, seconds: (performance.now() - t0) / 1000, history, complete };
 }
