@@ -11,6 +11,7 @@
  * The results equal the reference gradient up to float32 rounding (see fast-gradients.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { installFastMatMul } from './fast-matmul';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -74,6 +75,7 @@ let installed = false;
 
 /** Register the faster Conv2D gradient (idempotent). Call it once the wasm backend is active. */
 export function installFastGradients(): void {
+  installFastMatMul();
   if (installed) return;
   installed = true;
   const original = tf.getGradient('Conv2D');
