@@ -139,7 +139,7 @@ export async function runTrain(args: string[]): Promise<number> {
     parameters: result.model.countParams(),
     recipe: recipe.id,
     training: adv
-      ? `adversarial: FGSM with random start (Wong et al. 2020), eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}; Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
+      ? `adversarial: ${adv.method === 'pgd' ? `PGD-${adv.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}; Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
       : `standard: Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}${aug}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`,
     command,
     seed: recipe.seed,

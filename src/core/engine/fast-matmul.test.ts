@@ -39,10 +39,10 @@ describe('wasm BatchMatMul with transposed operands', () => {
       ]) {
         const a = Float32Array.from({ length: batch * m * k }, () => rng.next() * 2 - 1);
         const b = Float32Array.from({ length: batch * k * n }, () => rng.next() * 2 - 1);
-        const aShape = batch === 1 ? (ta ? [k, m] : [m, k]) : ta ? [batch, k, m] : [batch, m, k];
-        const bShape = batch === 1 ? (tb ? [n, k] : [k, n]) : tb ? [batch, n, k] : [batch, k, n];
+        const aShape: number[] = batch === 1 ? (ta ? [k, m] : [m, k]) : ta ? [batch, k, m] : [batch, m, k];
+        const bShape: number[] = batch === 1 ? (tb ? [n, k] : [k, n]) : tb ? [batch, n, k] : [batch, k, n];
         const before = tf.memory().numTensors;
-        const got = tf.tidy(() => tf.matMul(tf.tensor(a, aShape) as tf.Tensor3D, tf.tensor(b, bShape) as tf.Tensor3D, ta, tb).dataSync());
+        const got = tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb).dataSync());
         expect(tf.memory().numTensors).toBe(before);
         const want = reference(a, b, [batch, m, k, n], ta, tb);
         expect(got.length).toBe(want.length);

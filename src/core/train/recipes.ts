@@ -2,10 +2,15 @@
 import type { ArchitectureId } from '../models/architectures';
 
 export interface AdversarialTraining {
-  /** FGSM from a uniform random start (Wong, Rice & Kolter 2020), step `alpha`. */
-  method: 'fgsm-rs';
+  /**
+   * 'fgsm-rs': FGSM from a uniform random start (Wong, Rice & Kolter 2020), one step of `alpha`.
+   * 'pgd': PGD from a uniform random start (Madry et al. 2018), `steps` steps of `alpha`.
+   */
+  method: 'fgsm-rs' | 'pgd';
   eps: number;
   alpha: number;
+  /** PGD steps (method 'pgd' only). */
+  steps?: number;
   /** Epochs over which eps grows linearly from 0 to its final value. */
   epsWarmupEpochs: number;
 }

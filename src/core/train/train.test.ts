@@ -55,6 +55,18 @@ describe('train', () => {
     expect(tf.memory().numTensors).toBeLessThan(50);
   });
 
+  it('PGD adversarial training learns the task and differs from FGSM-RS', async () => {
+    const data = toyData(256, 3);
+    const pgdRecipe: Recipe = { ...recipe, adversarial: { method: 'pgd', eps: 0.1, alpha: 0.04, steps: 3, epsWarmupEpochs: 1 } };
+    const a = await train(pgdRecipe, data);
+    const b = await train(recipe, data);
+    expect(a.history[a.history.length - 1].holdoutClean).toBeGreaterThan(0.9);
+    expect(a.history[a.history.length - 1].holdoutRobust).not.toBeNull();
+    expect(Array.from(a.model.getWeights()[0].dataSync())).not.toEqual(Array.from(b.model.getWeights()[0].dataSync()));
+    a.model.dispose();
+    b.model.dispose();
+  });
+
   it('a run stopped after an epoch and resumed ends with the same weights, bit for bit', async () => {
     const data = toyData(256, 2);
     const r = { ...recipe, augment: { padCrop: 2, flip: true } };

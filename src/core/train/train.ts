@@ -12,6 +12,7 @@ import { buildModel } from '../models/architectures';
 import type { Classifier } from '../models/classifier';
 import { Rng } from '../random';
 import { inputGradient } from '../attacks/loss';
+import { exactSign } from '../attacks/common';
 import { evaluate } from '../eval/evaluate';
 import type { Augmentation, Recipe } from './recipes';
 
@@ -223,16 +224,21 @@ export async function train(
         const start = tf.tidy(
           () => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())), 0, 1) as tf.Tensor4D,
         );
-        const { grad } = await inputGradient(clf, start, y);
-        input = tf.tidy(() => {
-          // tf.sign, not the attacks' exactSign, on purpose: the zoo's robust models were trained with
-          // tf.sign (which the wasm backend rounds to 0 for tiny gradients), and their recipes must
-          // keep reproducing the same weights bit for bit.
-          const moved = tf.add(start, tf.mul(tf.sign(grad), alpha));
-          return tf.clipByValue(tf.minimum(tf.maximum(moved, tf.sub(x, eps)), tf.add(x, eps)), 0, 1) as tf.Tensor4D;
-        });
-        start.dispose();
-        grad.dispose();
+        input = start;
+        for (let k = 0; k < (adv.method === 'pgd' ? (adv.steps ?? 1) : 1); k++) {
+          const { grad } = await inputGradient(clf, input, y);
+          const moved = tf.tidy(() => {
+            // FGSM-RS keeps tf.sign, not the attacks' exactSign, on purpose: the zoo's FGSM-RS models were
+            // trained with tf.sign (which the wasm backend rounds to 0 for tiny gradients), and their
+            // recipes must keep reproducing the same weights bit for bit. PGD uses the exact sign.
+            const sign = adv.method === 'pgd' ? exactSign(grad) : tf.sign(grad);
+            const stepped = tf.add(input, tf.mul(sign, alpha));
+            return tf.clipByValue(tf.minimum(tf.maximum(stepped, tf.sub(x, eps)), tf.add(x, eps)), 0, 1) as tf.Tensor4D;
+          });
+          input.dispose();
+          grad.dispose();
+          input = moved;
+        }
       }
       const loss = optimizer.minimize(
         () => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 10), model.apply(input, { training: true }) as tf.Tensor2D) as tf.Scalar,
