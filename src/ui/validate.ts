@@ -20,9 +20,14 @@ export function datasetName(id: string): string {
   return DATASETS[id]?.name ?? id;
 }
 
+/** Bundled data sets must have been prepared; imported ones (CIFAR-10) are always selectable: the user imports them in the lab. */
 export function isDatasetAvailable(catalog: Catalog, id: string): boolean {
+  if (DATASETS[id]?.origin === 'imported') return true;
   return !!DATASETS[id] && catalog.datasets[id]?.ok === true;
 }
+
+/** The user's own model (loaded from files): it lives in this page only, never in the zoo or a link. */
+export const OWN_MODEL_ID = 'own-model';
 
 export function modelsFor(catalog: Catalog, datasetId: string): ModelCard[] {
   return catalog.models.filter((m) => m.dataset === datasetId);
