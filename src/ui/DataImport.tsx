@@ -83,7 +83,7 @@ export function DataImport({ id, compact = false }: { id: string; compact?: bool
         </label>
         <span className="muted small">
           or drop <code>cifar-10-binary.tar.gz</code> (or the <code>.tar</code>, or <code>test_batch.bin</code>) here. It is read in this
-          browser; only the test split (10,000 images, 31 MB) is kept, in this browser's storage. The training batches are not needed here
+          browser; only the test split (10,000 images, 29 MiB) is kept, in this browser's storage. The training batches are not needed here
           and are not stored.
         </span>
       </div>
