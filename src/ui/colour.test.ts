@@ -4,6 +4,7 @@ import { hot, magnitudeRgba, perturbationRgbRgba, pixelMagnitudes } from './colo
 import { parseEpsilons } from './export';
 import { epsIn255, epsText, parseEpsText } from './format';
 import { datasetPreset } from './presets';
+import { isDatasetAvailable, OWN_MODEL_ID, validateExperiment } from './validate';
 
 describe('eps in /255 for colour images', () => {
   it('is used for colour images under L-inf only', () => {
@@ -49,5 +50,16 @@ describe('colour perturbation views', () => {
     expect(hot(1)).toEqual([255, 255, 255]);
     expect(hot(0.5)).toEqual([255, 128, 0]);
     expect(Array.from(magnitudeRgba(delta, shape, 0.2))).toEqual([...hot(0.5), 255, 255, 255, 255, 255]);
+  });
+});
+
+describe('CIFAR-10 in links', () => {
+  const catalog = { datasets: { mnist: { ok: true, message: '' } }, models: [] };
+  it('is always selectable (the user imports it in the lab) and a link cannot carry your own model', () => {
+    expect(isDatasetAvailable(catalog, 'cifar10')).toBe(true);
+    expect(isDatasetAvailable(catalog, 'fashion-mnist')).toBe(false);
+    const v = validateExperiment({ ...DEFAULT_EXPERIMENT, dataset: 'cifar10', model: OWN_MODEL_ID }, catalog);
+    expect(v.experiment.dataset).toBe('cifar10');
+    expect(v.notices.join(' ')).toMatch(/your own model, which links cannot carry/);
   });
 });

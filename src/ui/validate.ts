@@ -65,7 +65,9 @@ export function validateExperiment(input: Experiment, catalog: Catalog): { exper
   if (!card || card.dataset !== e.dataset) {
     const fallback = preferredModel(catalog, e.dataset);
     const problem = !card
-      ? `The model "${e.model}" is not in the model zoo`
+      ? e.model === OWN_MODEL_ID
+        ? 'The link named your own model, which links cannot carry (it stays in the page that loaded it)'
+        : `The model "${e.model}" is not in the model zoo`
       : `The model "${e.model}" was trained on ${datasetName(card.dataset)}, not ${datasetName(e.dataset)}`;
     if (fallback) {
       notices.push(`${problem}; ${fallback.id} is used instead.`);
