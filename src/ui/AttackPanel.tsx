@@ -443,7 +443,7 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
   const in255 = epsIn255(info.shape[2], outcome.attack.norm);
   const what = outcome.custom ? 'your picture' : `test image ${outcome.sample}`;
   const truth = outcome.custom ? -1 : outcome.label;
-  const size = colour ? 160 : 196;
+  const size = colour ? 128 : 196;
   return (
     <div className="attack-result" data-testid={tid('attack-status')} data-status="done" data-model={outcome.model}>
       {prefix && (
@@ -451,7 +451,7 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
           Same attack against <span data-testid={tid('model')}>{outcome.model}</span>
         </h3>
       )}
-      <div className="studio-images">
+      <div className={`studio-images ${colour ? 'four' : ''}`}>
         <figure>
           <PixelCanvas
             pixels={adv.original}

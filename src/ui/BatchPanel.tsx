@@ -149,7 +149,7 @@ export function BatchPanel() {
   const job = useLab((s) => s.job);
   const outcome = useLab((s) => s.batch);
   const error = useLab((s) => s.batchError);
-  const [n, setN] = useState('100');
+  const [typedN, setN] = useState<string | null>(null);
   const colour = DATASETS[dataset]?.shape[2] === 3;
   // one list per scale: fractions of 255 for colour images, plain numbers for MNIST-like ones
   const [epsTexts, setEpsTexts] = useState({ grey: '0, 0.05, 0.1, 0.2, 0.3', colour: '0, 2/255, 4/255, 8/255, 16/255' });
@@ -158,6 +158,8 @@ export function BatchPanel() {
   const missing = loaded?.id === dataset && loaded.missing === true;
   const [extra, setExtra] = useState<string[]>([]);
   const total = loaded?.id === dataset ? loaded.n : (DATASETS[dataset]?.sizes.test ?? 1);
+  // 100 by default, or all of a smaller (imported) test set
+  const n = typedN ?? String(Math.min(100, total));
   const nValue = Number(n);
   const nOk = Number.isInteger(nValue) && nValue >= 1 && nValue <= total;
   const epsilons = parseEpsilons(epsList);
