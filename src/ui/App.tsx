@@ -5,6 +5,7 @@ import { Notices } from './Notices';
 import { PredictionPanel } from './PredictionPanel';
 import { ProgressBar } from './ProgressBar';
 import { SetupPanel } from './SetupPanel';
+import { ShareLink } from './ShareLink';
 import { StatusBar } from './StatusBar';
 import { useLab } from './store';
 
@@ -18,6 +19,7 @@ export function App() {
           Robustness Lab <span className="subtitle">adversarial robustness, in your browser</span>
         </h1>
         <StatusBar />
+        <ShareLink />
       </header>
       <Notices />
       <ProgressBar />

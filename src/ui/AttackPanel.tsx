@@ -2,10 +2,11 @@ import { useState } from 'react';
 import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
 import { FIELDS, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
-import { amplification, perturbationRgba } from './colormap';
+import { amplification, magnitudeRgba, perturbationRgba, perturbationRgbRgba } from './colormap';
 import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, selectCompareModel, stepAttack } from './controller';
 import type { AttackOutcome } from '../worker/protocol';
 import { PixelCanvas } from './PixelCanvas';
+import { epsIn255, epsText, parseEpsText } from './format';
 import { attackPreset } from './presets';
 import { ProbabilityBars } from './ProbabilityBars';
 import { patchAttack, useLab } from './store';
@@ -33,10 +34,10 @@ interface Range {
 }
 
 /** Slider ranges (typed values may go anywhere the experiment schema allows). Null: no slider. */
-function sliderRange(k: NumericKey, a: AttackParams): Range | null {
+function sliderRange(k: NumericKey, a: AttackParams, colour: boolean): Range | null {
   switch (k) {
     case 'eps':
-      return a.norm === 'l2' ? { min: 0, max: 1, step: 0.01 } : { min: 0, max: 0.5, step: 1 / 255 };
+      return a.norm === 'l2' ? { min: 0, max: 1, step: 0.01 } : { min: 0, max: colour ? 32 / 255 : 0.5, step: 1 / 255 };
     case 'steps':
       return { min: 1, max: a.name === 'cw' ? 1000 : 200, step: 1 };
     case 'stepSize':
@@ -95,12 +96,22 @@ function paramKey(p: SpecParam): NumericKey | 'norm' | 'randomStart' | 'target' 
 function ParamField({ k }: { k: NumericKey }) {
   const a = useLab((s) => s.experiment.attack);
   const busy = useLab((s) => s.job !== null);
+  const channels = useLab((s) => DATASETS[s.experiment.dataset]?.shape[2] ?? 1);
   const value = a[k];
   const [draft, setDraft] = useState<{ value: number; text: string; error: string | null } | null>(null);
   const field = FIELDS.find((f) => f.path === `attack.${k}`)!;
-  const shown = draft && draft.value === value ? draft : { text: String(value), error: null };
+  // colour images under L-inf: eps and step size are typed and shown in /255 (the value stays a fraction)
+  const in255 = (k === 'eps' || k === 'stepSize') && epsIn255(channels, a.norm);
+  const display = (v: number) => (in255 ? String(Number((v * 255).toFixed(4))) : String(v));
+  const shown = draft && draft.value === value ? draft : { text: display(value), error: null };
   const set = (text: string) => {
-    const r = parseFieldValue(field, text);
+    let raw = text;
+    if (in255) {
+      const v = parseEpsText(text, true);
+      if (v === null) return setDraft({ value, text, error: `"${text.slice(0, 20)}" is not a number of 255ths` });
+      raw = String(v);
+    }
+    const r = parseFieldValue(field, raw);
     if ('error' in r) {
       setDraft({ value, text, error: r.error });
     } else {
@@ -108,7 +119,7 @@ function ParamField({ k }: { k: NumericKey }) {
       patchAttack({ [k]: r.value } as Partial<AttackParams>);
     }
   };
-  const range = sliderRange(k, a);
+  const range = sliderRange(k, a, channels === 3);
   const testId = `attack-${k === 'stepSize' ? 'step-size' : k}`;
   return (
     <div className="param">
@@ -117,9 +128,14 @@ function ParamField({ k }: { k: NumericKey }) {
         {k === 'eps' && (
           <span className="muted small" data-testid="eps-units">
             {' '}
-            {a.norm === 'linf' ? `= ${(value * 255).toFixed(1)}/255` : '(L2)'}
+            {in255
+              ? `in /255: ${epsText(value, true)} = ${value.toFixed(4)}`
+              : a.norm === 'linf'
+                ? `= ${(value * 255).toFixed(1)}/255`
+                : '(L2)'}
           </span>
         )}
+        {k === 'stepSize' && in255 && <span className="muted small"> in /255: {epsText(value, true)}</span>}
       </label>
       <div className="param-inputs">
         {range && (
@@ -129,7 +145,15 @@ function ParamField({ k }: { k: NumericKey }) {
             max={range.max}
             step={range.step}
             value={Math.max(range.min, Math.min(range.max, value))}
-            onChange={(e) => set(k === 'eps' && a.norm === 'linf' ? String(Number(e.target.value).toFixed(4)) : e.target.value)}
+            onChange={(e) =>
+              set(
+                in255
+                  ? String(Math.round(Number(e.target.value) * 255))
+                  : k === 'eps' && a.norm === 'linf'
+                    ? String(Number(e.target.value).toFixed(4))
+                    : e.target.value,
+              )
+            }
             disabled={busy}
             aria-label={`${LABELS[k]} slider`}
             data-testid={`${testId}-slider`}
@@ -137,8 +161,9 @@ function ParamField({ k }: { k: NumericKey }) {
         )}
         <input
           id={testId}
-          type="number"
-          step={range?.step ?? 'any'}
+          type={in255 ? 'text' : 'number'}
+          inputMode={in255 ? 'decimal' : undefined}
+          step={in255 ? undefined : (range?.step ?? 'any')}
           value={shown.text}
           onChange={(e) => set(e.target.value)}
           onBlur={() => setDraft(null)}
@@ -221,7 +246,10 @@ function chooseAttack(name: AttackName): void {
   const info = ATTACKS[name];
   const a = useLab.getState().experiment.attack;
   const norm = info.norms.includes(a.norm) ? a.norm : info.norms[0];
-  patchAttack({ name, norm, ...attackPreset(name, { ...a, norm }), ...(info.targeted ? {} : { targeted: false }) });
+  // PGD on colour images: Madry et al.'s CIFAR-10 step of 2/255 (the preset's 0.01 is MNIST's)
+  const colour = DATASETS[useLab.getState().experiment.dataset]?.shape[2] === 3;
+  const cifarStep = colour && name === 'pgd' && norm === 'linf' ? { stepSize: 2 / 255 } : {};
+  patchAttack({ name, norm, ...attackPreset(name, { ...a, norm }), ...cifarStep, ...(info.targeted ? {} : { targeted: false }) });
 }
 
 function AttackForm() {
@@ -229,7 +257,9 @@ function AttackForm() {
   const job = useLab((s) => s.job);
   const model = useLab((s) => s.model);
   const dataset = useLab((s) => s.experiment.dataset);
-  const ready = !!model && model.dataset === dataset && !job;
+  const custom = useLab((s) => s.custom);
+  const missing = useLab((s) => s.dataset?.id === dataset && s.dataset.missing === true);
+  const ready = !!model && model.dataset === dataset && !job && (!!custom || !missing);
   const info = a.name === 'none' ? null : ATTACKS[a.name];
   const whiteBox = Object.values(ATTACKS).filter((x) => !x.blackBox);
   const blackBox = Object.values(ATTACKS).filter((x) => x.blackBox);
@@ -405,8 +435,15 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
   const mode = bounded ? scaleMode : 'max';
   // max |δ| is the L-inf norm the worker measured
   const scale = mode === 'eps' ? outcome.attack.eps : adv.norms.linf;
-  const rgba = perturbationRgba(adv.delta, info.shape, scale);
-  const size = 196;
+  const colour = info.shape[2] === 3;
+  // grey: one diverging map; colour: the change per channel as RGB around mid grey, and a heat map of max over channels |δ|
+  const rgba = colour ? perturbationRgbRgba(adv.delta, info.shape, scale) : perturbationRgba(adv.delta, info.shape, scale);
+  const heat = colour ? magnitudeRgba(adv.delta, info.shape, scale) : null;
+  const amp = colour ? amplification(scale) / 2 : amplification(scale);
+  const in255 = epsIn255(info.shape[2], outcome.attack.norm);
+  const what = outcome.custom ? 'your picture' : `test image ${outcome.sample}`;
+  const truth = outcome.custom ? -1 : outcome.label;
+  const size = colour ? 128 : 196;
   return (
     <div className="attack-result" data-testid={tid('attack-status')} data-status="done" data-model={outcome.model}>
       {prefix && (
@@ -414,13 +451,13 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
           Same attack against <span data-testid={tid('model')}>{outcome.model}</span>
         </h3>
       )}
-      <div className="studio-images">
+      <div className={`studio-images ${colour ? 'four' : ''}`}>
         <figure>
           <PixelCanvas
             pixels={adv.original}
             shape={info.shape}
             size={size}
-            label={`Test image ${outcome.sample}`}
+            label={outcome.custom ? 'Your picture' : `Test image ${outcome.sample}`}
             testId={tid('orig-canvas')}
           />
           <figcaption>
@@ -433,15 +470,19 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             rgba={rgba}
             shape={info.shape}
             size={size}
-            label="Perturbation: red brighter, blue darker, white unchanged"
+            label={
+              colour
+                ? 'Perturbation per colour channel, amplified: mid grey unchanged, brighter or darker per channel'
+                : 'Perturbation: red brighter, blue darker, white unchanged'
+            }
             testId={tid('pert-canvas')}
           />
           <figcaption>
-            perturbation δ ·{' '}
-            <span data-testid={tid('pert-amplification')} data-value={amplification(scale).toFixed(3)}>
-              ×{amplification(scale).toFixed(1)} amplified
+            {colour ? 'perturbation δ (RGB, grey = 0)' : 'perturbation δ'} ·{' '}
+            <span data-testid={tid('pert-amplification')} data-value={amp.toFixed(3)}>
+              ×{amp.toFixed(1)} amplified
             </span>
-            <Legend scale={scale} />
+            {!colour && <Legend scale={scale} />}
             {bounded && (
               <span className="scale-toggle" role="group" aria-label="Colour scale">
                 <label>
@@ -455,12 +496,25 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             )}
           </figcaption>
         </figure>
+        {heat && (
+          <figure>
+            <PixelCanvas
+              pixels={adv.delta}
+              rgba={heat}
+              shape={info.shape}
+              size={size}
+              label="Per-pixel size of the perturbation: black unchanged, white the largest change"
+              testId={tid('pert-heat-canvas')}
+            />
+            <figcaption>|δ| per pixel (max over R, G, B) · white = {epsText(scale, in255)}</figcaption>
+          </figure>
+        )}
         <figure>
           <PixelCanvas
             pixels={adv.pixels}
             shape={info.shape}
             size={size}
-            label={`Adversarial version of test image ${outcome.sample}`}
+            label={`Adversarial version of ${what}`}
             testId={tid('adv-canvas')}
           />
           <figcaption>
@@ -479,10 +533,23 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
           </span>{' '}
           <span className="small muted">
             {attackInfo?.label}
-            {bounded ? `, ε = ${outcome.attack.eps}` : ''} on {outcome.model}, {outcome.stepsRun} iterate{outcome.stepsRun === 1 ? '' : 's'}{' '}
-            in {outcome.seconds.toFixed(1)} s
+            {bounded ? (
+              <>
+                , ε = <span data-testid={tid('attack-eps-shown')}>{epsText(outcome.attack.eps, in255)}</span>
+              </>
+            ) : (
+              ''
+            )}{' '}
+            on {what} against {outcome.model}, {outcome.stepsRun} iterate{outcome.stepsRun === 1 ? '' : 's'} in {outcome.seconds.toFixed(1)}{' '}
+            s
           </span>
         </p>
+        {outcome.custom && (
+          <p className="small muted" data-testid={tid('attack-custom-note')}>
+            Your picture has no true label: the attack is untargeted against the model's own clean prediction (
+            {names[outcome.label] ?? outcome.label}); “fooled” means the prediction moved away from it.
+          </p>
+        )}
         <dl className="norms" data-testid={tid('adv-norms')}>
           <dt>L0</dt>
           <dd data-testid={tid('norm-l0')}>{adv.norms.l0}</dd>
@@ -508,19 +575,13 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
               probs={adv.cleanProbs}
               classNames={names}
               predicted={adv.cleanPredicted}
-              label={outcome.label}
+              label={truth}
               testId={tid('clean-prob')}
             />
           </div>
           <div>
             <h3>After</h3>
-            <ProbabilityBars
-              probs={adv.probs}
-              classNames={names}
-              predicted={adv.predicted}
-              label={outcome.label}
-              testId={tid('adv-prob')}
-            />
+            <ProbabilityBars probs={adv.probs} classNames={names} predicted={adv.predicted} label={truth} testId={tid('adv-prob')} />
           </div>
         </div>
       </div>

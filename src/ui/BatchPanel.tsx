@@ -4,8 +4,9 @@ import { ATTACKS } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
 import type { BatchOutcome } from '../worker/protocol';
 import { runBatch } from './controller';
+import { DataImport } from './DataImport';
 import { batchCsv, batchJson, parseEpsilons } from './export';
-import { percent } from './format';
+import { epsIn255, epsText, percent } from './format';
 import { PixelCanvas } from './PixelCanvas';
 import { useLab } from './store';
 
@@ -46,6 +47,7 @@ function CurveChart({ outcome }: { outcome: BatchOutcome }) {
       : outcome.attack.norm === 'l2'
         ? 'L2'
         : 'L∞';
+  const in255 = norm === 'L∞' && epsIn255(DATASETS[outcome.dataset]?.shape[2] ?? 1, 'linf');
   return (
     <figure className="batch-curve" data-testid="batch-curve" data-points={data.length} data-series={outcome.curves.length}>
       <LineChart width={620} height={260} data={data} margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
@@ -55,10 +57,14 @@ function CurveChart({ outcome }: { outcome: BatchOutcome }) {
           type="number"
           domain={[0, 'dataMax']}
           tick={{ fontSize: 11 }}
-          label={{ value: `ε (${norm})`, position: 'insideBottom', offset: -8, fontSize: 12 }}
+          tickFormatter={(v: number) => (in255 ? String(Number((v * 255).toFixed(1))) : String(v))}
+          label={{ value: in255 ? `ε (${norm}, in /255)` : `ε (${norm})`, position: 'insideBottom', offset: -8, fontSize: 12 }}
         />
         <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
-        <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))} labelFormatter={(e) => `ε = ${String(e)}`} />
+        <Tooltip
+          formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))}
+          labelFormatter={(e) => `ε = ${epsText(Number(e), in255)}`}
+        />
         <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
         {outcome.curves.map((c, i) => (
           <Line key={c.model} dataKey={c.model} stroke={COLOURS[i % COLOURS.length]} isAnimationActive={false} />
@@ -95,7 +101,10 @@ function BatchResult({ outcome }: { outcome: BatchOutcome }) {
           <span className="small muted">
             {' '}
             ({attackInfo?.label}
-            {attackInfo?.kind === 'bounded' ? `, ε = ${outcome.attack.eps}` : ', unbounded'})
+            {attackInfo?.kind === 'bounded'
+              ? `, ε = ${epsText(outcome.attack.eps, epsIn255(info.shape[2], outcome.attack.norm))}`
+              : ', unbounded'}
+            )
           </span>
         </span>
         <span className="small muted" data-testid="batch-n">
@@ -140,19 +149,34 @@ export function BatchPanel() {
   const job = useLab((s) => s.job);
   const outcome = useLab((s) => s.batch);
   const error = useLab((s) => s.batchError);
-  const [n, setN] = useState('100');
-  const [epsText, setEpsText] = useState('0, 0.05, 0.1, 0.2, 0.3');
+  const [typedN, setN] = useState<string | null>(null);
+  const colour = DATASETS[dataset]?.shape[2] === 3;
+  // one list per scale: fractions of 255 for colour images, plain numbers for MNIST-like ones
+  const [epsTexts, setEpsTexts] = useState({ grey: '0, 0.05, 0.1, 0.2, 0.3', colour: '0, 2/255, 4/255, 8/255, 16/255' });
+  const epsList = colour ? epsTexts.colour : epsTexts.grey;
+  const setEpsList = (text: string) => setEpsTexts((t) => ({ ...t, [colour ? 'colour' : 'grey']: text }));
+  const missing = loaded?.id === dataset && loaded.missing === true;
   const [extra, setExtra] = useState<string[]>([]);
   const total = loaded?.id === dataset ? loaded.n : (DATASETS[dataset]?.sizes.test ?? 1);
+  // 100 by default, or all of a smaller (imported) test set
+  const n = typedN ?? String(Math.min(100, total));
   const nValue = Number(n);
   const nOk = Number.isInteger(nValue) && nValue >= 1 && nValue <= total;
-  const epsilons = parseEpsilons(epsText);
+  const epsilons = parseEpsilons(epsList);
   const others = catalog?.models.filter((m) => m.dataset === dataset && m.id !== model?.id) ?? [];
-  const ready = !!model && model.dataset === dataset && !job && a.name !== 'none' && nOk && epsilons !== null;
+  const ready = !!model && model.dataset === dataset && !job && a.name !== 'none' && nOk && epsilons !== null && !missing;
   const minimisation = a.name !== 'none' && ATTACKS[a.name].kind === 'minimisation';
   return (
     <section className="panel batch-panel" aria-labelledby="batch-title">
       <h2 id="batch-title">Robustness check (batch)</h2>
+      {missing && (
+        <div data-testid="batch-import-needed">
+          <p>
+            The robustness check runs over the {DATASETS[dataset]?.name} test images, which are not in this browser yet: import them first.
+          </p>
+          <DataImport id={dataset} compact />
+        </div>
+      )}
       <div className="studio-form">
         <div className="param">
           <label className="param-label" htmlFor="batch-n">
@@ -178,13 +202,13 @@ export function BatchPanel() {
           <label className="param-label" htmlFor="batch-eps">
             {minimisation
               ? 'L2 thresholds for the curve'
-              : `Epsilons for the curve (${a.norm === 'l2' ? 'L2' : 'L∞'}; ε = ${a.eps} is added)`}
+              : `Epsilons for the curve (${a.norm === 'l2' ? 'L2' : 'L∞'}; ε = ${epsText(a.eps, epsIn255(colour ? 3 : 1, a.norm))} is added)`}
           </label>
           <input
             id="batch-eps"
             type="text"
-            value={epsText}
-            onChange={(e) => setEpsText(e.target.value)}
+            value={epsList}
+            onChange={(e) => setEpsList(e.target.value)}
             aria-invalid={epsilons ? undefined : true}
             data-testid="batch-eps-input"
             size={28}

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { DATASETS } from '../core/data/datasets';
 import { selectSample } from './controller';
+import { DataImport } from './DataImport';
+import { PictureInput, PictureView } from './PictureInput';
 import { PixelCanvas } from './PixelCanvas';
 import { useLab } from './store';
 
@@ -19,12 +21,31 @@ export function ImagePanel() {
   const at = usable ? sample - strip.start : -1;
   const inStrip = usable && at >= 0 && at < strip.labels.length;
   const text = draft && draft.sample === sample ? draft.text : String(sample);
+  const custom = useLab((s) => s.custom);
+  const missing = loaded?.id === datasetId && loaded.missing === true;
 
   const onType = (value: string) => {
     setDraft({ sample, text: value });
     const v = Number(value);
     if (value.trim() !== '' && Number.isInteger(v) && v >= 0 && v < n) selectSample(v);
   };
+
+  if (custom || missing) {
+    return (
+      <section className="panel image-panel" aria-labelledby="image-title">
+        <h2 id="image-title">{custom ? 'Your picture' : 'Test image'}</h2>
+        {custom ? (
+          <PictureView />
+        ) : (
+          <div data-testid="images-not-imported">
+            <p>The {info.name} test images are not in this browser yet. Import them below, or try the model on a picture of your own.</p>
+            <DataImport id={datasetId} compact />
+          </div>
+        )}
+        <PictureInput />
+      </section>
+    );
+  }
 
   return (
     <section className="panel image-panel" aria-labelledby="image-title">
@@ -107,6 +128,7 @@ export function ImagePanel() {
           })}
         </div>
       )}
+      <PictureInput />
     </section>
   );
 }

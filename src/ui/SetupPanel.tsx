@@ -1,6 +1,7 @@
 import { DATASETS } from '../core/data/datasets';
 import type { ModelCard } from '../core/models/card';
-import { selectDataset, selectModel } from './controller';
+import { loadOwnModel, selectDataset, selectModel } from './controller';
+import { DataImport } from './DataImport';
 import { count, percent } from './format';
 import { useLab } from './store';
 import { isDatasetAvailable, modelsFor } from './validate';
@@ -23,6 +24,7 @@ function ModelCardView({ card, active }: { card: ModelCard; active: boolean }) {
           {card.training} ({card.epochs} epoch{card.epochs === 1 ? '' : 's'}, seed {card.seed})
         </dd>
       </dl>
+      {card.recipe === 'user' && <p className="muted small">Your own model: it lives in this page only and is not part of links.</p>}
       <h3>Robust accuracy</h3>
       {card.robustAccuracy.length === 0 ? (
         <p className="muted small" data-testid="card-robust-none">
@@ -66,7 +68,11 @@ export function SetupPanel() {
   const dataset = useLab((s) => s.experiment.dataset);
   const modelId = useLab((s) => s.experiment.model);
   const active = useLab((s) => s.model);
-  const models = catalog ? modelsFor(catalog, dataset) : [];
+  const own = useLab((s) => s.ownModel);
+  const ownError = useLab((s) => s.ownModelError);
+  const busy = useLab((s) => s.job !== null);
+  const models = [...(catalog ? modelsFor(catalog, dataset) : []), ...(own && own.dataset === dataset ? [own] : [])];
+  const info = DATASETS[dataset];
   const card = models.find((m) => m.id === modelId);
   const unavailable = catalog ? Object.keys(DATASETS).filter((id) => !isDatasetAvailable(catalog, id)) : [];
   return (
@@ -88,6 +94,12 @@ export function SetupPanel() {
             {DATASETS[id].name} unavailable: {catalog.datasets[id]?.message ?? 'not prepared'}
           </p>
         ))}
+      {info?.origin === 'imported' && (
+        <div className="field">
+          <span>{info.name} test images in this browser</span>
+          <DataImport id={dataset} />
+        </div>
+      )}
       <label className="field">
         <span>Model</span>
         <select
@@ -100,16 +112,36 @@ export function SetupPanel() {
           {models.length === 0 && <option value="">(no model for this data set)</option>}
           {models.map((m) => (
             <option key={m.id} value={m.id}>
-              {m.id}
+              {m.recipe === 'user' ? 'your own model' : m.id}
             </option>
           ))}
         </select>
       </label>
+      <label className="file-button small" title="A TensorFlow.js LayersModel: choose model.json and its weight files together">
+        <input
+          type="file"
+          multiple
+          accept=".json,.bin"
+          disabled={busy}
+          onChange={(e) => {
+            loadOwnModel(Array.from(e.target.files ?? []));
+            e.target.value = '';
+          }}
+          data-testid="model-files-input"
+        />
+        <span>Load a model (model.json + weights)…</span>
+      </label>
+      {ownError && (
+        <p className="attack-error small" role="alert" data-testid="model-files-error">
+          {ownError}
+        </p>
+      )}
       {card ? (
         <ModelCardView card={card} active={active?.id === card.id} />
       ) : (
         <p className="muted" data-testid="no-model">
-          The model zoo has no model for {DATASETS[dataset]?.name ?? dataset} yet.
+          The model zoo has no model for {DATASETS[dataset]?.name ?? dataset} yet: load one of your own (a TensorFlow.js LayersModel taking{' '}
+          {info ? info.shape.join('x') : '?'} pixels in [0, 1]).
         </p>
       )}
     </section>

@@ -10,13 +10,15 @@ import { isModelCard, type ModelCard } from '../core/models/card';
 import type { Progress, WorkerEvent } from '../worker/protocol';
 import { ATTACKS } from '../core/attacks/index';
 import { ComputeClient, WorkerGone } from './client';
-import { addNotice, patchExperiment, useLab, type JobState } from './store';
+import { datasetPreset } from './presets';
+import { addNotice, patchAttack, patchExperiment, useLab, type CustomInput, type JobState } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
 
 export const STRIP_SIZE = 12;
 
 let client: ComputeClient;
 let jobSeq = 0;
+let customSeq = 0;
 let chain: Promise<unknown> = Promise.resolve();
 /** model id + weights hash of loads that failed: not retried in this session */
 const failedModels = new Set<string>();
@@ -126,8 +128,18 @@ async function ensureDataset(e: Experiment): Promise<boolean> {
 }
 
 async function ensureModel(e: Experiment, catalog: Catalog): Promise<boolean> {
-  const card = catalog.models.find((m) => m.id === e.model && m.dataset === e.dataset);
+  const own = get().ownModel;
   const previous = get().model;
+  if (own && own.id === e.model && own.dataset === e.dataset) {
+    if (previous?.id === own.id) return true;
+    // the worker restarted (or the backend was lost) since: the files are not at hand any more
+    set({ ownModel: null });
+    addNotice('warning', 'Your own model is no longer loaded (the compute worker restarted); load its files again.');
+    const fallback = preferredModel(catalog, e.dataset);
+    if (fallback) patchExperiment({ model: fallback.id });
+    return false;
+  }
+  const card = catalog.models.find((m) => m.id === e.model && m.dataset === e.dataset);
   if (!card || previous?.id === card.id || failedModels.has(modelKey(card))) return true;
   const id = startJob('load', `Loading model ${card.id}`, true);
   try {
@@ -160,25 +172,51 @@ async function ensureStrip(e: Experiment, n: number): Promise<void> {
   set({ strip: { ...batch, dataset: e.dataset } });
 }
 
+/** A picture made for another input shape (the data set changed) is made again from its file. */
+async function ensureCustomShape(e: Experiment): Promise<CustomInput | null> {
+  const custom = get().custom;
+  const shape = DATASETS[e.dataset]?.shape;
+  if (!custom || !shape || custom.image.shape.join('x') === shape.join('x')) return custom;
+  try {
+    const image = await client.call(() => client.api.prepareImage(custom.blob, shape, shape[2] === 1 ? 'auto' : false));
+    const next = { ...custom, id: ++customSeq, image };
+    set({ custom: next, customPrediction: null, attack: null });
+    return next;
+  } catch (err) {
+    if (err instanceof WorkerGone) throw err;
+    set({ custom: null, customPrediction: null, customError: message(err) });
+    return null;
+  }
+}
+
 async function reconcileOnce(): Promise<void> {
   const { experiment: e, catalog } = get();
   if (!catalog) return;
   if (!(await ensureBackend(e))) return;
   if (!(await ensureDataset(e))) return;
   const ds = get().dataset!;
-  if (e.sample >= ds.n) {
+  if (!ds.missing && e.sample >= ds.n) {
     addNotice('warning', `Test image ${e.sample} does not exist in ${datasetName(e.dataset)} (0..${ds.n - 1}); image 0 is shown.`);
     patchExperiment({ sample: 0 });
     return;
   }
   if (!(await ensureModel(e, catalog))) return;
-  await ensureStrip(e, ds.n);
+  if (!ds.missing) await ensureStrip(e, ds.n);
+  const custom = await ensureCustomShape(e);
   const model = get().model;
   if (model && model.dataset === e.dataset) {
-    const prediction = await client.call(() => client.api.predict(e.dataset, e.sample));
-    set({ prediction, memory: prediction.memory });
+    if (!ds.missing) {
+      const prediction = await client.call(() => client.api.predict(e.dataset, e.sample));
+      set({ prediction, memory: prediction.memory });
+    } else {
+      set({ prediction: null });
+    }
+    if (custom) {
+      const p = await client.call(() => client.api.predictImage(custom.image.pixels));
+      set({ customPrediction: { ...p, customId: custom.id }, memory: p.memory });
+    }
   } else {
-    set({ prediction: null });
+    set({ prediction: null, customPrediction: null });
   }
 }
 
@@ -281,15 +319,31 @@ export async function startLab(): Promise<void> {
     addNotice('error', `The compute worker could not start: ${message(e)}`);
     return;
   }
+  void refreshImported();
   scheduleReconcile();
+}
+
+/** What IndexedDB holds (shown in the setup panel). */
+async function refreshImported(): Promise<void> {
+  try {
+    const list = await serial(() => client.call(() => client.api.importedDatasets()));
+    set({ imported: Object.fromEntries(list.map((x) => [x.id, x])) });
+  } catch (err) {
+    if (!(err instanceof WorkerGone)) addNotice('warning', `Imported data could not be listed: ${message(err)}`);
+  }
 }
 
 // ---------------------------------------------------------------- actions for the panels
 
 export function selectDataset(id: string): void {
   const catalog = get().catalog;
-  const model = catalog ? preferredModel(catalog, id) : undefined;
+  const own = get().ownModel;
+  const model = own?.dataset === id ? own : catalog ? preferredModel(catalog, id) : undefined;
+  const before = get().experiment.dataset;
   patchExperiment({ dataset: id, ...(model ? { model: model.id } : {}) });
+  // eps and step size on the data set's usual scale (8/255 for CIFAR-10, 0.1 for MNIST) when the scale changes
+  const colour = (ds: string) => DATASETS[ds]?.shape[2] === 3;
+  if (colour(before) !== colour(id)) patchAttack(datasetPreset(id, get().experiment.attack));
 }
 
 export function selectCompareModel(id: string | null): void {
@@ -301,6 +355,7 @@ export function selectModel(id: string): void {
 }
 
 export function selectSample(sample: number): void {
+  if (get().custom) clearPicture();
   const e = get().experiment;
   const loaded = get().dataset;
   const n = loaded?.id === e.dataset ? loaded.n : (DATASETS[e.dataset]?.sizes.test ?? 1);
@@ -320,10 +375,13 @@ export function canStep(a: AttackParams): boolean {
 function launchAttack(stepTo: number | null): void {
   const s = get();
   const e = s.experiment;
+  const custom = s.custom;
   if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none') return;
+  if (!custom && s.dataset.missing) return;
   const attack = stepTo === null ? { ...e.attack } : { ...e.attack, steps: stepTo };
-  const request = { dataset: e.dataset, sample: e.sample, attack };
-  const label = `${ATTACKS[e.attack.name].label} on test image ${e.sample}${stepTo === null ? '' : ` (${stepTo} of ${e.attack.steps} steps)`}`;
+  const request = { dataset: e.dataset, sample: e.sample, attack, ...(custom ? { image: custom.image.pixels } : {}) };
+  const what = custom ? 'your picture' : `test image ${e.sample}`;
+  const label = `${ATTACKS[e.attack.name].label} on ${what}${stepTo === null ? '' : ` (${stepTo} of ${e.attack.steps} steps)`}`;
   const id = startJob('attack', label, true);
   const compareCard =
     stepTo === null && s.compareModel && s.compareModel !== s.model.id
@@ -414,7 +472,8 @@ export interface BatchSettings {
 export function runBatch(settings: BatchSettings): void {
   const s = get();
   const e = s.experiment;
-  if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none' || !s.catalog) return;
+  if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || s.dataset.missing || e.attack.name === 'none' || !s.catalog)
+    return;
   const extraModels = s.catalog.models.filter(
     (m) => m.dataset === e.dataset && settings.extraModels.includes(m.id) && m.id !== s.model!.id,
   );
@@ -445,7 +504,7 @@ export function runBatch(settings: BatchSettings): void {
 
 async function restartWorker(): Promise<void> {
   client.terminate();
-  set({ backend: null, dataset: null, model: null, strip: null, prediction: null });
+  set({ backend: null, dataset: null, model: null, strip: null, prediction: null, customPrediction: null });
   await startWorker();
   scheduleReconcile();
 }
@@ -457,4 +516,115 @@ export function cancelJob(): void {
   // without SharedArrayBuffer a synchronous attack loop cannot see a message: restart the worker
   if ((job.kind === 'attack' || job.kind === 'batch') && !client.cancelFlag) void restartWorker();
   else client.cancel(job.id);
+}
+
+// ---------------------------------------------------------------- imported data, pictures, own models
+
+/** Import CIFAR-10 from the chosen files; the stored copy changes only when the new one is read in full and stored. */
+export function importData(id: string, files: File[]): void {
+  if (get().job || files.length === 0) return;
+  const jobId = startJob('load', `Importing ${datasetName(id)}`, true);
+  set({ importError: null });
+  void serial(async () => {
+    try {
+      const info = await client.call(() => client.api.importDataset(jobId, id, files, progressFor(jobId)));
+      set((s) => ({ imported: { ...s.imported, [id]: info } }));
+      addNotice(
+        'info',
+        `Imported ${info.n.toLocaleString('en-US')} ${datasetName(id)} test images; they stay in this browser until you delete them.`,
+      );
+      if (get().experiment.dataset === id) set({ dataset: null, strip: null, prediction: null });
+    } catch (err) {
+      if (err instanceof WorkerGone) set({ importError: 'The import was stopped and the compute worker restarted; nothing was changed.' });
+      else if (isAbort(err)) set({ importError: 'The import was cancelled; nothing was changed.' });
+      else set({ importError: `${message(err)}. Nothing was changed.` });
+    } finally {
+      endJob(jobId);
+    }
+  });
+  void chain.then(() => scheduleReconcile());
+}
+
+export function deleteImportedData(id: string): void {
+  if (get().job) return;
+  void serial(async () => {
+    try {
+      await client.call(() => client.api.deleteImported(id));
+      set((s) => {
+        const imported = { ...s.imported };
+        delete imported[id];
+        return {
+          imported,
+          importError: null,
+          ...(s.experiment.dataset === id ? { dataset: null, strip: null, prediction: null, batch: null } : {}),
+        };
+      });
+      addNotice('info', `The imported ${datasetName(id)} data was deleted from this browser.`);
+    } catch (err) {
+      if (!(err instanceof WorkerGone)) set({ importError: `It could not be deleted: ${message(err)}` });
+    }
+  });
+  void chain.then(() => scheduleReconcile());
+}
+
+/** Use a picture (file, camera frame, drawing) in place of the test image. */
+export function choosePicture(blob: Blob, name: string, kind: CustomInput['kind']): void {
+  if (get().job) return;
+  const shape = DATASETS[get().experiment.dataset]?.shape;
+  if (!shape) return;
+  set({ customError: null });
+  void serial(async () => {
+    try {
+      const image = await client.call(() => client.api.prepareImage(blob, shape, shape[2] === 1 ? 'auto' : false));
+      set({
+        custom: { id: ++customSeq, name, kind, blob, image },
+        customPrediction: null,
+        attack: null,
+        attackError: null,
+        liveTrace: [],
+        stepper: null,
+        compare: null,
+      });
+    } catch (err) {
+      set({ customError: err instanceof WorkerGone ? 'The compute worker restarted; choose the picture again.' : message(err) });
+    }
+  });
+  void chain.then(() => scheduleReconcile());
+}
+
+/** Back to the test images. */
+export function clearPicture(): void {
+  set({
+    custom: null,
+    customPrediction: null,
+    customError: null,
+    attack: null,
+    attackError: null,
+    liveTrace: [],
+    stepper: null,
+    compare: null,
+  });
+  scheduleReconcile();
+}
+
+/** Load the user's own model (model.json + weights) for the current data set. */
+export function loadOwnModel(files: File[]): void {
+  if (get().job || files.length === 0) return;
+  const e = get().experiment;
+  const jobId = startJob('load', 'Loading your model', true);
+  set({ ownModelError: null });
+  void serial(async () => {
+    try {
+      const card = await client.call(() => client.api.loadModelFiles(jobId, files, e.dataset, progressFor(jobId)));
+      set({ ownModel: card, model: card, prediction: null, customPrediction: null, attack: null, compare: null, batch: null });
+      patchExperiment({ model: card.id });
+    } catch (err) {
+      if (err instanceof WorkerGone) set({ ownModelError: 'The compute worker restarted; choose the files again.' });
+      else if (isAbort(err)) set({ ownModelError: 'Loading was cancelled.' });
+      else set({ ownModelError: message(err) });
+    } finally {
+      endJob(jobId);
+    }
+  });
+  void chain.then(() => scheduleReconcile());
 }

@@ -70,13 +70,17 @@ export function batchJson(outcome: BatchOutcome, experiment: Experiment, created
   );
 }
 
-/** Epsilons typed as a list ("0, 0.05, 0.1"); null when one is not a number >= 0. */
+/** Epsilons typed as a list ("0, 0.05, 0.1", or fractions: "0, 2/255, 8/255"); null when one is not a number >= 0. */
 export function parseEpsilons(text: string): number[] | null {
   const parts = text
+    .replace(/\s*\/\s*/g, '/')
     .split(/[\s,;]+/)
     .map((p) => p.trim())
     .filter((p) => p !== '');
   if (parts.length === 0 || parts.length > 20) return null;
-  const v = parts.map(Number);
+  const v = parts.map((p) => {
+    const frac = /^([0-9.]+)\/([0-9.]+)$/.exec(p);
+    return frac ? Number(frac[1]) / Number(frac[2]) : Number(p);
+  });
   return v.every((x) => Number.isFinite(x) && x >= 0 && x <= 10) ? v : null;
 }

@@ -33,3 +33,16 @@ export function attackPreset(name: AttackName, current: AttackParams): Partial<A
       return { queries: 1000, pInit: 0.8 };
   }
 }
+
+/**
+ * eps (and the step size that goes with it) on a data set's usual scale when the user switches data
+ * set: CIFAR-10's L-inf budget is 8/255 with 2/255 steps (Madry et al.), MNIST's 0.1 with 0.01. L2
+ * settings are left alone. The attack's own preset is applied on top (e.g. MI-FGSM's eps/10 step).
+ */
+export function datasetPreset(datasetId: string, current: AttackParams): Partial<AttackParams> {
+  if (current.norm !== 'linf') return {};
+  const base = datasetId === 'cifar10' ? { eps: 8 / 255, stepSize: 2 / 255 } : { eps: 0.1, stepSize: 0.01 };
+  const preset = attackPreset(current.name, { ...current, ...base });
+  // only the step-size rules of the attack presets; their step counts and restarts stay as the user set them
+  return { ...base, ...(preset.stepSize !== undefined && current.name !== 'pgd' ? { stepSize: preset.stepSize } : {}) };
+}

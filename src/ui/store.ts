@@ -11,8 +11,11 @@ import type {
   BatchOutcome,
   DatasetSummary,
   ImageBatch,
+  ImagePrediction,
+  ImportedInfo,
   MemoryInfo,
   Prediction,
+  PreparedImage,
   TracePoint,
 } from '../worker/protocol';
 import type { Catalog } from './validate';
@@ -43,6 +46,17 @@ export interface StripState extends ImageBatch {
   dataset: string;
 }
 
+/** A picture of the user's (photo, camera frame, drawing) in place of a test image. Not in the URL. */
+export interface CustomInput {
+  /** Changes with every new picture (predictions and attacks name the picture they belong to). */
+  id: number;
+  name: string;
+  kind: 'photo' | 'camera' | 'drawing';
+  /** The encoded picture, kept to remake the input when the data set (input shape) changes. */
+  blob: Blob;
+  image: PreparedImage;
+}
+
 export interface LabState {
   experiment: Experiment;
   catalog: Catalog | null;
@@ -68,6 +82,17 @@ export interface LabState {
   stepper: { k: number; playing: boolean } | null;
   batch: BatchOutcome | null;
   batchError: string | null;
+  /** Data sets imported into this browser (IndexedDB), by id. */
+  imported: Record<string, ImportedInfo>;
+  importError: string | null;
+  /** The user's picture, when it replaces the test image. */
+  custom: CustomInput | null;
+  customPrediction: (ImagePrediction & { customId: number }) | null;
+  customError: string | null;
+  /** The user's own model (loaded from files), while it is loaded; not part of the zoo. */
+  ownModel: ModelCard | null;
+  /** Error of the last "load your own model". */
+  ownModelError: string | null;
   notices: Notice[];
   /** True once the first reconcile has finished (test hook). */
   settled: boolean;
@@ -92,6 +117,13 @@ export const useLab = create<LabState>(() => ({
   stepper: null,
   batch: null,
   batchError: null,
+  imported: {},
+  importError: null,
+  custom: null,
+  customPrediction: null,
+  customError: null,
+  ownModel: null,
+  ownModelError: null,
   notices: [],
   settled: false,
 }));

@@ -20,9 +20,14 @@ export function datasetName(id: string): string {
   return DATASETS[id]?.name ?? id;
 }
 
+/** Bundled data sets must have been prepared; imported ones (CIFAR-10) are always selectable: the user imports them in the lab. */
 export function isDatasetAvailable(catalog: Catalog, id: string): boolean {
+  if (DATASETS[id]?.origin === 'imported') return true;
   return !!DATASETS[id] && catalog.datasets[id]?.ok === true;
 }
+
+/** The user's own model (loaded from files): it lives in this page only, never in the zoo or a link. */
+export const OWN_MODEL_ID = 'own-model';
 
 export function modelsFor(catalog: Catalog, datasetId: string): ModelCard[] {
   return catalog.models.filter((m) => m.dataset === datasetId);
@@ -60,7 +65,9 @@ export function validateExperiment(input: Experiment, catalog: Catalog): { exper
   if (!card || card.dataset !== e.dataset) {
     const fallback = preferredModel(catalog, e.dataset);
     const problem = !card
-      ? `The model "${e.model}" is not in the model zoo`
+      ? e.model === OWN_MODEL_ID
+        ? 'The link named your own model, which links cannot carry (it stays in the page that loaded it)'
+        : `The model "${e.model}" is not in the model zoo`
       : `The model "${e.model}" was trained on ${datasetName(card.dataset)}, not ${datasetName(e.dataset)}`;
     if (fallback) {
       notices.push(`${problem}; ${fallback.id} is used instead.`);

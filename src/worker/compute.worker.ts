@@ -15,12 +15,25 @@ import {
   type AttackSpec,
   type TraceRecord,
 } from '../core/attacks/index';
+import { importCifar10 } from '../core/data/cifar-import';
 import { getDataset, imagesAsFloats, loadSplit, type LabeledImages } from '../core/data/datasets';
+import { centreCrop, pictureToInput } from '../core/data/photo';
 import type { BackendChoice } from '../core/experiment';
+import { describeModel } from '../core/models/architectures';
 import type { ModelCard } from '../core/models/card';
-import { loadLayersModel, ModelLoadError, type LoadedModel } from '../core/models/io';
+import { loadLayersModel, ModelLoadError, sha256Hex, type LoadedModel } from '../core/models/io';
 import { configureWasm, loseDevice, selectBackend, watchDeviceLoss } from './backends';
 import { fetchBytes } from './fetch-bytes';
+import {
+  deleteImported,
+  listImported,
+  loadImported,
+  openStore,
+  quotaProblem,
+  saveImported,
+  StorageError,
+  type LabStore,
+} from './imported-store';
 import type {
   AttackOutcome,
   AttackRequest,
@@ -34,7 +47,9 @@ import type {
   ComputeApi,
   DatasetSummary,
   ImageBatch,
+  ImagePrediction,
   InitOptions,
+  PreparedImage,
   MemoryInfo,
   Prediction,
   Progress,
@@ -62,6 +77,26 @@ let active: ActiveModel | null = null;
 const jobs = new Map<number, AbortController>();
 /** Serialises backend changes with the jobs that use tensors. */
 let recovering: Promise<void> = Promise.resolve();
+
+/** Pictures larger than this are refused before decoding. */
+const MAX_PICTURE_BYTES = 20 * 1024 * 1024;
+/** Decoded pictures with more pixels than this are refused (a 50-megapixel photo takes 200 MB as RGBA). */
+const MAX_PICTURE_PIXELS = 50e6;
+/** The centred square is drawn at most this large before the exact area-averaging (the browser scales bigger squares down first). */
+const MAX_DRAW_SIDE = 2048;
+/** Your own model: model.json plus weight files, at most this much. */
+const MAX_MODEL_BYTES = 200 * 1024 * 1024;
+
+let storePromise: Promise<LabStore> | null = null;
+
+/** The IndexedDB store of imported data, opened once. */
+function store(): Promise<LabStore> {
+  storePromise ??= openStore().catch((e: unknown) => {
+    storePromise = null;
+    throw new StorageError(`this browser does not let the lab use IndexedDB (${message(e)}), so imported data cannot be kept`);
+  });
+  return storePromise;
+}
 
 function memory(): MemoryInfo {
   const m = tf.memory();
@@ -163,6 +198,18 @@ function requireModel(): ActiveModel {
 function sampleTensor(split: LabeledImages, sample: number): tf.Tensor4D {
   if (!Number.isInteger(sample) || sample < 0 || sample >= split.n) throw new Error(`test image ${sample} is outside 0..${split.n - 1}`);
   return tf.tensor4d(imagesAsFloats(split, sample, 1), [1, ...split.shape]);
+}
+
+/** A picture of the user's as a batch of one, checked against the model's input shape. */
+function imageTensor(pixels: Uint8Array, model: LoadedModel): tf.Tensor4D {
+  const shape = model.classifier.inputShape;
+  if (pixels.length !== shape[0] * shape[1] * shape[2]) {
+    throw new Error(`the picture has ${pixels.length} values but the model takes ${shape.join('x')} images`);
+  }
+  return tf.tensor4d(
+    Float32Array.from(pixels, (v) => v / 255),
+    [1, ...shape],
+  );
 }
 
 async function probabilities(model: LoadedModel, x: tf.Tensor4D): Promise<number[]> {
@@ -282,6 +329,13 @@ const api: ComputeApi = {
     const ds = getDataset(id);
     const have = datasets.get(id);
     if (have) return { id, n: have.n, shape: have.shape };
+    if (ds.origin === 'imported') {
+      onProgress({ label: `Reading the stored ${ds.name} test images`, done: 0, total: 0, unit: 'bytes' });
+      const got = await loadImported(await store(), id);
+      if (!got) return { id, n: 0, shape: ds.shape, missing: true } satisfies DatasetSummary;
+      datasets.set(id, got.split);
+      return { id, n: got.split.n, shape: got.split.shape } satisfies DatasetSummary;
+    }
     const base = options?.baseUrl ?? self.location.origin + '/';
     const controller = startJob(jobId);
     try {
@@ -306,6 +360,181 @@ const api: ComputeApi = {
       );
       datasets.set(id, split);
       return { id, n: split.n, shape: split.shape } satisfies DatasetSummary;
+    } finally {
+      jobs.delete(jobId);
+    }
+  },
+
+  async importDataset(jobId, id, files, onProgress) {
+    const ds = getDataset(id);
+    if (ds.id !== 'cifar10') throw new Error(`${ds.name} is not imported from files`);
+    const controller = startJob(jobId);
+    try {
+      // everything is read and checked before anything is written: a bad file leaves the stored copy alone
+      const result = await importCifar10(files, {
+        signal: controller.signal,
+        onProgress: (p) =>
+          onProgress({ label: p.label === 'Read' ? `Read ${ds.name}` : p.label, done: p.done, total: p.total, unit: 'bytes' }),
+      });
+      const db = await store();
+      const needed = result.test.pixels.length + result.test.labels.length;
+      const estimate = (await navigator.storage?.estimate?.().catch(() => null)) ?? null;
+      const old = (await listImported(db)).find((x) => x.id === id);
+      const problem = quotaProblem(needed, estimate && { usage: (estimate.usage ?? 0) - (old?.bytes ?? 0), quota: estimate.quota });
+      if (problem) throw new StorageError(problem);
+      if (controller.signal.aborted) throw new DOMException('the import was cancelled', 'AbortError');
+      onProgress({
+        label: `Storing ${result.test.n.toLocaleString('en-US')} ${ds.name} test images in this browser`,
+        done: 0,
+        total: 0,
+        unit: 'bytes',
+      });
+      const info = await saveImported(
+        db,
+        { id, name: `${ds.name} test split`, importedAt: new Date().toISOString(), source: result.source, notes: result.notes },
+        result.test,
+      );
+      datasets.set(id, result.test);
+      return info;
+    } finally {
+      jobs.delete(jobId);
+    }
+  },
+
+  async importedDatasets() {
+    return listImported(await store());
+  },
+
+  async deleteImported(id) {
+    await deleteImported(await store(), id);
+    datasets.delete(id);
+  },
+
+  async prepareImage(file, shape, invert) {
+    const name = file instanceof File ? file.name : 'the picture';
+    if (file.size === 0) throw new Error(`${name} is empty`);
+    if (file.size > MAX_PICTURE_BYTES) {
+      throw new Error(`${name} is ${(file.size / 1e6).toFixed(0)} MB; pictures up to ${MAX_PICTURE_BYTES / 1024 / 1024} MB are accepted`);
+    }
+    if (file.type && !file.type.startsWith('image/'))
+      throw new Error(`${name} is not an image (its type is ${file.type}); choose a PNG or JPEG`);
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch {
+      throw new Error(`${name} could not be decoded as an image; choose a PNG or JPEG`);
+    }
+    try {
+      const { width, height } = bitmap;
+      if (width * height > MAX_PICTURE_PIXELS) {
+        throw new Error(`${name} has ${width}x${height} pixels; pictures up to ${MAX_PICTURE_PIXELS / 1e6} megapixels are accepted`);
+      }
+      const crop = centreCrop(width, height);
+      const side = Math.min(crop.side, MAX_DRAW_SIDE);
+      const canvas = new OffscreenCanvas(side, side);
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      if (!ctx) throw new Error('this browser cannot draw pictures off screen');
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(bitmap, crop.x, crop.y, crop.side, crop.side, 0, 0, side, side);
+      const rgba = ctx.getImageData(0, 0, side, side).data;
+      const input = pictureToInput(rgba, side, side, 4, shape, invert);
+      const out: PreparedImage = {
+        pixels: input.pixels,
+        shape: input.shape,
+        sourceWidth: width,
+        sourceHeight: height,
+        inverted: input.inverted,
+      };
+      return Comlink.transfer(out, [out.pixels.buffer]);
+    } finally {
+      bitmap.close();
+    }
+  },
+
+  async predictImage(pixels) {
+    await recovering;
+    const model = requireModel();
+    const x = imageTensor(pixels, model.loaded);
+    let probs: number[];
+    try {
+      probs = await probabilities(model.loaded, x);
+    } finally {
+      x.dispose();
+    }
+    return { model: model.card.id, probs, predicted: argmax(probs), memory: memory() } satisfies ImagePrediction;
+  },
+
+  async loadModelFiles(jobId, files, datasetId, onProgress) {
+    await recovering;
+    const ds = getDataset(datasetId);
+    const total = files.reduce((s, f) => s + f.size, 0);
+    if (total > MAX_MODEL_BYTES)
+      throw new ModelLoadError(
+        `the chosen files hold ${(total / 1e6).toFixed(0)} MB; models up to ${MAX_MODEL_BYTES / 1e6} MB are accepted`,
+      );
+    const jsons = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
+    const jsonFile = jsons.find((f) => f.name === 'model.json') ?? jsons[0];
+    if (!jsonFile) throw new ModelLoadError('choose the model.json file together with its weight files (.bin)');
+    const controller = startJob(jobId);
+    try {
+      const byName = new Map(files.map((f) => [f.name, f]));
+      const json = new Uint8Array(await jsonFile.arrayBuffer());
+      const weights = new Map<string, Uint8Array>();
+      const shas: { path: string; sha256: string; bytes: number }[] = [];
+      let done = 0;
+      const loaded = await loadLayersModel(
+        json,
+        async (path) => {
+          const f = byName.get(path.split('/').pop() ?? path);
+          if (!f) throw new Error(`it is not among the chosen files: choose ${jsonFile.name} and ${path} together`);
+          const bytes = new Uint8Array(await f.arrayBuffer());
+          done += bytes.length;
+          onProgress({ label: `Loading your model (${jsonFile.name})`, done, total, unit: 'bytes' });
+          weights.set(path, bytes);
+          shas.push({ path, sha256: await sha256Hex(bytes), bytes: bytes.length });
+          return bytes;
+        },
+        undefined,
+        ds.shape,
+      );
+      if (loaded.classifier.numClasses !== ds.classNames.length) {
+        loaded.model.dispose();
+        throw new ModelLoadError(
+          `the model has ${loaded.classifier.numClasses} outputs but ${ds.name} has ${ds.classNames.length} classes`,
+        );
+      }
+      if (controller.signal.aborted) {
+        loaded.model.dispose();
+        throw new DOMException('model loading cancelled', 'AbortError');
+      }
+      const card: ModelCard = {
+        schema: 1,
+        id: 'own-model',
+        dataset: ds.id,
+        inputShape: ds.shape,
+        classNames: [...ds.classNames],
+        output: 'logits',
+        architecture: 'your own model',
+        layers: describeModel(loaded.model),
+        parameters: loaded.model.countParams(),
+        recipe: 'user',
+        training: `unknown: loaded from your files (${files.map((f) => f.name).join(', ')})`,
+        command: '',
+        seed: 0,
+        epochs: 0,
+        selectedEpoch: 0,
+        trainingSeconds: 0,
+        backend: '',
+        tfjsVersion: '',
+        cleanAccuracy: { n: 0, accuracy: Number.NaN, command: '' },
+        robustAccuracy: [],
+        weights: shas,
+        notes: [`output: ${loaded.classifier.outputKind}`],
+      };
+      const previous = active;
+      active = { card, files: { json, weights }, loaded };
+      previous?.loaded.model.dispose();
+      return card;
     } finally {
       jobs.delete(jobId);
     }
@@ -364,8 +593,10 @@ const api: ComputeApi = {
   async attack(req: AttackRequest, onProgress) {
     await recovering;
     requireModel();
-    const split = requireDataset(req.dataset);
-    const label = split.labels[req.sample];
+    const custom = req.image !== undefined;
+    const split = custom ? null : requireDataset(req.dataset);
+    // a picture of the user's has no true label: the reference is the model's clean prediction (set below)
+    let label = split ? split.labels[req.sample] : -1;
     const a = req.attack;
     const spec = specFromParams(a);
     if (!spec) throw new Error('choose an attack first');
@@ -374,7 +605,7 @@ const api: ComputeApi = {
     const backendAtStart = status?.name ?? 'cpu';
     const t0 = performance.now();
     const name = ATTACKS[spec.name].label;
-    const progressLabel = `${name} on test image ${req.sample}`;
+    const progressLabel = custom ? `${name} on your picture` : `${name} on test image ${req.sample}`;
     const trace: TracePoint[] = [];
     let pending: TracePoint[] = [];
     let lastReport = 0;
@@ -394,7 +625,12 @@ const api: ComputeApi = {
       }
       const model = other ?? active!.loaded;
       const modelId = other ? req.model!.id : active!.card.id;
-      x = sampleTensor(split, req.sample);
+      if (split) {
+        x = sampleTensor(split, req.sample);
+      } else {
+        x = imageTensor(req.image!, model);
+        label = argmax(await probabilities(model, x));
+      }
       // a cancel written into the shared word is seen after every step, even while the loop is synchronous
       if (cancelledByFlag(req.jobId)) controller.abort();
       onProgress({ label: progressLabel, done: 0, total, unit: 'steps', trace: [] });
@@ -420,6 +656,7 @@ const api: ComputeApi = {
           model: modelId,
           sample: req.sample,
           label,
+          custom,
           stepsRun: trace.length,
           seconds: (performance.now() - t0) / 1000,
           memory: memory(),
@@ -439,6 +676,7 @@ const api: ComputeApi = {
         model: modelId,
         sample: req.sample,
         label,
+        custom,
         stepsRun: trace.length,
         seconds: (performance.now() - t0) / 1000,
         adversarial: {

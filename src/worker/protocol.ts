@@ -4,6 +4,9 @@
  */
 import type { AttackParams, BackendChoice } from '../core/experiment';
 import type { ModelCard } from '../core/models/card';
+import type { ImportedInfo } from './imported-store';
+
+export type { ImportedInfo };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -63,6 +66,28 @@ export interface DatasetSummary {
   id: string;
   n: number;
   shape: [number, number, number];
+  /** An imported data set (CIFAR-10) that has not been imported in this browser yet: n is 0. */
+  missing?: boolean;
+}
+
+/** A picture (photo, camera frame, drawing) made into a model input. */
+export interface PreparedImage {
+  /** H * W * C bytes, channels last, exactly what the model is given (divided by 255). */
+  pixels: Uint8Array;
+  shape: [number, number, number];
+  /** Size of the decoded picture before the centre crop. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Grey inputs: light-on-dark inversion applied (ink on paper made to look like MNIST). */
+  inverted: boolean;
+}
+
+/** The active model's prediction on a picture of the user's (no true label). */
+export interface ImagePrediction {
+  model: string;
+  probs: number[];
+  predicted: number;
+  memory: MemoryInfo;
 }
 
 export interface ImageBatch {
@@ -94,6 +119,11 @@ export interface AttackRequest {
   jobId: number;
   dataset: string;
   sample: number;
+  /**
+   * A picture of the user's (H * W * C bytes) to attack instead of test image `sample`. It has no
+   * true label: the attack is untargeted against the model's own clean prediction.
+   */
+  image?: Uint8Array;
   attack: AttackParams;
   /** Attack this zoo model instead of the active one (loaded for the run, then freed). */
   model?: ModelCard;
@@ -106,7 +136,10 @@ export interface AttackOutcome {
   /** The model the attack ran against. */
   model: string;
   sample: number;
+  /** True label of the test image; for a picture of the user's, the model's clean prediction. */
   label: number;
+  /** The attacked image was the user's picture (label is the clean prediction, not a true label). */
+  custom: boolean;
   /** Iterates reported by the attack (trace records, the starting point included). */
   stepsRun: number;
   seconds: number;
@@ -217,7 +250,19 @@ export interface ComputeApi {
   /** Select a backend (probing each candidate); reloads the current model onto it. */
   setBackend(choice: BackendChoice, onProgress: (p: Progress) => void): Promise<BackendStatus>;
   status(): Promise<BackendStatus | null>;
+  /** Bundled data sets: fetch the test split. Imported ones: read it from IndexedDB (missing: true when not imported). */
   loadDataset(jobId: number, id: string, onProgress: (p: Progress) => void): Promise<DatasetSummary>;
+  /** Import CIFAR-10 from the user's files (archive or .bin batches), keep its test split in IndexedDB. */
+  importDataset(jobId: number, id: string, files: File[], onProgress: (p: Progress) => void): Promise<ImportedInfo>;
+  /** What is stored in IndexedDB (metadata only). */
+  importedDatasets(): Promise<ImportedInfo[]>;
+  deleteImported(id: string): Promise<void>;
+  /** Decode a picture (PNG, JPEG, …), centre-crop and resize it to a model input of `shape`. */
+  prepareImage(file: Blob, shape: [number, number, number], invert: boolean | 'auto'): Promise<PreparedImage>;
+  /** The active model on a picture of the user's. */
+  predictImage(pixels: Uint8Array): Promise<ImagePrediction>;
+  /** Load the user's own model (model.json + weight files) for a data set; it becomes the active model. */
+  loadModelFiles(jobId: number, files: File[], datasetId: string, onProgress: (p: Progress) => void): Promise<ModelCard>;
   images(id: string, start: number, count: number): Promise<ImageBatch>;
   /** Load a zoo model; on failure the previous model stays active and a ModelLoadError message is thrown. */
   loadModel(jobId: number, card: ModelCard, onProgress: (p: Progress) => void): Promise<ModelSummary>;

@@ -1,0 +1,97 @@
+import { useState, type DragEvent } from 'react';
+import { DATASETS } from '../core/data/datasets';
+import { deleteImportedData, importData } from './controller';
+import { bytes, count } from './format';
+import { useLab } from './store';
+
+/** Files dropped on an element (no directories). */
+export function droppedFiles(e: DragEvent): File[] {
+  e.preventDefault();
+  return Array.from(e.dataTransfer.files);
+}
+
+/** What this browser holds of an imported data set, with a Delete button. */
+function StoredSet({ id }: { id: string }) {
+  const info = useLab((s) => s.imported[id]);
+  const busy = useLab((s) => s.job !== null);
+  if (!info) {
+    return (
+      <p className="muted small" data-testid="imported-none">
+        Nothing imported yet.
+      </p>
+    );
+  }
+  return (
+    <div className="imported" data-testid="imported-item" data-n={info.n}>
+      <p>
+        <strong>{info.name}</strong>: <span data-testid="imported-count">{count(info.n)} images</span>,{' '}
+        <span data-testid="imported-size">{bytes(info.bytes)}</span>, imported{' '}
+        <time dateTime={info.importedAt}>{new Date(info.importedAt).toLocaleString()}</time>
+      </p>
+      <p className="muted small">From {info.source}</p>
+      {info.notes.map((n) => (
+        <p key={n} className="muted small">
+          {n}
+        </p>
+      ))}
+      <button type="button" className="secondary" onClick={() => deleteImportedData(id)} disabled={busy} data-testid="imported-delete">
+        Delete from this browser
+      </button>
+    </div>
+  );
+}
+
+/** Import control for a data set the user brings (CIFAR-10): pick or drop the archive or its .bin files. */
+export function DataImport({ id, compact = false }: { id: string; compact?: boolean }) {
+  const ds = DATASETS[id];
+  const error = useLab((s) => s.importError);
+  const busy = useLab((s) => s.job !== null);
+  const [over, setOver] = useState(false);
+  if (!ds || ds.origin !== 'imported') return null;
+  const pick = (files: File[]) => {
+    if (files.length > 0) importData(id, files);
+  };
+  return (
+    <div className="data-import" data-testid={compact ? 'data-import-compact' : 'data-import'}>
+      {!compact && <StoredSet id={id} />}
+      <div
+        className={`drop-zone ${over ? 'over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          setOver(false);
+          pick(droppedFiles(e));
+        }}
+        data-testid="import-drop"
+      >
+        <label className="file-button">
+          <input
+            type="file"
+            multiple
+            accept=".gz,.tgz,.tar,.bin,application/gzip,application/x-tar"
+            disabled={busy}
+            onChange={(e) => {
+              pick(Array.from(e.target.files ?? []));
+              e.target.value = '';
+            }}
+            data-testid={compact ? 'import-input-compact' : 'import-input'}
+          />
+          <span>Import {ds.name}…</span>
+        </label>
+        <span className="muted small">
+          or drop <code>cifar-10-binary.tar.gz</code> (or the <code>.tar</code>, or <code>test_batch.bin</code>) here. It is read in this
+          browser; only the test split (10,000 images, 29 MiB) is kept, in this browser's storage. The training batches are not needed here
+          and are not stored.
+        </span>
+      </div>
+      {error && (
+        <p className="attack-error" role="alert" data-testid={compact ? 'import-error-compact' : 'import-error'}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
