@@ -8,7 +8,7 @@ import { serializeLayersModel, sha256Hex } from '../../core/models/io';
 import { getRecipe } from '../../core/train/recipes';
 import { train } from '../../core/train/train';
 import { evaluate } from '../../core/eval/evaluate';
-import { initNodeBackend } from '../../core/engine/node-backend';
+import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';
 import { fileCheckpointStore } from '../run-state';
 import { loadNodeSplit } from '../node-io';
@@ -146,7 +146,7 @@ export async function runTrain(args: string[]): Promise<number> {
     epochs: recipe.epochs,
     selectedEpoch: result.selectedEpoch,
     trainingSeconds: Math.round(result.seconds),
-    backend: `Node ${process.version}, TensorFlow.js ${tf.version.tfjs} ${backend} backend (with the lab's convolution gradients), ${(await import('node:os')).cpus().length} cores`,
+    backend: `Node ${process.version}, TensorFlow.js ${tf.version.tfjs} ${backend} backend (with the lab's convolution gradients), ${backend === 'wasm' ? `${wasmThreads()} wasm thread(s) on ` : ''}a ${(await import('node:os')).cpus().length}-core machine`,
     tfjsVersion: tf.version.tfjs,
     cleanAccuracy: { ...clean, command: evalCmd('--attack none') },
     robustAccuracy: robust,
