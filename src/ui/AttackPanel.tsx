@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
-import { FIELDS, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
+import { FIELDS, maxEps, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
 import { amplification, perturbationRgba } from './colormap';
 import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, selectCompareModel, stepAttack } from './controller';
 import type { AttackOutcome } from '../worker/protocol';
@@ -32,15 +32,18 @@ interface Range {
   step: number;
 }
 
-/** Slider ranges (typed values may go anywhere the experiment schema allows). Null: no slider. */
-function sliderRange(k: NumericKey, a: AttackParams): Range | null {
+/**
+ * Slider ranges (typed values may go anywhere the experiment schema allows: an L2 eps up to sqrt(H*W*C),
+ * 28 on MNIST). Null: no slider.
+ */
+function sliderRange(k: NumericKey, a: AttackParams, dataset: string): Range | null {
   switch (k) {
     case 'eps':
-      return a.norm === 'l2' ? { min: 0, max: 1, step: 0.01 } : { min: 0, max: 0.5, step: 1 / 255 };
+      return a.norm === 'l2' ? { min: 0, max: Math.min(10, maxEps('l2', dataset)), step: 0.05 } : { min: 0, max: 0.5, step: 1 / 255 };
     case 'steps':
       return { min: 1, max: a.name === 'cw' ? 1000 : 200, step: 1 };
     case 'stepSize':
-      return { min: 0.001, max: 0.1, step: 0.001 };
+      return a.norm === 'l2' ? { min: 0.005, max: 2, step: 0.005 } : { min: 0.001, max: 0.1, step: 0.001 };
     case 'restarts':
       return { min: 1, max: 10, step: 1 };
     case 'momentum':
@@ -93,14 +96,15 @@ function paramKey(p: SpecParam): NumericKey | 'norm' | 'randomStart' | 'target' 
 
 /** A slider with a number box beside it; both accept only values the experiment schema (the URL table) accepts. */
 function ParamField({ k }: { k: NumericKey }) {
-  const a = useLab((s) => s.experiment.attack);
+  const experiment = useLab((s) => s.experiment);
+  const a = experiment.attack;
   const busy = useLab((s) => s.job !== null);
   const value = a[k];
   const [draft, setDraft] = useState<{ value: number; text: string; error: string | null } | null>(null);
   const field = FIELDS.find((f) => f.path === `attack.${k}`)!;
   const shown = draft && draft.value === value ? draft : { text: String(value), error: null };
   const set = (text: string) => {
-    const r = parseFieldValue(field, text);
+    const r = parseFieldValue(field, text, experiment);
     if ('error' in r) {
       setDraft({ value, text, error: r.error });
     } else {
@@ -108,7 +112,7 @@ function ParamField({ k }: { k: NumericKey }) {
       patchAttack({ [k]: r.value } as Partial<AttackParams>);
     }
   };
-  const range = sliderRange(k, a);
+  const range = sliderRange(k, a, experiment.dataset);
   const testId = `attack-${k === 'stepSize' ? 'step-size' : k}`;
   return (
     <div className="param">
@@ -117,7 +121,9 @@ function ParamField({ k }: { k: NumericKey }) {
         {k === 'eps' && (
           <span className="muted small" data-testid="eps-units">
             {' '}
-            {a.norm === 'linf' ? `= ${(value * 255).toFixed(1)}/255` : '(L2)'}
+            {a.norm === 'linf'
+              ? `= ${(value * 255).toFixed(1)}/255`
+              : `(L2, at most ${Number(maxEps('l2', experiment.dataset).toFixed(2))})`}
           </span>
         )}
       </label>

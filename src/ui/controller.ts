@@ -403,27 +403,21 @@ export function resetStepper(): void {
   set({ stepper: { k: 0, playing: false }, attack: null, liveTrace: [], attackError: null });
 }
 
-export interface BatchSettings {
-  n: number;
-  epsilons: number[];
-  /** Other zoo models (ids) of the same data set to add to the curve. */
-  extraModels: string[];
-}
-
-/** Robustness check over the first n test images with the experiment's attack. */
-export function runBatch(settings: BatchSettings): void {
+/** Robustness check with the experiment's attack over the test images its batch settings name (they are in the link). */
+export function runBatch(): void {
   const s = get();
   const e = s.experiment;
   if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none' || !s.catalog) return;
-  const extraModels = s.catalog.models.filter(
-    (m) => m.dataset === e.dataset && settings.extraModels.includes(m.id) && m.id !== s.model!.id,
-  );
-  const n = Math.max(1, Math.min(s.dataset.n, Math.round(settings.n)));
+  const b = e.batch;
+  const extraModels = s.catalog.models.filter((m) => m.dataset === e.dataset && b.models.includes(m.id) && m.id !== s.model!.id);
+  const start = Math.max(0, Math.min(s.dataset.n - 1, b.start));
+  const n = Math.max(1, Math.min(s.dataset.n - start, Math.round(b.n)));
   const request = {
     dataset: e.dataset,
+    start,
     n,
     attack: { ...e.attack },
-    epsilons: settings.epsilons,
+    epsilons: [...b.epsilons],
     batchSize: ATTACKS[e.attack.name].blackBox ? 20 : 50,
     extraModels,
     maxExamples: 12,

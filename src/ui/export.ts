@@ -69,14 +69,3 @@ export function batchJson(outcome: BatchOutcome, experiment: Experiment, created
     ) + '\n'
   );
 }
-
-/** Epsilons typed as a list ("0, 0.05, 0.1"); null when one is not a number >= 0. */
-export function parseEpsilons(text: string): number[] | null {
-  const parts = text
-    .split(/[\s,;]+/)
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-  if (parts.length === 0 || parts.length > 20) return null;
-  const v = parts.map(Number);
-  return v.every((x) => Number.isFinite(x) && x >= 0 && x <= 10) ? v : null;
-}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../core/experiment';
 import type { BatchOutcome } from '../worker/protocol';
 import { amplification, diverging, maxAbs, perturbationRgba } from './colormap';
-import { batchCsv, batchJson, csvField, parseEpsilons } from './export';
+import { batchCsv, batchJson, csvField } from './export';
 import { attackPreset } from './presets';
 
 describe('diverging colour map', () => {
@@ -34,6 +34,7 @@ const outcome: BatchOutcome = {
   dataset: 'mnist',
   model: 'mnist-cnn',
   attack: { ...DEFAULT_EXPERIMENT.attack, name: 'fgsm', eps: 0.2, seed: 7 },
+  start: 0,
   n: 2,
   cleanAccuracy: 1,
   robustAccuracy: 0.5,
@@ -72,18 +73,10 @@ describe('batch export', () => {
     expect(j.experiment.attack.name).toBe('fgsm');
     expect(j.link).toContain('attack=fgsm');
     expect(j.link).toContain('seed=7');
+    expect(j.start).toBe(0);
     expect(j.curves[0].robustAccuracy).toEqual([1, 0.5]);
     expect(j.rows).toHaveLength(2);
     expect(j.examples).toBeUndefined();
-  });
-});
-
-describe('epsilon list', () => {
-  it('reads numbers separated by commas or spaces and refuses anything else', () => {
-    expect(parseEpsilons('0, 0.05 0.1;0.3')).toEqual([0, 0.05, 0.1, 0.3]);
-    expect(parseEpsilons('')).toBeNull();
-    expect(parseEpsilons('0.1, x')).toBeNull();
-    expect(parseEpsilons('-0.1')).toBeNull();
   });
 });
 

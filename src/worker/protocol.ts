@@ -142,7 +142,8 @@ export interface AttackOutcome {
 export interface BatchRequest {
   jobId: number;
   dataset: string;
-  /** First n test images. */
+  /** Test images start .. start + n - 1 (start defaults to 0). */
+  start?: number;
   n: number;
   attack: AttackParams;
   /** Epsilons of the accuracy curve (in the attack's norm); the attack's own eps is always included. */
@@ -188,6 +189,8 @@ export interface BatchOutcome {
   dataset: string;
   model: string;
   attack: AttackParams;
+  /** First test image of the check. */
+  start: number;
   /** Images evaluated (less than requested when cancelled). */
   n: number;
   cleanAccuracy: number;
