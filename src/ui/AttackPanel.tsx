@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
 import { FIELDS, maxEps, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
 import { amplification, perturbationRgba } from './colormap';
+import { DownloadLink } from './DownloadLink';
+import { attackJson } from './export';
 import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, selectCompareModel, stepAttack } from './controller';
 import type { AttackOutcome } from '../worker/protocol';
 import { PixelCanvas } from './PixelCanvas';
@@ -383,6 +385,18 @@ function Legend({ scale }: { scale: number }) {
   );
 }
 
+/** The finished attack as JSON: exact pixels, norms, predictions and the link that reproduces it. */
+function AttackDownload({ outcome, testId }: { outcome: AttackOutcome; testId: string }) {
+  const e = useLab((s) => s.experiment);
+  const text = useMemo(() => attackJson(outcome, e, DATASETS[e.dataset]?.shape ?? [], new Date().toISOString()), [outcome, e]);
+  const filename = `${outcome.model}-${outcome.attack.name}-image${outcome.sample}-seed${outcome.attack.seed}.json`;
+  return (
+    <DownloadLink text={text} type="application/json" filename={filename} testId={testId}>
+      Download adversarial (JSON)
+    </DownloadLink>
+  );
+}
+
 /** One attack outcome. `prefix` keeps the test ids of a second (comparison) view apart. */
 function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome | null; error: string | null; prefix: string }) {
   const e = useLab((s) => s.experiment);
@@ -507,6 +521,7 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             </>
           )}
         </dl>
+        <AttackDownload outcome={outcome} testId={tid('attack-json')} />
         <div className="before-after">
           <div>
             <h3>Before</h3>

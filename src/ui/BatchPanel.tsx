@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACKS } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
@@ -7,33 +7,11 @@ import type { BatchOutcome } from '../worker/protocol';
 import { runBatch } from './controller';
 import { batchCsv, batchJson } from './export';
 import { percent } from './format';
+import { DownloadLink } from './DownloadLink';
 import { PixelCanvas } from './PixelCanvas';
 import { patchBatch, useLab } from './store';
 
 const COLOURS = ['#2f6fde', '#c8372d', '#1f8a4c', '#b8860b', '#7a4cc2'];
-
-/** A download link for text made in the page (the object URL is released when it changes). */
-function DownloadLink({
-  text,
-  type,
-  filename,
-  testId,
-  children,
-}: {
-  text: string;
-  type: string;
-  filename: string;
-  testId: string;
-  children: string;
-}) {
-  const url = useMemo(() => URL.createObjectURL(new Blob([text], { type })), [text, type]);
-  useEffect(() => () => URL.revokeObjectURL(url), [url]);
-  return (
-    <a href={url} download={filename} data-testid={testId} className="button-link">
-      {children}
-    </a>
-  );
-}
 
 function CurveChart({ outcome }: { outcome: BatchOutcome }) {
   const data = outcome.epsilons.map((eps, k) => {

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { DATASETS } from '../core/data/datasets';
 import { decodeExperiment, encodeExperiment, type AttackParams, type Experiment } from '../core/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
-import type { Progress, WorkerEvent } from '../worker/protocol';
+import type { BenchmarkOutcome, BenchmarkRequest, Progress, WorkerEvent } from '../worker/protocol';
 import { ATTACKS } from '../core/attacks/index';
 import { ComputeClient, WorkerGone } from './client';
 import { addNotice, patchExperiment, useLab, type JobState } from './store';
@@ -274,7 +274,11 @@ export async function startLab(): Promise<void> {
   });
   window.addEventListener('hashchange', () => applyLink(location.hash));
   // test hook (also handy for trying the recovery by hand): make the GPU backend lose its device
-  (window as unknown as { __rlab: unknown }).__rlab = { loseDevice: () => client.call(() => client.api.loseDevice()) };
+  // and measure the active backend's speed with the lab's own worker (rlab bench-browser drives this)
+  (window as unknown as { __rlab: unknown }).__rlab = {
+    loseDevice: () => client.call(() => client.api.loseDevice()),
+    benchmark: (o: BenchmarkSettings) => runBenchmark(o),
+  };
   try {
     await worker;
   } catch (e) {
@@ -431,6 +435,30 @@ export function runBatch(): void {
     } catch (err) {
       if (err instanceof WorkerGone) set({ batchError: 'The check was stopped and the compute worker restarted.' });
       else set({ batchError: message(err) });
+    } finally {
+      endJob(id);
+    }
+  });
+}
+
+export type BenchmarkSettings = Omit<BenchmarkRequest, 'jobId' | 'dataset'>;
+
+/**
+ * Inference, input-gradient and PGD throughput of the active model on the active backend, over the
+ * first batchSize test images (measured in the worker by core/eval/benchmark.ts).
+ */
+export function runBenchmark(settings: BenchmarkSettings): Promise<BenchmarkOutcome> {
+  const s = get();
+  const e = s.experiment;
+  if (s.job) return Promise.reject(new Error('another job is running'));
+  if (!s.model || s.model.dataset !== e.dataset || s.dataset?.id !== e.dataset)
+    return Promise.reject(new Error('the model and its test images are not loaded yet'));
+  const id = startJob('benchmark', `Measuring the speed of ${s.model.id} on ${s.backend?.name ?? 'this backend'}`, true);
+  return serial(async () => {
+    try {
+      const r = await client.call(() => client.api.benchmark({ jobId: id, dataset: e.dataset, ...settings }, progressFor(id, false)));
+      set({ memory: r.memory });
+      return r;
     } finally {
       endJob(id);
     }

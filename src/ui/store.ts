@@ -34,7 +34,7 @@ export interface Notice {
 
 export interface JobState {
   id: number;
-  kind: 'load' | 'attack' | 'batch' | 'backend';
+  kind: 'load' | 'attack' | 'batch' | 'backend' | 'benchmark';
   label: string;
   done: number;
   total: number;

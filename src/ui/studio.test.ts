@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../core/experiment';
 import type { BatchOutcome } from '../worker/protocol';
 import { amplification, diverging, maxAbs, perturbationRgba } from './colormap';
-import { batchCsv, batchJson, csvField } from './export';
+import { attackJson, batchCsv, batchJson, csvField } from './export';
+import type { AttackOutcome } from '../worker/protocol';
 import { attackPreset } from './presets';
 
 describe('diverging colour map', () => {
@@ -89,5 +90,53 @@ describe('attack presets', () => {
     expect(attackPreset('cw', base).steps).toBe(100);
     expect(attackPreset('square', base)).toEqual({ queries: 1000, pInit: 0.8 });
     expect(attackPreset('fgsm', base)).toEqual({});
+  });
+});
+
+describe('attack export', () => {
+  const attack = { ...DEFAULT_EXPERIMENT.attack, name: 'pgd' as const, eps: 0.25, steps: 5, seed: 9 };
+  const adv: AttackOutcome = {
+    status: 'done',
+    jobId: 1,
+    attack,
+    model: 'mnist-cnn',
+    sample: 12,
+    label: 9,
+    stepsRun: 6,
+    seconds: 0.5,
+    adversarial: {
+      pixels: Float32Array.from([0.25, 1, 0.125, 0]),
+      original: Float32Array.from([0, 1, 0.375, 0]),
+      delta: Float32Array.from([0.25, 0, -0.25, 0]),
+      cleanProbs: [0.1, 0.9],
+      probs: [0.8, 0.2],
+      cleanPredicted: 1,
+      predicted: 0,
+      success: true,
+      fooled: true,
+      target: null,
+      norms: { l0: 2, l2: Math.SQRT1_2 / 2, linf: 0.25 },
+      queries: 6,
+      gradientEvaluations: 5,
+      trace: [],
+    },
+    memory: { numTensors: 1, numBytes: 4 },
+  };
+  it('writes the exact pixels, the norms and the link that reproduces the attack', () => {
+    const j = JSON.parse(attackJson(adv, DEFAULT_EXPERIMENT, [2, 2, 1], '2026-01-01T00:00:00Z'));
+    expect(j.adversarial).toEqual([0.25, 1, 0.125, 0]);
+    expect(j.original).toEqual([0, 1, 0.375, 0]);
+    expect(j.shape).toEqual([2, 2, 1]);
+    expect(j.norms).toEqual(adv.adversarial!.norms);
+    expect(j.predicted).toBe(0);
+    const link = new URLSearchParams(j.link.slice(1));
+    expect(link.get('i')).toBe('12');
+    expect(link.get('eps')).toBe('0.25');
+    expect(link.get('seed')).toBe('9');
+  });
+  it('refuses a cancelled attack', () => {
+    expect(() => attackJson({ ...adv, status: 'cancelled', adversarial: undefined }, DEFAULT_EXPERIMENT, [2, 2, 1], '')).toThrow(
+      /cancelled/,
+    );
   });
 });

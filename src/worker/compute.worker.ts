@@ -16,6 +16,7 @@ import {
   type TraceRecord,
 } from '../core/attacks/index';
 import { getDataset, imagesAsFloats, loadSplit, type LabeledImages } from '../core/data/datasets';
+import { benchmarkClassifier } from '../core/eval/benchmark';
 import type { BackendChoice } from '../core/experiment';
 import type { ModelCard } from '../core/models/card';
 import { loadLayersModel, ModelLoadError, type LoadedModel } from '../core/models/io';
@@ -27,6 +28,7 @@ import type {
   BatchExample,
   BatchImageRow,
   BatchOutcome,
+  BenchmarkOutcome,
   CurveSeries,
   TracePoint,
   BackendName,
@@ -633,6 +635,31 @@ const api: ComputeApi = {
     } catch (e) {
       throw await explainDeviceLoss(e, backendAtStart);
     } finally {
+      jobs.delete(req.jobId);
+    }
+  },
+
+  async benchmark(req, onProgress) {
+    await recovering;
+    const model = requireModel();
+    const split = requireDataset(req.dataset);
+    const n = Math.max(1, Math.min(split.n, Math.floor(req.batchSize)));
+    const controller = startJob(req.jobId);
+    const x = tf.tensor4d(imagesAsFloats(split, 0, n), [n, ...split.shape]);
+    try {
+      const r = await benchmarkClassifier(model.loaded.classifier, x, split.labels.subarray(0, n), {
+        warmup: req.warmup,
+        reps: req.reps,
+        pgdSteps: req.pgdSteps,
+        pgdReps: req.pgdReps,
+        signal: controller.signal,
+        onPhase: (phase) =>
+          onProgress({ label: `Measuring ${phase} on ${status?.name ?? tf.getBackend()}`, done: 0, total: 0, unit: 'steps' }),
+      });
+      x.dispose();
+      return { ...r, model: model.card.id, adapter: status?.adapter ?? '', memory: memory() } satisfies BenchmarkOutcome;
+    } finally {
+      x.dispose();
       jobs.delete(req.jobId);
     }
   },

@@ -3,6 +3,7 @@
  * Everything here is structured-clone friendly: plain objects, typed arrays, no tensors.
  */
 import type { AttackParams, BackendChoice } from '../core/experiment';
+import type { BenchmarkResult } from '../core/eval/benchmark';
 import type { ModelCard } from '../core/models/card';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -203,6 +204,25 @@ export interface BatchOutcome {
   seconds: number;
   memory: MemoryInfo;
 }
+export interface BenchmarkRequest {
+  jobId: number;
+  dataset: string;
+  /** The first batchSize test images form the fixed batch. */
+  batchSize: number;
+  warmup: number;
+  reps: number;
+  pgdSteps: number;
+  pgdReps?: number;
+}
+
+/** Throughput of the active model on the active backend (core/eval/benchmark.ts). */
+export interface BenchmarkOutcome extends BenchmarkResult {
+  model: string;
+  /** The backend's adapter / renderer description. */
+  adapter: string;
+  memory: MemoryInfo;
+}
+
 /** Pushed from the worker without a request (e.g. the GPU device was lost and the worker moved on). */
 export type WorkerEvent = { kind: 'backend-changed'; status: BackendStatus; notice: string; modelReloaded: boolean };
 
@@ -228,6 +248,8 @@ export interface ComputeApi {
   attack(request: AttackRequest, onProgress: (p: Progress) => void): Promise<AttackOutcome>;
   /** Clean and robust accuracy over the first n test images, with an accuracy-vs-epsilon curve. */
   robustness(request: BatchRequest, onProgress: (p: Progress) => void): Promise<BatchOutcome>;
+  /** Inference, input-gradient and PGD throughput of the active model on the active backend. */
+  benchmark(request: BenchmarkRequest, onProgress: (p: Progress) => void): Promise<BenchmarkOutcome>;
   /** Abort the job with this id (works during async phases; attacks also watch the shared cancel word). */
   cancel(jobId: number): Promise<void>;
   /** Test hook: make the current GPU backend lose its device/context. */
