@@ -210,7 +210,8 @@ export async function runBenchBrowser(args: string[]): Promise<number> {
         : [backend, '-', '-', '-', error ?? 'failed'],
     );
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    const line = (r: string[]) =>
+      r.map((c, i) => (i === r.length - 1 ? c : i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     console.log(line(header));
     for (const r of table) console.log(line(r));
     if (rows.some((r) => r.result && /swiftshader/i.test(r.result.adapter)))
