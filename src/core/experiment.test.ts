@@ -111,7 +111,7 @@ describe('experiment URL codec', () => {
     expect(linf.experiment.attack).toMatchObject({ norm: 'linf', eps: DEFAULT_EXPERIMENT.attack.eps, stepSize: 0.2 });
     expect(linf.experiment.batch.epsilons).toEqual([0, 0.5]);
     expect(linf.notes).toHaveLength(2);
-    expect(linf.notes[0]).toMatch(/epsilon 3 does not fit/);
+    expect(linf.notes[0]).toMatch(/The epsilon, 3, does not fit the new settings; it is now 0.1/);
     const none = conformExperiment({ ...e, attack: { ...e.attack, norm: 'linf' }, batch: { ...e.batch, epsilons: [2, 4] } });
     expect(none.experiment.batch.epsilons).toEqual(DEFAULT_EXPERIMENT.batch.epsilons);
   });

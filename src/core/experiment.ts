@@ -358,7 +358,7 @@ export function conformExperiment(input: Experiment): { experiment: Experiment; 
       if (kept.length >= t.minItems) next = kept;
     }
     if ('error' in parseFieldValue(f, formatValue(next), e)) continue;
-    notes.push(`The ${f.label} ${formatValue(v)} does not fit the new setting; it is now ${formatValue(next)}.`);
+    notes.push(`The ${f.label}, ${formatValue(v)}, does not fit the new settings; it is now ${formatValue(next)}.`);
     setPath(e, f.path, next);
   }
   return { experiment: notes.length > 0 ? e : input, notes };

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
-import { FIELDS, maxEps, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
+import { effectiveNorm, FIELDS, maxEps, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
 import { amplification, perturbationRgba } from './colormap';
 import { DownloadLink } from './DownloadLink';
 import { attackJson } from './export';
@@ -102,15 +102,17 @@ function ParamField({ k }: { k: NumericKey }) {
   const a = experiment.attack;
   const busy = useLab((s) => s.job !== null);
   const value = a[k];
-  const [draft, setDraft] = useState<{ value: number; text: string; error: string | null } | null>(null);
+  // a refused text is checked against the norm and data set of its time: when they change, the box shows the value in force
+  const ctx = `${effectiveNorm(a)}|${experiment.dataset}`;
+  const [draft, setDraft] = useState<{ value: number; ctx: string; text: string; error: string | null } | null>(null);
   const field = FIELDS.find((f) => f.path === `attack.${k}`)!;
-  const shown = draft && draft.value === value ? draft : { text: String(value), error: null };
+  const shown = draft && draft.value === value && draft.ctx === ctx ? draft : { text: String(value), error: null };
   const set = (text: string) => {
     const r = parseFieldValue(field, text, experiment);
     if ('error' in r) {
-      setDraft({ value, text, error: r.error });
+      setDraft({ value, ctx, text, error: r.error });
     } else {
-      setDraft({ value: r.value as number, text, error: null });
+      setDraft({ value: r.value as number, ctx, text, error: null });
       patchAttack({ [k]: r.value } as Partial<AttackParams>);
     }
   };

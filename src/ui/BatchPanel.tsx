@@ -113,16 +113,18 @@ function BatchResult({ outcome }: { outcome: BatchOutcome }) {
 function useBatchField(path: 'batch.start' | 'batch.n' | 'batch.epsilons') {
   const e = useLab((s) => s.experiment);
   const text = fieldText(e, path);
-  const [draft, setDraft] = useState<{ base: string; text: string; error: string | null } | null>(null);
-  const shown = draft && draft.base === text ? draft : { text, error: null };
+  // what the text was checked against: when the norm or the data set changes, the box shows the experiment's value again
+  const ctx = `${effectiveNorm(e.attack)}|${e.dataset}`;
+  const [draft, setDraft] = useState<{ base: string; ctx: string; text: string; error: string | null } | null>(null);
+  const shown = draft && draft.base === text && draft.ctx === ctx ? draft : { text, error: null };
   const change = (raw: string) => {
     const r = parseFieldValue(fieldOf(path), raw, e);
     if ('error' in r) {
-      setDraft({ base: text, text: raw, error: r.error });
+      setDraft({ base: text, ctx, text: raw, error: r.error });
     } else {
       const key = path.slice('batch.'.length) as 'start' | 'n' | 'epsilons';
       const next = { ...e.batch, [key]: r.value };
-      setDraft({ base: fieldText({ ...e, batch: next }, path), text: raw, error: null });
+      setDraft({ base: fieldText({ ...e, batch: next }, path), ctx, text: raw, error: null });
       patchBatch({ [key]: r.value });
     }
   };
