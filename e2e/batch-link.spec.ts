@@ -55,3 +55,25 @@ test('a tampered batch link gives a notice and the defaults', async ({ lab }) =>
   await expect(lab.batchEps).toHaveValue('0,0.05,0.1,0.2,0.3');
   await expect(lab.page.getByTestId('batch-start-input')).toHaveValue('20');
 });
+
+test("the studio's eps box takes an L2 radius up to 28 on MNIST but an L-inf eps only up to 1", async ({ lab }) => {
+  await lab.open('#v=1&backend=webgl&attack=pgd');
+  await lab.prediction();
+  await lab.attackEps.fill('3');
+  await expect(lab.attackEps).toHaveAttribute('aria-invalid', 'true');
+  await expect(lab.attackEps).toHaveAttribute('title', /epsilon 3 is outside 0\.\.1/);
+  expect((await lab.hashParams()).get('eps')).toBeNull();
+  await lab.page.getByTestId('attack-norm').selectOption('l2');
+  await expect(lab.attackEps).toHaveValue('0.1');
+  await lab.attackEps.fill('3');
+  await expect(lab.attackEps).not.toHaveAttribute('aria-invalid', 'true');
+  await expect.poll(async () => (await lab.hashParams()).get('eps')).toBe('3');
+  await lab.attackEps.fill('28.5');
+  await expect(lab.attackEps).toHaveAttribute('title', /epsilon 28.5 is outside 0\.\.28/);
+  await expect.poll(async () => (await lab.hashParams()).get('eps')).toBe('3');
+  // back to L-inf: eps 3 does not fit, the default comes back with a notice
+  await lab.page.getByTestId('attack-norm').selectOption('linf');
+  await expect.poll(async () => (await lab.hashParams()).get('eps')).toBeNull();
+  await expect(lab.attackEps).toHaveValue('0.1');
+  await expect(lab.notices.filter({ hasText: 'The epsilon, 3, does not fit the new settings; it is now 0.1.' })).toHaveCount(1);
+});
