@@ -4,28 +4,10 @@
  * so the workload is kept small).
  */
 import { defineConfig, devices } from '@playwright/test';
+import { QUIET_FLAGS, WEBGL_FLAGS, WEBGPU_FLAGS } from './src/cli/chromium';
 
 const executablePath = process.env.RLAB_CHROMIUM || undefined;
 const PORT = Number(process.env.RLAB_E2E_PORT) || 4173;
-
-const quiet = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const webgl = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
-const webgpu = [
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-angle=vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-vulkan-surface',
-  '--enable-unsafe-swiftshader',
-];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -59,7 +41,7 @@ export default defineConfig({
       use: {
         ...devices['Desktop Chrome'],
         viewport: { width: 1280, height: 900 },
-        launchOptions: { executablePath, args: [...quiet, ...webgl] },
+        launchOptions: { executablePath, args: [...QUIET_FLAGS, ...WEBGL_FLAGS] },
       },
     },
     {
@@ -69,7 +51,7 @@ export default defineConfig({
       use: {
         ...devices['Desktop Chrome'],
         viewport: { width: 1280, height: 900 },
-        launchOptions: { executablePath, args: [...quiet, ...webgpu] },
+        launchOptions: { executablePath, args: [...QUIET_FLAGS, ...WEBGPU_FLAGS] },
       },
     },
   ],

@@ -192,7 +192,7 @@ test("the studio shows each attack's own parameters from the registry and mirror
   await lab.attackEps.fill('0.1');
   await expect(id('eps-units')).toHaveText('= 25.5/255');
   await id('attack-norm').selectOption('l2');
-  await expect(id('eps-units')).toHaveText('(L2)');
+  await expect(id('eps-units')).toHaveText('(L2, at most 28)');
   await expect.poll(() => hash('norm')).toBe('l2');
 
   await lab.attackName.selectOption('square');

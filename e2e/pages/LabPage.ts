@@ -1,4 +1,20 @@
+import { readFile } from 'node:fs/promises';
 import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The studio's "Download adversarial (JSON)" file (src/ui/export.ts attackJson). */
+export interface AttackExport {
+  link: string;
+  label: number;
+  cleanPredicted: number;
+  predicted: number;
+  success: boolean;
+  norms: { l0: number; l2: number; linf: number };
+  queries: number;
+  probs: number[];
+  shape: number[];
+  original: number[];
+  adversarial: number[];
+}
 
 /** The lab page, as a test sees it: locators by test id and the few waits the tests share. */
 export class LabPage {
@@ -35,6 +51,7 @@ export class LabPage {
   readonly batchRobust: Locator;
   readonly batchCurve: Locator;
   readonly batchCsv: Locator;
+  readonly attackJson: Locator;
 
   constructor(page: Page) {
     this.page = page;
@@ -71,6 +88,7 @@ export class LabPage {
     this.batchRobust = id('batch-robust');
     this.batchCurve = id('batch-curve');
     this.batchCsv = id('batch-csv');
+    this.attackJson = id('attack-json');
   }
 
   /** Open the lab at a hash ('' for the default view). */
@@ -130,5 +148,18 @@ export class LabPage {
   /** Points of the live attack chart. */
   async tracePoints(): Promise<number> {
     return Number(await this.traceChart.getAttribute('data-points'));
+  }
+
+  /** The L0, L2 and L-inf norms of the perturbation as the studio prints them. */
+  async shownNorms(): Promise<{ l0: number; l2: number; linf: number }> {
+    const read = async (t: string) => Number((await this.page.getByTestId(t).textContent())?.trim().split(' ')[0]);
+    return { l0: await read('norm-l0'), l2: await read('norm-l2'), linf: await read('norm-linf') };
+  }
+
+  /** Download the finished attack's JSON export and parse it. */
+  async downloadAttack(): Promise<AttackExport> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.attackJson.click()]);
+    expect(download.suggestedFilename()).toMatch(/\.json$/);
+    return JSON.parse(await readFile((await download.path())!, 'utf8')) as AttackExport;
   }
 }

@@ -42,9 +42,13 @@ export interface ResolvedModel extends LoadedModel {
   card: ModelCard | null;
 }
 
-/** A zoo id (models/<id>/) or a path to any TensorFlow.js LayersModel's model.json. */
-export async function loadNodeModel(spec: string, inputShape?: [number, number, number]): Promise<ResolvedModel> {
-  const zooDir = join(projectRoot(), 'models', spec);
+/** A zoo id (models/<id>/, or <zooRoot>/<id>/) or a path to any TensorFlow.js LayersModel's model.json. */
+export async function loadNodeModel(
+  spec: string,
+  inputShape?: [number, number, number],
+  zooRoot = join(projectRoot(), 'models'),
+): Promise<ResolvedModel> {
+  const zooDir = join(zooRoot, spec);
   let jsonPath: string;
   let card: ModelCard | null = null;
   if (/^[a-z0-9-]+$/.test(spec) && existsSync(join(zooDir, 'model.json'))) {

@@ -12,7 +12,9 @@ import { runEval } from './commands/eval';
 import { runTrain } from './commands/train';
 import { runBench } from './commands/bench';
 import { runBenchAttacks } from './commands/bench-attacks';
+import { runBenchBrowser } from './commands/bench-browser';
 import { runCheckCard } from './commands/check-card';
+import { runZooTable } from './commands/zoo-table';
 import { prepareAll } from './prepare';
 import { UsageError } from './args';
 
@@ -27,7 +29,11 @@ commands:
         [--n N] [--seed s] [--batch-size b] [--backend wasm|cpu] [--json]
   bench [--backend wasm|cpu] [--batch-size b]
   bench-attacks [--model <zoo-id | model.json>] [--n N] [--steps k] [--batch-size b] [--full] [--backend wasm|cpu] [--json]
+  bench-browser [--backends webgpu,webgl,wasm] [--model mnist-cnn] [--batch-size 16] [--warmup 1] [--reps 3]
+        [--pgd-steps 40] [--pgd-reps 1] [--build] [--json]   the same job in headless Chromium, per backend
   check-card --model <zoo-id> [--tolerance 0.5]   re-measure every figure of a model card
+  zoo-table [--n 500] [--out models/ROBUSTNESS.md] [--models a,b] [--zoo dir] [--data-dir dir] [--batch-size b] [--json]
+        every zoo model under every attack at standard budgets, as a markdown table
   prepare`;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,8 +47,12 @@ async function main(argv: string[]): Promise<number> {
       return runBench(rest);
     case 'bench-attacks':
       return runBenchAttacks(rest);
+    case 'bench-browser':
+      return runBenchBrowser(rest);
     case 'check-card':
       return runCheckCard(rest);
+    case 'zoo-table':
+      return runZooTable(rest);
     case 'prepare':
       parseArgs({ args: rest, options: {}, strict: true });
       prepareAll();

@@ -1,14 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, decodeExperiment, encodeExperiment, experimentFromFlags, cloneExperiment } from './experiment';
+import {
+  DEFAULT_EXPERIMENT,
+  conformExperiment,
+  decodeExperiment,
+  encodeExperiment,
+  experimentFromFlags,
+  cloneExperiment,
+  effectiveNorm,
+  maxEps,
+} from './experiment';
 
 describe('experiment URL codec', () => {
   it('round-trips every field', () => {
     const e = cloneExperiment(DEFAULT_EXPERIMENT);
     Object.assign(e, { dataset: 'fashion-mnist', model: 'fashion-cnn-robust', sample: 1234, backend: 'webgl' });
     Object.assign(e.attack, { name: 'fgsm', eps: 0.05, steps: 7, stepSize: 0.02, randomStart: false, restarts: 3, seed: 42 });
+    Object.assign(e.batch, { start: 250, n: 40, epsilons: [0, 0.025, 0.3], models: ['fashion-cnn', 'fashion-cnn-robust'] });
     const d = decodeExperiment(encodeExperiment(e));
     expect(d.notices).toEqual([]);
     expect(d.experiment).toEqual(e);
+  });
+  it('round-trips the batch settings as short keys, and a large L2 eps', () => {
+    const e = cloneExperiment(DEFAULT_EXPERIMENT);
+    Object.assign(e.attack, { norm: 'l2', eps: 3, stepSize: 0.1875 });
+    Object.assign(e.batch, { start: 9000, n: 1000, epsilons: [0.5, 1.5, 3, 6] });
+    const hash = encodeExperiment(e);
+    expect(new URLSearchParams(hash).get('beps')).toBe('0.5,1.5,3,6');
+    expect(new URLSearchParams(hash).get('bstart')).toBe('9000');
+    expect(new URLSearchParams(hash).get('bn')).toBe('1000');
+    expect(new URLSearchParams(hash).get('bmodels')).toBeNull();
+    const d = decodeExperiment(`#${hash}`);
+    expect(d.notices).toEqual([]);
+    expect(d.experiment).toEqual(e);
+    // a decoded experiment is a copy: changing it leaves the defaults alone
+    d.experiment.batch.epsilons.push(9);
+    expect(DEFAULT_EXPERIMENT.batch.epsilons).toEqual([0, 0.05, 0.1, 0.2, 0.3]);
   });
   it('omits defaults, so the default view has a short link', () => {
     expect(encodeExperiment(DEFAULT_EXPERIMENT)).toBe('v=1');
@@ -31,6 +57,64 @@ describe('experiment URL codec', () => {
     expect(d.experiment.attack.name).toBe(DEFAULT_EXPERIMENT.attack.name);
     expect(d.notices.join(' ')).toMatch(/test image -5 is outside/);
   });
+  it('turns tampered batch settings into notices and their defaults', () => {
+    const cases: [string, string, RegExp][] = [
+      ['bn=0', 'n', /number of test images of the check 0 is outside 1\.\.10000/],
+      ['bn=10001', 'n', /outside 1\.\.10000/],
+      ['bn=2.5', 'n', /not a whole number/],
+      ['bstart=-1', 'start', /first test image of the check -1 is outside 0\.\.9999/],
+      ['bstart=10000', 'start', /outside 0\.\.9999/],
+      ['beps=0.1,x', 'epsilons', /epsilons of the curve: "x" is not a number/],
+      ['beps=', 'epsilons', /need 1 to 20 numbers, not 0/],
+      ['beps=0,1.5', 'epsilons', /epsilons of the curve: 1.5 is outside 0\.\.1/],
+      ['beps=-0.1', 'epsilons', /-0.1 is outside/],
+      [`beps=${Array.from({ length: 21 }, (_, i) => i / 100).join(',')}`, 'epsilons', /not 21/],
+      ['bmodels=mnist-cnn,<b>', 'models', /"<b>" is not a valid name/],
+    ];
+    for (const [q, key, message] of cases) {
+      const d = decodeExperiment(`v=1&${q}`);
+      expect(d.notices.join(' '), q).toMatch(message);
+      expect(d.experiment.batch[key as keyof typeof d.experiment.batch], q).toEqual(DEFAULT_EXPERIMENT.batch[key as 'n']);
+    }
+    // one bad setting does not spoil the others
+    const d = decodeExperiment('v=1&bn=0&bstart=20&beps=0.1;0.2');
+    expect(d.experiment.batch).toMatchObject({ n: 100, start: 20, epsilons: [0.1, 0.2] });
+  });
+  it('bounds eps by the norm: [0, 1] for L-inf, [0, sqrt(H*W*C)] for L2', () => {
+    expect(maxEps('linf', 'mnist')).toBe(1);
+    expect(maxEps('l2', 'mnist')).toBe(28);
+    expect(maxEps('l2', 'cifar10')).toBeCloseTo(Math.sqrt(3072), 10);
+    expect(decodeExperiment('v=1&norm=l2&eps=3').experiment.attack.eps).toBe(3);
+    expect(decodeExperiment('v=1&norm=l2&eps=3').notices).toEqual([]);
+    expect(decodeExperiment('v=1&norm=l2&eps=28&step=2').experiment.attack).toMatchObject({ eps: 28, stepSize: 2 });
+    const far = decodeExperiment('v=1&norm=l2&eps=28.5');
+    expect(far.experiment.attack.eps).toBe(DEFAULT_EXPERIMENT.attack.eps);
+    expect(far.notices.join(' ')).toMatch(/epsilon 28.5 is outside 0\.\.28/);
+    expect(decodeExperiment('v=1&ds=cifar10&norm=l2&eps=50').experiment.attack.eps).toBe(50);
+    expect(decodeExperiment('v=1&ds=cifar10&norm=l2&eps=56').notices.join(' ')).toMatch(/outside 0\.\.55.43/);
+    const linf = decodeExperiment('v=1&eps=3');
+    expect(linf.experiment.attack.eps).toBe(DEFAULT_EXPERIMENT.attack.eps);
+    expect(linf.notices.join(' ')).toMatch(/epsilon 3 is outside 0\.\.1/);
+    // an attack without L2 measures eps in L-inf whatever the link's norm says
+    expect(effectiveNorm({ name: 'fgsm', norm: 'l2' })).toBe('linf');
+    expect(decodeExperiment('v=1&attack=fgsm&norm=l2&eps=3').experiment.attack.eps).toBe(DEFAULT_EXPERIMENT.attack.eps);
+    // minimisation attacks draw their curve over L2 thresholds
+    expect(effectiveNorm({ name: 'deepfool', norm: 'linf' })).toBe('l2');
+    expect(decodeExperiment('v=1&attack=deepfool&beps=0.5,1,3').experiment.batch.epsilons).toEqual([0.5, 1, 3]);
+    expect(decodeExperiment('v=1&attack=pgd&beps=0.5,1,3').notices.join(' ')).toMatch(/1 is outside 0\.\.1|3 is outside 0\.\.1/);
+  });
+  it('brings values that depend on the norm back into range when the norm changes', () => {
+    const e = decodeExperiment('v=1&norm=l2&eps=3&step=0.2&beps=0,0.5,2,4').experiment;
+    expect(conformExperiment(e)).toEqual({ experiment: e, notes: [] });
+    expect(conformExperiment(e).experiment).toBe(e);
+    const linf = conformExperiment({ ...e, attack: { ...e.attack, norm: 'linf' } });
+    expect(linf.experiment.attack).toMatchObject({ norm: 'linf', eps: DEFAULT_EXPERIMENT.attack.eps, stepSize: 0.2 });
+    expect(linf.experiment.batch.epsilons).toEqual([0, 0.5]);
+    expect(linf.notes).toHaveLength(2);
+    expect(linf.notes[0]).toMatch(/The epsilon, 3, does not fit the new settings; it is now 0.1/);
+    const none = conformExperiment({ ...e, attack: { ...e.attack, norm: 'linf' }, batch: { ...e.batch, epsilons: [2, 4] } });
+    expect(none.experiment.batch.epsilons).toEqual(DEFAULT_EXPERIMENT.batch.epsilons);
+  });
   it('reads old or unknown versions with a notice', () => {
     expect(decodeExperiment('i=3').notices[0]).toMatch(/no version/);
     expect(decodeExperiment('v=0&i=3').experiment.sample).toBe(3);
@@ -46,5 +130,20 @@ describe('experiment CLI flags', () => {
   });
   it('throws a one-line error on a bad value', () => {
     expect(() => experimentFromFlags({ eps: 'abc' })).toThrow(/--eps: epsilon "abc" is not a number/);
+  });
+  it('bounds eps by the norm given on the same command line', () => {
+    expect(experimentFromFlags({ norm: 'l2', eps: '3' }).attack.eps).toBe(3);
+    expect(() => experimentFromFlags({ eps: '3' })).toThrow(/--eps: epsilon 3 is outside 0\.\.1/);
+    expect(() => experimentFromFlags({ norm: 'l2', eps: '30' })).toThrow(/outside 0\.\.28/);
+  });
+  it('reads the batch settings', () => {
+    const e = experimentFromFlags({
+      'batch-n': '500',
+      'batch-start': '100',
+      'batch-epsilons': '0,0.1,0.3',
+      'batch-models': 'mnist-cnn-robust',
+    });
+    expect(e.batch).toEqual({ start: 100, n: 500, epsilons: [0, 0.1, 0.3], models: ['mnist-cnn-robust'] });
+    expect(() => experimentFromFlags({ 'batch-epsilons': '0,2' })).toThrow(/--batch-epsilons: epsilons of the curve: 2 is outside 0\.\.1/);
   });
 });

@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
-import { FIELDS, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
+import { effectiveNorm, FIELDS, maxEps, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
 import { amplification, magnitudeRgba, perturbationRgba, perturbationRgbRgba } from './colormap';
+import { DownloadLink } from './DownloadLink';
+import { attackJson } from './export';
 import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, selectCompareModel, stepAttack } from './controller';
 import type { AttackOutcome } from '../worker/protocol';
 import { PixelCanvas } from './PixelCanvas';
@@ -33,15 +35,20 @@ interface Range {
   step: number;
 }
 
-/** Slider ranges (typed values may go anywhere the experiment schema allows). Null: no slider. */
-function sliderRange(k: NumericKey, a: AttackParams, colour: boolean): Range | null {
+/**
+ * Slider ranges (typed values may go anywhere the experiment schema allows: an L2 eps up to sqrt(H*W*C),
+ * 28 on MNIST). Null: no slider.
+ */
+function sliderRange(k: NumericKey, a: AttackParams, dataset: string, colour: boolean): Range | null {
   switch (k) {
     case 'eps':
-      return a.norm === 'l2' ? { min: 0, max: 1, step: 0.01 } : { min: 0, max: colour ? 32 / 255 : 0.5, step: 1 / 255 };
+      return a.norm === 'l2'
+        ? { min: 0, max: Math.min(10, maxEps('l2', dataset)), step: 0.05 }
+        : { min: 0, max: colour ? 32 / 255 : 0.5, step: 1 / 255 };
     case 'steps':
       return { min: 1, max: a.name === 'cw' ? 1000 : 200, step: 1 };
     case 'stepSize':
-      return { min: 0.001, max: 0.1, step: 0.001 };
+      return a.norm === 'l2' ? { min: 0.005, max: 2, step: 0.005 } : { min: 0.001, max: 0.1, step: 0.001 };
     case 'restarts':
       return { min: 1, max: 10, step: 1 };
     case 'momentum':
@@ -94,32 +101,35 @@ function paramKey(p: SpecParam): NumericKey | 'norm' | 'randomStart' | 'target' 
 
 /** A slider with a number box beside it; both accept only values the experiment schema (the URL table) accepts. */
 function ParamField({ k }: { k: NumericKey }) {
-  const a = useLab((s) => s.experiment.attack);
+  const experiment = useLab((s) => s.experiment);
+  const a = experiment.attack;
   const busy = useLab((s) => s.job !== null);
   const channels = useLab((s) => DATASETS[s.experiment.dataset]?.shape[2] ?? 1);
   const value = a[k];
-  const [draft, setDraft] = useState<{ value: number; text: string; error: string | null } | null>(null);
+  // a refused text is checked against the norm and data set of its time: when they change, the box shows the value in force
+  const ctx = `${effectiveNorm(a)}|${experiment.dataset}`;
+  const [draft, setDraft] = useState<{ value: number; ctx: string; text: string; error: string | null } | null>(null);
   const field = FIELDS.find((f) => f.path === `attack.${k}`)!;
   // colour images under L-inf: eps and step size are typed and shown in /255 (the value stays a fraction)
   const in255 = (k === 'eps' || k === 'stepSize') && epsIn255(channels, a.norm);
   const display = (v: number) => (in255 ? String(Number((v * 255).toFixed(4))) : String(v));
-  const shown = draft && draft.value === value ? draft : { text: display(value), error: null };
+  const shown = draft && draft.value === value && draft.ctx === ctx ? draft : { text: display(value), error: null };
   const set = (text: string) => {
     let raw = text;
     if (in255) {
       const v = parseEpsText(text, true);
-      if (v === null) return setDraft({ value, text, error: `"${text.slice(0, 20)}" is not a number of 255ths` });
+      if (v === null) return setDraft({ value, ctx, text, error: `"${text.slice(0, 20)}" is not a number of 255ths` });
       raw = String(v);
     }
-    const r = parseFieldValue(field, raw);
+    const r = parseFieldValue(field, raw, experiment);
     if ('error' in r) {
-      setDraft({ value, text, error: r.error });
+      setDraft({ value, ctx, text, error: r.error });
     } else {
-      setDraft({ value: r.value as number, text, error: null });
+      setDraft({ value: r.value as number, ctx, text, error: null });
       patchAttack({ [k]: r.value } as Partial<AttackParams>);
     }
   };
-  const range = sliderRange(k, a, channels === 3);
+  const range = sliderRange(k, a, experiment.dataset, channels === 3);
   const testId = `attack-${k === 'stepSize' ? 'step-size' : k}`;
   return (
     <div className="param">
@@ -132,7 +142,7 @@ function ParamField({ k }: { k: NumericKey }) {
               ? `in /255: ${epsText(value, true)} = ${value.toFixed(4)}`
               : a.norm === 'linf'
                 ? `= ${(value * 255).toFixed(1)}/255`
-                : '(L2)'}
+                : `(L2, at most ${Number(maxEps('l2', experiment.dataset).toFixed(2))})`}
           </span>
         )}
         {k === 'stepSize' && in255 && <span className="muted small"> in /255: {epsText(value, true)}</span>}
@@ -407,6 +417,18 @@ function Legend({ scale }: { scale: number }) {
   );
 }
 
+/** The finished attack as JSON: exact pixels, norms, predictions and the link that reproduces it. */
+function AttackDownload({ outcome, testId }: { outcome: AttackOutcome; testId: string }) {
+  const e = useLab((s) => s.experiment);
+  const text = useMemo(() => attackJson(outcome, e, DATASETS[e.dataset]?.shape ?? [], new Date().toISOString()), [outcome, e]);
+  const filename = `${outcome.model}-${outcome.attack.name}-image${outcome.sample}-seed${outcome.attack.seed}.json`;
+  return (
+    <DownloadLink text={text} type="application/json" filename={filename} testId={testId}>
+      Download adversarial (JSON)
+    </DownloadLink>
+  );
+}
+
 /** One attack outcome. `prefix` keeps the test ids of a second (comparison) view apart. */
 function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome | null; error: string | null; prefix: string }) {
   const e = useLab((s) => s.experiment);
@@ -568,6 +590,7 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             </>
           )}
         </dl>
+        <AttackDownload outcome={outcome} testId={tid('attack-json')} />
         <div className="before-after">
           <div>
             <h3>Before</h3>

@@ -1,39 +1,18 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACKS } from '../core/attacks/index';
 import { DATASETS } from '../core/data/datasets';
+import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../core/experiment';
 import type { BatchOutcome } from '../worker/protocol';
 import { runBatch } from './controller';
 import { DataImport } from './DataImport';
-import { batchCsv, batchJson, parseEpsilons } from './export';
+import { batchCsv, batchJson } from './export';
 import { epsIn255, epsText, percent } from './format';
+import { DownloadLink } from './DownloadLink';
 import { PixelCanvas } from './PixelCanvas';
-import { useLab } from './store';
+import { patchBatch, useLab } from './store';
 
 const COLOURS = ['#2f6fde', '#c8372d', '#1f8a4c', '#b8860b', '#7a4cc2'];
-
-/** A download link for text made in the page (the object URL is released when it changes). */
-function DownloadLink({
-  text,
-  type,
-  filename,
-  testId,
-  children,
-}: {
-  text: string;
-  type: string;
-  filename: string;
-  testId: string;
-  children: string;
-}) {
-  const url = useMemo(() => URL.createObjectURL(new Blob([text], { type })), [text, type]);
-  useEffect(() => () => URL.revokeObjectURL(url), [url]);
-  return (
-    <a href={url} download={filename} data-testid={testId} className="button-link">
-      {children}
-    </a>
-  );
-}
 
 function CurveChart({ outcome }: { outcome: BatchOutcome }) {
   const data = outcome.epsilons.map((eps, k) => {
@@ -41,12 +20,7 @@ function CurveChart({ outcome }: { outcome: BatchOutcome }) {
     for (const c of outcome.curves) row[c.model] = c.robustAccuracy[k] ?? 0;
     return row;
   });
-  const norm =
-    outcome.attack.name !== 'none' && ATTACKS[outcome.attack.name].kind === 'minimisation'
-      ? 'L2'
-      : outcome.attack.norm === 'l2'
-        ? 'L2'
-        : 'L∞';
+  const norm = effectiveNorm(outcome.attack) === 'l2' ? 'L2' : 'L∞';
   const in255 = norm === 'L∞' && epsIn255(DATASETS[outcome.dataset]?.shape[2] ?? 1, 'linf');
   return (
     <figure className="batch-curve" data-testid="batch-curve" data-points={data.length} data-series={outcome.curves.length}>
@@ -70,7 +44,9 @@ function CurveChart({ outcome }: { outcome: BatchOutcome }) {
           <Line key={c.model} dataKey={c.model} stroke={COLOURS[i % COLOURS.length]} isAnimationActive={false} />
         ))}
       </LineChart>
-      <figcaption className="small muted">Robust accuracy against ε over the first {outcome.n} test images.</figcaption>
+      <figcaption className="small muted">
+        Robust accuracy against ε over {outcome.n} test images ({outcome.start}..{outcome.start + outcome.n - 1}).
+      </figcaption>
     </figure>
   );
 }
@@ -82,7 +58,7 @@ function BatchResult({ outcome }: { outcome: BatchOutcome }) {
   const attackInfo = outcome.attack.name === 'none' ? null : ATTACKS[outcome.attack.name];
   const csv = useMemo(() => batchCsv(outcome, names), [outcome, names]);
   const json = useMemo(() => batchJson(outcome, e, new Date().toISOString()), [outcome, e]);
-  const base = `${outcome.model}-${outcome.attack.name}-n${outcome.n}-seed${outcome.attack.seed}`;
+  const base = `${outcome.model}-${outcome.attack.name}${outcome.start > 0 ? `-from${outcome.start}` : ''}-n${outcome.n}-seed${outcome.attack.seed}`;
   return (
     <div data-testid="batch-result" data-status={outcome.status}>
       {outcome.status === 'cancelled' && <p className="muted">Cancelled; the figures cover the {outcome.n} images finished before.</p>}
@@ -139,9 +115,37 @@ function BatchResult({ outcome }: { outcome: BatchOutcome }) {
   );
 }
 
-/** Robustness check over the first N test images with the studio's attack, plus an accuracy-vs-epsilon curve. */
+/**
+ * A text box bound to one batch field of the experiment (so to the link): what the user types is
+ * parsed by the experiment's field table; a value it refuses stays in the box, marked invalid.
+ */
+function useBatchField(path: 'batch.start' | 'batch.n' | 'batch.epsilons') {
+  const e = useLab((s) => s.experiment);
+  // colour images under L-inf: the curve's epsilons are shown in /255 (2/255 rather than 0.00784...)
+  const in255 = path === 'batch.epsilons' && effectiveNorm(e.attack) === 'linf' && epsIn255(DATASETS[e.dataset]?.shape[2] ?? 1, 'linf');
+  const text = in255 ? e.batch.epsilons.map((v) => epsText(v, true)).join(', ') : fieldText(e, path);
+  // what the text was checked against: when the norm or the data set changes, the box shows the experiment's value again
+  const ctx = `${effectiveNorm(e.attack)}|${e.dataset}`;
+  const [draft, setDraft] = useState<{ base: string; ctx: string; text: string; error: string | null } | null>(null);
+  const shown = draft && draft.base === text && draft.ctx === ctx ? draft : { text, error: null };
+  const change = (raw: string) => {
+    const r = parseFieldValue(fieldOf(path), raw, e);
+    if ('error' in r) {
+      setDraft({ base: text, ctx, text: raw, error: r.error });
+    } else {
+      const key = path.slice('batch.'.length) as 'start' | 'n' | 'epsilons';
+      const next = { ...e.batch, [key]: r.value };
+      setDraft({ base: fieldText({ ...e, batch: next }, path), ctx, text: raw, error: null });
+      patchBatch({ [key]: r.value });
+    }
+  };
+  return { text: shown.text, error: shown.error, change, blur: () => setDraft(null) };
+}
+
+/** Robustness check over a range of test images with the studio's attack, plus an accuracy-vs-epsilon curve. */
 export function BatchPanel() {
   const a = useLab((s) => s.experiment.attack);
+  const b = useLab((s) => s.experiment.batch);
   const dataset = useLab((s) => s.experiment.dataset);
   const loaded = useLab((s) => s.dataset);
   const model = useLab((s) => s.model);
@@ -149,23 +153,26 @@ export function BatchPanel() {
   const job = useLab((s) => s.job);
   const outcome = useLab((s) => s.batch);
   const error = useLab((s) => s.batchError);
-  const [typedN, setN] = useState<string | null>(null);
+  const nField = useBatchField('batch.n');
+  const startField = useBatchField('batch.start');
+  const epsField = useBatchField('batch.epsilons');
   const colour = DATASETS[dataset]?.shape[2] === 3;
-  // one list per scale: fractions of 255 for colour images, plain numbers for MNIST-like ones
-  const [epsTexts, setEpsTexts] = useState({ grey: '0, 0.05, 0.1, 0.2, 0.3', colour: '0, 2/255, 4/255, 8/255, 16/255' });
-  const epsList = colour ? epsTexts.colour : epsTexts.grey;
-  const setEpsList = (text: string) => setEpsTexts((t) => ({ ...t, [colour ? 'colour' : 'grey']: text }));
   const missing = loaded?.id === dataset && loaded.missing === true;
-  const [extra, setExtra] = useState<string[]>([]);
   const total = loaded?.id === dataset ? loaded.n : (DATASETS[dataset]?.sizes.test ?? 1);
-  // 100 by default, or all of a smaller (imported) test set
-  const n = typedN ?? String(Math.min(100, total));
-  const nValue = Number(n);
-  const nOk = Number.isInteger(nValue) && nValue >= 1 && nValue <= total;
-  const epsilons = parseEpsilons(epsList);
+  const rangeOk = b.start + b.n <= total;
   const others = catalog?.models.filter((m) => m.dataset === dataset && m.id !== model?.id) ?? [];
-  const ready = !!model && model.dataset === dataset && !job && a.name !== 'none' && nOk && epsilons !== null && !missing;
+  const ready =
+    !!model &&
+    model.dataset === dataset &&
+    !job &&
+    a.name !== 'none' &&
+    rangeOk &&
+    !missing &&
+    !nField.error &&
+    !startField.error &&
+    !epsField.error;
   const minimisation = a.name !== 'none' && ATTACKS[a.name].kind === 'minimisation';
+  const norm = effectiveNorm(a);
   return (
     <section className="panel batch-panel" aria-labelledby="batch-title">
       <h2 id="batch-title">Robustness check (batch)</h2>
@@ -180,7 +187,7 @@ export function BatchPanel() {
       <div className="studio-form">
         <div className="param">
           <label className="param-label" htmlFor="batch-n">
-            First N test images (of {total.toLocaleString('en-US')})
+            N test images (of {total.toLocaleString('en-US')})
           </label>
           <div className="param-inputs">
             <input
@@ -188,31 +195,59 @@ export function BatchPanel() {
               type="number"
               min={1}
               max={total}
-              value={n}
-              onChange={(e) => setN(e.target.value)}
-              aria-invalid={nOk ? undefined : true}
+              value={nField.text}
+              onChange={(e) => nField.change(e.target.value)}
+              onBlur={nField.blur}
+              aria-invalid={nField.error || !rangeOk ? true : undefined}
+              title={
+                nField.error ?? (rangeOk ? undefined : `images ${b.start}..${b.start + b.n - 1} go past the last test image ${total - 1}`)
+              }
               data-testid="batch-n-input"
             />
-            <button type="button" className="secondary" onClick={() => setN(String(total))}>
+            <button type="button" className="secondary" onClick={() => patchBatch({ start: 0, n: total })} data-testid="batch-all">
               all
             </button>
           </div>
         </div>
         <div className="param">
+          <label className="param-label" htmlFor="batch-start">
+            starting at test image
+          </label>
+          <input
+            id="batch-start"
+            type="number"
+            min={0}
+            max={total - 1}
+            value={startField.text}
+            onChange={(e) => startField.change(e.target.value)}
+            onBlur={startField.blur}
+            aria-invalid={startField.error || !rangeOk ? true : undefined}
+            title={startField.error ?? undefined}
+            data-testid="batch-start-input"
+          />
+        </div>
+        <div className="param">
           <label className="param-label" htmlFor="batch-eps">
             {minimisation
               ? 'L2 thresholds for the curve'
-              : `Epsilons for the curve (${a.norm === 'l2' ? 'L2' : 'L∞'}; ε = ${epsText(a.eps, epsIn255(colour ? 3 : 1, a.norm))} is added)`}
+              : `Epsilons for the curve (${norm === 'l2' ? 'L2' : 'L∞'}; ε = ${epsText(a.eps, epsIn255(colour ? 3 : 1, norm))} is added)`}
           </label>
           <input
             id="batch-eps"
             type="text"
-            value={epsList}
-            onChange={(e) => setEpsList(e.target.value)}
-            aria-invalid={epsilons ? undefined : true}
+            value={epsField.text}
+            onChange={(e) => epsField.change(e.target.value)}
+            onBlur={epsField.blur}
+            aria-invalid={epsField.error ? true : undefined}
+            title={epsField.error ?? undefined}
             data-testid="batch-eps-input"
             size={28}
           />
+          {epsField.error && (
+            <span className="small attack-error" data-testid="batch-eps-error">
+              {epsField.error}
+            </span>
+          )}
         </div>
         {others.length > 0 && (
           <fieldset className="param">
@@ -221,8 +256,8 @@ export function BatchPanel() {
               <label key={m.id} className="small">
                 <input
                   type="checkbox"
-                  checked={extra.includes(m.id)}
-                  onChange={(e) => setExtra(e.target.checked ? [...extra, m.id] : extra.filter((x) => x !== m.id))}
+                  checked={b.models.includes(m.id)}
+                  onChange={(e) => patchBatch({ models: e.target.checked ? [...b.models, m.id] : b.models.filter((x) => x !== m.id) })}
                   data-testid={`batch-extra-${m.id}`}
                 />{' '}
                 {m.id}
@@ -231,13 +266,7 @@ export function BatchPanel() {
           </fieldset>
         )}
         <div className="studio-actions">
-          <button
-            type="button"
-            className="primary"
-            disabled={!ready}
-            onClick={() => runBatch({ n: nValue, epsilons: epsilons ?? [], extraModels: extra })}
-            data-testid="batch-run"
-          >
+          <button type="button" className="primary" disabled={!ready} onClick={runBatch} data-testid="batch-run">
             Run check
           </button>
         </div>

@@ -1,5 +1,6 @@
 import type { BackendChoice } from '../core/experiment';
 import { selectBackend } from './controller';
+import { SpeedMeter } from './SpeedMeter';
 import { bytes, count } from './format';
 import { useLab } from './store';
 
@@ -48,6 +49,7 @@ export function StatusBar() {
         <span className="status-key">Tensor memory</span>
         <span data-testid="memory-bytes">{memory ? bytes(memory.numBytes) : '…'}</span>
       </div>
+      <SpeedMeter />
     </div>
   );
 }

@@ -5,13 +5,13 @@
  */
 import * as Comlink from 'comlink';
 import { DATASETS } from '../core/data/datasets';
-import { decodeExperiment, encodeExperiment, type AttackParams, type Experiment } from '../core/experiment';
+import { decodeExperiment, DEFAULT_EXPERIMENT, encodeExperiment, type AttackParams, type Experiment } from '../core/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
-import type { Progress, WorkerEvent } from '../worker/protocol';
+import type { BenchmarkOutcome, BenchmarkRequest, Progress, WorkerEvent } from '../worker/protocol';
 import { ATTACKS } from '../core/attacks/index';
 import { ComputeClient, WorkerGone } from './client';
 import { datasetPreset } from './presets';
-import { addNotice, patchAttack, patchExperiment, useLab, type CustomInput, type JobState } from './store';
+import { addNotice, patchAttack, patchBatch, patchExperiment, useLab, type CustomInput, type JobState } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
 
 export const STRIP_SIZE = 12;
@@ -312,7 +312,11 @@ export async function startLab(): Promise<void> {
   });
   window.addEventListener('hashchange', () => applyLink(location.hash));
   // test hook (also handy for trying the recovery by hand): make the GPU backend lose its device
-  (window as unknown as { __rlab: unknown }).__rlab = { loseDevice: () => client.call(() => client.api.loseDevice()) };
+  // and measure the active backend's speed with the lab's own worker (rlab bench-browser drives this)
+  (window as unknown as { __rlab: unknown }).__rlab = {
+    loseDevice: () => client.call(() => client.api.loseDevice()),
+    benchmark: (o: BenchmarkSettings) => runBenchmark(o),
+  };
   try {
     await worker;
   } catch (e) {
@@ -343,7 +347,10 @@ export function selectDataset(id: string): void {
   patchExperiment({ dataset: id, ...(model ? { model: model.id } : {}) });
   // eps and step size on the data set's usual scale (8/255 for CIFAR-10, 0.1 for MNIST) when the scale changes
   const colour = (ds: string) => DATASETS[ds]?.shape[2] === 3;
-  if (colour(before) !== colour(id)) patchAttack(datasetPreset(id, get().experiment.attack));
+  if (colour(before) !== colour(id)) {
+    patchAttack(datasetPreset(id, get().experiment.attack));
+    patchBatch({ epsilons: colour(id) ? [0, 2 / 255, 4 / 255, 8 / 255, 16 / 255] : [...DEFAULT_EXPERIMENT.batch.epsilons] });
+  }
 }
 
 export function selectCompareModel(id: string | null): void {
@@ -461,28 +468,22 @@ export function resetStepper(): void {
   set({ stepper: { k: 0, playing: false }, attack: null, liveTrace: [], attackError: null });
 }
 
-export interface BatchSettings {
-  n: number;
-  epsilons: number[];
-  /** Other zoo models (ids) of the same data set to add to the curve. */
-  extraModels: string[];
-}
-
-/** Robustness check over the first n test images with the experiment's attack. */
-export function runBatch(settings: BatchSettings): void {
+/** Robustness check with the experiment's attack over the test images its batch settings name (they are in the link). */
+export function runBatch(): void {
   const s = get();
   const e = s.experiment;
   if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || s.dataset.missing || e.attack.name === 'none' || !s.catalog)
     return;
-  const extraModels = s.catalog.models.filter(
-    (m) => m.dataset === e.dataset && settings.extraModels.includes(m.id) && m.id !== s.model!.id,
-  );
-  const n = Math.max(1, Math.min(s.dataset.n, Math.round(settings.n)));
+  const b = e.batch;
+  const extraModels = s.catalog.models.filter((m) => m.dataset === e.dataset && b.models.includes(m.id) && m.id !== s.model!.id);
+  const start = Math.max(0, Math.min(s.dataset.n - 1, b.start));
+  const n = Math.max(1, Math.min(s.dataset.n - start, Math.round(b.n)));
   const request = {
     dataset: e.dataset,
+    start,
     n,
     attack: { ...e.attack },
-    epsilons: settings.epsilons,
+    epsilons: [...b.epsilons],
     batchSize: ATTACKS[e.attack.name].blackBox ? 20 : 50,
     extraModels,
     maxExamples: 12,
@@ -496,6 +497,30 @@ export function runBatch(settings: BatchSettings): void {
     } catch (err) {
       if (err instanceof WorkerGone) set({ batchError: 'The check was stopped and the compute worker restarted.' });
       else set({ batchError: message(err) });
+    } finally {
+      endJob(id);
+    }
+  });
+}
+
+export type BenchmarkSettings = Omit<BenchmarkRequest, 'jobId' | 'dataset'>;
+
+/**
+ * Inference, input-gradient and PGD throughput of the active model on the active backend, over the
+ * first batchSize test images (measured in the worker by core/eval/benchmark.ts).
+ */
+export function runBenchmark(settings: BenchmarkSettings): Promise<BenchmarkOutcome> {
+  const s = get();
+  const e = s.experiment;
+  if (s.job) return Promise.reject(new Error('another job is running'));
+  if (!s.model || s.model.dataset !== e.dataset || s.dataset?.id !== e.dataset)
+    return Promise.reject(new Error('the model and its test images are not loaded yet'));
+  const id = startJob('benchmark', `Measuring the speed of ${s.model.id} on ${s.backend?.name ?? 'this backend'}`, true);
+  return serial(async () => {
+    try {
+      const r = await client.call(() => client.api.benchmark({ jobId: id, dataset: e.dataset, ...settings }, progressFor(id, false)));
+      set({ memory: r.memory });
+      return r;
     } finally {
       endJob(id);
     }

@@ -1,6 +1,6 @@
 /** CSV and JSON exports of a batch robustness check (pure functions, unit-tested). */
 import { encodeExperiment, type Experiment } from '../core/experiment';
-import type { BatchOutcome } from '../worker/protocol';
+import type { AttackOutcome, BatchOutcome } from '../worker/protocol';
 
 /** One CSV field: quoted when it holds a comma, a quote or a line break. */
 export function csvField(v: string | number | boolean): string {
@@ -83,4 +83,40 @@ export function parseEpsilons(text: string): number[] | null {
     return frac ? Number(frac[1]) / Number(frac[2]) : Number(p);
   });
   return v.every((x) => Number.isFinite(x) && x >= 0 && x <= 10) ? v : null;
+}
+
+/**
+ * One finished studio attack: the experiment that made it (with its link), the predictions, the norms the
+ * worker measured, and the exact float pixels of the original and the adversarial image (H * W * C,
+ * channels last), so that anyone can check the norms and the [0, 1] box from the file alone.
+ */
+export function attackJson(outcome: AttackOutcome, experiment: Experiment, shape: readonly number[], createdAt: string): string {
+  const adv = outcome.adversarial;
+  if (!adv) throw new Error('the attack has no adversarial image (it was cancelled)');
+  const e = { ...experiment, attack: outcome.attack, model: outcome.model, sample: outcome.sample };
+  return (
+    JSON.stringify({
+      createdAt,
+      experiment: e,
+      link: `#${encodeExperiment(e)}`,
+      model: outcome.model,
+      sample: outcome.sample,
+      label: outcome.label,
+      cleanPredicted: adv.cleanPredicted,
+      predicted: adv.predicted,
+      success: adv.success,
+      fooled: adv.fooled,
+      target: adv.target,
+      norms: adv.norms,
+      queries: adv.queries,
+      gradientEvaluations: adv.gradientEvaluations,
+      iterates: outcome.stepsRun,
+      seconds: outcome.seconds,
+      cleanProbs: adv.cleanProbs,
+      probs: adv.probs,
+      shape: [...shape],
+      original: Array.from(adv.original),
+      adversarial: Array.from(adv.pixels),
+    }) + '\n'
+  );
 }

@@ -3,7 +3,14 @@
  * derived from the worker (what is actually loaded) and shown by the panels.
  */
 import { create } from 'zustand';
-import { cloneExperiment, DEFAULT_EXPERIMENT, type AttackParams, type Experiment } from '../core/experiment';
+import {
+  cloneExperiment,
+  conformExperiment,
+  DEFAULT_EXPERIMENT,
+  type AttackParams,
+  type BatchParams,
+  type Experiment,
+} from '../core/experiment';
 import type { ModelCard } from '../core/models/card';
 import type {
   AttackOutcome,
@@ -30,7 +37,7 @@ export interface Notice {
 
 export interface JobState {
   id: number;
-  kind: 'load' | 'attack' | 'batch' | 'backend';
+  kind: 'load' | 'attack' | 'batch' | 'backend' | 'benchmark';
   label: string;
   done: number;
   total: number;
@@ -141,10 +148,24 @@ export function dismissNotice(id: number): void {
   useLab.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
 }
 
-export function patchExperiment(patch: Partial<Omit<Experiment, 'attack'>>): void {
-  useLab.setState((s) => ({ experiment: { ...s.experiment, ...patch, attack: { ...s.experiment.attack } } }));
+/** Set the experiment; values that depend on a changed field (eps on the norm, ...) are brought into range, with a notice. */
+function setExperiment(next: Experiment): void {
+  const { experiment, notes } = conformExperiment(next);
+  useLab.setState({ experiment });
+  for (const n of notes) addNotice('info', n);
+}
+
+export function patchExperiment(patch: Partial<Omit<Experiment, 'attack' | 'batch'>>): void {
+  const e = useLab.getState().experiment;
+  setExperiment({ ...e, ...patch, attack: { ...e.attack } });
 }
 
 export function patchAttack(patch: Partial<AttackParams>): void {
-  useLab.setState((s) => ({ experiment: { ...s.experiment, attack: { ...s.experiment.attack, ...patch } } }));
+  const e = useLab.getState().experiment;
+  setExperiment({ ...e, attack: { ...e.attack, ...patch } });
+}
+
+export function patchBatch(patch: Partial<BatchParams>): void {
+  const e = useLab.getState().experiment;
+  setExperiment({ ...e, batch: { ...e.batch, ...patch } });
 }

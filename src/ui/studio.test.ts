@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../core/experiment';
 import type { BatchOutcome } from '../worker/protocol';
 import { amplification, diverging, maxAbs, perturbationRgba } from './colormap';
-import { batchCsv, batchJson, csvField, parseEpsilons } from './export';
+import { attackJson, batchCsv, batchJson, csvField } from './export';
+import type { AttackOutcome } from '../worker/protocol';
 import { attackPreset } from './presets';
 
 describe('diverging colour map', () => {
@@ -34,6 +35,7 @@ const outcome: BatchOutcome = {
   dataset: 'mnist',
   model: 'mnist-cnn',
   attack: { ...DEFAULT_EXPERIMENT.attack, name: 'fgsm', eps: 0.2, seed: 7 },
+  start: 0,
   n: 2,
   cleanAccuracy: 1,
   robustAccuracy: 0.5,
@@ -72,18 +74,10 @@ describe('batch export', () => {
     expect(j.experiment.attack.name).toBe('fgsm');
     expect(j.link).toContain('attack=fgsm');
     expect(j.link).toContain('seed=7');
+    expect(j.start).toBe(0);
     expect(j.curves[0].robustAccuracy).toEqual([1, 0.5]);
     expect(j.rows).toHaveLength(2);
     expect(j.examples).toBeUndefined();
-  });
-});
-
-describe('epsilon list', () => {
-  it('reads numbers separated by commas or spaces and refuses anything else', () => {
-    expect(parseEpsilons('0, 0.05 0.1;0.3')).toEqual([0, 0.05, 0.1, 0.3]);
-    expect(parseEpsilons('')).toBeNull();
-    expect(parseEpsilons('0.1, x')).toBeNull();
-    expect(parseEpsilons('-0.1')).toBeNull();
   });
 });
 
@@ -96,5 +90,54 @@ describe('attack presets', () => {
     expect(attackPreset('cw', base).steps).toBe(100);
     expect(attackPreset('square', base)).toEqual({ queries: 1000, pInit: 0.8 });
     expect(attackPreset('fgsm', base)).toEqual({});
+  });
+});
+
+describe('attack export', () => {
+  const attack = { ...DEFAULT_EXPERIMENT.attack, name: 'pgd' as const, eps: 0.25, steps: 5, seed: 9 };
+  const adv: AttackOutcome = {
+    status: 'done',
+    jobId: 1,
+    attack,
+    model: 'mnist-cnn',
+    sample: 12,
+    custom: false,
+    label: 9,
+    stepsRun: 6,
+    seconds: 0.5,
+    adversarial: {
+      pixels: Float32Array.from([0.25, 1, 0.125, 0]),
+      original: Float32Array.from([0, 1, 0.375, 0]),
+      delta: Float32Array.from([0.25, 0, -0.25, 0]),
+      cleanProbs: [0.1, 0.9],
+      probs: [0.8, 0.2],
+      cleanPredicted: 1,
+      predicted: 0,
+      success: true,
+      fooled: true,
+      target: null,
+      norms: { l0: 2, l2: Math.SQRT1_2 / 2, linf: 0.25 },
+      queries: 6,
+      gradientEvaluations: 5,
+      trace: [],
+    },
+    memory: { numTensors: 1, numBytes: 4 },
+  };
+  it('writes the exact pixels, the norms and the link that reproduces the attack', () => {
+    const j = JSON.parse(attackJson(adv, DEFAULT_EXPERIMENT, [2, 2, 1], '2026-01-01T00:00:00Z'));
+    expect(j.adversarial).toEqual([0.25, 1, 0.125, 0]);
+    expect(j.original).toEqual([0, 1, 0.375, 0]);
+    expect(j.shape).toEqual([2, 2, 1]);
+    expect(j.norms).toEqual(adv.adversarial!.norms);
+    expect(j.predicted).toBe(0);
+    const link = new URLSearchParams(j.link.slice(1));
+    expect(link.get('i')).toBe('12');
+    expect(link.get('eps')).toBe('0.25');
+    expect(link.get('seed')).toBe('9');
+  });
+  it('refuses a cancelled attack', () => {
+    expect(() => attackJson({ ...adv, status: 'cancelled', adversarial: undefined }, DEFAULT_EXPERIMENT, [2, 2, 1], '')).toThrow(
+      /cancelled/,
+    );
   });
 });

@@ -68,4 +68,12 @@ describe('validateExperiment', () => {
     expect(preferredModel(catalog, 'fashion-mnist')?.id).toBe('fashion-cnn');
     expect(preferredModel(catalog, 'other')).toBeUndefined();
   });
+
+  it('keeps only zoo models of the data set on the batch curve, and fits the batch epsilons to the norm', () => {
+    const e = decodeExperiment('v=1&bmodels=mnist-cnn-robust,fashion-cnn,ghost,mnist-cnn').experiment;
+    const r = validateExperiment(e, catalog);
+    expect(r.experiment.batch.models).toEqual(['mnist-cnn-robust']);
+    expect(r.notices).toHaveLength(1);
+    expect(r.notices[0]).toMatch(/models fashion-cnn, ghost are not in the zoo for MNIST/);
+  });
 });

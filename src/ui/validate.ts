@@ -3,7 +3,7 @@
  * model zoo) and falls back, with a plain-text notice per problem. Pure: no DOM, no fetch.
  */
 import { DATASETS } from '../core/data/datasets';
-import { cloneExperiment, DEFAULT_EXPERIMENT, type Experiment } from '../core/experiment';
+import { cloneExperiment, conformExperiment, DEFAULT_EXPERIMENT, type Experiment } from '../core/experiment';
 import type { ModelCard } from '../core/models/card';
 
 export interface DatasetAvailability {
@@ -76,5 +76,13 @@ export function validateExperiment(input: Experiment, catalog: Catalog): { exper
       notices.push(`${problem}, and the zoo has no model for ${datasetName(e.dataset)} yet.`);
     }
   }
-  return { experiment: e, notices };
+  const extra = e.batch.models.filter((id) => catalog.models.some((m) => m.id === id && m.dataset === e.dataset) && id !== e.model);
+  const dropped = e.batch.models.filter((id) => !extra.includes(id) && id !== e.model);
+  if (dropped.length > 0)
+    notices.push(
+      `The robustness check's ${dropped.length === 1 ? 'model' : 'models'} ${dropped.join(', ')} ${dropped.length === 1 ? 'is' : 'are'} not in the zoo for ${datasetName(e.dataset)}; left out of the curve.`,
+    );
+  e.batch.models = extra;
+  const conformed = conformExperiment(e);
+  return { experiment: conformed.experiment, notices: [...notices, ...conformed.notes] };
 }

@@ -18,6 +18,7 @@ import {
 import { importCifar10 } from '../core/data/cifar-import';
 import { getDataset, imagesAsFloats, loadSplit, type LabeledImages } from '../core/data/datasets';
 import { centreCrop, pictureToInput } from '../core/data/photo';
+import { benchmarkClassifier } from '../core/eval/benchmark';
 import type { BackendChoice } from '../core/experiment';
 import { describeModel } from '../core/models/architectures';
 import type { ModelCard } from '../core/models/card';
@@ -40,6 +41,7 @@ import type {
   BatchExample,
   BatchImageRow,
   BatchOutcome,
+  BenchmarkOutcome,
   CurveSeries,
   TracePoint,
   BackendName,
@@ -723,7 +725,8 @@ const api: ComputeApi = {
     if (!spec) throw new Error('choose an attack first');
     resolveSpec(spec);
     const info = ATTACKS[spec.name];
-    const n = Math.max(1, Math.min(split.n, Math.floor(req.n)));
+    const first = Math.max(0, Math.min(split.n - 1, Math.floor(req.start ?? 0)));
+    const n = Math.max(1, Math.min(split.n - first, Math.floor(req.n)));
     const bs = Math.max(1, Math.min(1000, Math.floor(req.batchSize)));
     const bounded = info.kind === 'bounded';
     const epsilons = [...new Set([...req.epsilons.filter((e) => Number.isFinite(e) && e >= 0), ...(bounded ? [a.eps] : [])])].sort(
@@ -757,14 +760,16 @@ const api: ComputeApi = {
         checkCancel();
         if (controller.signal.aborted) throw new AttackCancelled();
         const count = Math.min(bs, n - start);
-        const labels = Array.from(split.labels.subarray(start, start + count));
-        const x = tf.tensor4d(imagesAsFloats(split, start, count), [count, ...split.shape]);
+        const from = first + start;
+        const labels = Array.from(split.labels.subarray(from, from + count));
+        const x = tf.tensor4d(imagesAsFloats(split, from, count), [count, ...split.shape]);
         const outs: CoreOutcome[] = [];
         try {
           const cleanPred = await predictBatch(model, x);
           const correct = labels.map((l, i) => cleanPred[i] === l);
           clean += correct.filter(Boolean).length;
-          const seed = (spec.seed ?? 0) + start;
+          // the seed of a batch is tied to the index of its first image, as in rlab eval
+          const seed = (spec.seed ?? 0) + from;
           let atEps: CoreOutcome;
           if (bounded) {
             for (const [k, e] of epsilons.entries()) {
@@ -786,7 +791,7 @@ const api: ComputeApi = {
               const fooled = atEps.fooled[i] === 1;
               if (correct[i] && !fooled) robustMain++;
               rows.push({
-                index: start + i,
+                index: from + i,
                 label: labels[i],
                 cleanPredicted: cleanPred[i],
                 advPredicted: atEps.predictions[i],
@@ -798,7 +803,7 @@ const api: ComputeApi = {
               });
               if (adv && correct[i] && fooled && examples.length < req.maxExamples)
                 examples.push({
-                  index: start + i,
+                  index: from + i,
                   label: labels[i],
                   predicted: atEps.predictions[i],
                   pixels: adv.slice(i * size, (i + 1) * size),
@@ -850,6 +855,7 @@ const api: ComputeApi = {
         dataset: req.dataset,
         model: main.card.id,
         attack: a,
+        start: first,
         n: rows.length,
         cleanAccuracy: mainCurve?.cleanAccuracy ?? 0,
         robustAccuracy: rows.length > 0 ? robustMain / rows.length : 0,
@@ -867,6 +873,31 @@ const api: ComputeApi = {
     } catch (e) {
       throw await explainDeviceLoss(e, backendAtStart);
     } finally {
+      jobs.delete(req.jobId);
+    }
+  },
+
+  async benchmark(req, onProgress) {
+    await recovering;
+    const model = requireModel();
+    const split = requireDataset(req.dataset);
+    const n = Math.max(1, Math.min(split.n, Math.floor(req.batchSize)));
+    const controller = startJob(req.jobId);
+    const x = tf.tensor4d(imagesAsFloats(split, 0, n), [n, ...split.shape]);
+    try {
+      const r = await benchmarkClassifier(model.loaded.classifier, x, split.labels.subarray(0, n), {
+        warmup: req.warmup,
+        reps: req.reps,
+        pgdSteps: req.pgdSteps,
+        pgdReps: req.pgdReps,
+        signal: controller.signal,
+        onPhase: (phase) =>
+          onProgress({ label: `Measuring ${phase} on ${status?.name ?? tf.getBackend()}`, done: 0, total: 0, unit: 'steps' }),
+      });
+      x.dispose();
+      return { ...r, model: model.card.id, adapter: status?.adapter ?? '', memory: memory() } satisfies BenchmarkOutcome;
+    } finally {
+      x.dispose();
       jobs.delete(req.jobId);
     }
   },

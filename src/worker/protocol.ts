@@ -3,6 +3,7 @@
  * Everything here is structured-clone friendly: plain objects, typed arrays, no tensors.
  */
 import type { AttackParams, BackendChoice } from '../core/experiment';
+import type { BenchmarkResult } from '../core/eval/benchmark';
 import type { ModelCard } from '../core/models/card';
 import type { ImportedInfo } from './imported-store';
 
@@ -175,7 +176,8 @@ export interface AttackOutcome {
 export interface BatchRequest {
   jobId: number;
   dataset: string;
-  /** First n test images. */
+  /** Test images start .. start + n - 1 (start defaults to 0). */
+  start?: number;
   n: number;
   attack: AttackParams;
   /** Epsilons of the accuracy curve (in the attack's norm); the attack's own eps is always included. */
@@ -221,6 +223,8 @@ export interface BatchOutcome {
   dataset: string;
   model: string;
   attack: AttackParams;
+  /** First test image of the check. */
+  start: number;
   /** Images evaluated (less than requested when cancelled). */
   n: number;
   cleanAccuracy: number;
@@ -233,6 +237,25 @@ export interface BatchOutcome {
   seconds: number;
   memory: MemoryInfo;
 }
+export interface BenchmarkRequest {
+  jobId: number;
+  dataset: string;
+  /** The first batchSize test images form the fixed batch. */
+  batchSize: number;
+  warmup: number;
+  reps: number;
+  pgdSteps: number;
+  pgdReps?: number;
+}
+
+/** Throughput of the active model on the active backend (core/eval/benchmark.ts). */
+export interface BenchmarkOutcome extends BenchmarkResult {
+  model: string;
+  /** The backend's adapter / renderer description. */
+  adapter: string;
+  memory: MemoryInfo;
+}
+
 /** Pushed from the worker without a request (e.g. the GPU device was lost and the worker moved on). */
 export type WorkerEvent = { kind: 'backend-changed'; status: BackendStatus; notice: string; modelReloaded: boolean };
 
@@ -270,6 +293,8 @@ export interface ComputeApi {
   attack(request: AttackRequest, onProgress: (p: Progress) => void): Promise<AttackOutcome>;
   /** Clean and robust accuracy over the first n test images, with an accuracy-vs-epsilon curve. */
   robustness(request: BatchRequest, onProgress: (p: Progress) => void): Promise<BatchOutcome>;
+  /** Inference, input-gradient and PGD throughput of the active model on the active backend. */
+  benchmark(request: BenchmarkRequest, onProgress: (p: Progress) => void): Promise<BenchmarkOutcome>;
   /** Abort the job with this id (works during async phases; attacks also watch the shared cancel word). */
   cancel(jobId: number): Promise<void>;
   /** Test hook: make the current GPU backend lose its device/context. */

@@ -32,8 +32,9 @@ describe('rlab eval with every attack', () => {
       (await rlab(...base(), '--attack', 'cw', '--steps', '5', '--binary-search', '2', '--targeted', '--target', '3')).stdout,
     );
     expect(cw.attack).toMatchObject({ name: 'cw', norm: 'l2', steps: 5, binary_search_steps: 2, c: 0.001, target: 3 });
-    const ap = JSON.parse((await rlab(...base(), '--attack', 'apgd-ce', '--norm', 'l2', '--eps', '1', '--steps', '4')).stdout);
-    expect(ap.attack).toMatchObject({ name: 'apgd-ce', norm: 'l2', eps: 1, steps: 4, random_start: true });
+    const ap = JSON.parse((await rlab(...base(), '--attack', 'apgd-ce', '--norm', 'l2', '--eps', '3', '--steps', '4')).stdout);
+    // an L2 ball of radius 3 is an ordinary MNIST budget (the L2 range is [0, 28] there)
+    expect(ap.attack).toMatchObject({ name: 'apgd-ce', norm: 'l2', eps: 3, steps: 4, random_start: true });
     const bim = JSON.parse((await rlab(...base(), '--attack', 'bim', '--eps', '0.3', '--target', 'least-likely')).stdout);
     expect(bim.attack).toMatchObject({ name: 'bim', steps: 80, target: 'least-likely' });
   });
@@ -46,6 +47,13 @@ describe('rlab eval with every attack', () => {
     ['a target out of range', ['--attack', 'pgd', '--eps', '0.1', '--target', '12'], /--target 12 is not a class of the model/],
     ['a targeted DeepFool', ['--attack', 'deepfool', '--targeted'], /--targeted does not apply/],
     ['a bad epsilons list', ['--attack', 'fgsm', '--epsilons', '0.1,x'], /--epsilons "x"/],
+    ['an L2 eps beyond sqrt(28*28)', ['--attack', 'pgd', '--norm', 'l2', '--eps', '28.5'], /--eps "28.5" is not an L2 eps in \[0, 28\]/],
+    [
+      'an L2 curve beyond sqrt(28*28)',
+      ['--attack', 'deepfool', '--epsilons', '1,30'],
+      /--epsilons "30" is not a comma-separated list of L2 epsilons in \[0, 28\]/,
+    ],
+    ['an L-inf eps of 3', ['--attack', 'apgd-ce', '--eps', '3'], /--eps "3" is not an eps in \[0, 1\]/],
   ] as const) {
     it(`fails with a one-line message on ${why}`, async () => {
       const r = await rlab(...base(), ...args);

@@ -8,6 +8,7 @@ import { getDataset } from '../../core/data/datasets';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
 import { ATTACK_NAMES, ATTACKS, isAttackName, resolveSpec, type AttackSpec, type SpecParam } from '../../core/attacks/index';
+import { maxEps } from '../../core/experiment';
 import { sliceSplit } from '../../core/train/train';
 import { isNonNegInt, isPosInt, num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
@@ -85,14 +86,24 @@ export async function runEval(args: string[]): Promise<number> {
   if (info && !info.norms.includes(norm) && given('norm'))
     throw new UsageError(`--attack ${name} supports --norm ${info.norms.join(', ')}`);
   const attackNorm = info && !info.norms.includes(norm) ? info.norms[0] : norm;
-  const epsCheck = attackNorm === 'linf' ? (v: number) => v >= 0 && v <= 1 : (v: number) => v >= 0 && v <= 1000;
-  const epsWhat = attackNorm === 'linf' ? 'an eps in [0, 1]' : 'an L2 eps in [0, 1000]';
+  // the lab's ranges (experiment.ts): [0, 1] for L-inf, [0, sqrt(H*W*C)] for L2 (28 on MNIST)
+  const epsMax = maxEps(attackNorm, ds.id);
+  const epsCheck = (v: number) => v >= 0 && v <= epsMax;
+  const epsWhat = attackNorm === 'linf' ? 'an eps in [0, 1]' : `an L2 eps in [0, ${Number(epsMax.toFixed(2))}]`;
   const bounded = info?.kind === 'bounded';
   let epsilons: number[] | undefined;
   if (given('epsilons')) {
     epsilons = values
       .epsilons!.split(',')
-      .map((s) => num(s, 'epsilons', NaN, epsCheck, `a comma-separated list of ${epsWhat.replace('an ', '')}s`));
+      .map((s) =>
+        num(
+          s,
+          'epsilons',
+          NaN,
+          epsCheck,
+          `a comma-separated list of ${attackNorm === 'l2' ? 'L2 ' : ''}epsilons in [0, ${Number(epsMax.toFixed(2))}]`,
+        ),
+      );
   }
   const eps = num(values.eps, 'eps', NaN, epsCheck, epsWhat);
   if (given('eps') && info && !bounded)
@@ -115,11 +126,7 @@ export async function runEval(args: string[]): Promise<number> {
     norm: given('norm') ? norm : undefined,
     eps: bounded ? (epsilons ? Math.max(...epsilons) : eps) : undefined,
     steps: opt('steps', isPosInt, 'a whole number >= 1'),
-    stepSize: opt(
-      'step-size',
-      (v) => v > 0 && v <= (attackNorm === 'linf' ? 1 : 1000),
-      attackNorm === 'linf' ? 'a step size in (0, 1]' : 'a step size in (0, 1000]',
-    ),
+    stepSize: opt('step-size', (v) => v > 0 && v <= epsMax, `a step size in (0, ${Number(epsMax.toFixed(2))}]`),
     randomStart,
     restarts: opt('restarts', isPosInt, 'a whole number >= 1'),
     seed,

@@ -16,7 +16,7 @@ import { runFgsm, resolveFgsm } from './fgsm';
 import { runMifgsm, resolveMifgsm } from './mifgsm';
 import { resolvePgd, runPgd } from './pgd';
 import { resolveSquare, runSquare } from './square';
-import type { AttackParams } from '../experiment';
+import { ATTACK_NORMS, type AttackParams } from '../experiment';
 import type { AttackHooks, AttackName, AttackOutcome, AttackSpec, Norm } from './types';
 
 export * from './types';
@@ -61,7 +61,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     name: 'fgsm',
     label: 'FGSM',
     reference: 'Goodfellow, Shlens, Szegedy 2015; targeted: Kurakin et al. 2017',
-    norms: ['linf'],
+    norms: ATTACK_NORMS.fgsm,
     kind: 'bounded',
     blackBox: false,
     targeted: true,
@@ -71,7 +71,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     name: 'bim',
     label: 'BIM / I-FGSM',
     reference: 'Kurakin, Goodfellow, Bengio 2017 (ILLC for the targeted variant)',
-    norms: ['linf'],
+    norms: ATTACK_NORMS.bim,
     kind: 'bounded',
     blackBox: false,
     targeted: true,
@@ -81,7 +81,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     name: 'pgd',
     label: 'PGD',
     reference: 'Madry et al. 2018',
-    norms: ['linf', 'l2'],
+    norms: ATTACK_NORMS.pgd,
     kind: 'bounded',
     blackBox: false,
     targeted: true,
@@ -91,7 +91,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     name: 'mifgsm',
     label: 'MI-FGSM',
     reference: 'Dong et al. 2018',
-    norms: ['linf', 'l2'],
+    norms: ATTACK_NORMS.mifgsm,
     kind: 'bounded',
     blackBox: false,
     targeted: true,
@@ -101,7 +101,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     name: 'apgd-ce',
     label: 'APGD-CE',
     reference: 'Croce & Hein 2020',
-    norms: ['linf', 'l2'],
+    norms: ATTACK_NORMS['apgd-ce'],
     kind: 'bounded',
     blackBox: false,
     targeted: true,
@@ -111,7 +111,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     name: 'cw',
     label: 'Carlini-Wagner L2',
     reference: 'Carlini & Wagner 2017',
-    norms: ['l2'],
+    norms: ATTACK_NORMS.cw,
     kind: 'minimisation',
     blackBox: false,
     targeted: true,
@@ -121,7 +121,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     name: 'deepfool',
     label: 'DeepFool',
     reference: 'Moosavi-Dezfooli, Fawzi, Frossard 2016',
-    norms: ['l2'],
+    norms: ATTACK_NORMS.deepfool,
     kind: 'minimisation',
     blackBox: false,
     targeted: false,
@@ -131,7 +131,7 @@ export const ATTACKS: Readonly<Record<AttackName, AttackInfo>> = {
     name: 'square',
     label: 'Square Attack',
     reference: 'Andriushchenko, Croce, Flammarion, Hein 2020',
-    norms: ['linf'],
+    norms: ATTACK_NORMS.square,
     kind: 'bounded',
     blackBox: true,
     targeted: true,

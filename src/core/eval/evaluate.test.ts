@@ -51,5 +51,11 @@ describe('evaluate with any attack', () => {
     const d = await evaluate(task.clf, split, { attack: 'spec', spec: { name: 'deepfool' } }, { batchSize: 16 });
     expect(d.robustAccuracy).toBe(0);
     expect(d.attackStats!.medianL2Fooled).toBeGreaterThan(0);
+    // every fooled image's L2 norm, ascending; its median is the reported one
+    const l2 = d.attackStats!.l2Fooled;
+    expect(l2).toHaveLength(d.attackStats!.fooled);
+    expect([...l2].sort((a, b) => a - b)).toEqual(l2);
+    const m = l2.length >> 1;
+    expect(d.attackStats!.medianL2Fooled).toBeCloseTo(l2.length % 2 ? l2[m] : (l2[m - 1] + l2[m]) / 2, 10);
   });
 });

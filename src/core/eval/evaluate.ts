@@ -41,6 +41,8 @@ export interface EvalResult {
     medianQueriesFooled: number | null;
     /** L2 norm of the perturbation: median over the fooled images. */
     medianL2Fooled: number | null;
+    /** L2 norms of the perturbations of the fooled images, ascending (robust accuracy at any L2 threshold follows). */
+    l2Fooled: number[];
   };
 }
 
@@ -172,6 +174,7 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
       meanQueriesFooled: fooledQueries.length ? fooledQueries.reduce((s, v) => s + v, 0) / fooledQueries.length : null,
       medianQueriesFooled: median(fooledQueries),
       medianL2Fooled: median(fooledL2),
+      l2Fooled: [...fooledL2].sort((a, b) => a - b),
     };
   }
   return result;

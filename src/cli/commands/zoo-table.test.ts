@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { runAttack } from '../../core/attacks/index';
+import { imagesAsFloats, type LabeledImages } from '../../core/data/datasets';
+import { initNodeBackend } from '../../core/engine/node-backend';
+import { serializeLayersModel } from '../../core/models/io';
+import { loadNodeSplit } from '../node-io';
+import { runZooTable, standardAttacks } from './zoo-table';
+
+const N = 4;
+
+/** A tiny linear MNIST model: class templates (class mean minus overall mean) from test images 1000..2999, so it gets most digits right. */
+function templateModel(test: LabeledImages): tf.Sequential {
+  const d = 784;
+  const sums = Array.from({ length: 10 }, () => new Float64Array(d));
+  const counts = new Array<number>(10).fill(0);
+  const all = new Float64Array(d);
+  const px = imagesAsFloats(test, 1000, 2000);
+  for (let i = 0; i < 2000; i++) {
+    const c = test.labels[1000 + i];
+    counts[c]++;
+    for (let q = 0; q < d; q++) {
+      sums[c][q] += px[i * d + q];
+      all[q] += px[i * d + q];
+    }
+  }
+  const w = new Float32Array(d * 10);
+  for (let q = 0; q < d; q++) for (let c = 0; c < 10; c++) w[q * 10 + c] = 10 * (sums[c][q] / counts[c] - all[q] / 2000);
+  const m = tf.sequential();
+  m.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
+  m.add(tf.layers.dense({ units: 10 }));
+  m.layers[1].setWeights([tf.tensor2d(w, [d, 10]), tf.zeros([10])]);
+  return m;
+}
+
+describe('rlab zoo-table', () => {
+  let zoo = '';
+  let test: LabeledImages;
+  let model: tf.Sequential;
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    test = await loadNodeSplit('mnist', 'test');
+    model = templateModel(test);
+    zoo = mkdtempSync(join(tmpdir(), 'rlab-zoo-'));
+    const dir = join(zoo, 'tiny-linear');
+    mkdirSync(dir);
+    const { modelJson, weights } = await serializeLayersModel(model);
+    writeFileSync(join(dir, 'model.json'), modelJson);
+    writeFileSync(join(dir, 'weights.bin'), weights);
+    const card = {
+      schema: 1,
+      id: 'tiny-linear',
+      dataset: 'mnist',
+      inputShape: [28, 28, 1],
+      classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      output: 'logits',
+      robustAccuracy: [{ attack: 'pgd', norm: 'linf', eps: 0.1, steps: 40, stepSize: 0.01, randomStart: true, restarts: 1, seed: 0 }],
+      weights: [{ path: 'weights.bin', sha256: createHash('sha256').update(weights).digest('hex'), bytes: weights.length }],
+    };
+    writeFileSync(join(dir, 'card.json'), JSON.stringify(card));
+  });
+  afterAll(() => model.dispose());
+
+  it('writes one markdown table per model with every attack at its budget, each figure measured', async () => {
+    const out = join(zoo, 'ROBUSTNESS.md');
+    const before = tf.memory().numTensors;
+    expect(await runZooTable(['--n', String(N), '--zoo', zoo, '--out', out])).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    const md = readFileSync(out, 'utf8');
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('# Robustness of the model zoo');
+    expect(md).toContain(`npm run --silent rlab -- zoo-table --n ${N} --zoo ${zoo} --out ${out}`);
+    expect(md).toMatch(/seed 0, on the first 4 images/);
+    expect(md).toContain('## tiny-linear (MNIST)');
+
+    // clean accuracy, recomputed here
+    const x = tf.tensor4d(imagesAsFloats(test, 0, N), [N, 28, 28, 1]);
+    const labels = Array.from(test.labels.subarray(0, N));
+    const pred = Array.from((await tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1)).data()) as Int32Array);
+    const correct = labels.map((l, i) => pred[i] === l);
+    const clean = correct.filter(Boolean).length;
+    expect(clean).toBeGreaterThanOrEqual(2);
+    expect(md).toContain(`Clean accuracy: **${((100 * clean) / N).toFixed(2)}%** (${clean} of ${N}).`);
+
+    const rows = lines.filter((l) => /^\| [A-Z]/.test(l) && !l.startsWith('| attack'));
+    const labelsShown = rows.map((r) => r.split('|')[1].trim());
+    expect(labelsShown).toEqual(
+      standardAttacks({ dataset: 'mnist', robustAccuracy: [{ norm: 'linf', eps: 0.1 }] } as never).map((a) => a.label),
+    );
+    expect(labelsShown).toEqual([
+      'FGSM',
+      'BIM-10',
+      'PGD-40',
+      'MI-FGSM-10',
+      'APGD-CE-100',
+      'Square-1000',
+      'PGD-L2-40',
+      'C&W-L2',
+      'DeepFool-50',
+    ]);
+    const cells = (label: string) =>
+      rows
+        .find((r) => r.split('|')[1].trim() === label)!
+        .split('|')
+        .map((c) => c.trim());
+    const cell = (label: string, col: number) => cells(label)[col];
+    for (const r of labelsShown) {
+      const robust = Number(cell(r, 5).split('%')[0]) / 100;
+      expect(robust).toBeGreaterThanOrEqual(0);
+      expect(robust).toBeLessThanOrEqual(clean / N);
+      const [fooled, attacked] = cell(r, 6).split('/').map(Number);
+      expect(attacked).toBe(clean);
+      expect(fooled).toBeLessThanOrEqual(attacked);
+    }
+    expect(cell('FGSM', 3)).toBe('0.1 (25.5/255)');
+    expect(cell('PGD-L2-40', 3)).toBe('2');
+    expect(cell('Square-1000', 4)).toBe('1000 queries, p 0.8');
+
+    // FGSM at 0.1, recomputed with the library attack on the correctly classified images
+    const sel = correct.flatMap((c, i) => (c ? [i] : []));
+    const xs = tf.gather(x, sel) as tf.Tensor4D;
+    const clf = {
+      logits: (t: tf.Tensor4D) => model.apply(t) as tf.Tensor2D,
+      inputShape: [28, 28, 1] as [number, number, number],
+      numClasses: 10,
+      outputKind: 'logits' as const,
+    };
+    const fgsm = await runAttack(
+      clf,
+      xs,
+      sel.map((i) => labels[i]),
+      { name: 'fgsm', eps: 0.1, randomStart: false, seed: 0 },
+    );
+    const stillRight = sel.length - fgsm.fooled.reduce((s, v) => s + v, 0);
+    expect(cell('FGSM', 5)).toBe(`${((100 * stillRight) / N).toFixed(2)}%`);
+    // DeepFool, a minimisation attack: robust at eps (brackets: unbounded) and the median L2 of what it found
+    const df = await runAttack(
+      clf,
+      xs,
+      sel.map((i) => labels[i]),
+      { name: 'deepfool', steps: 50, overshoot: 0.02, seed: 0 },
+    );
+    const l2 = Array.from(df.norms.l2)
+      .filter((_, j) => df.fooled[j])
+      .sort((a, b) => a - b);
+    const robustAt2 = sel.length - l2.filter((v) => v <= 2).length;
+    const unbounded = sel.length - l2.length;
+    expect(cell('DeepFool-50', 5)).toBe(`${((100 * robustAt2) / N).toFixed(2)}% (${((100 * unbounded) / N).toFixed(2)}%)`);
+    if (l2.length > 0) {
+      const med = l2.length % 2 ? l2[l2.length >> 1] : (l2[l2.length / 2 - 1] + l2[l2.length / 2]) / 2;
+      expect(Number(cell('DeepFool-50', 7))).toBeCloseTo(med, 3);
+    }
+    tf.dispose([x, xs, fgsm.adversarial, df.adversarial]);
+  }, 300_000);
+
+  it('refuses bad arguments with one-line errors', async () => {
+    await expect(runZooTable(['--n', '0', '--zoo', zoo])).rejects.toThrow(/--n "0" is not a whole number from 1 to 10000/);
+    await expect(runZooTable(['--n', '2', '--zoo', zoo, '--models', 'nope'])).rejects.toThrow(/--models: nope not in/);
+    await expect(runZooTable(['--zoo', join(zoo, 'missing')])).rejects.toThrow(/no zoo folder/);
+  });
+});

@@ -1,0 +1,340 @@
+/**
+ * rlab zoo-table: every zoo model (models/<id>/card.json) under every attack of the studio at standard
+ * budgets, on the first n images of its official test set, seed 0, written as one markdown file that
+ * starts with the exact command. The evaluation is `evaluate` (core/eval/evaluate.ts) with `runAttack`
+ * specs: the same code, settings and seeds as `rlab eval`.
+ *
+ * Budgets (L-inf epsilons: those of the model card; L2 epsilon: per data set, below):
+ *   FGSM                eps, no random start
+ *   BIM-10              10 steps, step eps/4
+ *   PGD-40              40 steps, step 0.01, random start, 1 restart (the cards' setting)
+ *   MI-FGSM-10          10 steps, step eps/10, momentum 1
+ *   APGD-CE-100         100 iterations, 1 restart
+ *   Square-1000         1000 queries, p_init 0.8
+ *   PGD-L2-40           L2 eps, 40 steps, step 2.5 eps / 40, random start
+ *   C&W-L2 9x100        9 binary-search steps x 100 Adam steps, c0 1e-3, kappa 0, lr 0.01
+ *   DeepFool-50         at most 50 iterations, overshoot 0.02
+ * C&W-L2 and DeepFool minimise the perturbation: an image counts as broken at the L2 epsilon when the
+ * attack found an adversarial with L2 <= eps; the median L2 of their successful adversarials is shown.
+ */
+import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ATTACKS, type AttackSpec } from '../../core/attacks/index';
+import { getDataset } from '../../core/data/datasets';
+import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
+import { evaluate, type EvalResult } from '../../core/eval/evaluate';
+import { isModelCard, type ModelCard } from '../../core/models/card';
+import { sliceSplit } from '../../core/train/train';
+import { isPosInt, num, parse, UsageError } from '../args';
+import { loadNodeModel, loadNodeSplit } from '../node-io';
+import { projectRoot } from '../paths';
+
+/** L2 budget of PGD-L2 (and the threshold for C&W / DeepFool) per data set. */
+export const L2_EPS: Record<string, number> = { mnist: 2, 'fashion-mnist': 2, cifar10: 0.5 };
+
+/** L-inf epsilons for a model whose card names none. */
+const DEFAULT_LINF: Record<string, number[]> = { mnist: [0.1, 0.3], 'fashion-mnist': [0.1], cifar10: [8 / 255] };
+
+export interface TableAttack {
+  /** Row label, e.g. "PGD-40". */
+  label: string;
+  norm: 'linf' | 'l2';
+  /** The budget (bounded attacks) or the L2 threshold (minimisation attacks). */
+  eps: number;
+  budget: string;
+  spec: AttackSpec;
+}
+
+const round = (v: number) => Number(v.toFixed(6));
+
+/** The standard attacks for one model: every L-inf attack at each of its card's epsilons, then the L2 attacks. */
+export function standardAttacks(card: ModelCard): TableAttack[] {
+  const fromCard = [...new Set(card.robustAccuracy.filter((r) => r.norm === 'linf').map((r) => r.eps))].sort((a, b) => a - b);
+  const linf = fromCard.length > 0 ? fromCard : (DEFAULT_LINF[card.dataset] ?? [0.1]);
+  const l2 = L2_EPS[card.dataset] ?? 1;
+  const seed = 0;
+  const rows: TableAttack[] = [];
+  for (const eps of linf) {
+    rows.push(
+      { label: 'FGSM', norm: 'linf', eps, budget: '1 step', spec: { name: 'fgsm', eps, randomStart: false, seed } },
+      {
+        label: 'BIM-10',
+        norm: 'linf',
+        eps,
+        budget: `10 steps of ${round(eps / 4)}`,
+        spec: { name: 'bim', eps, steps: 10, stepSize: eps / 4, seed },
+      },
+      {
+        label: 'PGD-40',
+        norm: 'linf',
+        eps,
+        budget: '40 steps of 0.01, random start',
+        spec: { name: 'pgd', norm: 'linf', eps, steps: 40, stepSize: 0.01, randomStart: true, restarts: 1, seed },
+      },
+      {
+        label: 'MI-FGSM-10',
+        norm: 'linf',
+        eps,
+        budget: `10 steps of ${round(eps / 10)}, μ 1`,
+        spec: { name: 'mifgsm', norm: 'linf', eps, steps: 10, stepSize: eps / 10, momentum: 1, seed },
+      },
+      {
+        label: 'APGD-CE-100',
+        norm: 'linf',
+        eps,
+        budget: '100 iterations, 1 restart',
+        spec: { name: 'apgd-ce', norm: 'linf', eps, steps: 100, restarts: 1, seed },
+      },
+      {
+        label: 'Square-1000',
+        norm: 'linf',
+        eps,
+        budget: '1000 queries, p 0.8',
+        spec: { name: 'square', eps, queries: 1000, pInit: 0.8, seed },
+      },
+    );
+  }
+  rows.push(
+    {
+      label: 'PGD-L2-40',
+      norm: 'l2',
+      eps: l2,
+      budget: `40 steps of ${round((2.5 * l2) / 40)}, random start`,
+      spec: { name: 'pgd', norm: 'l2', eps: l2, steps: 40, stepSize: (2.5 * l2) / 40, randomStart: true, restarts: 1, seed },
+    },
+    {
+      label: 'C&W-L2',
+      norm: 'l2',
+      eps: l2,
+      budget: '9 x 100 Adam steps, c0 0.001, κ 0, lr 0.01',
+      spec: { name: 'cw', steps: 100, binarySearchSteps: 9, c0: 0.001, confidence: 0, lr: 0.01, seed },
+    },
+    {
+      label: 'DeepFool-50',
+      norm: 'l2',
+      eps: l2,
+      budget: '50 iterations, overshoot 0.02',
+      spec: { name: 'deepfool', steps: 50, overshoot: 0.02, seed },
+    },
+  );
+  return rows;
+}
+
+export interface TableRow extends Omit<TableAttack, 'spec'> {
+  attack: string;
+  /** Robust accuracy at eps (minimisation attacks: broken when an adversarial with L2 <= eps was found). */
+  robustAccuracy: number;
+  /** Minimisation attacks: robust accuracy with no bound on the perturbation. */
+  robustAccuracyUnbounded: number | null;
+  attacked: number;
+  fooled: number;
+  medianL2Fooled: number | null;
+  medianQueriesFooled: number | null;
+  seconds: number;
+}
+
+export interface ModelTable {
+  model: string;
+  dataset: string;
+  n: number;
+  cleanAccuracy: number;
+  rows: TableRow[];
+  /** Why the model was not evaluated (its data set is not available here), else null. */
+  skipped: string | null;
+}
+
+export interface ZooTableOptions {
+  n: number;
+  /** Folder of the zoo (models/). */
+  zoo: string;
+  /** Only these model ids (default: every card in the zoo). */
+  models?: string[];
+  dataDir?: string;
+  batchSize?: number;
+  /** One line per finished row (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+/** The zoo's cards, by id. */
+export function zooCards(zoo: string): ModelCard[] {
+  if (!existsSync(zoo)) throw new Error(`no zoo folder ${zoo}`);
+  const cards: ModelCard[] = [];
+  for (const id of readdirSync(zoo).sort()) {
+    const p = join(zoo, id, 'card.json');
+    if (!existsSync(p)) continue;
+    const c = JSON.parse(readFileSync(p, 'utf8')) as unknown;
+    if (!isModelCard(c)) throw new Error(`${p} is not a valid model card`);
+    cards.push(c);
+  }
+  return cards;
+}
+
+function toRow(a: TableAttack, r: EvalResult, n: number): TableRow {
+  const s = r.attackStats;
+  if (!s) throw new Error(`${a.label}: the evaluation returned no attack statistics`);
+  const minimisation = ATTACKS[a.spec.name].kind === 'minimisation';
+  // robust unbounded = correct and not fooled; at eps, fooled images whose perturbation is larger than eps are robust too
+  const robustAtEps = minimisation ? r.robustAccuracy + s.l2Fooled.filter((v) => v > a.eps).length / n : r.robustAccuracy;
+  return {
+    label: a.label,
+    norm: a.norm,
+    eps: a.eps,
+    budget: a.budget,
+    attack: a.spec.name,
+    robustAccuracy: robustAtEps,
+    robustAccuracyUnbounded: minimisation ? r.robustAccuracy : null,
+    attacked: s.attacked,
+    fooled: s.fooled,
+    medianL2Fooled: s.medianL2Fooled,
+    medianQueriesFooled: a.spec.name === 'square' ? s.medianQueriesFooled : null,
+    seconds: r.seconds,
+  };
+}
+
+/** Evaluate every model of the zoo under every standard attack. */
+export async function zooTable(o: ZooTableOptions): Promise<ModelTable[]> {
+  let cards = zooCards(o.zoo);
+  if (o.models) {
+    const unknown = o.models.filter((id) => !cards.some((c) => c.id === id));
+    if (unknown.length > 0) throw new UsageError(`--models: ${unknown.join(', ')} not in ${o.zoo}`);
+    cards = cards.filter((c) => o.models!.includes(c.id));
+  }
+  if (cards.length === 0) throw new Error(`no model cards in ${o.zoo}`);
+  const tables: ModelTable[] = [];
+  for (const card of cards) {
+    const ds = getDataset(card.dataset);
+    let test;
+    try {
+      test = await loadNodeSplit(ds.id, 'test', o.dataDir);
+    } catch (e) {
+      tables.push({ model: card.id, dataset: ds.id, n: 0, cleanAccuracy: NaN, rows: [], skipped: (e as Error).message.split('\n')[0] });
+      o.log?.(`${card.id}: skipped (${(e as Error).message.split('\n')[0]})`);
+      continue;
+    }
+    if (o.n > test.n) throw new UsageError(`--n ${o.n}: ${ds.name} has ${test.n} test images`);
+    const split = sliceSplit(test, 0, o.n);
+    const m = await loadNodeModel(card.id, ds.shape, o.zoo);
+    try {
+      const clean = await evaluate(m.classifier, split, { attack: 'none' }, { batchSize: o.batchSize });
+      const rows: TableRow[] = [];
+      for (const a of standardAttacks(card)) {
+        const r = await evaluate(m.classifier, split, { attack: 'spec', spec: a.spec }, { batchSize: o.batchSize });
+        if (r.cleanAccuracy !== clean.cleanAccuracy) throw new Error(`${card.id}: clean accuracy changed between runs`);
+        rows.push(toRow(a, r, o.n));
+        const last = rows[rows.length - 1];
+        o.log?.(
+          `${card.id}  ${a.label} ${a.norm} eps ${round(a.eps)}: robust ${(100 * last.robustAccuracy).toFixed(2)}% (${r.seconds.toFixed(1)} s)`,
+        );
+      }
+      tables.push({ model: card.id, dataset: ds.id, n: o.n, cleanAccuracy: clean.cleanAccuracy, rows, skipped: null });
+    } finally {
+      m.model.dispose();
+    }
+  }
+  return tables;
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+const epsText = (norm: 'linf' | 'l2', eps: number) => (norm === 'linf' ? `${round(eps)} (${round(eps * 255)}/255)` : String(round(eps)));
+
+/** The markdown file: the command, how it was measured, the budgets, then one table per model. */
+export function zooMarkdown(tables: ModelTable[], o: { command: string; n: number; backend: string; date: string }): string {
+  const lines = [
+    '# Robustness of the model zoo',
+    '',
+    'Made by:',
+    '',
+    '```sh',
+    o.command,
+    '```',
+    '',
+    `Measured ${o.date} in Node ${process.version}, TensorFlow.js ${tf.version.tfjs} (${o.backend} backend), seed 0, on the first ${o.n} images ` +
+      "of each model's official test set. Robust accuracy is the fraction of these images still classified correctly under the attack; " +
+      'images misclassified when clean count as not robust (and are not attacked). Every figure comes from `evaluate` with the ' +
+      'library attacks (`runAttack`), as `rlab eval` computes it.',
+    '',
+    'Budgets: L-inf epsilons are those of each model card; the L2 epsilon is ' +
+      Object.entries(L2_EPS)
+        .map(([d, e]) => `${e} (${getDataset(d).name})`)
+        .join(', ') +
+      '.',
+    '',
+    '- FGSM: one step of eps, no random start.',
+    '- BIM-10: 10 steps of eps/4.',
+    '- PGD-40: 40 steps of 0.01 from a random start, 1 restart (the setting of the model cards).',
+    '- MI-FGSM-10: 10 steps of eps/10, momentum 1.',
+    '- APGD-CE-100: 100 iterations, 1 restart (Croce & Hein 2020).',
+    '- Square-1000: 1000 queries, p_init 0.8 (black-box).',
+    '- PGD-L2-40: 40 steps of 2.5 eps/40 from a random start in the L2 ball.',
+    '- C&W-L2: 9 binary-search steps x 100 Adam steps, c0 0.001, confidence 0, lr 0.01.',
+    '- DeepFool-50: at most 50 iterations, overshoot 0.02.',
+    '',
+    'C&W-L2 and DeepFool minimise the perturbation instead of staying in a ball: their robust accuracy at eps counts an image as ' +
+      'broken when the attack found an adversarial with L2 <= eps (the unbounded figure is in brackets). "Median L2" is the median ' +
+      'L2 norm of the successful adversarials; "median queries" (Square) the median number of queries on the images it fooled.',
+    '',
+  ];
+  for (const t of tables) {
+    lines.push(`## ${t.model} (${getDataset(t.dataset).name})`, '');
+    if (t.skipped) {
+      lines.push(`Not evaluated: ${t.skipped}`, '');
+      continue;
+    }
+    lines.push(`Clean accuracy: **${pct(t.cleanAccuracy)}** (${Math.round(t.cleanAccuracy * t.n)} of ${t.n}).`, '');
+    lines.push('| attack | norm | eps | budget | robust accuracy | fooled / attacked | median L2 | median queries | seconds |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of t.rows) {
+      lines.push(
+        `| ${r.label} | ${r.norm === 'linf' ? 'L∞' : 'L2'} | ${epsText(r.norm, r.eps)} | ${r.budget} | ${pct(r.robustAccuracy)}` +
+          `${r.robustAccuracyUnbounded !== null ? ` (${pct(r.robustAccuracyUnbounded)})` : ''} | ${r.fooled} / ${r.attacked} | ` +
+          `${r.medianL2Fooled === null ? '-' : r.medianL2Fooled.toFixed(3)} | ${r.medianQueriesFooled === null ? '-' : r.medianQueriesFooled} | ` +
+          `${r.seconds.toFixed(1)} |`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export async function runZooTable(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    n: { type: 'string' },
+    out: { type: 'string' },
+    models: { type: 'string' },
+    zoo: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'batch-size': { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    json: { type: 'boolean', default: false },
+  });
+  const n = num(values.n, 'n', 500, (v) => isPosInt(v) && v <= 10000, 'a whole number from 1 to 10000');
+  const batchSize = num(values['batch-size'], 'batch-size', 250, isPosInt, 'a whole number >= 1');
+  if (values.backend !== 'wasm' && values.backend !== 'cpu')
+    throw new UsageError(`--backend ${values.backend} is not available in Node (wasm, cpu)`);
+  const root = projectRoot();
+  const zoo = values.zoo ? resolve(values.zoo) : join(root, 'models');
+  const out = resolve(values.out ?? join(root, 'models', 'ROBUSTNESS.md'));
+  const models = values.models
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const backend = await initNodeBackend(values.backend as NodeBackend);
+  const tables = await zooTable({
+    n,
+    zoo,
+    models,
+    dataDir: values['data-dir'],
+    batchSize,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  const command = [
+    'npm run --silent rlab -- zoo-table',
+    ...args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)),
+  ].join(' ');
+  const md = zooMarkdown(tables, { command, n, backend, date: new Date().toISOString().slice(0, 10) });
+  writeFileSync(out, md);
+  if (values.json) process.stdout.write(JSON.stringify({ command, n, backend, out, models: tables }) + '\n');
+  else process.stderr.write(`wrote ${out}\n`);
+  return 0;
+}
