@@ -147,3 +147,26 @@ describe('experiment CLI flags', () => {
     expect(() => experimentFromFlags({ 'batch-epsilons': '0,2' })).toThrow(/--batch-epsilons: epsilons of the curve: 2 is outside 0\.\.1/);
   });
 });
+
+describe('colour data sets: budgets on the /255 scale', () => {
+  it('a CIFAR-10 link without budgets gets 8/255, 2/255 and the 0..16/255 curve, and round-trips', () => {
+    const { experiment: e, notices } = decodeExperiment('v=1&ds=cifar10&model=cifar10-cnn');
+    expect(notices).toEqual([]);
+    expect(e.attack.eps).toBe(8 / 255);
+    expect(e.attack.stepSize).toBe(2 / 255);
+    expect(e.batch.epsilons).toEqual([0, 2 / 255, 4 / 255, 8 / 255, 16 / 255]);
+    expect(encodeExperiment(e)).toBe('v=1&ds=cifar10&model=cifar10-cnn');
+    const other = { ...e, attack: { ...e.attack, eps: 0.1 } };
+    expect(decodeExperiment(encodeExperiment(other)).experiment.attack.eps).toBe(0.1);
+  });
+  it('MNIST links and L2 budgets keep the plain defaults', () => {
+    expect(decodeExperiment('v=1&ds=mnist').experiment.attack.eps).toBe(DEFAULT_EXPERIMENT.attack.eps);
+    const l2 = decodeExperiment('v=1&ds=cifar10&norm=l2').experiment;
+    expect(l2.attack.eps).toBe(DEFAULT_EXPERIMENT.attack.eps);
+  });
+  it('fractions are read in the link and the flags', () => {
+    expect(decodeExperiment('v=1&ds=cifar10&eps=4/255').experiment.attack.eps).toBe(4 / 255);
+    expect(decodeExperiment('v=1&ds=cifar10&beps=0,1/255').experiment.batch.epsilons).toEqual([0, 1 / 255]);
+    expect(decodeExperiment('v=1&eps=1/0').notices.length).toBe(1);
+  });
+});

@@ -383,9 +383,28 @@ export function encodeExperiment(e: Experiment): string {
   params.set('v', String(SCHEMA_VERSION));
   for (const f of FIELDS) {
     const v = formatValue(getPath(e, f.path));
-    if (v !== formatValue(getPath(DEFAULT_EXPERIMENT, f.path))) params.set(f.url, v);
+    if (v !== formatValue(defaultFor(e, f.path))) params.set(f.url, v);
   }
   return params.toString();
+}
+
+/**
+ * L-inf budgets of colour data sets (CIFAR-10) on their usual /255 scale: eps 8/255, step 2/255 and
+ * the curve 0..16/255, instead of MNIST's 0.1 / 0.01 / 0..0.3. Links leave them out like any default.
+ */
+export const COLOUR_LINF_DEFAULTS = { eps: 8 / 255, stepSize: 2 / 255, epsilons: [0, 2 / 255, 4 / 255, 8 / 255, 16 / 255] };
+
+const SCALED_PATHS: Record<string, keyof typeof COLOUR_LINF_DEFAULTS> = {
+  'attack.eps': 'eps',
+  'attack.stepSize': 'stepSize',
+  'batch.epsilons': 'epsilons',
+};
+
+/** The default of a field for this experiment's data set and norm. */
+function defaultFor(e: Experiment, path: string): Value {
+  const scaled = SCALED_PATHS[path];
+  if (scaled && DATASETS[e.dataset]?.shape[2] === 3 && effectiveNorm(e.attack) === 'linf') return COLOUR_LINF_DEFAULTS[scaled];
+  return getPath(DEFAULT_EXPERIMENT, path);
 }
 
 export interface DecodeResult {
@@ -428,6 +447,15 @@ export function decodeExperiment(hash: string, defaults: Experiment = DEFAULT_EX
     const r = parseFieldValue(f, raw, experiment);
     if ('error' in r) notices.push(`In the link, ${r.error}; the default was used.`);
     else setPath(experiment, f.path, r.value);
+  }
+  // budgets the link leaves out take the data set's scale (what the encoder leaves out)
+  for (const path of defaults === DEFAULT_EXPERIMENT ? Object.keys(SCALED_PATHS) : []) {
+    const f = fieldOf(path);
+    const raw = params.get(f.url);
+    if (raw === null || 'error' in parseFieldValue(f, raw, experiment)) {
+      const d = defaultFor(experiment, path);
+      setPath(experiment, path, (Array.isArray(d) ? [...d] : d) as Value);
+    }
   }
   return { experiment, notices: [...new Set(notices)] };
 }

@@ -123,7 +123,7 @@ function useBatchField(path: 'batch.start' | 'batch.n' | 'batch.epsilons') {
   const e = useLab((s) => s.experiment);
   // colour images under L-inf: the curve's epsilons are shown in /255 (2/255 rather than 0.00784...)
   const in255 = path === 'batch.epsilons' && effectiveNorm(e.attack) === 'linf' && epsIn255(DATASETS[e.dataset]?.shape[2] ?? 1, 'linf');
-  const text = in255 ? e.batch.epsilons.map((v) => epsText(v, true)).join(', ') : fieldText(e, path);
+  const text = in255 ? e.batch.epsilons.map((v) => (v === 0 ? '0' : epsText(v, true))).join(', ') : fieldText(e, path);
   // what the text was checked against: when the norm or the data set changes, the box shows the experiment's value again
   const ctx = `${effectiveNorm(e.attack)}|${e.dataset}`;
   const [draft, setDraft] = useState<{ base: string; ctx: string; text: string; error: string | null } | null>(null);

@@ -5,7 +5,14 @@
  */
 import * as Comlink from 'comlink';
 import { DATASETS } from '../core/data/datasets';
-import { decodeExperiment, DEFAULT_EXPERIMENT, encodeExperiment, type AttackParams, type Experiment } from '../core/experiment';
+import {
+  COLOUR_LINF_DEFAULTS,
+  decodeExperiment,
+  DEFAULT_EXPERIMENT,
+  encodeExperiment,
+  type AttackParams,
+  type Experiment,
+} from '../core/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import type { BenchmarkOutcome, BenchmarkRequest, Progress, WorkerEvent } from '../worker/protocol';
 import { ATTACKS } from '../core/attacks/index';
@@ -349,7 +356,7 @@ export function selectDataset(id: string): void {
   const colour = (ds: string) => DATASETS[ds]?.shape[2] === 3;
   if (colour(before) !== colour(id)) {
     patchAttack(datasetPreset(id, get().experiment.attack));
-    patchBatch({ epsilons: colour(id) ? [0, 2 / 255, 4 / 255, 8 / 255, 16 / 255] : [...DEFAULT_EXPERIMENT.batch.epsilons] });
+    patchBatch({ epsilons: [...(colour(id) ? COLOUR_LINF_DEFAULTS : DEFAULT_EXPERIMENT.batch).epsilons] });
   }
 }
 
