@@ -83,13 +83,16 @@ test('an imported image is attacked with eps in /255 and shown as RGB perturbati
   await expect(cifar.predictedLabel).toHaveText(classNames[Number(clean.predicted)]);
 
   await cifar.attackName.selectOption('pgd');
-  await cifar.attackEps.fill('8');
+  // 8/255 is CIFAR-10's default (left out of the link); 4/255 is written into it exactly
+  expect((await cifar.hashParams()).get('eps')).toBeNull();
   await expect(cifar.epsUnits).toContainText('8/255');
-  await expect.poll(async () => (await cifar.hashParams()).get('eps')).toBe(String(8 / 255));
+  await cifar.attackEps.fill('4');
+  await expect(cifar.epsUnits).toContainText('4/255');
+  await expect.poll(async () => (await cifar.hashParams()).get('eps')).toBe(String(4 / 255));
   await cifar.attackSteps.fill('3');
   const tensorsBefore = await cifar.tensorCount();
   expect(await cifar.runAttack()).toBe('done');
-  await expect(cifar.epsShown).toHaveText('8/255');
+  await expect(cifar.epsShown).toHaveText('4/255');
   await expect(cifar.pertCanvas).toBeVisible();
   await expect(cifar.pertHeatCanvas).toBeVisible();
   // amplified RGB: every channel around mid grey, some above and some below; heat map: black to white
@@ -99,7 +102,7 @@ test('an imported image is attacked with eps in /255 and shown as RGB perturbati
   expect(Math.min(...rgb)).toBeLessThan(55);
   const heat = await cifar.canvasPixels(cifar.pertHeatCanvas);
   expect(Math.max(...heat.filter((_, i) => i % 4 === 0))).toBe(255);
-  await expect(cifar.page.getByTestId('norm-linf')).toContainText('(8.0/255)');
+  await expect(cifar.page.getByTestId('norm-linf')).toContainText('(4.0/255)');
   await expect(cifar.page.getByTestId('adv-prob').locator('li').first()).toContainText('airplane');
   await expect(cifar.traceChart).toBeVisible();
   expect(await cifar.tensorCount()).toBe(tensorsBefore);
@@ -158,7 +161,7 @@ test('a photo is centre-cropped to a 32x32 preview, classified and attacked with
   await expect(cifar.page.getByTestId('attack-custom-note')).toContainText(`model's own clean prediction (${classNames[predicted]})`);
   await expect(cifar.page.getByTestId('orig-canvas')).toBeVisible();
   await expect(cifar.pertHeatCanvas).toBeVisible();
-  await expect(cifar.epsShown).toHaveText('8/255');
+  await expect(cifar.epsShown).toHaveText('4/255');
 
   await cifar.uploadPicture({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture') });
   await expect(cifar.pictureError).toContainText('notes.png could not be decoded as an image');
