@@ -161,7 +161,7 @@ test('a photo is centre-cropped to a 32x32 preview, classified and attacked with
   await expect(cifar.page.getByTestId('attack-custom-note')).toContainText(`model's own clean prediction (${classNames[predicted]})`);
   await expect(cifar.page.getByTestId('orig-canvas')).toBeVisible();
   await expect(cifar.pertHeatCanvas).toBeVisible();
-  await expect(cifar.epsShown).toHaveText('4/255');
+  await expect(cifar.epsShown).toHaveText('8/255');
 
   await cifar.uploadPicture({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture') });
   await expect(cifar.pictureError).toContainText('notes.png could not be decoded as an image');
