@@ -1,14 +1,8 @@
-import { useState, type DragEvent } from 'react';
 import { DATASETS } from '../core/data/datasets';
 import { deleteImportedData, importData } from './controller';
+import { DropZone } from './DropZone';
 import { bytes, count } from './format';
 import { useLab } from './store';
-
-/** Files dropped on an element (no directories). */
-export function droppedFiles(e: DragEvent): File[] {
-  e.preventDefault();
-  return Array.from(e.dataTransfer.files);
-}
 
 /** What this browser holds of an imported data set, with a Delete button. */
 function StoredSet({ id }: { id: string }) {
@@ -46,7 +40,6 @@ export function DataImport({ id, compact = false }: { id: string; compact?: bool
   const ds = DATASETS[id];
   const error = useLab((s) => s.importError);
   const busy = useLab((s) => s.job !== null);
-  const [over, setOver] = useState(false);
   if (!ds || ds.origin !== 'imported') return null;
   const pick = (files: File[]) => {
     if (files.length > 0) importData(id, files);
@@ -54,39 +47,22 @@ export function DataImport({ id, compact = false }: { id: string; compact?: bool
   return (
     <div className="data-import" data-testid={compact ? 'data-import-compact' : 'data-import'}>
       {!compact && <StoredSet id={id} />}
-      <div
-        className={`drop-zone ${over ? 'over' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(e) => {
-          setOver(false);
-          pick(droppedFiles(e));
-        }}
-        data-testid="import-drop"
-      >
-        <label className="file-button">
-          <input
-            type="file"
-            multiple
-            accept=".gz,.tgz,.tar,.bin,application/gzip,application/x-tar"
-            disabled={busy}
-            onChange={(e) => {
-              pick(Array.from(e.target.files ?? []));
-              e.target.value = '';
-            }}
-            data-testid={compact ? 'import-input-compact' : 'import-input'}
-          />
-          <span>Import {ds.name}…</span>
-        </label>
-        <span className="muted small">
-          or drop <code>cifar-10-binary.tar.gz</code> (or the <code>.tar</code>, or <code>test_batch.bin</code>) here. It is read in this
-          browser; only the test split (10,000 images, 29 MiB) is kept, in this browser's storage. The training batches are not needed here
-          and are not stored.
-        </span>
-      </div>
+      <DropZone
+        label={`Import ${ds.name}…`}
+        accept=".gz,.tgz,.tar,.bin,application/gzip,application/x-tar"
+        multiple
+        disabled={busy}
+        onFiles={pick}
+        dropTestId="import-drop"
+        inputTestId={compact ? 'import-input-compact' : 'import-input'}
+        hint={
+          <>
+            or drop <code>cifar-10-binary.tar.gz</code> (or the <code>.tar</code>, or <code>test_batch.bin</code>) here. It is read in this
+            browser; only the test split (10,000 images, 29 MiB) is kept, in this browser's storage. The training batches are not needed
+            here and are not stored.
+          </>
+        }
+      />
       {error && (
         <p className="attack-error" role="alert" data-testid={compact ? 'import-error-compact' : 'import-error'}>
           {error}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import { DATASETS } from '../core/data/datasets';
 import { clearPicture, choosePicture } from './controller';
-import { droppedFiles } from './DataImport';
+import { DropZone } from './DropZone';
 import { PixelCanvas } from './PixelCanvas';
 import { useLab } from './store';
 
@@ -143,7 +143,6 @@ export function PictureInput() {
   const dataset = useLab((s) => s.experiment.dataset);
   const error = useLab((s) => s.customError);
   const busy = useLab((s) => s.job !== null);
-  const [over, setOver] = useState(false);
   const shape = DATASETS[dataset]?.shape ?? [28, 28, 1];
   const pick = (files: File[]) => {
     if (files[0]) choosePicture(files[0], files[0].name, 'photo');
@@ -151,37 +150,20 @@ export function PictureInput() {
   return (
     <details className="picture-input" open={shape[2] === 3}>
       <summary>Your own picture</summary>
-      <div
-        className={`drop-zone ${over ? 'over' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(e) => {
-          setOver(false);
-          pick(droppedFiles(e));
-        }}
-        data-testid="picture-drop"
-      >
-        <label className="file-button">
-          <input
-            type="file"
-            accept="image/png,image/jpeg,image/webp,image/gif"
-            disabled={busy}
-            onChange={(e) => {
-              pick(Array.from(e.target.files ?? []));
-              e.target.value = '';
-            }}
-            data-testid="picture-input"
-          />
-          <span>Upload a picture…</span>
-        </label>
-        <span className="muted small">
-          or drop a PNG or JPEG here (up to 20 MB). Its centred square is resized to {shape[0]}x{shape[1]}
-          {shape[2] === 1 ? ' grey (dark strokes on a light ground are inverted to look like MNIST)' : ' RGB'}; it stays in this browser.
-        </span>
-      </div>
+      <DropZone
+        label="Upload a picture…"
+        accept="image/png,image/jpeg,image/webp,image/gif"
+        disabled={busy}
+        onFiles={pick}
+        dropTestId="picture-drop"
+        inputTestId="picture-input"
+        hint={
+          <>
+            or drop a PNG or JPEG here (up to 20 MB). Its centred square is resized to {shape[0]}x{shape[1]}
+            {shape[2] === 1 ? ' grey (dark strokes on a light ground are inverted to look like MNIST)' : ' RGB'}; it stays in this browser.
+          </>
+        }
+      />
       <Camera />
       {shape[2] === 1 && <DrawPad />}
       {error && (

@@ -44,6 +44,19 @@ const pgd40 = (eps: number) => ({ attack: 'pgd' as const, eps, steps: 40, stepSi
 /** CIFAR-10's usual evaluation: PGD-20, step 2/255, random start. */
 const pgd20cifar = (eps: number) => ({ attack: 'pgd' as const, eps, steps: 20, stepSize: 2 / 255, randomStart: true, restarts: 1 });
 
+const cifar10Cnn: Recipe = {
+  id: 'cifar10-cnn',
+  dataset: 'cifar10',
+  architecture: 'vgg-cifar',
+  epochs: 15,
+  batchSize: 128,
+  learningRate: 2e-3,
+  seed: 1,
+  holdout: 1000,
+  augment: { padCrop: 4, flip: true },
+  evaluations: [pgd20cifar(2 / 255), pgd20cifar(8 / 255)],
+};
+
 export const RECIPES: Record<string, Recipe> = {
   'mnist-cnn': {
     id: 'mnist-cnn',
@@ -91,28 +104,10 @@ export const RECIPES: Record<string, Recipe> = {
     adversarial: { method: 'fgsm-rs', eps: 0.1, alpha: 0.125, epsWarmupEpochs: 2 },
     evaluations: [pgd40(0.1)],
   },
-  'cifar10-cnn': {
-    id: 'cifar10-cnn',
-    dataset: 'cifar10',
-    architecture: 'vgg-cifar',
-    epochs: 15,
-    batchSize: 128,
-    learningRate: 2e-3,
-    seed: 1,
-    holdout: 1000,
-    augment: { padCrop: 4, flip: true },
-    evaluations: [pgd20cifar(2 / 255), pgd20cifar(8 / 255)],
-  },
+  'cifar10-cnn': cifar10Cnn,
   'cifar10-cnn-robust': {
+    ...cifar10Cnn,
     id: 'cifar10-cnn-robust',
-    dataset: 'cifar10',
-    architecture: 'vgg-cifar',
-    epochs: 15,
-    batchSize: 128,
-    learningRate: 2e-3,
-    seed: 1,
-    holdout: 1000,
-    augment: { padCrop: 4, flip: true },
     // Wong et al.: step 1.25 eps from a uniform random start
     adversarial: { method: 'fgsm-rs', eps: 8 / 255, alpha: 10 / 255, epsWarmupEpochs: 3 },
     evaluations: [pgd20cifar(8 / 255)],
