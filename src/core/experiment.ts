@@ -176,6 +176,8 @@ interface Field {
   cli: string;
   type: FieldType;
   label: string;
+  /** The default on colour data sets (CIFAR-10) under L-inf, where budgets are on the /255 scale; else DEFAULT_EXPERIMENT's. */
+  colourLinfDefault?: Value;
 }
 
 export type { Field };
@@ -186,9 +188,23 @@ export const FIELDS: readonly Field[] = [
   { path: 'sample', url: 'i', cli: 'sample', type: { kind: 'int', min: 0, max: 9_999_999 }, label: 'test image' },
   { path: 'attack.name', url: 'attack', cli: 'attack', type: { kind: 'enum', values: ATTACK_NAME_VALUES }, label: 'attack' },
   { path: 'attack.norm', url: 'norm', cli: 'norm', type: { kind: 'enum', values: ['linf', 'l2'] }, label: 'norm' },
-  { path: 'attack.eps', url: 'eps', cli: 'eps', type: { kind: 'float', min: 0, max: epsBound }, label: 'epsilon' },
+  {
+    path: 'attack.eps',
+    url: 'eps',
+    cli: 'eps',
+    type: { kind: 'float', min: 0, max: epsBound },
+    label: 'epsilon',
+    colourLinfDefault: 8 / 255,
+  },
   { path: 'attack.steps', url: 'steps', cli: 'steps', type: { kind: 'int', min: 1, max: 10000 }, label: 'steps' },
-  { path: 'attack.stepSize', url: 'step', cli: 'step-size', type: { kind: 'float', min: 1e-6, max: epsBound }, label: 'step size' },
+  {
+    path: 'attack.stepSize',
+    url: 'step',
+    cli: 'step-size',
+    type: { kind: 'float', min: 1e-6, max: epsBound },
+    label: 'step size',
+    colourLinfDefault: 2 / 255,
+  },
   { path: 'attack.randomStart', url: 'rs', cli: 'random-start', type: { kind: 'bool' }, label: 'random start' },
   { path: 'attack.restarts', url: 'restarts', cli: 'restarts', type: { kind: 'int', min: 1, max: 100 }, label: 'restarts' },
   { path: 'attack.seed', url: 'seed', cli: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'seed' },
@@ -234,6 +250,7 @@ export const FIELDS: readonly Field[] = [
     cli: 'batch-epsilons',
     type: { kind: 'floatList', min: 0, max: epsBound, minItems: 1, maxItems: 20 },
     label: 'epsilons of the curve',
+    colourLinfDefault: [0, 2 / 255, 4 / 255, 8 / 255, 16 / 255],
   },
   { path: 'batch.models', url: 'bmodels', cli: 'batch-models', type: { kind: 'idList', maxItems: 8 }, label: 'models of the curve' },
   {
@@ -383,29 +400,24 @@ export function encodeExperiment(e: Experiment): string {
   params.set('v', String(SCHEMA_VERSION));
   for (const f of FIELDS) {
     const v = formatValue(getPath(e, f.path));
-    if (v !== formatValue(defaultFor(e, f.path))) params.set(f.url, v);
+    if (v !== formatValue(defaultFor(e, f))) params.set(f.url, v);
   }
   return params.toString();
 }
 
-/**
- * L-inf budgets of colour data sets (CIFAR-10) on their usual /255 scale: eps 8/255, step 2/255 and
- * the curve 0..16/255, instead of MNIST's 0.1 / 0.01 / 0..0.3. Links leave them out like any default.
- */
-export const COLOUR_LINF_DEFAULTS = { eps: 8 / 255, stepSize: 2 / 255, epsilons: [0, 2 / 255, 4 / 255, 8 / 255, 16 / 255] };
-
-const SCALED_PATHS: Record<string, keyof typeof COLOUR_LINF_DEFAULTS> = {
-  'attack.eps': 'eps',
-  'attack.stepSize': 'stepSize',
-  'batch.epsilons': 'epsilons',
-};
-
-/** The default of a field for this experiment's data set and norm. */
-function defaultFor(e: Experiment, path: string): Value {
-  const scaled = SCALED_PATHS[path];
-  if (scaled && DATASETS[e.dataset]?.shape[2] === 3 && effectiveNorm(e.attack) === 'linf') return COLOUR_LINF_DEFAULTS[scaled];
-  return getPath(DEFAULT_EXPERIMENT, path);
+/** The default of a field for this experiment: CIFAR-10's L-inf budgets are on the /255 scale (Field.colourLinfDefault). */
+function defaultFor(e: Experiment, f: Field): Value {
+  if (f.colourLinfDefault !== undefined && DATASETS[e.dataset]?.shape[2] === 3 && effectiveNorm(e.attack) === 'linf')
+    return f.colourLinfDefault;
+  return getPath(DEFAULT_EXPERIMENT, f.path);
 }
+
+/** L-inf budgets of colour data sets (the fields' colourLinfDefault), for the UI's data-set switch. */
+export const COLOUR_LINF_DEFAULTS = {
+  eps: fieldOf('attack.eps').colourLinfDefault as number,
+  stepSize: fieldOf('attack.stepSize').colourLinfDefault as number,
+  epsilons: fieldOf('batch.epsilons').colourLinfDefault as number[],
+};
 
 export interface DecodeResult {
   experiment: Experiment;
@@ -449,14 +461,14 @@ export function decodeExperiment(hash: string, defaults: Experiment = DEFAULT_EX
     else setPath(experiment, f.path, r.value);
   }
   // budgets the link leaves out take the data set's scale (what the encoder leaves out)
-  for (const path of defaults === DEFAULT_EXPERIMENT ? Object.keys(SCALED_PATHS) : []) {
-    const f = fieldOf(path);
+  for (const f of defaults === DEFAULT_EXPERIMENT ? FIELDS.filter((x) => x.colourLinfDefault !== undefined) : []) {
     const raw = params.get(f.url);
     if (raw === null || 'error' in parseFieldValue(f, raw, experiment)) {
-      const d = defaultFor(experiment, path);
-      setPath(experiment, path, (Array.isArray(d) ? [...d] : d) as Value);
+      const d = defaultFor(experiment, f);
+      setPath(experiment, f.path, (Array.isArray(d) ? [...d] : d) as Value);
     }
   }
+
   return { experiment, notices: [...new Set(notices)] };
 }
 
