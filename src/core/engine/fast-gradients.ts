@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installFastMatMul } from './fast-matmul';
+import { installFastPool } from './fast-pool';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -76,6 +77,7 @@ let installed = false;
 /** Register the faster Conv2D gradient (idempotent). Call it once the wasm backend is active. */
 export function installFastGradients(): void {
   installFastMatMul();
+  installFastPool();
   if (installed) return;
   installed = true;
   const original = tf.getGradient('Conv2D');

@@ -4,11 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type ArchitectureId = 'cnn-small' | 'cnn-wide' | 'vgg-cifar';
+export type ArchitectureId = 'cnn-small' | 'cnn-wide' | 'cnn-madry' | 'vgg-cifar';
 
 export const ARCHITECTURES: Record<ArchitectureId, string> = {
   'cnn-small': 'conv32 3x3 relu, maxpool 2, conv64 3x3 relu, maxpool 2, dense128 relu, dense10 (the reference MNIST CNN)',
   'cnn-wide': 'conv32 3x3 relu, conv32 3x3 relu, maxpool 2, conv64 3x3 relu, conv64 3x3 relu, maxpool 2, dense256 relu, dense10',
+  'cnn-madry':
+    'conv32 5x5 relu, maxpool 2, conv64 5x5 relu, maxpool 2, dense1024 relu, dense10, same padding (the MNIST network of Madry et al. 2018 and Wong et al. 2020)',
   'vgg-cifar':
     'VGG-style, same padding: (conv32 3x3 relu) x2, maxpool 2, (conv64 3x3 relu) x2, maxpool 2, (conv128 3x3 relu) x2, maxpool 2, dense256 relu, dense10',
 };
@@ -16,11 +18,11 @@ export const ARCHITECTURES: Record<ArchitectureId, string> = {
 export function buildModel(arch: ArchitectureId, inputShape: [number, number, number], numClasses: number, seed: number): tf.Sequential {
   let s = seed;
   const init = () => tf.initializers.heNormal({ seed: s++ });
-  const conv = (filters: number, first = false, padding: 'valid' | 'same' = 'valid') =>
+  const conv = (filters: number, first = false, padding: 'valid' | 'same' = 'valid', kernelSize = 3) =>
     tf.layers.conv2d({
       ...(first ? { inputShape } : {}),
       filters,
-      kernelSize: 3,
+      kernelSize,
       activation: 'relu',
       padding,
       kernelInitializer: init(),
@@ -35,6 +37,14 @@ export function buildModel(arch: ArchitectureId, inputShape: [number, number, nu
     m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
     m.add(tf.layers.flatten());
     m.add(dense(128, 'relu'));
+  } else if (arch === 'cnn-madry') {
+    // robustness at MNIST eps 0.3 needs capacity (Madry et al., section 4): this is their network
+    m.add(conv(32, true, 'same', 5));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(conv(64, false, 'same', 5));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(tf.layers.flatten());
+    m.add(dense(1024, 'relu'));
   } else if (arch === 'vgg-cifar') {
     // no batch normalisation: TensorFlow.js's wasm backend trains it about 7x slower (measured), and
     // Adam with a one-cycle schedule trains this depth without it

@@ -72,8 +72,10 @@ export const RECIPES: Record<string, Recipe> = {
   'mnist-cnn-robust': {
     id: 'mnist-cnn-robust',
     dataset: 'mnist',
-    architecture: 'cnn-wide',
-    epochs: 8,
+    // Wong et al.'s MNIST set-up: Madry et al.'s network, FGSM from a random start with a step of 0.375.
+    // The smaller cnn-wide reached only 78% under PGD-40 at eps 0.3 after 8 epochs (session 1).
+    architecture: 'cnn-madry',
+    epochs: 10,
     batchSize: 128,
     learningRate: 2e-3,
     seed: 1,
