@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { installFastMatMul } from './fast-matmul';
 import { installFastPool } from './fast-pool';
+import { installFastSum } from './fast-sum';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -78,6 +79,7 @@ let installed = false;
 export function installFastGradients(): void {
   installFastMatMul();
   installFastPool();
+  installFastSum();
   if (installed) return;
   installed = true;
   const original = tf.getGradient('Conv2D');

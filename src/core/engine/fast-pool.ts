@@ -43,6 +43,19 @@ export function maxPoolBackprop(
   },
 ): void {
   const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  if (
+    info.filterHeight === 2 &&
+    info.filterWidth === 2 &&
+    info.strideHeight === 2 &&
+    info.strideWidth === 2 &&
+    info.padTop === 0 &&
+    info.padLeft === 0 &&
+    2 * OH <= H &&
+    2 * OW <= W
+  ) {
+    maxPool2x2Backprop(x, dy, dx, batchSize, H, W, C, OH, OW);
+    return;
+  }
   const best = new Float32Array(C);
   const where = new Int32Array(C);
   let o = 0; // offset into dy
@@ -71,6 +84,48 @@ export function maxPoolBackprop(
           }
         }
         for (let c = 0; c < C; c++) if (where[c] >= 0) dx[where[c]] += dy[o + c];
+      }
+    }
+  }
+}
+
+/** The common 2x2 stride-2 unpadded case: four loads per output, no per-window state. */
+function maxPool2x2Backprop(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+): void {
+  const row = W * C;
+  let o = 0;
+  for (let b = 0; b < N; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      let p = b * H * row + 2 * oh * row;
+      for (let ow = 0; ow < OW; ow++, p += 2 * C) {
+        for (let c = 0; c < C; c++, o++) {
+          const i00 = p + c;
+          const i01 = i00 + C;
+          const i10 = i00 + row;
+          const i11 = i10 + C;
+          // the first maximum in row-major order: later pixels must be strictly larger
+          let at = i00;
+          let m = x[i00];
+          if (x[i01] > m) {
+            m = x[i01];
+            at = i01;
+          }
+          if (x[i10] > m) {
+            m = x[i10];
+            at = i10;
+          }
+          if (x[i11] > m) at = i11;
+          dx[at] = dy[o];
+        }
       }
     }
   }
