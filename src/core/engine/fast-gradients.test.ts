@@ -32,3 +32,49 @@ describe('fast Conv2D gradients equal the reference gradients', () => {
     }
   }
 });
+
+describe('Conv2DBackpropFilter on the wasm backend (fused convolutions with a linear activation)', () => {
+  it('gives the CPU backend filter and bias gradients', async () => {
+    const { initNodeBackend } = await import('./node-backend');
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.randomNormal([2, 7, 6, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+        const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+        const b = tf.randomNormal([4], 0, 1, 'float32', 3);
+        const dy = tf.randomNormal([2, 7, 6, 4], 0, 1, 'float32', 4);
+        const f = (ww: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.mul(tf.fused.conv2d({ x, filter: ww as tf.Tensor4D, strides: 1, pad: 'same', bias: bb }), dy));
+        return tf
+          .grads(f)([w, b])
+          .map((g) => Array.from(g.dataSync()));
+      });
+    const reference = run();
+    await initNodeBackend('wasm', 1);
+    const fast = run();
+    await tf.setBackend('cpu');
+    fast.forEach((g, k) => g.forEach((v, i) => expect(v).toBeCloseTo(reference[k][i], 3)));
+  });
+});
+
+describe('Conv2DBackpropInput on the wasm backend', () => {
+  it('equals the CPU backend for valid and same padding, 3x3 and 5x5 kernels', async () => {
+    const { initNodeBackend } = await import('./node-backend');
+    const run = () =>
+      tf.tidy(() =>
+        (['valid', 'same'] as const).flatMap((pad) =>
+          [3, 5].map((k) => {
+            const w = tf.randomNormal([k, k, 3, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+            const y = tf.conv2d(tf.zeros([2, 9, 8, 3]) as tf.Tensor4D, w, 1, pad);
+            const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 4) as tf.Tensor4D;
+            return Array.from(tf.conv2dTranspose(dy, w, [2, 9, 8, 3], 1, pad).dataSync());
+          }),
+        ),
+      );
+    await tf.setBackend('cpu');
+    const reference = run();
+    await initNodeBackend('wasm', 1);
+    const fast = run();
+    await tf.setBackend('cpu');
+    fast.forEach((g, k) => g.forEach((v, i) => expect(v).toBeCloseTo(reference[k][i], 4)));
+  });
+});

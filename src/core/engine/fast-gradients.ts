@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { installFastMatMul } from './fast-matmul';
 import { installFastPool } from './fast-pool';
-import { installFastSum } from './fast-sum';
+import { installFastSum, installFastTile } from './fast-sum';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -73,6 +73,118 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, p: [number, nu
   });
 }
 
+type TensorInfo = { dataId: object; shape: number[]; dtype: string };
+type KernelCall = (k: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>) => TensorInfo;
+
+/**
+ * Conv2DBackpropFilter for the wasm backend, which has none: the same batch-transposed convolution
+ * as conv2dFilterGrad, written with kernels. TensorFlow.js's fused convolution (a Conv2D layer with a
+ * linear activation, as before batch normalisation) asks for this kernel in its gradient.
+ */
+function installConvBackpropFilter(): void {
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm') || !tf.getKernel('Conv2D', 'wasm')) return;
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, dy } = inputs as unknown as { x: TensorInfo; dy: TensorInfo };
+      const a = attrs as unknown as Conv2DAttrs & { filterShape: [number, number, number, number] };
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        a.filterShape,
+        a.strides,
+        1,
+        a.pad as 'valid',
+        a.dimRoundingMode,
+      );
+      if (info.strideHeight !== 1 || info.strideWidth !== 1 || a.dataFormat === 'NCHW')
+        throw new Error('the wasm backend computes convolution filter gradients for stride 1, NHWC only');
+      const call: KernelCall = (k, i, at) =>
+        tf.getKernel(k, 'wasm')!.kernelFunc({ inputs: i as never, backend, attrs: at as never }) as unknown as TensorInfo;
+      const free = (...t: TensorInfo[]) => t.forEach((v) => (backend as unknown as { disposeData(d: object): void }).disposeData(v.dataId));
+      const xt = call('Transpose', { x }, { perm: [3, 1, 2, 0] });
+      const dyt = call('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+      const p = info.padInfo;
+      const g = call(
+        'Conv2D',
+        { x: xt, filter: dyt },
+        {
+          strides: 1,
+          dilations: 1,
+          dataFormat: 'NHWC',
+          pad: [
+            [0, 0],
+            [p.top, p.bottom],
+            [p.left, p.right],
+            [0, 0],
+          ],
+        },
+      );
+      const out = call('Transpose', { x: g }, { perm: [1, 2, 0, 3] });
+      free(xt, dyt, g);
+      return out as never;
+    },
+  });
+}
+
+/**
+ * Conv2DBackpropInput for the wasm backend: its own kernel is a direct loop, about 10x slower than
+ * the flipped convolution (the same identity as conv2dInputGrad). Stride 1 only; others keep it.
+ */
+function installConvBackpropInput(): void {
+  const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (!original || !tf.getKernel('Conv2D', 'wasm')) return;
+  const warn = console.warn;
+  console.warn = () => {}; // TensorFlow.js warns that the kernel is re-registered: that is the point
+  try {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({
+      ...original,
+      kernelFunc: (args) => {
+        const { inputs, backend, attrs } = args;
+        const { dy, filter } = inputs as unknown as { dy: TensorInfo; filter: TensorInfo };
+        const a = attrs as unknown as Conv2DAttrs & { inputShape: [number, number, number, number] };
+        const info = tf.backend_util.computeConv2DInfo(
+          a.inputShape,
+          filter.shape as [number, number, number, number],
+          a.strides,
+          1,
+          a.pad as 'valid',
+          a.dimRoundingMode,
+        );
+        if (info.strideHeight !== 1 || info.strideWidth !== 1 || a.dataFormat === 'NCHW') return original.kernelFunc(args);
+        const call: KernelCall = (k, i, at) =>
+          tf.getKernel(k, 'wasm')!.kernelFunc({ inputs: i as never, backend, attrs: at as never }) as unknown as TensorInfo;
+        const [kh, kw] = filter.shape;
+        const p = info.padInfo;
+        const reversed = call('Reverse', { x: filter }, { dims: [0, 1] });
+        const flipped = call('Transpose', { x: reversed }, { perm: [0, 1, 3, 2] });
+        const out = call(
+          'Conv2D',
+          { x: dy, filter: flipped },
+          {
+            strides: 1,
+            dilations: 1,
+            dataFormat: 'NHWC',
+            pad: [
+              [0, 0],
+              [kh - 1 - p.top, kh - 1 - p.bottom],
+              [kw - 1 - p.left, kw - 1 - p.right],
+              [0, 0],
+            ],
+          },
+        );
+        const b = backend as unknown as { disposeData(d: object): void };
+        b.disposeData(reversed.dataId);
+        b.disposeData(flipped.dataId);
+        return out as never;
+      },
+    });
+  } finally {
+    console.warn = warn;
+  }
+}
+
 let installed = false;
 
 /** Register the faster Conv2D gradient (idempotent). Call it once the wasm backend is active. */
@@ -80,8 +192,11 @@ export function installFastGradients(): void {
   installFastMatMul();
   installFastPool();
   installFastSum();
+  installFastTile();
+  installConvBackpropFilter();
   if (installed) return;
   installed = true;
+  installConvBackpropInput();
   const original = tf.getGradient('Conv2D');
   if (!original) throw new Error('TensorFlow.js has no Conv2D gradient to replace');
   const warn = console.warn;

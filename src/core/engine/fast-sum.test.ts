@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
 import { Rng } from '../random';
 
-describe('the JavaScript wasm Sum over leading axes', () => {
+describe('the JavaScript wasm Sum and Mean over leading axes', () => {
   beforeAll(async () => {
     await initNodeBackend('wasm', 1);
   });
@@ -13,8 +13,10 @@ describe('the JavaScript wasm Sum over leading axes', () => {
   const sumOn = async (backend: string, axis: number[], keepDims: boolean) => {
     await tf.setBackend(backend);
     return tf.tidy(() => {
-      const s = tf.sum(tf.tensor(values, shape), axis, keepDims);
-      return { shape: s.shape, values: Array.from(s.dataSync()) };
+      const t = tf.tensor(values, shape);
+      const s = tf.sum(t, axis, keepDims);
+      const m = tf.mean(t, axis, keepDims);
+      return { shape: s.shape, values: [...Array.from(s.dataSync()), ...Array.from(m.dataSync())] };
     });
   };
   for (const [axis, keepDims] of [
@@ -47,4 +49,46 @@ describe('the JavaScript wasm Sum over leading axes', () => {
     const expected = Array.from({ length: 6 }, (_, c) => values.filter((_, i) => i % 6 === c).reduce((s, v) => s + v, 0));
     g.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
   });
+});
+
+describe('the JavaScript wasm Tile for leading repeats', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm', 1);
+  });
+  for (const [shape, reps] of [
+    [
+      [1, 1, 1, 5],
+      [3, 4, 2, 1],
+    ],
+    [
+      [1, 1, 1, 5],
+      [7, 1, 1, 1],
+    ],
+    [
+      [1, 2, 3],
+      [5, 1, 1],
+    ],
+    [
+      [2, 3],
+      [2, 2],
+    ], // not a leading repeat: the original kernel
+    [
+      [1, 3],
+      [1, 1],
+    ],
+  ] as const) {
+    it(`equals the CPU backend for ${shape.join('x')} tiled ${reps.join('x')}`, async () => {
+      const values = Array.from({ length: (shape as readonly number[]).reduce((a, b) => a * b, 1) }, (_, i) => i + 0.5);
+      const tileOn = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const t = tf.tile(tf.tensor(values, [...shape]), [...reps]);
+          return { shape: t.shape, values: Array.from(t.dataSync()) };
+        });
+      };
+      const fast = await tileOn('wasm');
+      expect(fast).toEqual(await tileOn('cpu'));
+      await tf.setBackend('wasm');
+    });
+  }
 });

@@ -1,5 +1,6 @@
 /**
- * A faster wasm Sum over leading axes (the bias gradient: a sum over batch, height and width).
+ * Faster wasm reductions and broadcasts over leading axes: the bias gradient (a sum over batch,
+ * height and width), batch normalisation's moments (means) and its gradient's tile.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -12,20 +13,24 @@ interface WasmBackend {
 let sumInstalled = false;
 
 /**
- * A faster wasm Sum over leading axes (the bias gradient: sum over batch, height and width).
- * TensorFlow.js's wasm Sum only reduces innermost axes, so for leading axes it first transposes the
+ * Sum and Mean over leading axes. TensorFlow.js's wasm reductions only reduce innermost axes, so for leading axes it first transposes the
  * whole tensor; this adds the rows in place instead (in float64, then rounded once). Other
  * reductions keep the original kernel.
  */
 export function installFastSum(): void {
   if (sumInstalled) return;
-  const original = tf.getKernel('Sum', 'wasm');
-  if (!original) return;
   sumInstalled = true;
+  leadingReduction('Sum', false);
+  leadingReduction('Mean', true);
+}
+
+function leadingReduction(kernelName: 'Sum' | 'Mean', mean: boolean): void {
+  const original = tf.getKernel(kernelName, 'wasm');
+  if (!original) return;
   const warn = console.warn;
   console.warn = () => {};
   try {
-    tf.unregisterKernel('Sum', 'wasm');
+    tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({
       ...original,
       kernelFunc: (args) => {
@@ -43,7 +48,55 @@ export function installFastSum(): void {
         const src = backend.typedArrayFromHeap(x);
         const acc = new Float64Array(inner);
         for (let off = 0; off < src.length; off += inner) for (let j = 0; j < inner; j++) acc[j] += src[off + j];
+        if (mean) {
+          const rows = src.length / inner;
+          for (let j = 0; j < inner; j++) acc[j] /= rows;
+        }
         backend.typedArrayFromHeap(out).set(acc);
+        return out as never;
+      },
+    });
+  } finally {
+    console.warn = warn;
+  }
+}
+
+let tileInstalled = false;
+
+/**
+ * A faster wasm Tile for the broadcast that batch normalisation's gradient asks for: a [1, 1, 1, C]
+ * tensor repeated over batch, height and width. When every repeated axis has size 1 and comes before
+ * every axis of size > 1, the output is the input repeated end to end, written by doubling copies.
+ * Other tilings keep the original kernel.
+ */
+export function installFastTile(): void {
+  if (tileInstalled) return;
+  const original = tf.getKernel('Tile', 'wasm');
+  if (!original) return;
+  tileInstalled = true;
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    tf.unregisterKernel('Tile', 'wasm');
+    tf.registerKernel({
+      ...original,
+      kernelFunc: (args) => {
+        const backend = args.backend as unknown as WasmBackend;
+        const x = (args.inputs as unknown as { x: TensorInfo }).x;
+        const { reps } = args.attrs as unknown as { reps: number[] };
+        const firstKept = x.shape.findIndex((d) => d > 1);
+        const end = firstKept < 0 ? x.shape.length : firstKept;
+        const simple =
+          x.dtype === 'float32' && reps.length === x.shape.length && reps.every((r, i) => (i < end ? x.shape[i] === 1 : r === 1));
+        if (!simple) return original.kernelFunc(args);
+        const out = backend.makeOutput(
+          x.shape.map((d, i) => d * reps[i]),
+          'float32',
+        );
+        const dst = backend.typedArrayFromHeap(out);
+        const src = backend.typedArrayFromHeap(x);
+        dst.set(src);
+        for (let filled = src.length; filled < dst.length; filled *= 2) dst.copyWithin(filled, 0, Math.min(filled, dst.length - filled));
         return out as never;
       },
     });
