@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../core/data/datasets';
 import { ARCHITECTURES, describeModel } from '../../core/models/architectures';
-import type { ModelCard, RobustAccuracyEntry } from '../../core/models/card';
+import { robustEntrySpec, type ModelCard, type RobustAccuracyEntry } from '../../core/models/card';
 import { serializeLayersModel, sha256Hex } from '../../core/models/io';
 import { getRecipe } from '../../core/train/recipes';
 import { train } from '../../core/train/train';
@@ -105,7 +105,7 @@ export async function runTrain(args: string[]): Promise<number> {
       const r = await evaluate(
         clf,
         testSplit,
-        { ...e, seed: 0 },
+        { attack: 'spec', spec: robustEntrySpec({ ...e, seed: 0 }) },
         { onProgress: (d, t) => d % 2000 === 0 && log(`  eval ${e.attack} eps ${e.eps}: ${d}/${t}`) },
       );
       log(

@@ -4,7 +4,8 @@ import { initNodeBackend } from '../engine/node-backend';
 import { buildModel } from '../models/architectures';
 import { classifierOf, randomImages } from '../test-utils';
 import { randomStart } from './common';
-import { pgd, resolvePgd, runPgd } from './pgd';
+import { runFgsm } from './fgsm';
+import { resolvePgd, runPgd } from './pgd';
 import { tinyTask, type TinyTask } from './testing';
 
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
@@ -17,10 +18,10 @@ describe('PGD through the uniform entry point (L-inf and L2, targeted)', () => {
   });
   afterAll(() => task.dispose());
 
-  it('L-inf: identical to the legacy pgd() for the same options and seed', async () => {
-    const o = { eps: 0.1, steps: 4, stepSize: 0.03, randomStart: true, restarts: 2, seed: 5 };
-    const a = await pgd(task.clf, task.x, task.y, { norm: 'linf', ...o });
-    const b = await runPgd(task.clf, task.x, task.y, { name: 'pgd', norm: 'linf', ...o });
+  it('L-inf: one step of eps from the clean image is FGSM', async () => {
+    const o = { eps: 0.1, seed: 5 };
+    const a = await runFgsm(task.clf, task.x, task.y, { name: 'fgsm', ...o });
+    const b = await runPgd(task.clf, task.x, task.y, { name: 'pgd', norm: 'linf', steps: 1, stepSize: 0.1, randomStart: false, ...o });
     expect(maxAbs(tf.sub(a.adversarial, b.adversarial))).toBe(0);
     expect(Array.from(a.success)).toEqual(Array.from(b.success));
     tf.dispose([a.adversarial, b.adversarial]);

@@ -3,8 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../engine/node-backend';
 import { buildModel } from '../models/architectures';
 import { classifierOf, linearModel, randomImages } from '../test-utils';
-import { fgsm, pgd } from './pgd';
-import { AttackCancelled, type AttackOptions } from './types';
+import { runFgsm } from './fgsm';
+import { runPgd } from './pgd';
+import { AttackCancelled, type AttackHooks, type PgdSpec } from './types';
+
+const pgd = (clf: Parameters<typeof runPgd>[0], x: tf.Tensor4D, y: number[], spec: Omit<PgdSpec, 'name'>, hooks?: AttackHooks) =>
+  runPgd(clf, x, y, { name: 'pgd', ...spec }, { keepTrace: false, ...hooks });
 
 const shape: [number, number, number] = [8, 8, 1];
 
@@ -25,7 +29,7 @@ describe('FGSM and PGD (L-inf)', () => {
     const x = randomImages(4, shape, 3);
     const y = [0, 1, 2, 0];
     const eps = 0.05;
-    const r = await fgsm(clf, x, y, { eps, seed: 0 });
+    const r = await runFgsm(clf, x, y, { name: 'fgsm', eps, seed: 0 });
     const [W] = m.layers[1].getWeights(); // [64, 3]
     const expected = tf.tidy(() => {
       const z = clf.logits(x);
@@ -65,19 +69,11 @@ describe('FGSM and PGD (L-inf)', () => {
     const x = randomImages(4, [28, 28, 1], 9);
     const y = [3, 1, 4, 1];
     const losses: number[] = [];
-    const o: AttackOptions = {
-      norm: 'linf',
-      eps: 0.1,
-      steps: 6,
-      stepSize: 0.02,
-      randomStart: true,
-      restarts: 1,
-      seed: 11,
-      onStep: (_s, l) => losses.push(l),
-    };
-    const a = await pgd(clf, x, y, o);
-    const b = await pgd(clf, x, y, { ...o, onStep: undefined });
-    const c = await pgd(clf, x, y, { ...o, seed: 12, onStep: undefined });
+    const o = { norm: 'linf' as const, eps: 0.1, steps: 6, stepSize: 0.02, randomStart: true, restarts: 1, seed: 11 };
+    const mean = (v: Float32Array) => v.reduce((s, e) => s + e, 0) / v.length;
+    const a = await pgd(clf, x, y, o, { onStep: (r) => r.step > 0 && losses.push(mean(r.loss)) });
+    const b = await pgd(clf, x, y, o);
+    const c = await pgd(clf, x, y, { ...o, seed: 12 });
     expect(maxAbs(tf.sub(a.adversarial, b.adversarial))).toBe(0);
     expect(maxAbs(tf.sub(a.adversarial, c.adversarial))).toBeGreaterThan(0);
     expect(losses).toHaveLength(6);
@@ -121,17 +117,13 @@ describe('FGSM and PGD (L-inf)', () => {
     expect(tf.memory().numTensors).toBe(before);
     const ctl = new AbortController();
     await expect(
-      pgd(clf, x, [1, 2, 3], {
-        norm: 'linf',
-        eps: 0.1,
-        steps: 50,
-        stepSize: 0.01,
-        randomStart: false,
-        restarts: 1,
-        seed: 0,
-        signal: ctl.signal,
-        onStep: (s) => s === 2 && ctl.abort(),
-      }),
+      pgd(
+        clf,
+        x,
+        [1, 2, 3],
+        { norm: 'linf', eps: 0.1, steps: 50, stepSize: 0.01, randomStart: false, restarts: 1, seed: 0 },
+        { signal: ctl.signal, onStep: (r) => r.step === 2 && ctl.abort() },
+      ),
     ).rejects.toThrow(AttackCancelled);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
@@ -142,11 +134,11 @@ describe('FGSM and PGD (L-inf)', () => {
     const m = linearModel(shape, 3);
     const clf = classifierOf(m);
     const x = randomImages(1, shape, 1);
-    const base: AttackOptions = { norm: 'linf', eps: 0.1, steps: 1, stepSize: 0.1, randomStart: false, restarts: 1, seed: 0 };
+    const base = { norm: 'linf' as const, eps: 0.1, steps: 1, stepSize: 0.1, randomStart: false, restarts: 1, seed: 0 };
     await expect(pgd(clf, x, [0], { ...base, eps: -1 })).rejects.toThrow(/eps/);
     await expect(pgd(clf, x, [0], { ...base, steps: 0 })).rejects.toThrow(/steps/);
     await expect(pgd(clf, x, [0], { ...base, stepSize: NaN })).rejects.toThrow(/step size/);
-    await expect(pgd(clf, x, [0], { ...base, norm: 'l2' })).rejects.toThrow(/norm/);
+    await expect(pgd(clf, x, [0], { ...base, norm: 'l1' as 'l2' })).rejects.toThrow(/norm/);
     x.dispose();
     m.dispose();
   });

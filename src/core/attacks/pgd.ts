@@ -14,53 +14,14 @@
  *
  * With restarts, the image is counted as broken if any restart's final iterate reaches the goal, and
  * that iterate is returned; otherwise the last restart's iterate is returned.
- * Defaults of the uniform entry point: 40 steps, step 0.01 (L-inf) or 2.5 * eps / steps (L2, Madry
+ * Defaults: 40 steps, step 0.01 (L-inf) or 2.5 * eps / steps (L2, Madry
  * et al.'s rule), random start, 1 restart, seed 0.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../models/classifier';
 import { inRange, invalid, isWhole, prepare } from './common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOptions, AttackOutcome, AttackResult, PgdSpec } from './types';
-
-export function validateOptions(o: AttackOptions): void {
-  const bad = (what: string) => {
-    throw new Error(`invalid attack options: ${what}`);
-  };
-  if (o.norm !== 'linf') bad(`norm "${o.norm}" is not supported by this attack (linf)`);
-  if (!(o.eps >= 0 && o.eps <= 1)) bad(`eps must be in [0, 1], got ${o.eps}`);
-  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > 100000) bad(`steps must be a whole number >= 1, got ${o.steps}`);
-  if (!(o.stepSize > 0 && o.stepSize <= 1)) bad(`step size must be in (0, 1], got ${o.stepSize}`);
-  if (!Number.isInteger(o.restarts) || o.restarts < 1 || o.restarts > 1000) bad(`restarts must be a whole number >= 1, got ${o.restarts}`);
-  if (!Number.isInteger(o.seed) || o.seed < 0) bad(`seed must be a whole number >= 0, got ${o.seed}`);
-}
-
-/** The legacy L-inf entry point (browser worker, evaluate): untargeted, no trace. */
-export async function pgd(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], options: AttackOptions): Promise<AttackResult> {
-  validateOptions(options);
-  const p = await prepare(clf, x, y, undefined);
-  const out = await runIterative(clf, x, p, { ...options, momentum: null }, { signal: options.signal, keepTrace: false }, options.onStep);
-  return { adversarial: out.adversarial, success: out.success, gradientEvaluations: options.steps * options.restarts };
-}
-
-/** FGSM: a single signed step of size eps (optionally from a random start). */
-export async function fgsm(
-  clf: Classifier,
-  x: tf.Tensor4D,
-  y: Int32Array | number[],
-  options: Pick<AttackOptions, 'eps' | 'seed' | 'signal'> & { randomStart?: boolean },
-): Promise<AttackResult> {
-  return pgd(clf, x, y, {
-    norm: 'linf',
-    eps: options.eps,
-    steps: 1,
-    stepSize: Math.max(options.eps, 1e-12),
-    randomStart: options.randomStart ?? false,
-    restarts: 1,
-    seed: options.seed,
-    signal: options.signal,
-  });
-}
+import type { AttackHooks, AttackOutcome, PgdSpec } from './types';
 
 export type ResolvedPgd = Required<Omit<PgdSpec, 'target'>> & Pick<PgdSpec, 'target'>;
 

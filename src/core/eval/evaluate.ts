@@ -8,14 +8,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../data/datasets';
 import type { Classifier } from '../models/classifier';
-import { pgd } from '../attacks/pgd';
 import { runAttack, sweepEpsilons, type AttackSpec } from '../attacks/index';
 import { batchTensor } from '../train/train';
 
 export type EvalAttack =
   | { attack: 'none' }
-  | { attack: 'fgsm'; eps: number; randomStart?: boolean; seed: number }
-  | { attack: 'pgd'; eps: number; steps: number; stepSize: number; randomStart: boolean; restarts: number; seed: number }
   /**
    * Any attack of the library. The seed of batch b is spec.seed + (index of its first image), so a run
    * over N images repeats exactly. With epsilons (Foolbox style), robust accuracy per epsilon:
@@ -103,38 +100,6 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
             }
           }
         }
-      } finally {
-        xs.dispose();
-      }
-    } else if (attack.attack !== 'spec' && correct.length > 0) {
-      // attack only the images the model gets right; the seed is tied to the batch position so a
-      // run over N images repeats exactly
-      const sel = tf.tensor1d(correct, 'int32');
-      const xs = tf.gather(x, sel) as tf.Tensor4D;
-      sel.dispose();
-      const ys = Int32Array.from(correct, (i) => labels[i]);
-      const o =
-        attack.attack === 'fgsm'
-          ? {
-              norm: 'linf' as const,
-              eps: attack.eps,
-              steps: 1,
-              stepSize: Math.max(attack.eps, 1e-12),
-              randomStart: attack.randomStart ?? false,
-              restarts: 1,
-            }
-          : {
-              norm: 'linf' as const,
-              eps: attack.eps,
-              steps: attack.steps,
-              stepSize: attack.stepSize,
-              randomStart: attack.randomStart,
-              restarts: attack.restarts,
-            };
-      try {
-        const r = await pgd(clf, xs, ys, { ...o, seed: attack.seed + start, signal: opts.signal });
-        robust += r.success.reduce((s, v) => s + (v ? 0 : 1), 0);
-        r.adversarial.dispose();
       } finally {
         xs.dispose();
       }

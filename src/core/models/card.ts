@@ -1,4 +1,6 @@
 /** The model card stored beside every zoo model (models/<id>/card.json). */
+import type { AttackSpec } from '../attacks/types';
+
 export interface RobustAccuracyEntry {
   attack: 'fgsm' | 'pgd';
   norm: 'linf';
@@ -52,4 +54,11 @@ export function isModelCard(v: unknown): v is ModelCard {
     Array.isArray(c.weights) &&
     c.weights.every((w) => typeof w.path === 'string' && /^[0-9a-f]{64}$/.test(w.sha256))
   );
+}
+
+/** The attack a card's robust-accuracy entry was measured with, as the attack library's spec. */
+export function robustEntrySpec(e: Pick<RobustAccuracyEntry, 'attack' | 'eps' | 'steps' | 'stepSize' | 'randomStart' | 'restarts' | 'seed'>): AttackSpec {
+  return e.attack === 'fgsm'
+    ? { name: 'fgsm', norm: 'linf', eps: e.eps, randomStart: e.randomStart, seed: e.seed }
+    : { name: 'pgd', norm: 'linf', eps: e.eps, steps: e.steps, stepSize: e.stepSize, randomStart: e.randomStart, restarts: e.restarts, seed: e.seed };
 }

@@ -259,13 +259,8 @@ export async function train(
     if (adv) {
       robust = (
         await evaluate(clf, holdout, {
-          attack: 'pgd',
-          eps: adv.eps,
-          steps: 10,
-          stepSize: adv.eps / 4,
-          randomStart: true,
-          restarts: 1,
-          seed: 0,
+          attack: 'spec',
+          spec: { name: 'pgd', norm: 'linf', eps: adv.eps, steps: 10, stepSize: adv.eps / 4, randomStart: true, restarts: 1, seed: 0 },
         })
       ).robustAccuracy;
     }
