@@ -110,6 +110,9 @@ export const RECIPES: Record<string, Recipe> = {
   'cifar10-cnn-robust': {
     ...cifar10Cnn,
     id: 'cifar10-cnn-robust',
+    // an FGSM-RS epoch costs ~1.7 standard epochs (the attack's forward and input gradient): 12 epochs
+    // keep the run near two hours on the 2-core machine
+    epochs: 12,
     // Wong et al.: step 1.25 eps from a uniform random start
     adversarial: { method: 'fgsm-rs', eps: 8 / 255, alpha: 10 / 255, epsWarmupEpochs: 3 },
     evaluations: [pgd20cifar(8 / 255)],
