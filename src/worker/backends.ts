@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installFastGradients } from '../core/engine/fast-gradients';
+import { installFastKernels } from '../core/engine/install';
 import type { BackendChoice } from '../core/experiment';
 import type { BackendAttempt, BackendName } from './protocol';
 
@@ -91,7 +91,7 @@ async function tryBackend(name: BackendName): Promise<string> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error('could not be initialised');
   await tf.ready();
-  if (name === 'wasm') installFastGradients();
+  if (name === 'wasm') installFastKernels();
   await gradientProbe();
   return describe(name, webgpuInfo);
 }

@@ -7,51 +7,26 @@
  * dB = A^T dy). This wrapper transposes the operand explicitly with the wasm Transpose kernel and
  * runs the fast form. Results equal the original up to float32 summation order (fast-matmul.test.ts).
  */
-import * as tf from '@tensorflow/tfjs';
-
-type TensorInfo = { dataId: object; shape: number[]; dtype: string };
-type Backend = { disposeData(dataId: object): void };
+import { callKernel, replaceKernel, type TensorInfo } from './kernels';
 
 let installed = false;
 
 export function installFastMatMul(): void {
   if (installed) return;
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!original || !transpose) return; // not the wasm backend
-  installed = true;
-  const swapLast = (x: TensorInfo, backend: unknown): TensorInfo => {
-    const r = x.shape.length;
-    const perm = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
-    return transpose.kernelFunc({ inputs: { x } as never, backend: backend as never, attrs: { perm } }) as unknown as TensorInfo;
-  };
-  const warn = console.warn;
-  console.warn = () => {}; // TensorFlow.js warns that the kernel is re-registered: that is the point
-  try {
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel({
-      kernelName: 'BatchMatMul',
-      backendName: 'wasm',
-      setupFunc: original.setupFunc,
-      kernelFunc: (args) => {
-        const { inputs, backend, attrs } = args;
-        const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-        if (!transposeA && !transposeB) return original.kernelFunc(args);
-        const a = inputs.a as unknown as TensorInfo;
-        const b = inputs.b as unknown as TensorInfo;
-        const ta = transposeA ? swapLast(a, backend) : a;
-        const tb = transposeB ? swapLast(b, backend) : b;
-        const out = original.kernelFunc({
-          inputs: { a: ta, b: tb } as never,
-          backend,
-          attrs: { ...attrs, transposeA: false, transposeB: false } as never,
-        });
-        if (ta !== a) (backend as Backend).disposeData(ta.dataId);
-        if (tb !== b) (backend as Backend).disposeData(tb.dataId);
-        return out;
-      },
-    });
-  } finally {
-    console.warn = warn;
-  }
+  installed = replaceKernel('BatchMatMul', 'wasm', (original) => (args) => {
+    const { inputs, backend, attrs } = args;
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original(args);
+    const swapLast = (x: TensorInfo): TensorInfo => {
+      const r = x.shape.length;
+      return callKernel('Transpose', backend, { x }, { perm: [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2] });
+    };
+    const { a, b } = inputs;
+    const ta = transposeA ? swapLast(a) : a;
+    const tb = transposeB ? swapLast(b) : b;
+    const out = original({ inputs: { a: ta, b: tb }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    if (ta !== a) backend.disposeData(ta.dataId);
+    if (tb !== b) backend.disposeData(tb.dataId);
+    return out;
+  });
 }

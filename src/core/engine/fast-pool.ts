@@ -9,12 +9,7 @@
  * the original kernel's bit for bit (fast-pool.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-
-type TensorInfo = { dataId: object; shape: number[]; dtype: string };
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
+import { replaceKernel } from './kernels';
 interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
@@ -136,43 +131,27 @@ let installed = false;
 /** Register the JavaScript MaxPoolGrad on the wasm backend (idempotent; no-op without it). */
 export function installFastPool(): void {
   if (installed) return;
-  const original = tf.getKernel('MaxPoolGrad', 'wasm');
-  if (!original) return;
-  installed = true;
-  const warn = console.warn;
-  console.warn = () => {}; // TensorFlow.js warns that the kernel is re-registered: that is the point
-  try {
-    tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    tf.registerKernel({
-      kernelName: 'MaxPoolGrad',
-      backendName: 'wasm',
-      kernelFunc: (args) => {
-        const backend = args.backend as unknown as WasmBackend;
-        const { dy, input } = args.inputs as unknown as { dy: TensorInfo; input: TensorInfo };
-        const a = args.attrs as unknown as PoolAttrs;
-        const info = tf.backend_util.computePool2DInfo(
-          input.shape as [number, number, number, number],
-          a.filterSize,
-          a.strides,
-          1,
-          a.pad,
-          a.dimRoundingMode,
-        );
-        const dx = backend.makeOutput(input.shape, input.dtype);
-        // views are taken after makeOutput: an allocation may grow (and so replace) the heap
-        const out = backend.typedArrayFromHeap(dx);
-        out.fill(0);
-        maxPoolBackprop(backend.typedArrayFromHeap(input), backend.typedArrayFromHeap(dy), out, {
-          ...info,
-          filterHeight: info.effectiveFilterHeight,
-          filterWidth: info.effectiveFilterWidth,
-          padTop: info.padInfo.top,
-          padLeft: info.padInfo.left,
-        });
-        return dx as never;
-      },
+  installed = replaceKernel('MaxPoolGrad', 'wasm', () => ({ inputs, backend, attrs }) => {
+    const { dy, input } = inputs;
+    const a = attrs as unknown as PoolAttrs;
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const dx = backend.makeOutput(input.shape, input.dtype);
+    const out = backend.typedArrayFromHeap(dx);
+    out.fill(0);
+    maxPoolBackprop(backend.typedArrayFromHeap(input), backend.typedArrayFromHeap(dy), out, {
+      ...info,
+      filterHeight: info.effectiveFilterHeight,
+      filterWidth: info.effectiveFilterWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
     });
-  } finally {
-    console.warn = warn;
-  }
+    return dx;
+  });
 }

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { availableParallelism } from 'node:os';
-import { installFastGradients } from './fast-gradients';
+import { installFastKernels } from './install';
 import { patchNodeForWasmThreads, withFullCoreCount } from './wasm-threads-node';
 
 export type NodeBackend = 'wasm' | 'cpu';
@@ -23,7 +23,7 @@ export async function initNodeBackend(name: NodeBackend = 'wasm', threads?: numb
   const ok = await withFullCoreCount(() => tf.setBackend(name));
   if (!ok) throw new Error(`the ${name} backend could not be initialised`);
   await tf.ready();
-  installFastGradients();
+  installFastKernels();
   return tf.getBackend();
 }
 

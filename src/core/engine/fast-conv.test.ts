@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { conv2dFilterGrad, conv2dInputGrad } from './fast-gradients';
+import { conv2dFilterGrad, conv2dInputGrad } from './fast-conv';
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 

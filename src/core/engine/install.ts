@@ -1,0 +1,12 @@
+/** Installs every engine replacement (idempotent). Call it once the wasm backend is active. */
+import { installFastConvGradients } from './fast-conv';
+import { installFastMatMul } from './fast-matmul';
+import { installFastPool } from './fast-pool';
+import { installFastReductions } from './fast-reductions';
+
+export function installFastKernels(): void {
+  installFastMatMul();
+  installFastPool();
+  installFastReductions();
+  installFastConvGradients();
+}
