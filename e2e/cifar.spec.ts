@@ -37,7 +37,11 @@ test('an imported CIFAR-10 archive is listed, a broken one leaves it alone, it s
   await cifar.settled();
   await expect(cifar.importedNone).toBeVisible();
   await expect(cifar.imagesNotImported).toBeVisible();
-  await expect(cifar.batchImportNeeded.getByTestId('import-input-compact')).toBeAttached();
+  // one import control, in Setup; the test image and batch panels point to it
+  await expect(cifar.archiveInputs).toHaveCount(1);
+  await expect(cifar.setupPanel.getByTestId('import-input')).toBeAttached();
+  await cifar.imagesNotImported.getByTestId('go-to-import').click();
+  await expect(cifar.importInput).toBeFocused();
 
   await cifar.importFiles([archive]);
   await expect(cifar.imported).toHaveAttribute('data-n', '20');
@@ -116,7 +120,9 @@ test('the robustness check asks for the import, then runs over the imported test
   await cifar.loadOwnModel(await tinyCifarModel());
   await expect(cifar.batchImportNeeded).toBeVisible();
   await expect(cifar.batchRun).toBeDisabled();
-  await cifar.batchImportNeeded.getByTestId('import-input-compact').setInputFiles([await archiveFile(20)]);
+  await cifar.batchImportNeeded.getByTestId('go-to-import').click();
+  await expect(cifar.importInput).toBeFocused();
+  await cifar.importInput.setInputFiles([await archiveFile(20)]);
   await expect(cifar.imported).toHaveAttribute('data-n', '20');
   await cifar.settled();
   await cifar.batchN.fill('20');
