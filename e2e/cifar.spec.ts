@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { CIFAR10_CLASSES } from '../src/core/data/cifar';
 import type { ModelCard } from '../src/core/models/card';
-import { archiveFile, pngFile, tinyCifarModel } from './cifar-files';
+import { archiveFile, archiveOnDisk, pngFile, tinyCifarModel } from './cifar-files';
 import { expect, test as base } from './fixtures';
 import { CifarPage } from './pages/CifarPage';
 
@@ -70,6 +70,56 @@ test('an imported CIFAR-10 archive is listed, a broken one leaves it alone, it s
   await cifar.page.reload();
   await cifar.settled();
   await expect(cifar.importedNone).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
+
+test('an import cancelled midway says so and leaves the stored set as it was', async ({ cifar, consoleErrors }, testInfo) => {
+  await cifar.open(CIFAR);
+  await cifar.settled();
+  await cifar.importFiles([await archiveFile(20)]);
+  await expect(cifar.imported).toHaveAttribute('data-n', '20');
+
+  // as large as the official tar (184 MB: five training batches, then the test batch), reported in 1 % steps
+  const big = testInfo.outputPath('cifar-10-binary.tar');
+  const size = await archiveOnDisk(big, 10000, { gzip: false, trainingBatches: 5 });
+  // Chromium reads it in a second or two, about as long as a click from the test runner takes on a busy
+  // 2-core machine: Cancel is pressed from inside the page once the progress has moved three times
+  await cifar.page.evaluate(() => {
+    const w = window as unknown as { cancelledAt?: Promise<{ label: string; total: number; seen: number[] }> };
+    w.cancelledAt = new Promise((resolve) => {
+      const seen: number[] = [];
+      const observer = new MutationObserver(() => {
+        const amount = document.querySelector('[data-testid="progress-amount"]');
+        const done = Number(amount?.getAttribute('data-done') ?? 0);
+        if (done > 0 && done !== seen.at(-1)) seen.push(done);
+        if (seen.length < 3) return;
+        observer.disconnect();
+        document.querySelector<HTMLButtonElement>('[data-testid="cancel-button"]')!.click();
+        const label = document.querySelector('[data-testid="progress-label"]')!.textContent ?? '';
+        resolve({ label, total: Number(amount!.getAttribute('data-total')), seen });
+      });
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+  });
+  await cifar.importInput.setInputFiles(big);
+  const { label, total, seen } = await cifar.page.evaluate(
+    () => (window as unknown as { cancelledAt: Promise<{ label: string; total: number; seen: number[] }> }).cancelledAt,
+  );
+  expect(label).toBe('Reading cifar-10-binary.tar');
+  expect(total).toBe(size);
+  expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  expect(seen.at(-1)!).toBeLessThan(size);
+  await expect(cifar.progress).toHaveCount(0);
+  await expect(cifar.importError).toHaveText('The import was cancelled; nothing was changed.');
+  await expect(cifar.imported).toHaveAttribute('data-n', '20');
+  await expect(cifar.imported).toContainText('cifar-10-binary.tar.gz › cifar-10-batches-bin/test_batch.bin');
+  await cifar.settled();
+  await expect(cifar.trueLabel).toHaveText('airplane');
+
+  await cifar.page.reload();
+  await cifar.settled();
+  await expect(cifar.imported).toHaveAttribute('data-n', '20');
+  await expect(cifar.imported).toContainText('cifar-10-binary.tar.gz › cifar-10-batches-bin/test_batch.bin');
   expect(consoleErrors).toEqual([]);
 });
 
