@@ -8,15 +8,7 @@ import type { Page } from '@playwright/test';
 import { CIFAR10_CLASSES } from '../src/core/data/cifar';
 import type { ModelCard } from '../src/core/models/card';
 import { archiveFile, archiveOnDisk, pngFile, tinyCifarModel } from './cifar-files';
-import { expect, test as base } from './fixtures';
-import { CifarPage } from './pages/CifarPage';
-
-const test = base.extend<{ cifar: CifarPage }>({
-  cifar: async ({ page, consoleErrors }, provide) => {
-    void consoleErrors;
-    await provide(new CifarPage(page));
-  },
-});
+import { expect, test } from './fixtures';
 
 const CIFAR = '#v=1&backend=webgl&ds=cifar10';
 const classNames = CIFAR10_CLASSES as readonly string[];
