@@ -3,6 +3,7 @@
  * archive (synthetic images in the official binary layout), PNG pictures with known pixels, and a
  * tiny deterministic CIFAR-10 model (random weights from fixed seeds, saved as model.json + weights.bin).
  */
+import { writeFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { cifarArchive, syntheticCifar, type ArchiveOptions } from '../src/core/data/cifar-fixtures';
@@ -18,6 +19,16 @@ export interface UploadFile {
 export async function archiveFile(n: number, options: ArchiveOptions = {}, name = 'cifar-10-binary.tar.gz'): Promise<UploadFile> {
   const bytes = await cifarArchive(syntheticCifar(n), options);
   return { name, mimeType: options.gzip === false ? 'application/x-tar' : 'application/gzip', buffer: Buffer.from(bytes) };
+}
+
+/**
+ * The same look-alike written to `path` (Playwright takes files over 50 MB only from disk). With 10,000 records
+ * and five training batches before the test batch, as in the official archive, an uncompressed one is 184 MB.
+ */
+export async function archiveOnDisk(path: string, n: number, options: ArchiveOptions = {}): Promise<number> {
+  const bytes = await cifarArchive(syntheticCifar(n), options);
+  await writeFile(path, bytes);
+  return bytes.length;
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

@@ -7,16 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { CIFAR10_CLASSES } from '../src/core/data/cifar';
 import type { ModelCard } from '../src/core/models/card';
-import { archiveFile, pngFile, tinyCifarModel } from './cifar-files';
-import { expect, test as base } from './fixtures';
-import { CifarPage } from './pages/CifarPage';
-
-const test = base.extend<{ cifar: CifarPage }>({
-  cifar: async ({ page, consoleErrors }, provide) => {
-    void consoleErrors;
-    await provide(new CifarPage(page));
-  },
-});
+import { archiveFile, archiveOnDisk, pngFile, tinyCifarModel } from './cifar-files';
+import { expect, test } from './fixtures';
 
 const CIFAR = '#v=1&backend=webgl&ds=cifar10';
 const classNames = CIFAR10_CLASSES as readonly string[];
@@ -37,7 +29,11 @@ test('an imported CIFAR-10 archive is listed, a broken one leaves it alone, it s
   await cifar.settled();
   await expect(cifar.importedNone).toBeVisible();
   await expect(cifar.imagesNotImported).toBeVisible();
-  await expect(cifar.batchImportNeeded.getByTestId('import-input-compact')).toBeAttached();
+  // one import control, in Setup; the test image and batch panels point to it
+  await expect(cifar.archiveInputs).toHaveCount(1);
+  await expect(cifar.setupPanel.getByTestId('import-input')).toBeAttached();
+  await cifar.imagesNotImported.getByTestId('go-to-import').click();
+  await expect(cifar.importInput).toBeFocused();
 
   await cifar.importFiles([archive]);
   await expect(cifar.imported).toHaveAttribute('data-n', '20');
@@ -66,6 +62,56 @@ test('an imported CIFAR-10 archive is listed, a broken one leaves it alone, it s
   await cifar.page.reload();
   await cifar.settled();
   await expect(cifar.importedNone).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
+
+test('an import cancelled midway says so and leaves the stored set as it was', async ({ cifar, consoleErrors }, testInfo) => {
+  await cifar.open(CIFAR);
+  await cifar.settled();
+  await cifar.importFiles([await archiveFile(20)]);
+  await expect(cifar.imported).toHaveAttribute('data-n', '20');
+
+  // as large as the official tar (184 MB: five training batches, then the test batch), reported in 1 % steps
+  const big = testInfo.outputPath('cifar-10-binary.tar');
+  const size = await archiveOnDisk(big, 10000, { gzip: false, trainingBatches: 5 });
+  // Chromium reads it in a second or two, about as long as a click from the test runner takes on a busy
+  // 2-core machine: Cancel is pressed from inside the page once the progress has moved three times
+  await cifar.page.evaluate(() => {
+    const w = window as unknown as { cancelledAt?: Promise<{ label: string; total: number; seen: number[] }> };
+    w.cancelledAt = new Promise((resolve) => {
+      const seen: number[] = [];
+      const observer = new MutationObserver(() => {
+        const amount = document.querySelector('[data-testid="progress-amount"]');
+        const done = Number(amount?.getAttribute('data-done') ?? 0);
+        if (done > 0 && done !== seen.at(-1)) seen.push(done);
+        if (seen.length < 3) return;
+        observer.disconnect();
+        document.querySelector<HTMLButtonElement>('[data-testid="cancel-button"]')!.click();
+        const label = document.querySelector('[data-testid="progress-label"]')!.textContent ?? '';
+        resolve({ label, total: Number(amount!.getAttribute('data-total')), seen });
+      });
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+  });
+  await cifar.importInput.setInputFiles(big);
+  const { label, total, seen } = await cifar.page.evaluate(
+    () => (window as unknown as { cancelledAt: Promise<{ label: string; total: number; seen: number[] }> }).cancelledAt,
+  );
+  expect(label).toBe('Reading cifar-10-binary.tar');
+  expect(total).toBe(size);
+  expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  expect(seen.at(-1)!).toBeLessThan(size);
+  await expect(cifar.progress).toHaveCount(0);
+  await expect(cifar.importError).toHaveText('The import was cancelled; nothing was changed.');
+  await expect(cifar.imported).toHaveAttribute('data-n', '20');
+  await expect(cifar.imported).toContainText('cifar-10-binary.tar.gz › cifar-10-batches-bin/test_batch.bin');
+  await cifar.settled();
+  await expect(cifar.trueLabel).toHaveText('airplane');
+
+  await cifar.page.reload();
+  await cifar.settled();
+  await expect(cifar.imported).toHaveAttribute('data-n', '20');
+  await expect(cifar.imported).toContainText('cifar-10-binary.tar.gz › cifar-10-batches-bin/test_batch.bin');
   expect(consoleErrors).toEqual([]);
 });
 
@@ -116,7 +162,9 @@ test('the robustness check asks for the import, then runs over the imported test
   await cifar.loadOwnModel(await tinyCifarModel());
   await expect(cifar.batchImportNeeded).toBeVisible();
   await expect(cifar.batchRun).toBeDisabled();
-  await cifar.batchImportNeeded.getByTestId('import-input-compact').setInputFiles([await archiveFile(20)]);
+  await cifar.batchImportNeeded.getByTestId('go-to-import').click();
+  await expect(cifar.importInput).toBeFocused();
+  await cifar.importInput.setInputFiles([await archiveFile(20)]);
   await expect(cifar.imported).toHaveAttribute('data-n', '20');
   await cifar.settled();
   await cifar.batchN.fill('20');

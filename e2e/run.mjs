@@ -1,34 +1,19 @@
 #!/usr/bin/env node
-// Runs the Playwright tests with a Chromium found on this machine:
+// Runs the Playwright tests with the Chromium that src/cli/chromium.ts finds on this machine:
 //   $CHROMIUM_PATH, else /usr/bin/chromium, else Playwright's own browser if one is installed.
+// Plain JavaScript so that `node e2e/run.mjs` works; the TypeScript lookup is loaded through tsx.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-async function findChromium() {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  try {
-    const { chromium } = await import('@playwright/test');
-    const own = chromium.executablePath();
-    if (own && existsSync(own)) return own;
-  } catch {
-    // no Playwright browser installed
-  }
-  return null;
-}
+const { findChromium, chromiumNotFound } = await tsImport('../src/cli/chromium.ts', import.meta.url);
 
 const chromium = await findChromium();
 if (!chromium) {
-  console.error(
-    process.env.CHROMIUM_PATH
-      ? `e2e: CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist; point it at a Chromium binary or install one with: apt-get install chromium`
-      : 'e2e: no Chromium found; install one with `apt-get install chromium` or set CHROMIUM_PATH=/path/to/chromium',
-  );
+  console.error(`e2e: ${chromiumNotFound()}`);
   process.exit(1);
 }
 if (!existsSync(join(root, 'public', 'data', 'index.json'))) {

@@ -94,6 +94,10 @@ test('stepping through PGD replays the same seed: three steps give the image of 
   await lab.open('#v=1&backend=webgl&attack=pgd&steps=3&eps=0.2&step=0.05&seed=5');
   await lab.prediction();
   const stepK = lab.page.getByTestId('stepper-k');
+  // words name the buttons (the icons are SVG, hidden from assistive technology)
+  const stepper = lab.page.getByRole('group', { name: 'Step through the attack' });
+  await expect(stepper.getByRole('button')).toHaveText(['Reset', 'Play', 'Step']);
+  await expect(stepper.getByRole('button', { name: 'Step', exact: true })).toHaveAttribute('data-testid', 'attack-step');
   for (const k of [1, 2, 3]) {
     await lab.page.getByTestId('attack-step').click();
     await expect(stepK).toHaveAttribute('data-k', String(k));

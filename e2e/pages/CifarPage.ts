@@ -4,7 +4,10 @@ import { LabPage } from './LabPage';
 
 /** The lab seen from the CIFAR-10 side: importing data, pictures of your own, your own model. */
 export class CifarPage extends LabPage {
+  readonly setupPanel: Locator;
   readonly importInput: Locator;
+  /** Every file input that takes a CIFAR-10 archive (the lab has one, in Setup). */
+  readonly archiveInputs: Locator;
   readonly importError: Locator;
   readonly imported: Locator;
   readonly importedCount: Locator;
@@ -25,7 +28,9 @@ export class CifarPage extends LabPage {
   constructor(page: Page) {
     super(page);
     const id = (t: string) => page.getByTestId(t);
+    this.setupPanel = page.getByRole('region', { name: 'Setup' });
     this.importInput = id('import-input');
+    this.archiveInputs = page.locator('input[type="file"][accept*=".tar"]');
     this.importError = id('import-error');
     this.imported = id('imported-item');
     this.importedCount = id('imported-count');

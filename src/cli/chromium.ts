@@ -29,7 +29,7 @@ export const WEBGPU_FLAGS = [
   '--enable-unsafe-swiftshader',
 ];
 
-/** $CHROMIUM_PATH, else Debian's /usr/bin/chromium, else Playwright's own browser where one is installed (e2e/run.mjs does the same). */
+/** $CHROMIUM_PATH, else Debian's /usr/bin/chromium, else Playwright's own browser where one is installed (e2e/run.mjs and bench-browser). */
 export async function findChromium(): Promise<string | null> {
   const fromEnv = process.env.CHROMIUM_PATH;
   if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
@@ -42,4 +42,11 @@ export async function findChromium(): Promise<string | null> {
     // no Playwright browser installed
   }
   return null;
+}
+
+/** Why findChromium() found nothing and how to get a Chromium, in one line. */
+export function chromiumNotFound(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CHROMIUM_PATH
+    ? `CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist; point it at a Chromium binary or install one with: apt-get install chromium`
+    : 'no Chromium found; install one with `apt-get install chromium` or set CHROMIUM_PATH=/path/to/chromium';
 }

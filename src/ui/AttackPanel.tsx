@@ -11,6 +11,7 @@ import { PixelCanvas } from './PixelCanvas';
 import { epsIn255, epsText, parseEpsText } from './format';
 import { attackPreset } from './presets';
 import { ProbabilityBars } from './ProbabilityBars';
+import { StepIcon } from './StepIcon';
 import { patchAttack, useLab } from './store';
 import { TraceChart } from './TraceChart';
 
@@ -380,15 +381,18 @@ function Stepper() {
   return (
     <div className="stepper" role="group" aria-label="Step through the attack">
       <button type="button" className="secondary" onClick={resetStepper} disabled={!!job || !stepper} data-testid="attack-reset">
-        ⏮ Reset
+        <StepIcon name="reset" />
+        Reset
       </button>
       {playing ? (
         <button type="button" className="secondary" onClick={pauseAttack} data-testid="attack-pause">
-          ⏸ Pause
+          <StepIcon name="pause" />
+          Pause
         </button>
       ) : (
         <button type="button" className="secondary" onClick={playAttack} disabled={!!job || !usable} data-testid="attack-play">
-          ▶ Play
+          <StepIcon name="play" />
+          Play
         </button>
       )}
       <button
@@ -398,7 +402,8 @@ function Stepper() {
         disabled={!!job || !usable || k >= a.steps}
         data-testid="attack-step"
       >
-        Step ⏭
+        Step
+        <StepIcon name="step" />
       </button>
       <span className="small muted" data-testid="stepper-k" data-k={stepper ? k : undefined}>
         {stepper ? `iterate ${k} of ${a.steps}` : 'step by step: same seed, replayed from the start'}

@@ -5,7 +5,7 @@ import { DATASETS } from '../core/data/datasets';
 import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../core/experiment';
 import type { BatchOutcome } from '../worker/protocol';
 import { runBatch } from './controller';
-import { DataImport } from './DataImport';
+import { GoToImport } from './DataImport';
 import { batchCsv, batchJson } from './export';
 import { epsIn255, epsText, percent } from './format';
 import { DownloadLink } from './DownloadLink';
@@ -179,9 +179,10 @@ export function BatchPanel() {
       {missing && (
         <div data-testid="batch-import-needed">
           <p>
-            The robustness check runs over the {DATASETS[dataset]?.name} test images, which are not in this browser yet: import them first.
+            The robustness check runs over the {DATASETS[dataset]?.name} test images, which are not in this browser yet: import them in
+            Setup first.
           </p>
-          <DataImport id={dataset} compact />
+          <GoToImport />
         </div>
       )}
       <div className="studio-form">

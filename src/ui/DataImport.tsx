@@ -35,8 +35,11 @@ function StoredSet({ id }: { id: string }) {
   );
 }
 
-/** Import control for a data set the user brings (CIFAR-10): pick or drop the archive or its .bin files. */
-export function DataImport({ id, compact = false }: { id: string; compact?: boolean }) {
+/** Where the one import control lives: in Setup, under the data set choice. */
+const IMPORT_CONTROL_ID = 'data-import';
+
+/** Import control for a data set the user brings (CIFAR-10): pick or drop the archive or its .bin files; shown once, in Setup. */
+export function DataImport({ id }: { id: string }) {
   const ds = DATASETS[id];
   const error = useLab((s) => s.importError);
   const busy = useLab((s) => s.job !== null);
@@ -45,8 +48,8 @@ export function DataImport({ id, compact = false }: { id: string; compact?: bool
     if (files.length > 0) importData(id, files);
   };
   return (
-    <div className="data-import" data-testid={compact ? 'data-import-compact' : 'data-import'}>
-      {!compact && <StoredSet id={id} />}
+    <div className="data-import" id={IMPORT_CONTROL_ID} data-testid="data-import">
+      <StoredSet id={id} />
       <DropZone
         label={`Import ${ds.name}…`}
         accept=".gz,.tgz,.tar,.bin,application/gzip,application/x-tar"
@@ -54,7 +57,7 @@ export function DataImport({ id, compact = false }: { id: string; compact?: bool
         disabled={busy}
         onFiles={pick}
         dropTestId="import-drop"
-        inputTestId={compact ? 'import-input-compact' : 'import-input'}
+        inputTestId="import-input"
         hint={
           <>
             or drop <code>cifar-10-binary.tar.gz</code> (or the <code>.tar</code>, or <code>test_batch.bin</code>) here. It is read in this
@@ -64,10 +67,25 @@ export function DataImport({ id, compact = false }: { id: string; compact?: bool
         }
       />
       {error && (
-        <p className="attack-error" role="alert" data-testid={compact ? 'import-error-compact' : 'import-error'}>
+        <p className="attack-error" role="alert" data-testid="import-error">
           {error}
         </p>
       )}
     </div>
+  );
+}
+
+/** For panels that need the imported images: a button that brings the import control in Setup into view and focuses it. */
+export function GoToImport() {
+  const go = () => {
+    const input = document.querySelector<HTMLInputElement>(`#${IMPORT_CONTROL_ID} input[type='file']`);
+    if (!input) return;
+    input.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    input.focus({ preventScroll: true });
+  };
+  return (
+    <button type="button" className="secondary" onClick={go} data-testid="go-to-import">
+      Go to the import in Setup
+    </button>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { DATASETS } from '../core/data/datasets';
 import { selectSample } from './controller';
-import { DataImport } from './DataImport';
+import { GoToImport } from './DataImport';
 import { PictureInput, PictureView } from './PictureInput';
 import { PixelCanvas } from './PixelCanvas';
 import { useLab } from './store';
@@ -38,8 +38,11 @@ export function ImagePanel() {
           <PictureView />
         ) : (
           <div data-testid="images-not-imported">
-            <p>The {info.name} test images are not in this browser yet. Import them below, or try the model on a picture of your own.</p>
-            <DataImport id={datasetId} compact />
+            <p>
+              The {info.name} test images are not in this browser yet. Import them in Setup (<em>Import {info.name}…</em>), or try the model
+              on a picture of your own.
+            </p>
+            <GoToImport />
           </div>
         )}
         <PictureInput />

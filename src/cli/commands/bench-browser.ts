@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { isModelCard } from '../../core/models/card';
 import type { BenchmarkOutcome } from '../../worker/protocol';
 import { isNonNegInt, isPosInt, num, parse, UsageError } from '../args';
-import { findChromium, QUIET_FLAGS, WEBGL_FLAGS, WEBGPU_FLAGS } from '../chromium';
+import { chromiumNotFound, findChromium, QUIET_FLAGS, WEBGL_FLAGS, WEBGPU_FLAGS } from '../chromium';
 import { projectRoot } from '../paths';
 
 const BACKENDS = ['webgpu', 'webgl', 'wasm'] as const;
@@ -84,7 +84,7 @@ export async function runBenchBrowser(args: string[]): Promise<number> {
   const card = JSON.parse(readFileSync(cardPath, 'utf8')) as unknown;
   if (!isModelCard(card)) throw new Error(`models/${values.model}/card.json is not a valid model card`);
   const chromiumPath = await findChromium();
-  if (!chromiumPath) throw new Error('no Chromium found: apt-get install chromium, or set CHROMIUM_PATH');
+  if (!chromiumPath) throw new Error(chromiumNotFound());
   if (!existsSync(join(root, 'public', 'data', 'index.json'))) throw new Error('the data sets are not prepared: npm run prepare-data');
 
   const log = (s: string) => process.stderr.write(`${s}\n`);
