@@ -96,6 +96,26 @@ describe('train', () => {
     await expect(train({ ...r, id: 'other' }, data, { checkpoint: store })).rejects.toThrow(/saved run is of toy/);
   });
 
+  it('a batch-normalised network learns, moves its running statistics and resumes bit for bit', async () => {
+    const data = toyData(256, 4);
+    const r: Recipe = { ...recipe, architecture: 'vgg-cifar-bn', adversarial: undefined };
+    const whole = await train(r, data);
+    expect(whole.history[whole.history.length - 1].holdoutClean).toBeGreaterThan(0.9);
+    const bn = whole.model.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+    const [, , movingMean, movingVar] = bn.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(movingMean.some((v) => v !== 0)).toBe(true); // initialised to 0
+    expect(movingVar.some((v) => v !== 1)).toBe(true); // initialised to 1
+    let state: TrainState | null = null;
+    const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
+    (await train(r, data, { checkpoint: store, stopAfterEpoch: 1 })).model.dispose();
+    const resumed = await train(r, data, { checkpoint: store });
+    expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+      whole.model.getWeights().map((w) => Array.from(w.dataSync())),
+    );
+    resumed.model.dispose();
+    whole.model.dispose();
+  });
+
   it('augmentation shifts with zero padding and flips, drawn from the seed', () => {
     // one 4x4 single-channel image with pixels 0..15 (times 10)
     const split = {
