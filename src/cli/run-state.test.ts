@@ -7,6 +7,7 @@ import { fileCheckpointStore } from './run-state';
 
 const state = (): TrainState => ({
   recipeId: 'r',
+  recipe: '{"epochs":2}',
   seed: 3,
   epochsDone: 2,
   step: 40,

@@ -94,6 +94,8 @@ describe('train', () => {
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
     // a state of another recipe is refused, not silently used
     await expect(train({ ...r, id: 'other' }, data, { checkpoint: store })).rejects.toThrow(/saved run is of toy/);
+    // so is a state of the same recipe with other settings (here the learning rate)
+    await expect(train({ ...r, learningRate: 1e-3 }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
   });
 
   it('a batch-normalised network learns, moves its running statistics and resumes bit for bit', async () => {

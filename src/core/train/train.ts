@@ -31,6 +31,8 @@ export interface EpochReport {
 export interface TrainState {
   recipeId: string;
   seed: number;
+  /** Every setting of the recipe that shapes training (recipeTraining): a changed recipe is not resumed. */
+  recipe: string;
   epochsDone: number;
   step: number;
   rng: number;
@@ -105,14 +107,28 @@ async function snapshot(
   recipe: Recipe,
   model: tf.Sequential,
   optimizer: tf.Optimizer,
-  fields: Omit<TrainState, 'recipeId' | 'seed' | 'weights' | 'optimizer' | 'betaPowers'>,
+  fields: Omit<TrainState, 'recipeId' | 'seed' | 'recipe' | 'weights' | 'optimizer' | 'betaPowers'>,
 ): Promise<TrainState> {
   const weights = await Promise.all(model.getWeights().map(async (w) => new Float32Array(await w.data())));
   const named = await optimizer.getWeights();
   const opt = await Promise.all(named.map(async (n) => new Float32Array(await n.tensor.data())));
   const adam = optimizer as unknown as AdamInternals;
   const betaPowers: [number, number] = [(await adam.accBeta1.data())[0], (await adam.accBeta2.data())[0]];
-  return { recipeId: recipe.id, seed: recipe.seed, weights, optimizer: opt, betaPowers, ...fields };
+  return { recipeId: recipe.id, seed: recipe.seed, recipe: recipeTraining(recipe), weights, optimizer: opt, betaPowers, ...fields };
+}
+
+/** The recipe without what does not change the weights (its card evaluations), as stable JSON. */
+export function recipeTraining(recipe: Recipe): string {
+  const { evaluations: _evaluations, ...training } = recipe;
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+  return JSON.stringify(sorted(training));
 }
 
 async function restore(state: TrainState, model: tf.Sequential, optimizer: tf.Optimizer): Promise<void> {
@@ -187,6 +203,8 @@ export async function train(
   if (saved) {
     if (saved.recipeId !== recipe.id || saved.seed !== recipe.seed)
       throw new Error(`the saved run is of ${saved.recipeId} seed ${saved.seed}`);
+    if (saved.recipe !== recipeTraining(recipe))
+      throw new Error(`the saved run of ${recipe.id} was made with other recipe settings; start over with --fresh`);
     if (saved.epochsDone > 0) {
       await restore(saved, model, optimizer);
       rng.setState(saved.rng);
