@@ -627,6 +627,17 @@ const api: ComputeApi = {
       }
       const model = other ?? active!.loaded;
       const modelId = other ? req.model!.id : active!.card.id;
+      /** What every outcome of this run reports, read when it ends. */
+      const outcomeHead = () => ({
+        jobId: req.jobId,
+        attack: a,
+        model: modelId,
+        sample: req.sample,
+        label,
+        custom,
+        stepsRun: trace.length,
+        seconds: (performance.now() - t0) / 1000,
+      });
       if (split) {
         x = sampleTensor(split, req.sample);
       } else {
@@ -651,18 +662,7 @@ const api: ComputeApi = {
         x.dispose();
         other?.model.dispose();
         other = null;
-        return {
-          status: 'cancelled',
-          jobId: req.jobId,
-          attack: a,
-          model: modelId,
-          sample: req.sample,
-          label,
-          custom,
-          stepsRun: trace.length,
-          seconds: (performance.now() - t0) / 1000,
-          memory: memory(),
-        } satisfies AttackOutcome;
+        return { status: 'cancelled', ...outcomeHead(), memory: memory() } satisfies AttackOutcome;
       }
       if (pending.length > 0) report();
       const adv = out.adversarial;
@@ -673,14 +673,7 @@ const api: ComputeApi = {
       const predicted = argmax(probs);
       const outcome: AttackOutcome = {
         status: 'done',
-        jobId: req.jobId,
-        attack: a,
-        model: modelId,
-        sample: req.sample,
-        label,
-        custom,
-        stepsRun: trace.length,
-        seconds: (performance.now() - t0) / 1000,
+        ...outcomeHead(),
         adversarial: {
           pixels,
           original,
