@@ -17,7 +17,7 @@ interface PoolAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** dx of a max pool over NHWC `x` given `dy`; `dx` must be zero on entry. */
+/** dx of a max pool over NHWC `x` given `dy` (every element of `dx` is written). */
 export function maxPoolBackprop(
   x: Float32Array,
   dy: Float32Array,
@@ -48,9 +48,12 @@ export function maxPoolBackprop(
     2 * OH <= H &&
     2 * OW <= W
   ) {
+    // the windows tile the image and every pixel in them is written; only an uncovered edge needs zeros
+    if (2 * OH !== H || 2 * OW !== W) dx.fill(0);
     maxPool2x2Backprop(x, dy, dx, batchSize, H, W, C, OH, OW);
     return;
   }
+  dx.fill(0);
   const best = new Float32Array(C);
   const where = new Int32Array(C);
   let o = 0; // offset into dy
@@ -144,7 +147,6 @@ export function installFastPool(): void {
     );
     const dx = backend.makeOutput(input.shape, input.dtype);
     const out = backend.typedArrayFromHeap(dx);
-    out.fill(0);
     maxPoolBackprop(backend.typedArrayFromHeap(input), backend.typedArrayFromHeap(dy), out, {
       ...info,
       filterHeight: info.effectiveFilterHeight,
