@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
+import { maxPoolBackprop } from './fast-pool';
 import { Rng } from '../random';
 
 /** Gradient of sum(maxPool(x) * dy) with respect to x on the named backend. */
@@ -50,6 +51,22 @@ describe('the JavaScript wasm MaxPoolGrad', () => {
       });
     }
   }
+  it('writes every element of dx, whatever the output buffer held before (the wasm heap is reused)', async () => {
+    // an even-sized image: the 2x2 path covers it exactly and has no fill of its own
+    const dims = [2, 8, 6, 3] as const;
+    const x = noisy.concat(noisy).slice(
+      0,
+      dims.reduce((a: number, b: number) => a * b, 1),
+    );
+    const reference = await poolGrad('cpu', x, [...dims], 2, 2, 'valid');
+    await tf.setBackend('wasm');
+    const dy = tf.tidy(() => tf.randomNormal([2, 4, 3, 3], 0, 1, 'float32', 7).dataSync() as Float32Array);
+    const dx = new Float32Array(x.length).fill(Number.NaN);
+    const info = { batchSize: 2, inHeight: 8, inWidth: 6, inChannels: 3, outHeight: 4, outWidth: 3 };
+    const pool = { strideHeight: 2, strideWidth: 2, filterHeight: 2, filterWidth: 2, padTop: 0, padLeft: 0 };
+    maxPoolBackprop(Float32Array.from(x), dy, dx, { ...info, ...pool });
+    expect(Array.from(dx)).toEqual(Array.from(reference));
+  });
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([4, 8, 8, 5]) as tf.Tensor4D;

@@ -122,6 +122,11 @@ function maxPool2x2Backprop(
             at = i10;
           }
           if (x[i11] > m) at = i11;
+          // all four pixels are written (the window's others get 0), so dx needs no fill first
+          dx[i00] = 0;
+          dx[i01] = 0;
+          dx[i10] = 0;
+          dx[i11] = 0;
           dx[at] = dy[o];
         }
       }
