@@ -54,6 +54,8 @@ export function buildModel(arch: ArchitectureId, inputShape: [number, number, nu
       m.add(conv(w, false, 'same'));
       m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
     });
+    m.add(tf.layers.flatten());
+    m.add(dense(256, 'relu'));
   } else if (arch === 'vgg-cifar-bn') {
     [32, 64, 128].forEach((w, i) => {
       for (let j = 0; j < 2; j++) {

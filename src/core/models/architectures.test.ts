@@ -1,0 +1,43 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ARCHITECTURES, buildModel, describeModel, type ArchitectureId } from './architectures';
+
+const zoo = join(__dirname, '../../../models');
+
+describe('architectures', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const arch of Object.keys(ARCHITECTURES) as ArchitectureId[])
+    it(`${arch} maps a batch of images to one logit per class`, () => {
+      const shape: [number, number, number] = arch.startsWith('vgg') ? [32, 32, 3] : [28, 28, 1];
+      const m = buildModel(arch, shape, 10, 1);
+      const out = tf.tidy(() => m.predict(tf.zeros([2, ...shape])) as tf.Tensor);
+      expect(out.shape).toEqual([2, 10]);
+      out.dispose();
+      m.dispose();
+    });
+
+  // the recipes must still build what the zoo ships, or a retrained model would differ from its card
+  for (const id of readdirSync(zoo).filter((d) => !d.startsWith('.')))
+    it(`rebuilds the zoo's ${id} layer for layer, with the same weight shapes`, () => {
+      const card = JSON.parse(readFileSync(join(zoo, id, 'card.json'), 'utf8')) as {
+        architecture: string;
+        layers: string;
+        inputShape: [number, number, number];
+        classNames: string[];
+      };
+      const arch = card.architecture.split(':')[0] as ArchitectureId;
+      expect(card.architecture).toBe(`${arch}: ${ARCHITECTURES[arch]}`);
+      const m = buildModel(arch, card.inputShape, card.classNames.length, 1);
+      expect(describeModel(m)).toBe(card.layers);
+      const manifest = JSON.parse(readFileSync(join(zoo, id, 'model.json'), 'utf8')) as {
+        weightsManifest: { weights: { shape: number[] }[] }[];
+      };
+      expect(m.weights.map((w) => w.shape)).toEqual(manifest.weightsManifest.flatMap((g) => g.weights.map((w) => w.shape)));
+      m.dispose();
+    });
+});
