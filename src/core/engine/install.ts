@@ -1,4 +1,5 @@
 /** Installs every engine replacement (idempotent). Call it once the wasm backend is active. */
+import { installBatchNormGrad } from './batch-norm';
 import { installFastConvGradients } from './fast-conv';
 import { installFastMatMul } from './fast-matmul';
 import { installFastPool } from './fast-pool';
@@ -9,4 +10,5 @@ export function installFastKernels(): void {
   installFastPool();
   installFastReductions();
   installFastConvGradients();
+  installBatchNormGrad();
 }

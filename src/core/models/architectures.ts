@@ -3,6 +3,7 @@
  * softmax for display and takes gradients of losses on the logits.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batch-norm-layer';
 
 export type ArchitectureId = 'cnn-small' | 'cnn-wide' | 'cnn-madry' | 'vgg-cifar' | 'vgg-cifar-bn';
 
@@ -69,7 +70,7 @@ export function buildModel(arch: ArchitectureId, inputShape: [number, number, nu
             kernelInitializer: init(),
           }),
         );
-        m.add(tf.layers.batchNormalization());
+        m.add(batchNormalization());
         m.add(tf.layers.reLU());
       }
       m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
