@@ -9,7 +9,7 @@ import { imagesAsFloats, type LabeledImages } from '../../core/data/datasets';
 import { initNodeBackend } from '../../core/engine/node-backend';
 import { serializeLayersModel } from '../../core/models/io';
 import { loadNodeSplit } from '../node-io';
-import { runZooTable, standardAttacks } from './zoo-table';
+import { runZooTable, standardAttacks, zooTable, type TableAttack } from './zoo-table';
 
 const N = 4;
 
@@ -156,6 +156,31 @@ describe('rlab zoo-table', () => {
     }
     tf.dispose([x, xs, fgsm.adversarial, df.adversarial]);
   }, 300_000);
+
+  it('measures a row with maxImages on that prefix of the images only', async () => {
+    const fgsm: TableAttack = {
+      label: 'FGSM',
+      norm: 'linf',
+      eps: 0.1,
+      budget: '1 step',
+      spec: { name: 'fgsm', eps: 0.1, randomStart: false, seed: 0 },
+    };
+    const [t] = await zooTable({
+      n: 6,
+      zoo,
+      attacks: () => [fgsm, { ...fgsm, label: 'FGSM-3', maxImages: 3 }, { ...fgsm, label: 'FGSM-9', maxImages: 9 }],
+    });
+    const [all, first3, capped] = t.rows;
+    expect([all.n, first3.n, capped.n]).toEqual([6, 3, 6]);
+    const x = tf.tensor4d(imagesAsFloats(test, 0, 6), [6, 28, 28, 1]);
+    const pred = Array.from((await tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1)).data()) as Int32Array);
+    x.dispose();
+    const right = pred.map((p, i) => p === test.labels[i]);
+    expect(all.attacked).toBe(right.filter(Boolean).length);
+    expect(first3.attacked).toBe(right.slice(0, 3).filter(Boolean).length);
+    expect(first3.robustAccuracy).toBeCloseTo((first3.attacked - first3.fooled) / 3, 12);
+    expect(capped).toEqual({ ...all, label: 'FGSM-9', seconds: capped.seconds });
+  }, 120_000);
 
   it('refuses bad arguments with one-line errors', async () => {
     await expect(runZooTable(['--n', '0', '--zoo', zoo])).rejects.toThrow(/--n "0" is not a whole number from 1 to 10000/);

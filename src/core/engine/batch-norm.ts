@@ -60,7 +60,7 @@ let installed = false;
 export function installBatchNormGrad(): void {
   if (installed || !tf.getKernel('FusedBatchNorm', 'wasm')) return;
   installed = true;
-  addKernel(GRAD_KERNEL, 'wasm', gradKernel as never);
+  addKernel(GRAD_KERNEL, 'wasm', gradKernel);
 }
 
 /** [dx, dgamma, dbeta] of batch normalisation with batch statistics (channels last). */

@@ -22,6 +22,8 @@ export interface KernelArgs {
 }
 
 export type KernelFn = (args: KernelArgs) => TensorInfo;
+/** A kernel with several outputs (TensorFlow.js takes an array of them). */
+export type MultiOutputKernelFn = (args: KernelArgs) => TensorInfo[];
 
 /** Runs TensorFlow.js with its "kernel already registered" warnings silenced: replacing is the point. */
 export function quietly(f: () => void): void {
@@ -50,7 +52,7 @@ export function replaceKernel(name: string, backendName: string, make: (original
 }
 
 /** Adds a kernel the backend lacks (or a new one of the lab's own). */
-export function addKernel(name: string, backendName: string, fn: KernelFn): void {
+export function addKernel(name: string, backendName: string, fn: KernelFn | MultiOutputKernelFn): void {
   if (tf.getKernel(name, backendName)) return;
   tf.registerKernel({ kernelName: name, backendName, kernelFunc: fn as unknown as tf.KernelFunc });
 }
