@@ -216,8 +216,8 @@ test("the studio shows each attack's own parameters from the registry and mirror
 
   await lab.attackName.selectOption('cw');
   await expect(id('attack-c')).toBeVisible();
-  // the paper's defaults come with the attack (C&W: 100 Adam steps per binary-search step)
-  await expect(lab.attackSteps).toHaveValue('100');
+  // the reference code's defaults come with the attack (C&W: 1000 Adam steps per binary-search step here)
+  await expect(lab.attackSteps).toHaveValue('1000');
   await expect(id('attack-binarySearchSteps')).toBeVisible();
   await id('attack-confidence-slider').fill('5');
   await expect.poll(() => hash('kappa')).toBe('5');

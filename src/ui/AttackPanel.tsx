@@ -47,7 +47,7 @@ function sliderRange(k: NumericKey, a: AttackParams, dataset: string, colour: bo
         ? { min: 0, max: Math.min(10, maxEps('l2', dataset)), step: 0.05 }
         : { min: 0, max: colour ? 32 / 255 : 0.5, step: 1 / 255 };
     case 'steps':
-      return { min: 1, max: a.name === 'cw' ? 1000 : 200, step: 1 };
+      return { min: 1, max: a.name === 'cw' ? 10000 : 200, step: 1 };
     case 'stepSize':
       return a.norm === 'l2' ? { min: 0.005, max: 2, step: 0.005 } : { min: 0.001, max: 0.1, step: 0.001 };
     case 'restarts':

@@ -25,7 +25,8 @@ export function attackPreset(name: AttackName, current: AttackParams): Partial<A
     case 'apgd-ce':
       return { steps: 100, restarts: 1 };
     case 'cw':
-      return { steps: 100, binarySearchSteps: 9, c: 0.001, confidence: 0, lr: 0.01 };
+      // the reference code's 10000 steps per c cut to 1000 (early abort ends hopeless values of c sooner)
+      return { steps: 1000, binarySearchSteps: 9, c: 0.001, confidence: 0, lr: 0.01 };
     case 'deepfool':
       return { steps: 50, overshoot: 0.02 };
     case 'square':

@@ -87,7 +87,7 @@ describe('attack presets', () => {
     expect(attackPreset('bim', base)).toEqual({ steps: 30, stepSize: 0.0039 });
     expect(attackPreset('mifgsm', base)).toEqual({ steps: 10, stepSize: 0.01, momentum: 1 });
     expect(attackPreset('pgd', { ...base, norm: 'l2', eps: 0.8 })).toEqual({ steps: 40, stepSize: 0.05, restarts: 1 });
-    expect(attackPreset('cw', base).steps).toBe(100);
+    expect(attackPreset('cw', base).steps).toBe(1000);
     expect(attackPreset('square', base)).toEqual({ queries: 1000, pInit: 0.8 });
     expect(attackPreset('fgsm', base)).toEqual({});
   });

@@ -26,7 +26,7 @@ describe('Carlini-Wagner L2', () => {
       binarySearchSteps: 9,
       lr: 0.01,
       confidence: 0,
-      steps: 100,
+      steps: 1000,
       abortEarly: true,
     });
   });

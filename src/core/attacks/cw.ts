@@ -23,7 +23,9 @@
  * An iterate counts as adversarial with the confidence margin (reference code's compare():
  * argmax(Z + kappa e_y) != y, targeted argmax(Z - kappa e_t) == t); the smallest such one in L2
  * distance to x (over all iterations and search steps) is returned; x itself where none was found.
- * Defaults: 100 Adam steps per c (the paper's code: 10000 with early abort), kappa 0.
+ * Defaults: 1000 Adam steps per c (the paper's code and Foolbox: 10000, with early abort), kappa 0. Fewer
+ * steps fail on MNIST: the tanh box's slope is ~1e-6 at pixels that are exactly 0 or 1 and Adam moves w by
+ * about lr per step, so 100 steps of lr 0.01 cannot move most of a digit (rlab zoo-table measured it).
  * Trace: every Adam iterate, loss = ||x' - x~||^2 + c f (the image's own c).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -37,7 +39,7 @@ export function resolveCw(s: CwSpec): ResolvedCw {
   const r: ResolvedCw = {
     name: 'cw',
     norm: s.norm ?? 'l2',
-    steps: s.steps ?? 100,
+    steps: s.steps ?? 1000,
     binarySearchSteps: s.binarySearchSteps ?? 9,
     c0: s.c0 ?? 1e-3,
     confidence: s.confidence ?? 0,
