@@ -9,7 +9,7 @@ import { inputGradient } from '../../core/attacks/loss';
 import { isPosInt, num, parse } from '../args';
 
 /** Mean milliseconds per call over `reps` calls, after `warmup` calls (the wasm heap grows and XNNPACK sets up its operators in the first few). */
-async function timeIt(reps: number, f: () => Promise<void>, warmup = 3): Promise<number> {
+async function timeIt(reps: number, warmup: number, f: () => Promise<void>): Promise<number> {
   for (let i = 0; i < warmup; i++) await f();
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) await f();
@@ -25,6 +25,7 @@ export async function runBench(args: string[]): Promise<number> {
     const backend = await initNodeBackend(b);
     const reps = num(values.reps, 'reps', b === 'cpu' ? 1 : 30, isPosInt, 'a whole number >= 1');
     const warmup = b === 'cpu' ? 1 : 3;
+    const time = (f: () => Promise<void>) => timeIt(reps, warmup, f);
     const model = buildModel('cnn-small', [28, 28, 1], 10, 1);
     const clf = {
       logits: (x: tf.Tensor4D) => model.apply(x) as tf.Tensor2D,
@@ -36,36 +37,21 @@ export async function runBench(args: string[]): Promise<number> {
     const x = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.randomUniform([n], 0, 10, 'int32', 2) as tf.Tensor1D;
     const yo = tf.oneHot(y, 10);
-    const trainMs = await timeIt(
-      reps,
-      async () => {
-        const l = opt.minimize(
-          () => tf.losses.softmaxCrossEntropy(yo, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-          true,
-        )!;
-        await l.data();
-        l.dispose();
-      },
-      warmup,
-    );
-    const gradMs = await timeIt(
-      reps,
-      async () => {
-        const { grad } = await inputGradient(clf, x, y);
-        await grad.data();
-        grad.dispose();
-      },
-      warmup,
-    );
-    const inferMs = await timeIt(
-      reps,
-      async () => {
-        const p = model.predict(x) as tf.Tensor;
-        await p.data();
-        p.dispose();
-      },
-      warmup,
-    );
+    const trainMs = await time(async () => {
+      const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(yo, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+      await l.data();
+      l.dispose();
+    });
+    const gradMs = await time(async () => {
+      const { grad } = await inputGradient(clf, x, y);
+      await grad.data();
+      grad.dispose();
+    });
+    const inferMs = await time(async () => {
+      const p = model.predict(x) as tf.Tensor;
+      await p.data();
+      p.dispose();
+    });
     rows.push(
       `${(backend === 'wasm' ? `wasm x${wasmThreads()}` : backend).padEnd(8)} train ${((1000 * n) / trainMs).toFixed(0).padStart(6)} img/s   input-gradient ${((1000 * n) / gradMs).toFixed(0).padStart(6)} img/s   inference ${((1000 * n) / inferMs).toFixed(0).padStart(6)} img/s`,
     );
