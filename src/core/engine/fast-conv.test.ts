@@ -4,11 +4,11 @@ import { initNodeBackend } from './node-backend';
 import { col2im } from './fast-conv';
 
 /** Input and filter gradients of sum(conv(x, w) * dy) on the current backend. */
-function convGrads(ci: number, k: number, pad: 'valid' | 'same', fused: boolean): number[][] {
+function convGrads(ci: number, k: number, pad: 'valid' | 'same', fused: boolean, co = 5): number[][] {
   return tf.tidy(() => {
     const x = tf.randomNormal([3, 9, 8, ci], 0, 1, 'float32', 1) as tf.Tensor4D;
-    const w = tf.randomNormal([k, k, ci, 5], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const b = tf.randomNormal([5], 0, 1, 'float32', 3);
+    const w = tf.randomNormal([k, k, ci, co], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const b = tf.randomNormal([co], 0, 1, 'float32', 3);
     const dy = tf.randomNormal(tf.conv2d(x, w, 1, pad).shape, 0, 1, 'float32', 4);
     // a fused convolution with a linear activation (as before batch normalisation) has its own gradient
     const conv = (xx: tf.Tensor, ww: tf.Tensor) =>
@@ -25,16 +25,21 @@ describe("the wasm convolution gradients equal the CPU backend's", () => {
   beforeAll(async () => {
     await initNodeBackend('wasm', 1);
   });
-  // 1-4 input channels take the matrix-product + col2im path for dx, more the flipped convolution
+  // 1-4 input channels take the matrix-product + col2im path for dx, more the flipped convolution; with
+  // a multiple of 8 output channels, 1-4 input channels take the SIMD kernel for dW (simd/kernels.wat)
   for (const ci of [1, 3, 6])
     for (const pad of ['valid', 'same'] as const)
       for (const k of [3, 4, 5])
-        for (const fused of [false, true])
-          it(`${k}x${k} kernel, ${pad} padding, ${ci} input channels${fused ? ', fused' : ''}`, async () => {
+        for (const [fused, co] of [
+          [false, 5],
+          [true, 5],
+          [false, 16],
+        ] as const)
+          it(`${k}x${k} kernel, ${pad} padding, ${ci} input channels, ${co} output channels${fused ? ', fused' : ''}`, async () => {
             await tf.setBackend('cpu');
-            const reference = convGrads(ci, k, pad, fused);
+            const reference = convGrads(ci, k, pad, fused, co);
             await tf.setBackend('wasm');
-            const fast = convGrads(ci, k, pad, fused);
+            const fast = convGrads(ci, k, pad, fused, co);
             for (const [g, tolerance] of [
               [0, 1e-4],
               [1, 1e-3],
@@ -51,6 +56,7 @@ describe("the wasm convolution gradients equal the CPU backend's", () => {
     const before = tf.memory().numTensors;
     convGrads(1, 3, 'same', false);
     convGrads(6, 3, 'valid', true);
+    convGrads(3, 3, 'same', false, 16);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { replaceKernel } from './kernels';
+import { simdKernels } from './simd';
 interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
@@ -38,16 +39,7 @@ export function maxPoolBackprop(
   },
 ): void {
   const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
-  if (
-    info.filterHeight === 2 &&
-    info.filterWidth === 2 &&
-    info.strideHeight === 2 &&
-    info.strideWidth === 2 &&
-    info.padTop === 0 &&
-    info.padLeft === 0 &&
-    2 * OH <= H &&
-    2 * OW <= W
-  ) {
+  if (isTiling2x2(info)) {
     // the windows tile the image and every pixel in them is written; only an uncovered edge needs zeros
     if (2 * OH !== H || 2 * OW !== W) dx.fill(0);
     maxPool2x2Backprop(x, dy, dx, batchSize, H, W, C, OH, OW);
@@ -86,6 +78,19 @@ export function maxPoolBackprop(
     }
   }
 }
+
+type PoolInfo = Parameters<typeof maxPoolBackprop>[3];
+
+/** 2x2 windows, stride 2, no padding: the windows tile the image (but for an odd last row or column). */
+const isTiling2x2 = (i: PoolInfo) =>
+  i.filterHeight === 2 &&
+  i.filterWidth === 2 &&
+  i.strideHeight === 2 &&
+  i.strideWidth === 2 &&
+  i.padTop === 0 &&
+  i.padLeft === 0 &&
+  2 * i.outHeight <= i.inHeight &&
+  2 * i.outWidth <= i.inWidth;
 
 /** The common 2x2 stride-2 unpadded case: four loads per output, no per-window state. */
 function maxPool2x2Backprop(
@@ -152,13 +157,31 @@ export function installFastPool(): void {
     );
     const dx = backend.makeOutput(input.shape, input.dtype);
     const out = backend.typedArrayFromHeap(dx);
-    maxPoolBackprop(backend.typedArrayFromHeap(input), backend.typedArrayFromHeap(dy), out, {
+    const x = backend.typedArrayFromHeap(input);
+    const g = backend.typedArrayFromHeap(dy);
+    const p: PoolInfo = {
       ...info,
       filterHeight: info.effectiveFilterHeight,
       filterWidth: info.effectiveFilterWidth,
       padTop: info.padInfo.top,
       padLeft: info.padInfo.left,
-    });
+    };
+    const simd = simdKernels();
+    if (simd && isTiling2x2(p) && p.inChannels % 4 === 0) {
+      // the SIMD twin of maxPool2x2Backprop, in place on the heap
+      if (2 * p.outHeight !== p.inHeight || 2 * p.outWidth !== p.inWidth) out.fill(0);
+      simd.maxPool2x2Backprop(
+        x.byteOffset,
+        g.byteOffset,
+        out.byteOffset,
+        p.batchSize,
+        p.inHeight,
+        p.inWidth,
+        p.inChannels,
+        p.outHeight,
+        p.outWidth,
+      );
+    } else maxPoolBackprop(x, g, out, p);
     return dx;
   });
 }

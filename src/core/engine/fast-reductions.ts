@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { replaceKernel } from './kernels';
+import { simdKernels } from './simd';
 
 let installed = false;
 
@@ -29,13 +30,23 @@ function leadingReduction(kernelName: 'Sum' | 'Mean', mean: boolean): void {
     const kept = x.shape.slice(axes.length);
     const inner = kept.reduce((p, d) => p * d, 1);
     const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
-    const src = backend.typedArrayFromHeap(x);
-    const acc = new Float64Array(inner);
-    for (let off = 0; off < src.length; off += inner) for (let j = 0; j < inner; j++) acc[j] += src[off + j];
-    if (mean) {
-      const rows = src.length / inner;
-      for (let j = 0; j < inner; j++) acc[j] /= rows;
+    const rows = tf.util.sizeFromShape(x.shape) / inner;
+    const simd = simdKernels();
+    let acc: Float64Array;
+    if (simd && inner % 4 === 0) {
+      // the SIMD twin of the loop below adds into float64s on the heap (a scratch tensor of 2 * inner floats)
+      const scratch = backend.makeOutput([2 * inner], 'float32');
+      const s = backend.typedArrayFromHeap(scratch);
+      const heapAcc = new Float64Array(s.buffer, s.byteOffset, inner).fill(0);
+      simd.addRowsF64(backend.typedArrayFromHeap(x).byteOffset, heapAcc.byteOffset, rows, inner);
+      acc = heapAcc.slice();
+      backend.disposeData(scratch.dataId);
+    } else {
+      const src = backend.typedArrayFromHeap(x);
+      acc = new Float64Array(inner);
+      for (let off = 0; off < src.length; off += inner) for (let j = 0; j < inner; j++) acc[j] += src[off + j];
     }
+    if (mean) for (let j = 0; j < inner; j++) acc[j] /= rows;
     backend.typedArrayFromHeap(out).set(acc);
     return out;
   });

@@ -4,6 +4,7 @@ import { installFastConvGradients } from './fast-conv';
 import { installFastMatMul } from './fast-matmul';
 import { installFastPool } from './fast-pool';
 import { installFastReductions } from './fast-reductions';
+import { installSharedIdentity } from './shared-identity';
 
 export function installFastKernels(): void {
   installFastMatMul();
@@ -11,4 +12,5 @@ export function installFastKernels(): void {
   installFastReductions();
   installFastConvGradients();
   installBatchNormGrad();
+  installSharedIdentity();
 }

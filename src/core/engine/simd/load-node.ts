@@ -1,0 +1,39 @@
+/**
+ * Assembles kernels.wat with wabt and instantiates it over the wasm backend's own memory, in Node.
+ * The threaded build's memory is shared, the single-threaded one's is not; the module's import is
+ * declared to match.
+ */
+import { readFileSync } from 'node:fs';
+import wabtInit from 'wabt';
+import { setSimdKernels, type SimdKernels } from './index';
+
+const source = () => readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8');
+
+/** The Emscripten module of TensorFlow.js's wasm backend: the threaded build names its memory, the other exports it. */
+interface EmscriptenModule {
+  wasmMemory?: WebAssembly.Memory;
+  asm?: { memory?: WebAssembly.Memory };
+}
+
+/**
+ * Builds the kernels over the wasm backend's memory and installs them. Throws when there is no such
+ * memory to find or this Node lacks wasm SIMD: TensorFlow.js's wasm backend needs SIMD too, so either
+ * means the engine is not what this module was written for.
+ */
+export async function installSimdKernels(module: EmscriptenModule): Promise<SimdKernels> {
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error("cannot find the wasm backend's memory for the SIMD kernels");
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const wabt = await wabtInit();
+  const text = source().replace('SHARED', shared ? 'shared' : '');
+  const parsed = wabt.parseWat('kernels.wat', text, { simd: true, threads: true });
+  try {
+    const { buffer } = parsed.toBinary({});
+    const instance = await WebAssembly.instantiate(new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>), { env: { memory } });
+    const kernels = instance.exports as unknown as SimdKernels;
+    setSimdKernels(kernels);
+    return kernels;
+  } finally {
+    parsed.destroy();
+  }
+}
