@@ -10,11 +10,13 @@
  *   xhat = (x - mean) * invStd,   invStd = 1 / sqrt(variance + eps),   N = values per channel
  *   dbeta = sum(dy),   dgamma = sum(dy * xhat)
  *   dx = gamma * invStd * (dy - dbeta / N - xhat * dgamma / N)
- * On wasm the RlabBatchNormGrad kernel does it in two passes (sums in float64); other backends run
+ * On wasm the RlabBatchNormGrad kernel does it in two passes (sums in float64; SIMD when channels are a
+ * multiple of 4, with the same bits); other backends run
  * the same formula as ops. Equal to the taped gradient up to float32 rounding (batch-norm.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { addKernel, type KernelArgs, type TensorInfo } from './kernels';
+import { simdKernels } from './simd';
 
 const GRAD_KERNEL = 'RlabBatchNormGrad';
 
@@ -25,22 +27,31 @@ function gradKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
   const dx = backend.makeOutput(x.shape, 'float32');
   const dgamma = backend.makeOutput([c], 'float32');
   const dbeta = backend.makeOutput([c], 'float32');
+  const simd = c % 4 === 0 ? simdKernels() : null;
+  // float64 scratch on the heap for the SIMD passes: sumDy, sumDyXc, a, b, k0
+  const scratch = simd ? backend.makeOutput([10 * c], 'float32') : null;
   // heap views after the last allocation (allocating may move the heap)
   const [X, DY, M, S, G, DX] = [x, dy, mean, invStd, gamma, dx].map((t) => backend.typedArrayFromHeap(t));
-  const sumDy = new Float64Array(c);
-  const sumDyXc = new Float64Array(c); // sum of dy * (x - mean)
-  for (let off = 0; off < X.length; off += c) {
-    for (let k = 0; k < c; k++) {
-      const d = DY[off + k];
-      sumDy[k] += d;
-      sumDyXc[k] += d * (X[off + k] - M[k]);
+  const f64 = (i: number) => {
+    const s = backend.typedArrayFromHeap(scratch as TensorInfo);
+    return new Float64Array(s.buffer, s.byteOffset + i * c * 8, c);
+  };
+  const [sumDy, sumDyXc, a, b, k0] = simd ? [0, 1, 2, 3, 4].map(f64) : [0, 1, 2, 3, 4].map(() => new Float64Array(c));
+  const n = X.length / c;
+  if (simd) {
+    sumDy.fill(0);
+    sumDyXc.fill(0);
+    simd.batchNormGradSums(X.byteOffset, DY.byteOffset, M.byteOffset, sumDy.byteOffset, sumDyXc.byteOffset, n, c);
+  } else {
+    for (let off = 0; off < X.length; off += c) {
+      for (let k = 0; k < c; k++) {
+        const d = DY[off + k];
+        sumDy[k] += d;
+        sumDyXc[k] += d * (X[off + k] - M[k]); // sum of dy * (x - mean)
+      }
     }
   }
-  const n = X.length / c;
   // dx = a dy + b (x - mean) + k0, per channel
-  const a = new Float64Array(c);
-  const b = new Float64Array(c);
-  const k0 = new Float64Array(c);
   const dg = new Float64Array(c);
   for (let k = 0; k < c; k++) {
     dg[k] = sumDyXc[k] * S[k];
@@ -48,9 +59,11 @@ function gradKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
     b[k] = (-a[k] * S[k] * dg[k]) / n;
     k0[k] = (-a[k] * sumDy[k]) / n - b[k] * M[k];
   }
-  for (let off = 0; off < X.length; off += c) for (let k = 0; k < c; k++) DX[off + k] = a[k] * DY[off + k] + b[k] * X[off + k] + k0[k];
+  if (simd) simd.batchNormGradApply(X.byteOffset, DY.byteOffset, DX.byteOffset, a.byteOffset, b.byteOffset, k0.byteOffset, n, c);
+  else for (let off = 0; off < X.length; off += c) for (let k = 0; k < c; k++) DX[off + k] = a[k] * DY[off + k] + b[k] * X[off + k] + k0[k];
   backend.typedArrayFromHeap(dgamma).set(dg);
   backend.typedArrayFromHeap(dbeta).set(sumDy);
+  if (scratch) backend.disposeData(scratch.dataId);
   return [dx, dgamma, dbeta];
 }
 

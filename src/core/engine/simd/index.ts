@@ -10,6 +10,8 @@
 export interface SimdKernels {
   maxPool2x2Backprop(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
   addRowsF64(src: number, acc: number, rows: number, inner: number): void;
+  batchNormGradSums(x: number, dy: number, mean: number, sumDy: number, sumDyXc: number, rows: number, c: number): void;
+  batchNormGradApply(x: number, dy: number, dx: number, a: number, b: number, k0: number, rows: number, c: number): void;
   convFilterGradFewChannels(
     x: number,
     dy: number,

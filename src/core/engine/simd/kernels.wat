@@ -211,4 +211,90 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bloop)))
   )
+
+  ;; Batch normalisation's gradient, first pass (float64, as batch-norm.ts's JavaScript twin): for each of
+  ;; rows x c values (c a multiple of 4), sumDy[k] += dy and sumDyXc[k] += dy * (x - mean[k]).
+  (func (export "batchNormGradSums")
+    (param $x i32) (param $dy i32) (param $mean i32) (param $sumDy i32) (param $sumDyXc i32) (param $rows i32) (param $c i32)
+    (local $r i32) (local $k i32) (local $px i32) (local $pd i32) (local $k8 i32) (local $c4 i32)
+    (local $vx v128) (local $vd v128) (local $vm v128) (local $lo v128) (local $hi v128)
+    (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $px (local.get $x))
+    (local.set $pd (local.get $dy))
+    (local.set $r (i32.const 0))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $k (i32.const 0))
+      (block $kdone (loop $kloop
+        (br_if $kdone (i32.ge_u (local.get $k) (local.get $c4)))
+        (local.set $vx (v128.load (i32.add (local.get $px) (local.get $k))))
+        (local.set $vd (v128.load (i32.add (local.get $pd) (local.get $k))))
+        (local.set $vm (v128.load (i32.add (local.get $mean) (local.get $k))))
+        (local.set $k8 (i32.shl (local.get $k) (i32.const 1)))
+        ;; lanes 0 and 1
+        (local.set $lo (f64x2.promote_low_f32x4 (local.get $vd)))
+        (v128.store (i32.add (local.get $sumDy) (local.get $k8))
+          (f64x2.add (v128.load (i32.add (local.get $sumDy) (local.get $k8))) (local.get $lo)))
+        (v128.store (i32.add (local.get $sumDyXc) (local.get $k8))
+          (f64x2.add (v128.load (i32.add (local.get $sumDyXc) (local.get $k8)))
+            (f64x2.mul (local.get $lo)
+              (f64x2.sub (f64x2.promote_low_f32x4 (local.get $vx)) (f64x2.promote_low_f32x4 (local.get $vm))))))
+        ;; lanes 2 and 3
+        (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vd) (local.get $vd))))
+        (v128.store offset=16 (i32.add (local.get $sumDy) (local.get $k8))
+          (f64x2.add (v128.load offset=16 (i32.add (local.get $sumDy) (local.get $k8))) (local.get $hi)))
+        (v128.store offset=16 (i32.add (local.get $sumDyXc) (local.get $k8))
+          (f64x2.add (v128.load offset=16 (i32.add (local.get $sumDyXc) (local.get $k8)))
+            (f64x2.mul (local.get $hi)
+              (f64x2.sub
+                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vx) (local.get $vx)))
+                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vm) (local.get $vm)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 16)))
+        (br $kloop)))
+      (local.set $px (i32.add (local.get $px) (local.get $c4)))
+      (local.set $pd (i32.add (local.get $pd) (local.get $c4)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+  )
+
+  ;; Second pass: dx = (a[k] * dy + b[k] * x) + k0[k] in float64, rounded once to float32 (a, b, k0: c float64s).
+  (func (export "batchNormGradApply")
+    (param $x i32) (param $dy i32) (param $dx i32) (param $a i32) (param $b i32) (param $k0 i32) (param $rows i32) (param $c i32)
+    (local $r i32) (local $k i32) (local $off i32) (local $k8 i32) (local $c4 i32)
+    (local $vx v128) (local $vd v128) (local $lo v128) (local $hi v128)
+    (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $off (i32.const 0))
+    (local.set $r (i32.const 0))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $k (i32.const 0))
+      (block $kdone (loop $kloop
+        (br_if $kdone (i32.ge_u (local.get $k) (local.get $c4)))
+        (local.set $vx (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $k)))))
+        (local.set $vd (v128.load (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $k)))))
+        (local.set $k8 (i32.shl (local.get $k) (i32.const 1)))
+        (local.set $lo
+          (f64x2.add
+            (f64x2.add
+              (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $k8))) (f64x2.promote_low_f32x4 (local.get $vd)))
+              (f64x2.mul (v128.load (i32.add (local.get $b) (local.get $k8))) (f64x2.promote_low_f32x4 (local.get $vx))))
+            (v128.load (i32.add (local.get $k0) (local.get $k8)))))
+        (local.set $hi
+          (f64x2.add
+            (f64x2.add
+              (f64x2.mul (v128.load offset=16 (i32.add (local.get $a) (local.get $k8)))
+                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vd) (local.get $vd))))
+              (f64x2.mul (v128.load offset=16 (i32.add (local.get $b) (local.get $k8)))
+                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vx) (local.get $vx)))))
+            (v128.load offset=16 (i32.add (local.get $k0) (local.get $k8)))))
+        ;; two [v, v, 0, 0] demotions side by side
+        (v128.store (i32.add (local.get $dx) (i32.add (local.get $off) (local.get $k)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+        (local.set $k (i32.add (local.get $k) (i32.const 16)))
+        (br $kloop)))
+      (local.set $off (i32.add (local.get $off) (local.get $c4)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+  )
 )

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../node-backend';
 import { setSimdKernels, simdKernels, type SimdKernels } from './index';
+import { batchNormGrad } from '../batch-norm';
 
 /** Runs f with the SIMD kernels installed, then without (the JavaScript twins), on the wasm backend. */
 function bothPaths<T>(f: () => T): [T, T] {
@@ -108,6 +109,28 @@ describe('the SIMD kernels (kernels.wat) on the wasm heap', () => {
     expect(Math.max(...xnn.map(Math.abs))).toBeGreaterThan(1);
     tf.dispose([x, w, dy]);
   });
+
+  for (const c of [8, 36])
+    it(`batch normalisation's gradient equals the JavaScript kernel bit for bit, and the op formula on the CPU backend (${c} channels)`, async () => {
+      const args = () => {
+        const x = tf.randomNormal([5, 7, 3, c], 0.5, 2, 'float32', 11);
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return [
+          tf.randomNormal(x.shape, 0, 1, 'float32', 12),
+          x,
+          mean,
+          tf.rsqrt(tf.add(variance, 1e-3)),
+          tf.randomUniform([c], 0.5, 1.5, 'float32', 13),
+        ] as [tf.Tensor, tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+      };
+      const grads = () => tf.tidy(() => batchNormGrad(...args()).map((g) => Array.from(g.dataSync())));
+      const [simd, js] = bothPaths(grads);
+      expect(simd).toEqual(js);
+      await tf.setBackend('cpu');
+      const ops = grads();
+      await tf.setBackend('wasm');
+      simd.forEach((g, i) => expect(Math.max(...g.map((v, j) => Math.abs(v - ops[i][j])))).toBeLessThan(1e-4));
+    });
 
   it('leave tf.memory() flat', () => {
     const x = tf.randomUniform([4, 10, 10, 8]) as tf.Tensor4D;
