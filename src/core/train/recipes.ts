@@ -111,6 +111,9 @@ export const RECIPES: Record<string, Recipe> = {
   'cifar10-cnn-robust': {
     ...cifar10Cnn,
     id: 'cifar10-cnn-robust',
+    // batch normalisation: on vgg-cifar this recipe had reached 57.3% clean / 29.6% PGD-10 on the holdout
+    // at epoch 6 of 12 (the targets are 70% / 38%); a batch-norm step costs ~1.15x a plain one on the engine (891-944 ms vs 764-828 ms, batch 128, 2 threads)
+    architecture: 'vgg-cifar-bn',
     // an FGSM-RS epoch costs ~1.7 standard epochs (the attack's forward and input gradient): 12 epochs
     // keep the run near two hours on the 2-core machine
     epochs: 12,
