@@ -49,7 +49,7 @@ export function buildModel(arch: ArchitectureId, inputShape: [number, number, nu
     m.add(tf.layers.flatten());
     m.add(dense(1024, 'relu'));
   } else if (arch === 'vgg-cifar') {
-    // no batch normalisation (vgg-cifar-bn has it; a training step costs ~1.4x on the wasm engine)
+    // no batch normalisation (vgg-cifar-bn has it; its training step costs ~1.15x on the wasm engine)
     [32, 64, 128].forEach((w, i) => {
       m.add(conv(w, i === 0, 'same'));
       m.add(conv(w, false, 'same'));
