@@ -23,6 +23,17 @@ interface EmscriptenModule {
 export async function installSimdKernels(module: EmscriptenModule): Promise<SimdKernels> {
   const memory = module.wasmMemory ?? module.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error("cannot find the wasm backend's memory for the SIMD kernels");
+  // initNodeBackend runs again on every backend switch: assemble once per wasm memory
+  const ready = built.get(memory) ?? build(memory);
+  built.set(memory, ready);
+  const kernels = await ready;
+  setSimdKernels(kernels);
+  return kernels;
+}
+
+const built = new WeakMap<WebAssembly.Memory, Promise<SimdKernels>>();
+
+async function build(memory: WebAssembly.Memory): Promise<SimdKernels> {
   const shared = memory.buffer instanceof SharedArrayBuffer;
   const wabt = await wabtInit();
   const text = source().replace('SHARED', shared ? 'shared' : '');
@@ -30,9 +41,7 @@ export async function installSimdKernels(module: EmscriptenModule): Promise<Simd
   try {
     const { buffer } = parsed.toBinary({});
     const instance = await WebAssembly.instantiate(new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>), { env: { memory } });
-    const kernels = instance.exports as unknown as SimdKernels;
-    setSimdKernels(kernels);
-    return kernels;
+    return instance.exports as unknown as SimdKernels;
   } finally {
     parsed.destroy();
   }
