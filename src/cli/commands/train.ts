@@ -127,6 +127,11 @@ export async function runTrain(args: string[]): Promise<number> {
   const aug = recipe.augment
     ? `; augmentation: random crop (zero padding ${recipe.augment.padCrop})${recipe.augment.flip ? ' and horizontal flip' : ''}`
     : '';
+  const o = recipe.optimizer;
+  const optimizer =
+    (o ? `SGD (momentum ${o.momentum}${o.nesterov ? ', Nesterov' : ''}, weight decay ${o.weightDecay} on the kernels)` : 'Adam') +
+    `, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}` +
+    (recipe.labelSmoothing ? `, label smoothing ${recipe.labelSmoothing}` : '');
   const card: ModelCard = {
     schema: 1,
     id: recipe.id,
@@ -139,8 +144,8 @@ export async function runTrain(args: string[]): Promise<number> {
     parameters: result.model.countParams(),
     recipe: recipe.id,
     training: adv
-      ? `adversarial: ${adv.method === 'pgd' ? `PGD-${adv.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}; Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
-      : `standard: Adam, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}${aug}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`,
+      ? `adversarial: ${adv.method === 'pgd' ? `PGD-${adv.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}; ${optimizer}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
+      : `standard: ${optimizer}${aug}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`,
     command,
     seed: recipe.seed,
     epochs: recipe.epochs,

@@ -118,6 +118,36 @@ describe('train', () => {
     whole.model.dispose();
   });
 
+  it('SGD with Nesterov momentum, weight decay and label smoothing learns and resumes bit for bit', async () => {
+    const data = toyData(256, 6);
+    const r: Recipe = {
+      ...recipe,
+      adversarial: undefined,
+      learningRate: 0.05,
+      optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+      labelSmoothing: 0.1,
+    };
+    const whole = await train(r, data);
+    expect(whole.history[whole.history.length - 1].holdoutClean).toBeGreaterThan(0.9);
+    let state: TrainState | null = null;
+    const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
+    (await train(r, data, { checkpoint: store, stopAfterEpoch: 1 })).model.dispose();
+    expect(state!.betaPowers).toBeUndefined();
+    expect(state!.optimizer.length).toBe(whole.model.trainableWeights.length);
+    const resumed = await train(r, data, { checkpoint: store });
+    const weights = (m: tf.Sequential) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(weights(resumed.model)).toEqual(weights(whole.model));
+    // an Adam state does not resume an SGD recipe
+    await expect(train({ ...r, optimizer: undefined }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
+    // weight decay shrinks the kernels and leaves the biases' decay-free updates alone
+    const heavy = await train({ ...r, optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0.5 } }, data);
+    const norm = (m: tf.Sequential, name: RegExp) =>
+      m.trainableWeights.filter((w) => name.test(w.originalName)).reduce((s, w) => s + tf.sum(tf.square(w.read())).dataSync()[0], 0);
+    expect(norm(heavy.model, /kernel$/)).toBeLessThan(0.5 * norm(whole.model, /kernel$/));
+    expect(norm(heavy.model, /bias$/)).toBeGreaterThan(0);
+    for (const m of [whole, resumed, heavy]) m.model.dispose();
+  });
+
   it('augmentation shifts with zero padding and flips, drawn from the seed', () => {
     // one 4x4 single-channel image with pixels 0..15 (times 10)
     const split = {

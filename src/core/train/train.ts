@@ -1,6 +1,6 @@
 /**
- * The training loop shared by the CLI (and, later, the browser): Adam with a one-cycle learning
- * rate, seeded shuffling and initialisation, optional FGSM-RS adversarial training, and a
+ * The training loop shared by the CLI (and, later, the browser): Adam, or SGD with momentum and
+ * weight decay (sgd.ts), with a one-cycle learning rate, seeded shuffling and initialisation, optional FGSM-RS adversarial training, and a
  * checkpoint chosen on held-out training images (by PGD accuracy for adversarial recipes, which
  * catches catastrophic overfitting), optional augmentation (random crop and flip), and a run state
  * saved after every epoch so that a stopped run resumes exactly where it was: a resumed run ends
@@ -15,6 +15,7 @@ import { inputGradient } from '../attacks/loss';
 import { exactSign } from '../attacks/common';
 import { evaluate } from '../eval/evaluate';
 import type { Augmentation, Recipe } from './recipes';
+import { Sgd } from './sgd';
 
 export interface EpochReport {
   epoch: number;
@@ -41,9 +42,12 @@ export interface TrainState {
   history: EpochReport[];
   /** The model's weights, in `model.getWeights()` order. */
   weights: Float32Array[];
-  /** Adam's iteration count and moments (`optimizer.getWeights()` order) and its beta-power accumulators. */
+  /**
+   * Adam: its iteration count and moments (`optimizer.getWeights()` order), with its beta-power
+   * accumulators in `betaPowers`. SGD: its momentum buffers, in trainable-weight order.
+   */
   optimizer: Float32Array[];
-  betaPowers: [number, number];
+  betaPowers?: [number, number];
   best: { score: number; epoch: number; weights: Float32Array[] } | null;
 }
 
@@ -103,18 +107,48 @@ export function batchTensor(
 
 type AdamInternals = { accBeta1: tf.Variable; accBeta2: tf.Variable };
 
+/** The recipe's optimiser: TensorFlow.js's Adam, or SGD with momentum and weight decay. */
+type Optimizer = { kind: 'adam'; adam: tf.Optimizer } | { kind: 'sgd'; sgd: Sgd; vars: tf.Variable[] };
+
+function makeOptimizer(recipe: Recipe, model: tf.Sequential): Optimizer {
+  const o = recipe.optimizer;
+  if (!o) return { kind: 'adam', adam: tf.train.adam(recipe.learningRate) };
+  const weights = model.trainableWeights;
+  const vars = weights.map((w) => w.read() as tf.Variable);
+  // decay the kernels of convolutions and dense layers, not biases or batch norm's scale and shift
+  const decay = weights.map((w) => /kernel$/.test(w.originalName));
+  return { kind: 'sgd', sgd: new Sgd(vars, decay, o), vars };
+}
+
+/** One training step on the loss `f`: returns the loss. */
+function optimizerStep(opt: Optimizer, f: () => tf.Scalar, learningRate: number): tf.Scalar {
+  if (opt.kind === 'adam') {
+    (opt.adam as unknown as { learningRate: number }).learningRate = learningRate;
+    return opt.adam.minimize(f, true)!;
+  }
+  const { value, grads } = tf.variableGrads(f, opt.vars);
+  opt.sgd.step(
+    opt.vars.map((v) => grads[v.name]),
+    learningRate,
+  );
+  tf.dispose(Object.values(grads));
+  return value;
+}
+
 async function snapshot(
   recipe: Recipe,
   model: tf.Sequential,
-  optimizer: tf.Optimizer,
+  opt: Optimizer,
   fields: Omit<TrainState, 'recipeId' | 'seed' | 'recipe' | 'weights' | 'optimizer' | 'betaPowers'>,
 ): Promise<TrainState> {
   const weights = await Promise.all(model.getWeights().map(async (w) => new Float32Array(await w.data())));
-  const named = await optimizer.getWeights();
-  const opt = await Promise.all(named.map(async (n) => new Float32Array(await n.tensor.data())));
-  const adam = optimizer as unknown as AdamInternals;
+  const base = { recipeId: recipe.id, seed: recipe.seed, recipe: recipeTraining(recipe), weights, ...fields };
+  if (opt.kind === 'sgd') return { ...base, optimizer: await opt.sgd.state() };
+  const named = await opt.adam.getWeights();
+  const optimizer = await Promise.all(named.map(async (n) => new Float32Array(await n.tensor.data())));
+  const adam = opt.adam as unknown as AdamInternals;
   const betaPowers: [number, number] = [(await adam.accBeta1.data())[0], (await adam.accBeta2.data())[0]];
-  return { recipeId: recipe.id, seed: recipe.seed, recipe: recipeTraining(recipe), weights, optimizer: opt, betaPowers, ...fields };
+  return { ...base, optimizer, betaPowers };
 }
 
 /** The recipe without what does not change the weights (its card evaluations), as stable JSON. */
@@ -131,7 +165,7 @@ export function recipeTraining(recipe: Recipe): string {
   return JSON.stringify(sorted(training));
 }
 
-async function restore(state: TrainState, model: tf.Sequential, optimizer: tf.Optimizer): Promise<void> {
+async function restore(state: TrainState, model: tf.Sequential, opt: Optimizer): Promise<void> {
   const current = model.getWeights();
   if (state.weights.length !== current.length || state.weights.some((w, i) => w.length !== current[i].size)) {
     throw new Error('the saved run state does not fit this architecture (delete it to start over)');
@@ -139,18 +173,24 @@ async function restore(state: TrainState, model: tf.Sequential, optimizer: tf.Op
   const ws = state.weights.map((w, i) => tf.tensor(w, current[i].shape));
   model.setWeights(ws);
   tf.dispose(ws);
+  if (opt.kind === 'sgd') {
+    opt.sgd.setState(state.optimizer);
+    return;
+  }
   const shapes = model.trainableWeights.map((w) => w.shape as number[]);
-  if (state.optimizer.length !== 1 + 2 * shapes.length) throw new Error('the saved optimizer state does not fit this model');
+  if (state.optimizer.length !== 1 + 2 * shapes.length || !state.betaPowers)
+    throw new Error('the saved optimizer state does not fit this model');
   const named: { name: string; tensor: tf.Tensor }[] = state.optimizer.map((v, i) => ({
     name: i === 0 ? 'iter' : `m${i}`,
     tensor: i === 0 ? tf.scalar(v[0], 'int32') : tf.tensor(v, shapes[(i - 1) % shapes.length]),
   }));
-  await optimizer.setWeights(named);
+  await opt.adam.setWeights(named);
   tf.dispose(named.map((n) => n.tensor));
-  const adam = optimizer as unknown as AdamInternals;
+  const adam = opt.adam as unknown as AdamInternals;
+  const [b1, b2] = state.betaPowers;
   tf.tidy(() => {
-    adam.accBeta1.assign(tf.scalar(state.betaPowers[0]));
-    adam.accBeta2.assign(tf.scalar(state.betaPowers[1]));
+    adam.accBeta1.assign(tf.scalar(b1));
+    adam.accBeta2.assign(tf.scalar(b2));
   });
 }
 
@@ -192,7 +232,7 @@ export async function train(
   const holdout = sliceSplit(data, data.n - recipe.holdout, data.n);
   const stepsPerEpoch = Math.ceil(trainSet.n / recipe.batchSize);
   const totalSteps = stepsPerEpoch * recipe.epochs;
-  const optimizer = tf.train.adam(recipe.learningRate);
+  const optimizer = makeOptimizer(recipe, model);
   const adv = recipe.adversarial;
   const history: EpochReport[] = [];
   let best: { score: number; epoch: number; weights: tf.Tensor[] } | null = null;
@@ -233,7 +273,6 @@ export async function train(
     const eps = adv ? adv.eps * Math.min(1, epoch / Math.max(1, adv.epsWarmupEpochs)) : 0;
     for (let b = 0; b < stepsPerEpoch; b++, step++) {
       if (opts.signal?.aborted) throw new Error('training cancelled');
-      (optimizer as unknown as { learningRate: number }).learningRate = oneCycle(step, totalSteps, recipe.learningRate);
       const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize), recipe.augment, augRng);
       let input: tf.Tensor4D = x;
       if (adv && eps > 0) {
@@ -258,10 +297,18 @@ export async function train(
           input = moved;
         }
       }
-      const loss = optimizer.minimize(
-        () => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 10), model.apply(input, { training: true }) as tf.Tensor2D) as tf.Scalar,
-        true,
-      )!;
+      const smoothing = recipe.labelSmoothing ?? 0;
+      const loss = optimizerStep(
+        optimizer,
+        () =>
+          tf.losses.softmaxCrossEntropy(
+            tf.oneHot(y, 10),
+            model.apply(input, { training: true }) as tf.Tensor2D,
+            undefined,
+            smoothing,
+          ) as tf.Scalar,
+        oneCycle(step, totalSteps, recipe.learningRate),
+      );
       const l = (await loss.data())[0];
       lossSum += l;
       loss.dispose();
@@ -322,6 +369,7 @@ export async function train(
     model.setWeights(best.weights);
     best.weights.forEach((w) => w.dispose());
   }
-  optimizer.dispose();
+  if (optimizer.kind === 'adam') optimizer.adam.dispose();
+  else optimizer.sgd.dispose();
   return { model, selectedEpoch: best?.epoch ?? recipe.epochs, seconds: (performance.now() - t0) / 1000, history, complete };
 }
