@@ -5,7 +5,7 @@ import { getDataset } from '../../core/data/datasets';
 import { ARCHITECTURES, describeModel } from '../../core/models/architectures';
 import { robustEntrySpec, type ModelCard, type RobustAccuracyEntry } from '../../core/models/card';
 import { serializeLayersModel, sha256Hex } from '../../core/models/io';
-import { getRecipe } from '../../core/train/recipes';
+import { describeTraining, formatBudget, getRecipe } from '../../core/train/recipes';
 import { train } from '../../core/train/train';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
@@ -94,7 +94,7 @@ export async function runTrain(args: string[]): Promise<number> {
   };
   const evalCmd = (extra: string) => `npm run --silent rlab -- eval --model ${recipe.id} --dataset ${ds.id}${dataDirArg} ${extra} --json`;
   // CIFAR-10 budgets are written in /255, as in the papers
-  const fmt = (v: number) => (imported && Math.abs(v * 255 - Math.round(v * 255)) < 1e-9 ? `${Math.round(v * 255)}/255` : String(v));
+  const fmt = (v: number) => formatBudget(v, imported);
   let clean = { n: 0, accuracy: NaN };
   const robust: RobustAccuracyEntry[] = [];
   if (!values['skip-eval']) {
@@ -123,15 +123,6 @@ export async function runTrain(args: string[]): Promise<number> {
       });
     }
   }
-  const adv = recipe.adversarial;
-  const aug = recipe.augment
-    ? `; augmentation: random crop (zero padding ${recipe.augment.padCrop})${recipe.augment.flip ? ' and horizontal flip' : ''}`
-    : '';
-  const o = recipe.optimizer;
-  const optimizer =
-    (o ? `SGD (momentum ${o.momentum}${o.nesterov ? ', Nesterov' : ''}, weight decay ${o.weightDecay} on the kernels)` : 'Adam') +
-    `, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}` +
-    (recipe.labelSmoothing ? `, label smoothing ${recipe.labelSmoothing}` : '');
   const card: ModelCard = {
     schema: 1,
     id: recipe.id,
@@ -143,9 +134,7 @@ export async function runTrain(args: string[]): Promise<number> {
     layers: describeModel(result.model),
     parameters: result.model.countParams(),
     recipe: recipe.id,
-    training: adv
-      ? `adversarial: ${adv.method === 'pgd' ? `PGD-${adv.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}; ${optimizer}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
-      : `standard: ${optimizer}${aug}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`,
+    training: describeTraining(recipe, imported),
     command,
     seed: recipe.seed,
     epochs: recipe.epochs,

@@ -146,3 +146,25 @@ export function getRecipe(id: string): Recipe {
   if (!r) throw new Error(`unknown recipe "${id}" (known: ${Object.keys(RECIPES).join(', ')})`);
   return r;
 }
+
+/** A value as the card writes it: k/255 for 8-bit image data sets when it is a whole k, else the number. */
+export function formatBudget(v: number, per255: boolean): string {
+  return per255 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-9 ? `${Math.round(v * 255)}/255` : String(v);
+}
+
+/** The card's one-line account of how a recipe trains (eps and steps in /255 when `per255`). */
+export function describeTraining(recipe: Recipe, per255: boolean): string {
+  const fmt = (v: number) => formatBudget(v, per255);
+  const adv = recipe.adversarial;
+  const aug = recipe.augment
+    ? `; augmentation: random crop (zero padding ${recipe.augment.padCrop})${recipe.augment.flip ? ' and horizontal flip' : ''}`
+    : '';
+  const o = recipe.optimizer;
+  const optimizer =
+    (o ? `SGD (momentum ${o.momentum}${o.nesterov ? ', Nesterov' : ''}, weight decay ${o.weightDecay} on the kernels)` : 'Adam') +
+    `, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}` +
+    (recipe.labelSmoothing ? `, label smoothing ${recipe.labelSmoothing}` : '');
+  return adv
+    ? `adversarial: ${adv.method === 'pgd' ? `PGD-${adv.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}; ${optimizer}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
+    : `standard: ${optimizer}${aug}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`;
+}

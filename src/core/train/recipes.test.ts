@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getDataset } from '../data/datasets';
+import { describeTraining, formatBudget, getRecipe, RECIPES } from './recipes';
+
+const zoo = join(__dirname, '../../../models');
+const shipped = readdirSync(zoo, { withFileTypes: true }).flatMap((d) => (d.isDirectory() && !d.name.startsWith('.') ? [d.name] : []));
+
+describe('recipes', () => {
+  // a card's command must still train what the card describes: the recipe on main is the one that made it
+  for (const id of shipped)
+    it(`the ${id} card describes its recipe as it stands`, () => {
+      const card = JSON.parse(readFileSync(join(zoo, id, 'card.json'), 'utf8')) as {
+        recipe: string;
+        dataset: string;
+        architecture: string;
+        seed: number;
+        epochs: number;
+        training: string;
+      };
+      const r = getRecipe(card.recipe);
+      expect(r.dataset).toBe(card.dataset);
+      expect(card.architecture.split(':')[0]).toBe(r.architecture);
+      expect(r.seed).toBe(card.seed);
+      expect(r.epochs).toBe(card.epochs);
+      expect(describeTraining(r, getDataset(r.dataset).origin === 'imported')).toBe(card.training);
+    });
+
+  it('describes the optimiser, smoothing and budgets', () => {
+    const robust = describeTraining(RECIPES['cifar10-cnn-robust'], true);
+    expect(robust).toContain('eps 8/255');
+    expect(robust).toContain('step 10/255');
+    expect(robust).toContain('SGD (momentum 0.9, Nesterov, weight decay 0.0005 on the kernels), one-cycle lr peak 0.1');
+    const smoothed = describeTraining({ ...RECIPES['mnist-cnn'], labelSmoothing: 0.1 }, false);
+    expect(smoothed).toMatch(/^standard: Adam, one-cycle lr peak 0.002, batch 128, label smoothing 0.1;/);
+    expect(formatBudget(2 / 255, true)).toBe('2/255');
+    expect(formatBudget(0.3, true)).toBe('0.3');
+    expect(formatBudget(2 / 255, false)).toBe(String(2 / 255));
+  });
+});
