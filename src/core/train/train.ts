@@ -276,7 +276,9 @@ export async function train(
       const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize), recipe.augment, augRng);
       let input: tf.Tensor4D = x;
       if (adv && eps > 0) {
-        // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1]
+        // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1].
+        // The attack sees the network in inference mode (batch norm with its moving statistics, which
+        // the attack's passes leave alone), as TRADES crafts its examples; Wong et al. craft in training mode.
         const alpha = (adv.alpha / adv.eps) * eps;
         const start = tf.tidy(
           () => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())), 0, 1) as tf.Tensor4D,
