@@ -24,7 +24,7 @@ export class Sgd {
 
   /** `decay[i]` says whether `vars[i]` takes weight decay. */
   constructor(
-    private readonly vars: tf.Variable[],
+    readonly vars: tf.Variable[],
     private readonly decay: boolean[],
     private readonly opts: SgdOptions,
   ) {

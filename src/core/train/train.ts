@@ -1,8 +1,8 @@
 /**
  * The training loop shared by the CLI (and, later, the browser): Adam, or SGD with momentum and
- * weight decay (sgd.ts), with a one-cycle learning rate, seeded shuffling and initialisation, optional FGSM-RS adversarial training, and a
- * checkpoint chosen on held-out training images (by PGD accuracy for adversarial recipes, which
- * catches catastrophic overfitting), optional augmentation (random crop and flip), and a run state
+ * weight decay (sgd.ts), with a one-cycle learning rate, seeded shuffling and initialisation,
+ * optional FGSM-RS adversarial training, and a checkpoint chosen on held-out training images (by
+ * PGD accuracy for adversarial recipes, which catches catastrophic overfitting), optional augmentation (random crop and flip), and a run state
  * saved after every epoch so that a stopped run resumes exactly where it was: a resumed run ends
  * with the same weights, bit for bit, as an uninterrupted one.
  */
@@ -108,16 +108,22 @@ export function batchTensor(
 type AdamInternals = { accBeta1: tf.Variable; accBeta2: tf.Variable };
 
 /** The recipe's optimiser: TensorFlow.js's Adam, or SGD with momentum and weight decay. */
-type Optimizer = { kind: 'adam'; adam: tf.Optimizer } | { kind: 'sgd'; sgd: Sgd; vars: tf.Variable[] };
+type Optimizer = { kind: 'adam'; adam: tf.Optimizer } | { kind: 'sgd'; sgd: Sgd };
 
 function makeOptimizer(recipe: Recipe, model: tf.Sequential): Optimizer {
   const o = recipe.optimizer;
   if (!o) return { kind: 'adam', adam: tf.train.adam(recipe.learningRate) };
   const weights = model.trainableWeights;
-  const vars = weights.map((w) => w.read() as tf.Variable);
   // decay the kernels of convolutions and dense layers, not biases or batch norm's scale and shift
   const decay = weights.map((w) => /kernel$/.test(w.originalName));
-  return { kind: 'sgd', sgd: new Sgd(vars, decay, o), vars };
+  return {
+    kind: 'sgd',
+    sgd: new Sgd(
+      weights.map((w) => w.read() as tf.Variable),
+      decay,
+      o,
+    ),
+  };
 }
 
 /** One training step on the loss `f`: returns the loss. */
@@ -126,9 +132,10 @@ function optimizerStep(opt: Optimizer, f: () => tf.Scalar, learningRate: number)
     (opt.adam as unknown as { learningRate: number }).learningRate = learningRate;
     return opt.adam.minimize(f, true)!;
   }
-  const { value, grads } = tf.variableGrads(f, opt.vars);
+  const { vars } = opt.sgd;
+  const { value, grads } = tf.variableGrads(f, vars);
   opt.sgd.step(
-    opt.vars.map((v) => grads[v.name]),
+    vars.map((v) => grads[v.name]),
     learningRate,
   );
   tf.dispose(Object.values(grads));
