@@ -9,7 +9,7 @@ import { imagesAsFloats, type LabeledImages } from '../../core/data/datasets';
 import { initNodeBackend } from '../../core/engine/node-backend';
 import { serializeLayersModel } from '../../core/models/io';
 import { loadNodeSplit } from '../node-io';
-import { runZooTable, standardAttacks, zooTable, type TableAttack } from './zoo-table';
+import { runZooTable, standardAttacks, zooMarkdown, zooSections, zooTable, type ModelTable, type TableAttack } from './zoo-table';
 
 const N = 4;
 
@@ -73,8 +73,8 @@ describe('rlab zoo-table', () => {
     const md = readFileSync(out, 'utf8');
     const lines = md.split('\n');
     expect(lines[0]).toBe('# Robustness of the model zoo');
-    expect(md).toContain(`npm run --silent rlab -- zoo-table --n ${N} --zoo ${zoo} --out ${out}`);
-    expect(md).toMatch(/seed 0, on the first 4 images/);
+    expect(md).toContain(`by \`npm run --silent rlab -- zoo-table --n ${N} --zoo ${zoo} --out ${out}\``);
+    expect(md).toMatch(/on the first 4 images of the official test set/);
     expect(md).toContain('## tiny-linear (MNIST)');
 
     // clean accuracy, recomputed here
@@ -181,6 +181,60 @@ describe('rlab zoo-table', () => {
     expect(first3.robustAccuracy).toBeCloseTo((first3.attacked - first3.fooled) / 3, 12);
     expect(capped).toEqual({ ...all, label: 'FGSM-9', seconds: capped.seconds });
   }, 120_000);
+
+  it("takes PGD's setting from the card's own figure at each eps", () => {
+    const cifar = {
+      dataset: 'cifar10',
+      robustAccuracy: [
+        { attack: 'pgd', norm: 'linf', eps: 2 / 255, steps: 20, stepSize: 2 / 255, randomStart: true, restarts: 1, seed: 0 },
+        { attack: 'pgd', norm: 'linf', eps: 8 / 255, steps: 10, stepSize: 1 / 255, randomStart: false, restarts: 3, seed: 0 },
+      ],
+    };
+    const pgd = standardAttacks(cifar as never).filter((a) => a.spec.name === 'pgd' && a.norm === 'linf');
+    expect(pgd.map((a) => [a.label, a.eps, a.budget])).toEqual([
+      ['PGD-20', 2 / 255, '20 steps of 2/255, random start'],
+      ['PGD-10', 8 / 255, '10 steps of 1/255, 3 restarts'],
+    ]);
+    expect(pgd[1].spec).toEqual({
+      name: 'pgd',
+      norm: 'linf',
+      eps: 8 / 255,
+      steps: 10,
+      stepSize: 1 / 255,
+      randomStart: false,
+      restarts: 3,
+      seed: 0,
+    });
+    // a card without a PGD figure at eps (here: none at all) gets the default
+    const bare = standardAttacks({ dataset: 'cifar10', robustAccuracy: [] } as never).find(
+      (a) => a.spec.name === 'pgd' && a.norm === 'linf',
+    );
+    expect(bare?.label).toBe('PGD-40');
+    expect(bare?.spec).toMatchObject({ eps: 8 / 255, steps: 40, stepSize: 0.01, randomStart: true, restarts: 1 });
+  });
+
+  it('keeps the sections of models it did not measure, in zoo order', () => {
+    const run = { command: 'npm run --silent rlab -- zoo-table --models b', n: 3, backend: 'wasm', date: '2026-01-02' };
+    const table = (model: string, acc: number): ModelTable => ({
+      model,
+      dataset: 'mnist',
+      n: 3,
+      cleanAccuracy: acc,
+      rows: [],
+      skipped: null,
+    });
+    const first = zooMarkdown([table('a', 1 / 3), table('b', 2 / 3), table('gone', 1)], { ...run, date: '2026-01-01' }, ['a', 'b', 'gone']);
+    expect([...zooSections(first).keys()]).toEqual(['a', 'b', 'gone']);
+    const second = zooMarkdown([table('b', 1)], run, ['a', 'b', 'c'], first);
+    const sections = zooSections(second);
+    expect([...sections.keys()]).toEqual(['a', 'b']);
+    expect(sections.get('a')).toBe(zooSections(first).get('a'));
+    expect(sections.get('a')).toContain('Measured 2026-01-01');
+    expect(sections.get('b')).toContain('Measured 2026-01-02 by `npm run --silent rlab -- zoo-table --models b`');
+    expect(sections.get('b')).toContain('Clean accuracy: **100.00%** (3 of 3).');
+    expect(second.startsWith('# Robustness of the model zoo\n')).toBe(true);
+    expect(second.endsWith('\n') && !second.endsWith('\n\n')).toBe(true);
+  });
 
   it('refuses bad arguments with one-line errors', async () => {
     await expect(runZooTable(['--n', '0', '--zoo', zoo])).rejects.toThrow(/--n "0" is not a whole number from 1 to 10000/);

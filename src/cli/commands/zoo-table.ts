@@ -7,7 +7,7 @@
  * Budgets (L-inf epsilons: those of the model card; L2 epsilon: per data set, below):
  *   FGSM                eps, no random start
  *   BIM-10              10 steps, step eps/4
- *   PGD-40              40 steps, step 0.01, random start, 1 restart (the cards' setting)
+ *   PGD                 the setting of the card's PGD figure at eps (else 40 steps of 0.01, random start)
  *   MI-FGSM-10          10 steps, step eps/10, momentum 1
  *   APGD-CE-100         100 iterations, 1 restart
  *   Square-1000         1000 queries, p_init 0.8
@@ -59,6 +59,29 @@ const round = (v: number) => Number(v.toFixed(6));
 const CW_STEPS = 1000;
 const CW_IMAGES = 100;
 
+/**
+ * PGD at eps with the setting of the card's own PGD figure at that eps (steps, step size, random start,
+ * restarts), so the row re-measures what the card states on the table's images; a card with no PGD
+ * figure at eps gets 40 steps of 0.01 from a random start, 1 restart.
+ */
+function pgdRow(card: ModelCard, eps: number, seed: number): TableAttack {
+  const own = card.robustAccuracy.find((r) => r.attack === 'pgd' && r.norm === 'linf' && r.eps === eps);
+  const steps = own?.steps ?? 40;
+  const stepSize = own?.stepSize ?? 0.01;
+  const randomStart = own?.randomStart ?? true;
+  const restarts = own?.restarts ?? 1;
+  const per255 = card.dataset === 'cifar10' && Math.abs(stepSize * 255 - Math.round(stepSize * 255)) < 1e-9;
+  return {
+    label: `PGD-${steps}`,
+    norm: 'linf',
+    eps,
+    budget:
+      `${steps} steps of ${per255 ? `${Math.round(stepSize * 255)}/255` : round(stepSize)}` +
+      `${randomStart ? ', random start' : ''}${restarts > 1 ? `, ${restarts} restarts` : ''}`,
+    spec: { name: 'pgd', norm: 'linf', eps, steps, stepSize, randomStart, restarts, seed },
+  };
+}
+
 /** The standard attacks for one model: every L-inf attack at each of its card's epsilons, then the L2 attacks. */
 export function standardAttacks(card: ModelCard): TableAttack[] {
   const fromCard = [...new Set(card.robustAccuracy.filter((r) => r.norm === 'linf').map((r) => r.eps))].sort((a, b) => a - b);
@@ -76,13 +99,7 @@ export function standardAttacks(card: ModelCard): TableAttack[] {
         budget: `10 steps of ${round(eps / 4)}`,
         spec: { name: 'bim', eps, steps: 10, stepSize: eps / 4, seed },
       },
-      {
-        label: 'PGD-40',
-        norm: 'linf',
-        eps,
-        budget: '40 steps of 0.01, random start',
-        spec: { name: 'pgd', norm: 'linf', eps, steps: 40, stepSize: 0.01, randomStart: true, restarts: 1, seed },
-      },
+      pgdRow(card, eps, seed),
       {
         label: 'MI-FGSM-10',
         norm: 'linf',
@@ -261,21 +278,66 @@ export async function zooTable(o: ZooTableOptions): Promise<ModelTable[]> {
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 const epsText = (norm: 'linf' | 'l2', eps: number) => (norm === 'linf' ? `${round(eps)} (${round(eps * 255)}/255)` : String(round(eps)));
 
-/** The markdown file: the command, how it was measured, the budgets, then one table per model. */
-export function zooMarkdown(tables: ModelTable[], o: { command: string; n: number; backend: string; date: string }): string {
+/** How a run of the command measured its sections. */
+export interface ZooRun {
+  command: string;
+  n: number;
+  backend: string;
+  date: string;
+}
+
+/** The sections (from "## <id> " to the next one) of an earlier markdown file, by model id. */
+export function zooSections(md: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const parts = md.split(/^(?=## )/m).slice(1);
+  for (const p of parts) {
+    const id = /^## (\S+)/.exec(p)?.[1];
+    if (id) out.set(id, p.endsWith('\n') ? p : `${p}\n`);
+  }
+  return out;
+}
+
+function sectionOf(t: ModelTable, run: ZooRun): string {
+  const lines = [`## ${t.model} (${getDataset(t.dataset).name})`, ''];
+  if (t.skipped) return [...lines, `Not evaluated (${run.date}): ${t.skipped}`, '', ''].join('\n');
+  lines.push(
+    `Measured ${run.date} by \`${run.command}\` (Node ${process.version}, TensorFlow.js ${tf.version.tfjs}, ${run.backend} backend) ` +
+      `on the first ${t.n} images of the official test set.`,
+    '',
+    `Clean accuracy: **${pct(t.cleanAccuracy)}** (${Math.round(t.cleanAccuracy * t.n)} of ${t.n}).`,
+    '',
+    '| attack | norm | eps | budget | robust accuracy | fooled / attacked | median L2 | median queries | seconds |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of t.rows) {
+    lines.push(
+      `| ${r.label} | ${r.norm === 'linf' ? 'L∞' : 'L2'} | ${epsText(r.norm, r.eps)} | ${r.budget} | ${pct(r.robustAccuracy)}` +
+        `${r.robustAccuracyUnbounded !== null ? ` (${pct(r.robustAccuracyUnbounded)})` : ''} | ${r.fooled} / ${r.attacked} | ` +
+        `${r.medianL2Fooled === null ? '-' : r.medianL2Fooled.toFixed(3)} | ${r.medianQueriesFooled === null ? '-' : r.medianQueriesFooled} | ` +
+        `${r.seconds.toFixed(1)} |`,
+    );
+  }
+  return [...lines, '', ''].join('\n');
+}
+
+/**
+ * The markdown file: how it is made, the budgets, then one section per model in `order`. A section this
+ * run measured is new; the others are kept from `previous` (the file as it was), so re-measuring some
+ * models leaves the rest as they were measured.
+ */
+export function zooMarkdown(tables: ModelTable[], run: ZooRun, order: string[], previous = ''): string {
   const lines = [
     '# Robustness of the model zoo',
     '',
-    'Made by:',
+    'Made by `npm run --silent rlab -- zoo-table --n <images> [--models <ids>] [--data-dir <cifar-10-batches-bin>]`: ' +
+      'with `--models` it measures those models and keeps the other sections of this file as they were. ' +
+      'Each section names the command and date that measured it.',
     '',
-    '```sh',
-    o.command,
-    '```',
-    '',
-    `Measured ${o.date} in Node ${process.version}, TensorFlow.js ${tf.version.tfjs} (${o.backend} backend), seed 0, on the first ${o.n} images ` +
-      "of each model's official test set. Robust accuracy is the fraction of these images still classified correctly under the attack; " +
-      'images misclassified when clean count as not robust (and are not attacked). Every figure comes from `evaluate` with the ' +
-      'library attacks (`runAttack`), as `rlab eval` computes it.',
+    "Every figure is on the first n images of the model's official test set, seed 0. Robust accuracy is the fraction of " +
+      'these images still classified correctly under the attack; images misclassified when clean count as not robust (and ' +
+      'are not attacked). Every figure comes from `evaluate` with the library attacks (`runAttack`), as `rlab eval` computes ' +
+      "it. The seconds are wall-clock times of the measuring run with whatever else shared the machine's 2 cores: they are " +
+      'not benchmarks (`rlab bench-attacks` is).',
     '',
     'Budgets: L-inf epsilons are those of each model card; the L2 epsilon is ' +
       Object.entries(L2_EPS)
@@ -285,7 +347,8 @@ export function zooMarkdown(tables: ModelTable[], o: { command: string; n: numbe
     '',
     '- FGSM: one step of eps, no random start.',
     '- BIM-10: 10 steps of eps/4.',
-    '- PGD-40: 40 steps of 0.01 from a random start, 1 restart (the setting of the model cards).',
+    "- PGD: the setting of the model card's own PGD figure at that eps (steps, step size, random start, restarts), so the " +
+      'row re-measures that figure on these images; 40 steps of 0.01 from a random start where the card has none.',
     '- MI-FGSM-10: 10 steps of eps/10, momentum 1.',
     '- APGD-CE-100: 100 iterations, 1 restart (Croce & Hein 2020).',
     '- Square-1000: 1000 queries, p_init 0.8 (black-box).',
@@ -299,27 +362,15 @@ export function zooMarkdown(tables: ModelTable[], o: { command: string; n: numbe
       'broken when the attack found an adversarial with L2 <= eps (the unbounded figure is in brackets). "Median L2" is the median ' +
       'L2 norm of the successful adversarials; "median queries" (Square) the median number of queries on the images it fooled.',
     '',
+    '',
   ];
-  for (const t of tables) {
-    lines.push(`## ${t.model} (${getDataset(t.dataset).name})`, '');
-    if (t.skipped) {
-      lines.push(`Not evaluated: ${t.skipped}`, '');
-      continue;
-    }
-    lines.push(`Clean accuracy: **${pct(t.cleanAccuracy)}** (${Math.round(t.cleanAccuracy * t.n)} of ${t.n}).`, '');
-    lines.push('| attack | norm | eps | budget | robust accuracy | fooled / attacked | median L2 | median queries | seconds |');
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of t.rows) {
-      lines.push(
-        `| ${r.label} | ${r.norm === 'linf' ? 'L∞' : 'L2'} | ${epsText(r.norm, r.eps)} | ${r.budget} | ${pct(r.robustAccuracy)}` +
-          `${r.robustAccuracyUnbounded !== null ? ` (${pct(r.robustAccuracyUnbounded)})` : ''} | ${r.fooled} / ${r.attacked} | ` +
-          `${r.medianL2Fooled === null ? '-' : r.medianL2Fooled.toFixed(3)} | ${r.medianQueriesFooled === null ? '-' : r.medianQueriesFooled} | ` +
-          `${r.seconds.toFixed(1)} |`,
-      );
-    }
-    lines.push('');
-  }
-  return lines.join('\n');
+  const fresh = new Map(tables.map((t) => [t.model, sectionOf(t, run)]));
+  const kept = zooSections(previous);
+  const sections = order.flatMap((id) => {
+    const s = fresh.get(id) ?? kept.get(id);
+    return s === undefined ? [] : [s];
+  });
+  return (lines.join('\n') + sections.join('')).replace(/\n+$/, '\n');
 }
 
 export async function runZooTable(args: string[]): Promise<number> {
@@ -357,7 +408,9 @@ export async function runZooTable(args: string[]): Promise<number> {
     'npm run --silent rlab -- zoo-table',
     ...args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)),
   ].join(' ');
-  const md = zooMarkdown(tables, { command, n, backend, date: new Date().toISOString().slice(0, 10) });
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const order = zooCards(zoo).map((c) => c.id);
+  const md = zooMarkdown(tables, { command, n, backend, date: new Date().toISOString().slice(0, 10) }, order, previous);
   writeFileSync(out, md);
   if (values.json) process.stdout.write(JSON.stringify({ command, n, backend, out, models: tables }) + '\n');
   else process.stderr.write(`wrote ${out}\n`);
