@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch-norm-layer';
 
-export type ArchitectureId = 'cnn-small' | 'cnn-wide' | 'cnn-madry' | 'vgg-cifar' | 'vgg-cifar-bn';
+export type ArchitectureId = 'cnn-small' | 'cnn-wide' | 'cnn-madry' | 'vgg-cifar' | 'vgg-cifar-bn' | 'vgg-cifar-bn-wide';
 
 export const ARCHITECTURES: Record<ArchitectureId, string> = {
   'cnn-small': 'conv32 3x3 relu, maxpool 2, conv64 3x3 relu, maxpool 2, dense128 relu, dense10 (the reference MNIST CNN)',
@@ -16,6 +16,14 @@ export const ARCHITECTURES: Record<ArchitectureId, string> = {
     'VGG-style, same padding: (conv32 3x3 relu) x2, maxpool 2, (conv64 3x3 relu) x2, maxpool 2, (conv128 3x3 relu) x2, maxpool 2, dense256 relu, dense10',
   'vgg-cifar-bn':
     'vgg-cifar with batch normalisation: each conv (no bias) is followed by batch norm, then relu',
+  'vgg-cifar-bn-wide': 'vgg-cifar-bn at twice the width: (conv64) x2, maxpool 2, (conv128) x2, maxpool 2, (conv256) x2, maxpool 2, dense256 relu, dense10',
+};
+
+/** Convolution widths of the three blocks of the batch-normalised VGGs. */
+const VGG_BN_WIDTHS: Partial<Record<ArchitectureId, number[]>> = {
+  'vgg-cifar-bn': [32, 64, 128],
+  // adversarial training needs capacity (Madry et al. 2018, section 4): 4x the multiply-adds
+  'vgg-cifar-bn-wide': [64, 128, 256],
 };
 
 export function buildModel(arch: ArchitectureId, inputShape: [number, number, number], numClasses: number, seed: number): tf.Sequential {
@@ -57,8 +65,8 @@ export function buildModel(arch: ArchitectureId, inputShape: [number, number, nu
     });
     m.add(tf.layers.flatten());
     m.add(dense(256, 'relu'));
-  } else if (arch === 'vgg-cifar-bn') {
-    [32, 64, 128].forEach((w, i) => {
+  } else if (VGG_BN_WIDTHS[arch]) {
+    VGG_BN_WIDTHS[arch].forEach((w, i) => {
       for (let j = 0; j < 2; j++) {
         m.add(
           tf.layers.conv2d({
