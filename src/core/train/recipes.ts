@@ -59,13 +59,21 @@ const pgd40 = (eps: number) => ({ attack: 'pgd' as const, eps, steps: 40, stepSi
 /** CIFAR-10's usual evaluation: PGD-20, step 2/255, random start. */
 const pgd20cifar = (eps: number) => ({ attack: 'pgd' as const, eps, steps: 20, stepSize: 2 / 255, randomStart: true, restarts: 1 });
 
+/**
+ * CIFAR-10 on the usual optimiser of its recipes (SGD, Nesterov momentum 0.9, weight decay 5e-4): with
+ * Adam and no weight decay, 15 epochs reached 82.9% on the holdout (vgg-cifar-bn) and 82.14% on the
+ * test set (vgg-cifar), against the 85% target.
+ */
 const cifar10Cnn: Recipe = {
   id: 'cifar10-cnn',
   dataset: 'cifar10',
-  architecture: 'vgg-cifar',
-  epochs: 15,
+  architecture: 'vgg-cifar-bn',
+  // an idle epoch took 370-420 s on the 2-core machine: 18 epochs are about two hours
+  epochs: 18,
   batchSize: 128,
-  learningRate: 2e-3,
+  learningRate: 0.1,
+  optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+  labelSmoothing: 0.1,
   seed: 1,
   holdout: 1000,
   augment: { padCrop: 4, flip: true },
@@ -128,7 +136,8 @@ export const RECIPES: Record<string, Recipe> = {
     id: 'cifar10-cnn-robust',
     // on vgg-cifar with Adam (no weight decay) this recipe stood at 57.3% clean / 29.6% PGD-10 on the
     // holdout at epoch 6 of 12, against targets of 70% / 38%
-    architecture: 'vgg-cifar-bn',
+    // no label smoothing: a smoothed loss can inflate PGD accuracy without adding robustness
+    labelSmoothing: undefined,
     // an FGSM-RS epoch costs ~1.6 standard epochs (the attack's forward pass and input gradient): 12
     // epochs keep the run near two hours on the 2-core machine
     epochs: 12,
