@@ -30,6 +30,7 @@ import { getDataset } from '../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
 import { evaluate, type EvalResult } from '../../core/eval/evaluate';
 import { isModelCard, type ModelCard } from '../../core/models/card';
+import { formatBudget } from '../../core/train/recipes';
 import { sliceSplit } from '../../core/train/train';
 import { isPosInt, num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
@@ -70,13 +71,12 @@ function pgdRow(card: ModelCard, eps: number, seed: number): TableAttack {
   const stepSize = own?.stepSize ?? 0.01;
   const randomStart = own?.randomStart ?? true;
   const restarts = own?.restarts ?? 1;
-  const per255 = card.dataset === 'cifar10' && Math.abs(stepSize * 255 - Math.round(stepSize * 255)) < 1e-9;
   return {
     label: `PGD-${steps}`,
     norm: 'linf',
     eps,
     budget:
-      `${steps} steps of ${per255 ? `${Math.round(stepSize * 255)}/255` : round(stepSize)}` +
+      `${steps} steps of ${formatBudget(stepSize, card.dataset === 'cifar10')}` +
       `${randomStart ? ', random start' : ''}${restarts > 1 ? `, ${restarts} restarts` : ''}`,
     spec: { name: 'pgd', norm: 'linf', eps, steps, stepSize, randomStart, restarts, seed },
   };
