@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installFastKernels } from '../core/engine/install';
+import { installLazyConvGradients } from '../core/engine/lazy-conv-gradients';
 import type { BackendChoice } from '../core/experiment';
 import type { BackendAttempt, BackendName } from './protocol';
 
@@ -92,6 +93,7 @@ async function tryBackend(name: BackendName): Promise<string> {
   if (!ok) throw new Error('could not be initialised');
   await tf.ready();
   if (name === 'wasm') installFastKernels();
+  installLazyConvGradients();
   await gradientProbe();
   return describe(name, webgpuInfo);
 }

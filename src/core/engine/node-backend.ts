@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { availableParallelism } from 'node:os';
 import { installFastKernels } from './install';
+import { installLazyConvGradients } from './lazy-conv-gradients';
 import { installSimdKernels } from './simd/load-node';
 import { patchNodeForWasmThreads, withFullCoreCount } from './wasm-threads-node';
 
@@ -25,6 +26,7 @@ export async function initNodeBackend(name: NodeBackend = 'wasm', threads?: numb
   if (!ok) throw new Error(`the ${name} backend could not be initialised`);
   await tf.ready();
   installFastKernels();
+  installLazyConvGradients();
   if (name === 'wasm') await installSimdKernels((tf.backend() as unknown as { wasm: Parameters<typeof installSimdKernels>[0] }).wasm);
   return tf.getBackend();
 }
