@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
-import { col2im } from './fast-conv';
+import { channelsFirstBatchLast, col2im } from './fast-conv';
+import type { WasmBackend } from './kernels';
 
 /** Input and filter gradients of sum(conv(x, w) * dy) on the current backend. */
 function convGrads(ci: number, k: number, pad: 'valid' | 'same', fused: boolean, co = 5): number[][] {
@@ -68,5 +69,18 @@ describe('col2im', () => {
     const dx = new Float32Array(9).fill(Number.NaN);
     col2im(cols, dx, { n: 1, ho: 2, wo: 2, kh: 2, kw: 2, h: 3, w: 3, ci: 1, padTop: 0, padLeft: 0 });
     expect(Array.from(dx)).toEqual([1, 2, 1, 2, 4, 2, 1, 2, 1]);
+  });
+});
+
+describe('channelsFirstBatchLast', () => {
+  it("equals the Transpose kernel's [3, 1, 2, 0] permutation", async () => {
+    await initNodeBackend('wasm', 1);
+    const x = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 9);
+    const backend = tf.backend() as unknown as WasmBackend;
+    const info = channelsFirstBatchLast(backend, { dataId: x.dataId, shape: x.shape, dtype: 'float32' });
+    const t = tf.engine().makeTensorFromTensorInfo({ ...info, dtype: 'float32' });
+    expect(t.shape).toEqual([6, 4, 5, 3]);
+    expect(Array.from(t.dataSync())).toEqual(Array.from(tf.transpose(x, [3, 1, 2, 0]).dataSync()));
+    tf.dispose([x, t]);
   });
 });
