@@ -20,7 +20,8 @@ import { UsageError } from './args';
 
 const HELP = `usage: rlab <command> [options]
 commands:
-  train --recipe <id> [--seed s] [--epochs e] [--out dir] [--skip-eval]
+  train --recipe <id> [--seed s] [--epochs e] [--out dir] [--data-dir dir] [--fresh] [--stop-after-epoch n]
+        [--save-every minutes (10; 0: at epochs' ends only)] [--skip-eval]   Ctrl-C saves and stops; rerun to resume
   eval  --model <zoo-id | model.json> --dataset <mnist|fashion-mnist>
         --attack <none|fgsm|bim|pgd|mifgsm|apgd-ce|cw|deepfool|square>
         [--norm linf|l2] [--eps e | --epsilons e1,e2,...] [--steps k] [--step-size a] [--random-start]

@@ -23,6 +23,7 @@ export async function runTrain(args: string[]): Promise<number> {
     'data-dir': { type: 'string' },
     fresh: { type: 'boolean', default: false },
     'stop-after-epoch': { type: 'string' },
+    'save-every': { type: 'string' },
     'skip-eval': { type: 'boolean', default: false },
   });
   if (!values.recipe) throw new Error('train needs --recipe <id>');
@@ -51,6 +52,8 @@ export async function runTrain(args: string[]): Promise<number> {
     values['stop-after-epoch'] === undefined
       ? undefined
       : num(values['stop-after-epoch'], 'stop-after-epoch', 0, isPosInt, 'a whole number >= 1');
+  // minutes between saves within an epoch (0: only at epochs' ends)
+  const saveEveryMinutes = num(values['save-every'], 'save-every', 10, (v) => v >= 0, 'a number of minutes >= 0');
   const store = fileCheckpointStore(join(logDir, `state-seed${recipe.seed}${values.epochs ? `-e${recipe.epochs}` : ''}`));
   if (values.fresh) store.clear();
   else if (store.exists()) log('resuming the saved run (use --fresh to start over)');
@@ -58,24 +61,51 @@ export async function runTrain(args: string[]): Promise<number> {
   const trainSplit = await loadNodeSplit(ds.id, 'train', values['data-dir']);
   const testSplit = await loadNodeSplit(ds.id, 'test', values['data-dir']);
   let lastPct = -1;
-  const result = await train(recipe, trainSplit, {
-    checkpoint: store,
-    stopAfterEpoch: stopAfter,
-    onBatch: (step, total) => {
-      const pct = Math.floor((100 * step) / total);
-      if (pct % 5 === 0 && pct !== lastPct) {
-        lastPct = pct;
-        log(`  ${pct}% (${step}/${total} steps)`);
-      }
-    },
-    onEpoch: (r) =>
-      log(
-        `epoch ${r.epoch}: ${r.seconds.toFixed(0)} s, ${r.imagesPerSecond.toFixed(0)} img/s, loss ${r.trainLoss.toFixed(4)}, eps ${r.eps.toFixed(3)}, ` +
-          `holdout clean ${(100 * r.holdoutClean).toFixed(2)}%` +
-          (r.holdoutRobust !== null ? `, holdout PGD-10 ${(100 * r.holdoutRobust).toFixed(2)}%` : '') +
-          (r.selected ? ' [best so far]' : ''),
-      ),
-  });
+  // Ctrl-C or a kill (SIGTERM) stops the run after its current batch, with the state saved there. Later
+  // signals are ignored: a terminal's Ctrl-C reaches this process twice (directly and relayed by tsx).
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) return;
+    log(`${sig}: stopping after this batch and saving the run`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: Awaited<ReturnType<typeof train>>;
+  try {
+    result = await train(recipe, trainSplit, {
+      checkpoint: store,
+      saveEvery: saveEveryMinutes > 0 ? { seconds: 60 * saveEveryMinutes } : undefined,
+      signal: stop.signal,
+      stopAfterEpoch: stopAfter,
+      onBatch: (step, total) => {
+        const pct = Math.floor((100 * step) / total);
+        if (pct % 5 === 0 && pct !== lastPct) {
+          lastPct = pct;
+          log(`  ${pct}% (${step}/${total} steps)`);
+        }
+      },
+      onEpoch: (r) =>
+        log(
+          `epoch ${r.epoch}: ${r.seconds.toFixed(0)} s, ${r.imagesPerSecond.toFixed(0)} img/s, loss ${r.trainLoss.toFixed(4)}, eps ${r.eps.toFixed(3)}, ` +
+            `holdout clean ${(100 * r.holdoutClean).toFixed(2)}%` +
+            (r.holdoutRobust !== null ? `, holdout PGD-10 ${(100 * r.holdoutRobust).toFixed(2)}%` : '') +
+            (r.selected ? ' [best so far]' : ''),
+        ),
+    });
+  } catch (e) {
+    if (!stop.signal.aborted) throw e;
+    const saved = await store.load();
+    log(
+      saved?.partial
+        ? `stopped in epoch ${saved.epochsDone + 1} after batch ${saved.partial.batches}, saved; run the same command again to continue`
+        : 'stopped; run the same command again to continue from the last saved epoch',
+    );
+    return 130;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   if (!result.complete) {
     log(
       `stopped after epoch ${stopAfter} of ${recipe.epochs} (${result.seconds.toFixed(0)} s so far); run the same command again to continue`,

@@ -69,6 +69,9 @@ describe('Sgd', () => {
     const before = tf.memory().numTensors;
     sa.step([g], 0.1);
     expect(tf.memory().numTensors).toBe(before);
+    // an optimiser made and disposed leaves nothing behind (its buffers' initial zeros included)
+    new Sgd([a, b], [true, false], opts).dispose();
+    expect(tf.memory().numTensors).toBe(before);
     sa.dispose();
     sb.dispose();
     tf.dispose([a, b, g]);

@@ -29,7 +29,8 @@ export class Sgd {
     private readonly opts: SgdOptions,
   ) {
     if (decay.length !== vars.length) throw new Error('Sgd: one decay flag per variable');
-    this.buffers = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    // inside tidy, so that the zeros the variables start from do not outlive them
+    this.buffers = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
 
   /** One update with gradients `grads[i]` of `vars[i]` (the caller keeps and disposes them). */

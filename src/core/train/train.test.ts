@@ -98,6 +98,52 @@ describe('train', () => {
     await expect(train({ ...r, learningRate: 1e-3 }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
   });
 
+  it('a run saved within an epoch, or cancelled, resumes from that batch to the same weights, bit for bit', async () => {
+    const data = toyData(256, 7); // 192 training images: 6 batches per epoch
+    const r: Recipe = {
+      ...recipe,
+      augment: { padCrop: 2, flip: true },
+      learningRate: 0.05,
+      optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+    };
+    const weights = (m: tf.Sequential) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    const whole = await train(r, data);
+    const states: TrainState[] = [];
+    const recording = { load: async () => null, save: async (s: TrainState) => void states.push(structuredClone(s)) };
+    const saving = await train(r, data, { checkpoint: recording, saveEvery: { batches: 4 } });
+    // saving changes nothing, and happens after batch 4 of each epoch and at each epoch's end
+    expect(weights(saving.model)).toEqual(weights(whole.model));
+    expect(states.map((s) => [s.epochsDone, s.step, s.partial?.batches])).toEqual([
+      [0, 4, 4],
+      [1, 6, undefined],
+      [1, 10, 4],
+      [2, 12, undefined],
+    ]);
+    for (const within of [states[0], states[2]]) {
+      const before = tf.memory().numTensors;
+      let state: TrainState | null = structuredClone(within);
+      const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
+      const resumed = await train(r, data, { checkpoint: store });
+      expect(weights(resumed.model)).toEqual(weights(whole.model));
+      expect(resumed.history.map((h) => [h.epoch, h.trainLoss, h.holdoutClean, h.holdoutRobust])).toEqual(
+        whole.history.map((h) => [h.epoch, h.trainLoss, h.holdoutClean, h.holdoutRobust]),
+      );
+      resumed.model.dispose();
+      expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+    }
+    // cancelled after the 9th step (batch 3 of epoch 2): saved there, and it resumes to the same end
+    let state: TrainState | null = null;
+    const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
+    const stop = new AbortController();
+    await expect(train(r, data, { checkpoint: store, signal: stop.signal, onBatch: (step) => step === 8 && stop.abort() })).rejects.toThrow(
+      /cancelled/,
+    );
+    expect([state!.epochsDone, state!.step, state!.partial?.batches]).toEqual([1, 9, 3]);
+    const resumed = await train(r, data, { checkpoint: store });
+    expect(weights(resumed.model)).toEqual(weights(whole.model));
+    for (const m of [whole, saving, resumed]) m.model.dispose();
+  });
+
   it('a batch-normalised network learns, moves its running statistics and resumes bit for bit', async () => {
     const data = toyData(256, 4);
     const r: Recipe = { ...recipe, architecture: 'vgg-cifar-bn', adversarial: undefined };

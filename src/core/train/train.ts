@@ -3,8 +3,9 @@
  * weight decay (sgd.ts), with a one-cycle learning rate, seeded shuffling and initialisation,
  * optional FGSM-RS adversarial training, and a checkpoint chosen on held-out training images (by
  * PGD accuracy for adversarial recipes, which catches catastrophic overfitting), optional augmentation (random crop and flip), and a run state
- * saved after every epoch so that a stopped run resumes exactly where it was: a resumed run ends
- * with the same weights, bit for bit, as an uninterrupted one.
+ * saved after every epoch (and, on request, within an epoch and when cancelled) so that a stopped run
+ * resumes exactly where it was: a resumed run ends with the same weights, bit for bit, as an
+ * uninterrupted one.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../data/datasets';
@@ -28,7 +29,18 @@ export interface EpochReport {
   selected: boolean;
 }
 
-/** Everything a run needs to continue after `epochsDone` epochs. */
+/** The part of an epoch a run had done when it was saved within that epoch. */
+export interface EpochInProgress {
+  /** Batches of the epoch done. */
+  batches: number;
+  /** The generator's state before the epoch's shuffle (the order is drawn again from it). */
+  epochRng: number;
+  /** The sum of those batches' losses, and their seconds. */
+  lossSum: number;
+  seconds: number;
+}
+
+/** Everything a run needs to continue after `epochsDone` epochs (and `partial` batches of the next). */
 export interface TrainState {
   recipeId: string;
   seed: number;
@@ -49,6 +61,8 @@ export interface TrainState {
   optimizer: Float32Array[];
   betaPowers?: [number, number];
   best: { score: number; epoch: number; weights: Float32Array[] } | null;
+  /** Saved within an epoch: how far that epoch had got. */
+  partial?: EpochInProgress;
 }
 
 /** Where a run keeps its state (the CLI: files under runs/<recipe>/). */
@@ -212,6 +226,13 @@ export function sliceSplit(split: LabeledImages, start: number, end: number): La
   };
 }
 
+/** A generator in a saved state. */
+function rngAt(state: number): Rng {
+  const r = new Rng(0);
+  r.setState(state);
+  return r;
+}
+
 export function oneCycle(step: number, total: number, peak: number): number {
   const up = Math.max(1, Math.floor(0.2 * total));
   return step < up ? (peak * (step + 1)) / up : Math.max(0, (peak * (total - step)) / (total - up));
@@ -223,9 +244,15 @@ export async function train(
   opts: {
     onEpoch?: (r: EpochReport) => void;
     onBatch?: (step: number, total: number, loss: number) => void;
+    /** Cancels the run between two batches; with a checkpoint store the run is saved first. */
     signal?: AbortSignal;
     /** Saves the run after every epoch and resumes a saved run. */
     checkpoint?: CheckpointStore;
+    /**
+     * Also saves the run within an epoch, after the first batch that ends this many seconds after the
+     * last save (or after every `batches` batches). Saving does not change what the run computes.
+     */
+    saveEvery?: { seconds?: number; batches?: number };
     /** Stop (with the state saved) after this many epochs in total; the result is then partial. */
     stopAfterEpoch?: number;
   } = {},
@@ -246,14 +273,16 @@ export async function train(
   let t0 = performance.now();
   let step = 0;
   let firstEpoch = 1;
+  let inProgress: EpochInProgress | undefined;
   const saved = await opts.checkpoint?.load();
   if (saved) {
     if (saved.recipeId !== recipe.id || saved.seed !== recipe.seed)
       throw new Error(`the saved run is of ${saved.recipeId} seed ${saved.seed}`);
     if (saved.recipe !== recipeTraining(recipe))
       throw new Error(`the saved run of ${recipe.id} was made with other recipe settings; start over with --fresh`);
-    if (saved.epochsDone > 0) {
+    if (saved.epochsDone > 0 || saved.partial) {
       await restore(saved, model, optimizer);
+      inProgress = saved.partial;
       rng.setState(saved.rng);
       augRng.setState(saved.augRng);
       step = saved.step;
@@ -268,18 +297,47 @@ export async function train(
         };
     }
   }
+  let lastSave = performance.now();
+  /** Saves the run after `epochsDone` epochs and `step` steps (and `partial` batches of the next epoch). */
+  const save = async (epochsDone: number, atStep: number, partial?: EpochInProgress) => {
+    await opts.checkpoint!.save(
+      await snapshot(recipe, model, optimizer, {
+        epochsDone,
+        step: atStep,
+        rng: rng.getState(),
+        augRng: augRng.getState(),
+        seconds: (performance.now() - t0) / 1000,
+        history: [...history],
+        best: best && {
+          score: best.score,
+          epoch: best.epoch,
+          weights: await Promise.all(best.weights.map(async (w) => new Float32Array(await w.data()))),
+        },
+        ...(partial && { partial }),
+      }),
+    );
+    lastSave = performance.now();
+  };
   let complete = true;
   for (let epoch = firstEpoch; epoch <= recipe.epochs; epoch++) {
     if (opts.stopAfterEpoch !== undefined && epoch > opts.stopAfterEpoch) {
       complete = false;
       break;
     }
-    const te = performance.now();
-    const order = rng.permutation(trainSet.n);
-    let lossSum = 0;
+    // a run saved within this epoch draws the same order again and goes on after its last batch
+    const part = epoch === firstEpoch ? inProgress : undefined;
+    const epochRng = part ? part.epochRng : rng.getState();
+    const order = part ? rngAt(part.epochRng).permutation(trainSet.n) : rng.permutation(trainSet.n);
+    const te = performance.now() - (part?.seconds ?? 0) * 1000;
+    let lossSum = part?.lossSum ?? 0;
     const eps = adv ? adv.eps * Math.min(1, epoch / Math.max(1, adv.epsWarmupEpochs)) : 0;
-    for (let b = 0; b < stepsPerEpoch; b++, step++) {
-      if (opts.signal?.aborted) throw new Error('training cancelled');
+    const saveWithin = (batches: number, atStep: number) =>
+      save(epoch - 1, atStep, { batches, epochRng, lossSum, seconds: (performance.now() - te) / 1000 });
+    for (let b = part?.batches ?? 0; b < stepsPerEpoch; b++, step++) {
+      if (opts.signal?.aborted) {
+        if (opts.checkpoint && b > 0) await saveWithin(b, step);
+        throw new Error('training cancelled');
+      }
       const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize), recipe.augment, augRng);
       let input: tf.Tensor4D = x;
       if (adv && eps > 0) {
@@ -325,6 +383,16 @@ export async function train(
       x.dispose();
       y.dispose();
       opts.onBatch?.(step, totalSteps, l);
+      const every = opts.saveEvery;
+      if (
+        opts.checkpoint &&
+        every &&
+        b + 1 < stepsPerEpoch &&
+        ((every.batches !== undefined && (b + 1 - (part?.batches ?? 0)) % every.batches === 0) ||
+          (every.seconds !== undefined && performance.now() - lastSave >= every.seconds * 1000))
+      ) {
+        await saveWithin(b + 1, step + 1);
+      }
       if (b % 20 === 0) await new Promise((r) => setTimeout(r, 0));
     }
     const seconds = (performance.now() - te) / 1000;
@@ -356,23 +424,7 @@ export async function train(
     };
     history.push(report);
     opts.onEpoch?.(report);
-    if (opts.checkpoint) {
-      await opts.checkpoint.save(
-        await snapshot(recipe, model, optimizer, {
-          epochsDone: epoch,
-          step,
-          rng: rng.getState(),
-          augRng: augRng.getState(),
-          seconds: (performance.now() - t0) / 1000,
-          history: [...history],
-          best: best && {
-            score: best.score,
-            epoch: best.epoch,
-            weights: await Promise.all(best.weights.map(async (w) => new Float32Array(await w.data()))),
-          },
-        }),
-      );
-    }
+    if (opts.checkpoint) await save(epoch, step);
   }
   if (best) {
     model.setWeights(best.weights);
