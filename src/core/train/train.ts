@@ -298,7 +298,7 @@ export async function train(
     }
   }
   let lastSave = performance.now();
-  /** Saves the run after `epochsDone` epochs and `step` steps (and `partial` batches of the next epoch). */
+  /** Saves the run after `epochsDone` epochs and `atStep` steps (and `partial` batches of the next epoch). */
   const save = async (epochsDone: number, atStep: number, partial?: EpochInProgress) => {
     await opts.checkpoint!.save(
       await snapshot(recipe, model, optimizer, {
