@@ -62,7 +62,7 @@ export async function runTrain(args: string[]): Promise<number> {
   const testSplit = await loadNodeSplit(ds.id, 'test', values['data-dir']);
   let lastPct = -1;
   // Ctrl-C or a kill (SIGTERM) stops the run after its current batch, with the state saved there. Later
-  // signals are ignored: a terminal's Ctrl-C reaches this process twice (directly and relayed by tsx).
+  // signals are ignored: a terminal's Ctrl-C can reach this process twice (directly and forwarded by npm).
   const stop = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (stop.signal.aborted) return;
