@@ -26,7 +26,21 @@ const VGG_BN_WIDTHS: Partial<Record<ArchitectureId, number[]>> = {
   'vgg-cifar-bn-wide': [64, 128, 256],
 };
 
-export function buildModel(arch: ArchitectureId, inputShape: [number, number, number], numClasses: number, seed: number): tf.Sequential {
+export interface BuildOptions {
+  /**
+   * Momentum of the batch-norm layers' moving averages (TensorFlow.js's and Keras's default: 0.99, a
+   * window of about 100 steps; PyTorch's momentum 0.1 is 0.9 here).
+   */
+  batchNormMomentum?: number;
+}
+
+export function buildModel(
+  arch: ArchitectureId,
+  inputShape: [number, number, number],
+  numClasses: number,
+  seed: number,
+  options: BuildOptions = {},
+): tf.Sequential {
   let s = seed;
   const init = () => tf.initializers.heNormal({ seed: s++ });
   const conv = (filters: number, first = false, padding: 'valid' | 'same' = 'valid', kernelSize = 3) =>
@@ -78,7 +92,7 @@ export function buildModel(arch: ArchitectureId, inputShape: [number, number, nu
             kernelInitializer: init(),
           }),
         );
-        m.add(batchNormalization());
+        m.add(batchNormalization(options.batchNormMomentum === undefined ? undefined : { momentum: options.batchNormMomentum }));
         m.add(tf.layers.reLU());
       }
       m.add(tf.layers.maxPooling2d({ poolSize: 2 }));

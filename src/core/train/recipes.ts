@@ -13,6 +13,13 @@ export interface AdversarialTraining {
   steps?: number;
   /** Epochs over which eps grows linearly from 0 to its final value. */
   epsWarmupEpochs: number;
+  /**
+   * How the network runs while the examples are crafted. 'inference' (the default): batch norm with its
+   * moving statistics, which the attack leaves alone, as TRADES crafts its examples. 'training': batch
+   * statistics, and every forward pass of the attack also moves the averages, as in Wong et al.'s code
+   * (PyTorch's train mode).
+   */
+  craftIn?: 'inference' | 'training';
 }
 
 /** Data augmentation of training images, drawn from the recipe's seed. */
@@ -42,6 +49,8 @@ export interface Recipe {
   batchSize: number;
   /** Peak learning rate; the schedule rises linearly to it over the first 20% of steps and falls to 0. */
   learningRate: number;
+  /** Momentum of the batch-norm moving averages (architectures.ts); TensorFlow.js's 0.99 when absent. */
+  batchNormMomentum?: number;
   /** The optimiser: Adam (without weight decay) when absent. */
   optimizer?: SgdSettings;
   /** Label smoothing of the cross-entropy loss (targets (1 - s) one-hot + s / classes); none when absent. */
@@ -175,8 +184,9 @@ export function describeTraining(recipe: Recipe, per255: boolean): string {
   const optimizer =
     (o ? `SGD (momentum ${o.momentum}${o.nesterov ? ', Nesterov' : ''}, weight decay ${o.weightDecay} on the kernels)` : 'Adam') +
     `, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}` +
-    (recipe.labelSmoothing ? `, label smoothing ${recipe.labelSmoothing}` : '');
+    (recipe.labelSmoothing ? `, label smoothing ${recipe.labelSmoothing}` : '') +
+    (recipe.batchNormMomentum !== undefined ? `, batch-norm momentum ${recipe.batchNormMomentum}` : '');
   return adv
-    ? `adversarial: ${adv.method === 'pgd' ? `PGD-${adv.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}; ${optimizer}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
+    ? `adversarial: ${adv.method === 'pgd' ? `PGD-${adv.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}${adv.craftIn === 'training' ? ', crafted in training mode' : ''}; ${optimizer}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
     : `standard: ${optimizer}${aug}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`;
 }

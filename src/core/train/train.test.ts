@@ -164,6 +164,43 @@ describe('train', () => {
     whole.model.dispose();
   });
 
+  it('crafting in training mode moves the running statistics in the attack too; batch-norm momentum is the recipe\'s', async () => {
+    const data = toyData(80, 7);
+    const base: Recipe = { ...recipe, architecture: 'vgg-cifar-bn', epochs: 1, holdout: 16, batchNormMomentum: 0.9 };
+    // one step: 64 training images in one batch
+    // (at a tiny eps, so that every pass sees nearly the same batch)
+    const one: Recipe = { ...base, batchSize: 64, adversarial: { method: 'fgsm-rs', eps: 1e-4, alpha: 1.25e-4, epsWarmupEpochs: 1 } };
+    const movingMean = (m: tf.Sequential) => {
+      const bn = m.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+      return { momentum: bn.getConfig().momentum, mean: Array.from(bn.getWeights()[2].dataSync()) };
+    };
+    const inference = await train(one, data);
+    const training = await train({ ...one, adversarial: { ...one.adversarial!, craftIn: 'training' } }, data);
+    const a = movingMean(inference.model);
+    const b = movingMean(training.model);
+    expect(a.momentum).toBe(0.9);
+    expect(b.momentum).toBe(0.9);
+    // from 0, inference crafting leaves the step's update only: 0.1 x the batch mean. Crafting in training mode
+    // adds the attack's pass before it: 0.9 x 0.1 x the attack's batch mean + 0.1 x the step's, about 0.19 x it
+    const large = a.mean.map((_, i) => i).filter((i) => Math.abs(a.mean[i]) > 5e-3);
+    expect(large.length).toBeGreaterThan(4);
+    for (const i of large) expect(b.mean[i] / a.mean[i]).toBeCloseTo(1.9, 1);
+    inference.model.dispose();
+    training.model.dispose();
+    // and such a run resumes bit for bit from within an epoch
+    const r: Recipe = { ...base, epochs: 2, adversarial: { ...recipe.adversarial!, craftIn: 'training' } };
+    const whole = await train(r, data);
+    let state: TrainState | null = null;
+    const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
+    (await train(r, data, { checkpoint: store, saveEvery: { batches: 1 }, stopAfterEpoch: 1 })).model.dispose();
+    const resumed = await train(r, data, { checkpoint: store });
+    expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+      whole.model.getWeights().map((w) => Array.from(w.dataSync())),
+    );
+    resumed.model.dispose();
+    whole.model.dispose();
+  });
+
   it('SGD with Nesterov momentum, weight decay and label smoothing learns and resumes bit for bit', async () => {
     const data = toyData(256, 6);
     const r: Recipe = {

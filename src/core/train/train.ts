@@ -258,10 +258,12 @@ export async function train(
   } = {},
 ): Promise<TrainResult & { complete: boolean }> {
   const rng = new Rng(recipe.seed);
-  const model = buildModel(recipe.architecture, data.shape, 10, rng.seed());
+  const model = buildModel(recipe.architecture, data.shape, 10, rng.seed(), { batchNormMomentum: recipe.batchNormMomentum });
   // a separate stream, so that augmentation leaves every other draw of a recipe unchanged
   const augRng = new Rng(recipe.seed ^ 0x5bd1e995);
   const clf: Classifier = { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: data.shape, numClasses: 10, outputKind: 'logits' };
+  const crafter: Classifier =
+    recipe.adversarial?.craftIn === 'training' ? { ...clf, logits: (x) => model.apply(x, { training: true }) as tf.Tensor2D } : clf;
   const trainSet = sliceSplit(data, 0, data.n - recipe.holdout);
   const holdout = sliceSplit(data, data.n - recipe.holdout, data.n);
   const stepsPerEpoch = Math.ceil(trainSet.n / recipe.batchSize);
@@ -341,16 +343,15 @@ export async function train(
       const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize), recipe.augment, augRng);
       let input: tf.Tensor4D = x;
       if (adv && eps > 0) {
-        // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1].
-        // The attack sees the network in inference mode (batch norm with its moving statistics, which
-        // the attack's passes leave alone), as TRADES crafts its examples; Wong et al. craft in training mode.
+        // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1],
+        // on the network in the recipe's mode (craftIn: inference by default, or training as Wong et al.)
         const alpha = (adv.alpha / adv.eps) * eps;
         const start = tf.tidy(
           () => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())), 0, 1) as tf.Tensor4D,
         );
         input = start;
         for (let k = 0; k < (adv.method === 'pgd' ? (adv.steps ?? 1) : 1); k++) {
-          const { grad } = await inputGradient(clf, input, y);
+          const { grad } = await inputGradient(crafter, input, y);
           const moved = tf.tidy(() => {
             // FGSM-RS keeps tf.sign, not the attacks' exactSign, on purpose: the zoo's FGSM-RS models were
             // trained with tf.sign (which the wasm backend rounds to 0 for tiny gradients), and their
