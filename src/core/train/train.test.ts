@@ -164,7 +164,7 @@ describe('train', () => {
     whole.model.dispose();
   });
 
-  it('crafting in training mode moves the running statistics in the attack too; batch-norm momentum is the recipe\'s', async () => {
+  it("crafting in training mode moves the running statistics in the attack too; batch-norm momentum is the recipe's", async () => {
     const data = toyData(80, 7);
     const base: Recipe = { ...recipe, architecture: 'vgg-cifar-bn', epochs: 1, holdout: 16, batchNormMomentum: 0.9 };
     // one step: 64 training images in one batch
