@@ -57,7 +57,10 @@ export async function runTrain(args: string[]): Promise<number> {
   const store = fileCheckpointStore(join(logDir, `state-seed${recipe.seed}${values.epochs ? `-e${recipe.epochs}` : ''}`));
   if (values.fresh) store.clear();
   else if (store.exists()) log('resuming the saved run (use --fresh to start over)');
-  log(`training ${recipe.id} on ${ds.name} (${recipe.architecture}, ${recipe.epochs} epochs, seed ${recipe.seed}, backend ${backend})`);
+  const epochs = recipe.epochs + (recipe.fineTune?.epochs ?? 0);
+  log(
+    `training ${recipe.id} on ${ds.name} (${recipe.architecture}, ${epochs} epochs${recipe.fineTune ? ` (${recipe.fineTune.epochs} of fine-tuning)` : ''}, seed ${recipe.seed}, backend ${backend})`,
+  );
   const trainSplit = await loadNodeSplit(ds.id, 'train', values['data-dir']);
   const testSplit = await loadNodeSplit(ds.id, 'test', values['data-dir']);
   let lastPct = -1;
@@ -107,9 +110,7 @@ export async function runTrain(args: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   if (!result.complete) {
-    log(
-      `stopped after epoch ${stopAfter} of ${recipe.epochs} (${result.seconds.toFixed(0)} s so far); run the same command again to continue`,
-    );
+    log(`stopped after epoch ${stopAfter} of ${epochs} (${result.seconds.toFixed(0)} s so far); run the same command again to continue`);
     return 0;
   }
   log(`trained in ${result.seconds.toFixed(0)} s; checkpoint of epoch ${result.selectedEpoch}`);
@@ -167,7 +168,7 @@ export async function runTrain(args: string[]): Promise<number> {
     training: describeTraining(recipe, imported),
     command,
     seed: recipe.seed,
-    epochs: recipe.epochs,
+    epochs,
     selectedEpoch: result.selectedEpoch,
     trainingSeconds: Math.round(result.seconds),
     backend: `Node ${process.version}, TensorFlow.js ${tf.version.tfjs} ${backend} backend (with the lab's convolution gradients), ${backend === 'wasm' ? `${wasmThreads()} wasm thread(s) on ` : ''}a ${(await import('node:os')).cpus().length}-core machine`,

@@ -32,6 +32,16 @@ describe('recipes', () => {
     expect(robust).toContain('eps 8/255');
     expect(robust).toContain('step 10/255');
     expect(robust).toContain('SGD (momentum 0.9, Nesterov, weight decay 0.0005 on the kernels), one-cycle lr peak 0.1');
+    const tuned = describeTraining(
+      {
+        ...RECIPES['cifar10-cnn-robust'],
+        fineTune: { epochs: 2, learningRate: 0.01, adversarial: { method: 'pgd', eps: 8 / 255, alpha: 2 / 255, steps: 5 } },
+      },
+      true,
+    );
+    expect(tuned).toContain(
+      '; then 2 epochs of adversarial fine-tuning: PGD-5 with random start (Madry et al. 2018), eps 8/255, step 2/255, one-cycle lr peak 0.01; checkpoint chosen by PGD-10',
+    );
     const smoothed = describeTraining({ ...RECIPES['mnist-cnn'], labelSmoothing: 0.1 }, false);
     expect(smoothed).toMatch(/^standard: Adam, one-cycle lr peak 0.002, batch 128, label smoothing 0.1;/);
     expect(formatBudget(2 / 255, true)).toBe('2/255');

@@ -41,6 +41,18 @@ export interface SgdSettings {
   weightDecay: number;
 }
 
+/**
+ * A second phase after the recipe's epochs: `epochs` more epochs on the same weights and optimiser
+ * state, with their own one-cycle learning rate (peak `learningRate`) and their own adversarial
+ * training (e.g. PGD after FGSM-RS, as in adversarial fine-tuning). Eps has no warm-up in this phase.
+ * Adding it to a recipe keeps a saved run of the recipe without it resumable up to its last epoch.
+ */
+export interface FineTuning {
+  epochs: number;
+  learningRate: number;
+  adversarial: Omit<AdversarialTraining, 'epsWarmupEpochs'>;
+}
+
 export interface Recipe {
   id: string;
   dataset: string;
@@ -60,6 +72,8 @@ export interface Recipe {
   holdout: number;
   adversarial?: AdversarialTraining;
   augment?: Augmentation;
+  /** A fine-tuning phase after `epochs` (the card's epochs count both). */
+  fineTune?: FineTuning;
   /** Robust-accuracy figures measured for the card on the full test set. */
   evaluations: { attack: 'pgd'; eps: number; steps: number; stepSize: number; randomStart: boolean; restarts: number }[];
 }
@@ -188,7 +202,14 @@ export function describeTraining(recipe: Recipe, per255: boolean): string {
     `, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}` +
     (recipe.labelSmoothing ? `, label smoothing ${recipe.labelSmoothing}` : '') +
     (recipe.batchNormMomentum !== undefined ? `, batch-norm momentum ${recipe.batchNormMomentum}` : '');
+  const attack = (a: Omit<AdversarialTraining, 'epsWarmupEpochs'>, warmup?: number) =>
+    `${a.method === 'pgd' ? `PGD-${a.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(a.eps)}${warmup !== undefined ? ` (linear warm-up over ${warmup} epochs)` : ''}, step ${fmt(a.alpha)}${a.craftIn === 'training' ? ', crafted in training mode' : ''}`;
+  const ft = recipe.fineTune;
+  const fineTune = ft
+    ? `; then ${ft.epochs} epoch${ft.epochs === 1 ? '' : 's'} of adversarial fine-tuning: ${attack(ft.adversarial)}, one-cycle lr peak ${ft.learningRate}`
+    : '';
+  const choice = `checkpoint chosen by ${adv || ft ? 'PGD-10 accuracy' : 'accuracy'} on ${recipe.holdout} held-out training images`;
   return adv
-    ? `adversarial: ${adv.method === 'pgd' ? `PGD-${adv.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(adv.eps)} (linear warm-up over ${adv.epsWarmupEpochs} epochs), step ${fmt(adv.alpha)}${adv.craftIn === 'training' ? ', crafted in training mode' : ''}; ${optimizer}${aug}; checkpoint chosen by PGD-10 accuracy on ${recipe.holdout} held-out training images`
-    : `standard: ${optimizer}${aug}; checkpoint chosen by accuracy on ${recipe.holdout} held-out training images`;
+    ? `adversarial: ${attack(adv, adv.epsWarmupEpochs)}; ${optimizer}${aug}${fineTune}; ${choice}`
+    : `standard: ${optimizer}${aug}${fineTune}; ${choice}`;
 }

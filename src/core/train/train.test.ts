@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../engine/node-backend';
 import { Rng } from '../random';
 import type { LabeledImages } from '../data/datasets';
-import { batchTensor, oneCycle, train, type TrainState } from './train';
+import { batchTensor, learningRateAt, oneCycle, train, type TrainState } from './train';
 import type { Recipe } from './recipes';
 
 /** A learnable toy task: the class is the quadrant of the brightest 7x7 block. */
@@ -96,6 +96,40 @@ describe('train', () => {
     await expect(train({ ...r, id: 'other' }, data, { checkpoint: store })).rejects.toThrow(/saved run is of toy/);
     // so is a state of the same recipe with other settings (here the learning rate)
     await expect(train({ ...r, learningRate: 1e-3 }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
+  });
+
+  it('a fine-tuning phase goes on from a finished run of the recipe without it, bit for bit like one whole run', async () => {
+    const data = toyData(256, 4);
+    const ft: Recipe = {
+      ...recipe,
+      fineTune: { epochs: 1, learningRate: 1e-3, adversarial: { method: 'pgd', eps: 0.1, alpha: 0.04, steps: 3 } },
+    };
+    let state: TrainState | null = null;
+    const store = {
+      load: async () => state,
+      save: async (s: TrainState) => {
+        state = structuredClone(s);
+      },
+    };
+    const whole = await train(ft, data, { checkpoint: store });
+    expect(whole.history.map((h) => [h.epoch, h.eps])).toEqual([
+      [1, 0.1],
+      [2, 0.1],
+      [3, 0.1],
+    ]);
+    const wholeLast = state!.weights.map((w) => Array.from(w));
+    state = null;
+    const base = await train(recipe, data, { checkpoint: store });
+    const baseLast = state!.weights.map((w) => Array.from(w));
+    // the phase trains: its last weights are not the base run's
+    expect(wholeLast).not.toEqual(baseLast);
+    const resumed = await train(ft, data, { checkpoint: store });
+    expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(state!.weights.map((w) => Array.from(w))).toEqual(wholeLast);
+    expect(resumed.selectedEpoch).toBe(whole.selectedEpoch);
+    // a run that went into the phase is not taken for a run of the recipe without it
+    await expect(train(recipe, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
+    for (const m of [whole, base, resumed]) m.model.dispose();
   });
 
   it('a run saved within an epoch, or cancelled, resumes from that batch to the same weights, bit for bit', async () => {
@@ -267,6 +301,22 @@ describe('train', () => {
         .join(','),
     ).toBe(identity);
     x.dispose();
+  });
+
+  it('a fine-tuning phase has its own one-cycle schedule after the main one', () => {
+    const r: Recipe = {
+      ...recipe,
+      epochs: 10,
+      learningRate: 0.1,
+      fineTune: { epochs: 2, learningRate: 0.01, adversarial: recipe.adversarial! },
+    };
+    // 10 steps per epoch: the main phase is steps 0-99 (peak at step 19), the phase steps 100-119 (peak at step 103)
+    expect(learningRateAt(r, 10, 19)).toBeCloseTo(0.1, 12);
+    expect(learningRateAt(r, 10, 99)).toBeCloseTo(0.1 / 80, 12);
+    expect(learningRateAt(r, 10, 100)).toBeCloseTo(0.01 / 4, 12);
+    expect(learningRateAt(r, 10, 103)).toBeCloseTo(0.01, 12);
+    expect(learningRateAt(r, 10, 119)).toBeCloseTo(0.01 / 16, 12);
+    expect(learningRateAt({ ...r, fineTune: undefined }, 10, 99)).toBe(learningRateAt(r, 10, 99));
   });
 
   it('one-cycle schedule rises to the peak and falls to zero', () => {

@@ -1,8 +1,9 @@
 /**
  * The training loop shared by the CLI (and, later, the browser): Adam, or SGD with momentum and
  * weight decay (sgd.ts), with a one-cycle learning rate, seeded shuffling and initialisation,
- * optional FGSM-RS adversarial training, and a checkpoint chosen on held-out training images (by
- * PGD accuracy for adversarial recipes, which catches catastrophic overfitting), optional augmentation (random crop and flip), and a run state
+ * optional FGSM-RS or PGD adversarial training (and an optional fine-tuning phase after it),
+ * optional augmentation (random crop and flip), a checkpoint chosen on held-out training images (by
+ * PGD accuracy for adversarial recipes, which catches catastrophic overfitting), and a run state
  * saved after every epoch (and, on request, within an epoch and when cancelled) so that a stopped run
  * resumes exactly where it was: a resumed run ends with the same weights, bit for bit, as an
  * uninterrupted one.
@@ -238,6 +239,15 @@ export function oneCycle(step: number, total: number, peak: number): number {
   return step < up ? (peak * (step + 1)) / up : Math.max(0, (peak * (total - step)) / (total - up));
 }
 
+/** The learning rate of step `step` (from 0): the main phase's one-cycle schedule, then the fine-tuning phase's own. */
+export function learningRateAt(recipe: Recipe, stepsPerEpoch: number, step: number): number {
+  const mainSteps = stepsPerEpoch * recipe.epochs;
+  const ft = recipe.fineTune;
+  return step < mainSteps || !ft
+    ? oneCycle(step, mainSteps, recipe.learningRate)
+    : oneCycle(step - mainSteps, stepsPerEpoch * ft.epochs, ft.learningRate);
+}
+
 export async function train(
   recipe: Recipe,
   data: LabeledImages,
@@ -262,14 +272,17 @@ export async function train(
   // a separate stream, so that augmentation leaves every other draw of a recipe unchanged
   const augRng = new Rng(recipe.seed ^ 0x5bd1e995);
   const clf: Classifier = { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: data.shape, numClasses: 10, outputKind: 'logits' };
-  const crafter: Classifier =
-    recipe.adversarial?.craftIn === 'training' ? { ...clf, logits: (x) => model.apply(x, { training: true }) as tf.Tensor2D } : clf;
+  const inTrainingMode: Classifier = { ...clf, logits: (x) => model.apply(x, { training: true }) as tf.Tensor2D };
   const trainSet = sliceSplit(data, 0, data.n - recipe.holdout);
   const holdout = sliceSplit(data, data.n - recipe.holdout, data.n);
   const stepsPerEpoch = Math.ceil(trainSet.n / recipe.batchSize);
-  const totalSteps = stepsPerEpoch * recipe.epochs;
+  const ft = recipe.fineTune;
+  const epochs = recipe.epochs + (ft?.epochs ?? 0);
+  const totalSteps = stepsPerEpoch * epochs;
+  const learningRate = (s: number) => learningRateAt(recipe, stepsPerEpoch, s);
   const optimizer = makeOptimizer(recipe, model);
-  const adv = recipe.adversarial;
+  // the holdout's PGD-10 (which chooses the checkpoint) is at the main phase's eps when it has one
+  const holdoutEps = (recipe.adversarial ?? ft?.adversarial)?.eps;
   const history: EpochReport[] = [];
   let best: { score: number; epoch: number; weights: tf.Tensor[] } | null = null;
   let t0 = performance.now();
@@ -280,7 +293,9 @@ export async function train(
   if (saved) {
     if (saved.recipeId !== recipe.id || saved.seed !== recipe.seed)
       throw new Error(`the saved run is of ${saved.recipeId} seed ${saved.seed}`);
-    if (saved.recipe !== recipeTraining(recipe))
+    // a run of the recipe as it was before a fine-tuning phase was added goes on into that phase
+    const before = ft && saved.epochsDone <= recipe.epochs && saved.recipe === recipeTraining({ ...recipe, fineTune: undefined });
+    if (saved.recipe !== recipeTraining(recipe) && !before)
       throw new Error(`the saved run of ${recipe.id} was made with other recipe settings; start over with --fresh`);
     if (saved.epochsDone > 0 || saved.partial) {
       await restore(saved, model, optimizer);
@@ -321,7 +336,7 @@ export async function train(
     lastSave = performance.now();
   };
   let complete = true;
-  for (let epoch = firstEpoch; epoch <= recipe.epochs; epoch++) {
+  for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
     if (opts.stopAfterEpoch !== undefined && epoch > opts.stopAfterEpoch) {
       complete = false;
       break;
@@ -332,7 +347,10 @@ export async function train(
     const order = part ? rngAt(part.epochRng).permutation(trainSet.n) : rng.permutation(trainSet.n);
     const te = performance.now() - (part?.seconds ?? 0) * 1000;
     let lossSum = part?.lossSum ?? 0;
-    const eps = adv ? adv.eps * Math.min(1, epoch / Math.max(1, adv.epsWarmupEpochs)) : 0;
+    const fineTuning = ft !== undefined && epoch > recipe.epochs;
+    const adv = fineTuning ? ft.adversarial : recipe.adversarial;
+    const crafter = adv?.craftIn === 'training' ? inTrainingMode : clf;
+    const eps = !adv ? 0 : fineTuning ? adv.eps : adv.eps * Math.min(1, epoch / Math.max(1, recipe.adversarial!.epsWarmupEpochs));
     const saveWithin = (batches: number, atStep: number) =>
       save(epoch - 1, atStep, { batches, epochRng, lossSum, seconds: (performance.now() - te) / 1000 });
     for (let b = part?.batches ?? 0; b < stepsPerEpoch; b++, step++) {
@@ -375,7 +393,7 @@ export async function train(
             undefined,
             smoothing,
           ) as tf.Scalar,
-        oneCycle(step, totalSteps, recipe.learningRate),
+        learningRate(step),
       );
       const l = (await loss.data())[0];
       lossSum += l;
@@ -399,11 +417,20 @@ export async function train(
     const seconds = (performance.now() - te) / 1000;
     const clean = (await evaluate(clf, holdout, { attack: 'none' })).cleanAccuracy;
     let robust: number | null = null;
-    if (adv) {
+    if (holdoutEps !== undefined) {
       robust = (
         await evaluate(clf, holdout, {
           attack: 'spec',
-          spec: { name: 'pgd', norm: 'linf', eps: adv.eps, steps: 10, stepSize: adv.eps / 4, randomStart: true, restarts: 1, seed: 0 },
+          spec: {
+            name: 'pgd',
+            norm: 'linf',
+            eps: holdoutEps,
+            steps: 10,
+            stepSize: holdoutEps / 4,
+            randomStart: true,
+            restarts: 1,
+            seed: 0,
+          },
         })
       ).robustAccuracy;
     }
@@ -433,5 +460,5 @@ export async function train(
   }
   if (optimizer.kind === 'adam') optimizer.adam.dispose();
   else optimizer.sgd.dispose();
-  return { model, selectedEpoch: best?.epoch ?? recipe.epochs, seconds: (performance.now() - t0) / 1000, history, complete };
+  return { model, selectedEpoch: best?.epoch ?? epochs, seconds: (performance.now() - t0) / 1000, history, complete };
 }
