@@ -5,7 +5,7 @@ import { getDataset } from '../../core/data/datasets';
 import { ARCHITECTURES, describeModel } from '../../core/models/architectures';
 import { robustEntrySpec, type ModelCard, type RobustAccuracyEntry } from '../../core/models/card';
 import { serializeLayersModel, sha256Hex } from '../../core/models/io';
-import { describeTraining, formatBudget, getRecipe } from '../../core/train/recipes';
+import { describeTraining, formatBudget, getRecipe, recipeEpochs } from '../../core/train/recipes';
 import { train } from '../../core/train/train';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
@@ -57,7 +57,7 @@ export async function runTrain(args: string[]): Promise<number> {
   const store = fileCheckpointStore(join(logDir, `state-seed${recipe.seed}${values.epochs ? `-e${recipe.epochs}` : ''}`));
   if (values.fresh) store.clear();
   else if (store.exists()) log('resuming the saved run (use --fresh to start over)');
-  const epochs = recipe.epochs + (recipe.fineTune?.epochs ?? 0);
+  const epochs = recipeEpochs(recipe);
   log(
     `training ${recipe.id} on ${ds.name} (${recipe.architecture}, ${epochs} epochs${recipe.fineTune ? ` (${recipe.fineTune.epochs} of fine-tuning)` : ''}, seed ${recipe.seed}, backend ${backend})`,
   );

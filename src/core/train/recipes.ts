@@ -183,6 +183,11 @@ export const RECIPES: Record<string, Recipe> = {
   },
 };
 
+/** All epochs a recipe trains: its own and its fine-tuning phase's. */
+export function recipeEpochs(recipe: Recipe): number {
+  return recipe.epochs + (recipe.fineTune?.epochs ?? 0);
+}
+
 export function getRecipe(id: string): Recipe {
   const r = RECIPES[id];
   if (!r) throw new Error(`unknown recipe "${id}" (known: ${Object.keys(RECIPES).join(', ')})`);

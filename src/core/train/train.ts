@@ -16,7 +16,7 @@ import { Rng } from '../random';
 import { inputGradient } from '../attacks/loss';
 import { exactSign } from '../attacks/common';
 import { evaluate } from '../eval/evaluate';
-import type { Augmentation, Recipe } from './recipes';
+import { recipeEpochs, type Augmentation, type Recipe } from './recipes';
 import { Sgd } from './sgd';
 
 export interface EpochReport {
@@ -277,7 +277,7 @@ export async function train(
   const holdout = sliceSplit(data, data.n - recipe.holdout, data.n);
   const stepsPerEpoch = Math.ceil(trainSet.n / recipe.batchSize);
   const ft = recipe.fineTune;
-  const epochs = recipe.epochs + (ft?.epochs ?? 0);
+  const epochs = recipeEpochs(recipe);
   const totalSteps = stepsPerEpoch * epochs;
   const learningRate = (s: number) => learningRateAt(recipe, stepsPerEpoch, s);
   const optimizer = makeOptimizer(recipe, model);
