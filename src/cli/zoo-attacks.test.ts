@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { runAttack, type AttackSpec } from '../core/attacks/index';
+import { runAttack, type AttackSpec } from '../labs/attacks/algorithms/registry';
 import { imagesAsFloats } from '../core/data/datasets';
 import { initNodeBackend } from '../core/engine/node-backend';
 import { loadNodeModel, loadNodeSplit, type ResolvedModel } from './node-io';

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { ATTACKS, type AttackInfo, type SpecParam } from '../core/attacks/index';
+import { ATTACKS, type AttackInfo, type SpecParam } from '../labs/attacks/algorithms/registry';
 import { DATASETS } from '../core/data/datasets';
 import { effectiveNorm, FIELDS, maxEps, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
 import { amplification, magnitudeRgba, perturbationRgba, perturbationRgbRgba } from './colormap';

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { ATTACKS } from '../core/attacks/index';
+import { ATTACKS } from '../labs/attacks/algorithms/registry';
 import { DATASETS } from '../core/data/datasets';
 import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../core/experiment';
 import type { BatchOutcome } from '../worker/protocol';

@@ -15,7 +15,7 @@ import {
 } from '../core/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import type { BenchmarkOutcome, BenchmarkRequest, Progress, WorkerEvent } from '../worker/protocol';
-import { ATTACKS } from '../core/attacks/index';
+import { ATTACKS } from '../labs/attacks/algorithms/registry';
 import { ComputeClient, WorkerGone } from './client';
 import { datasetPreset } from './presets';
 import { addNotice, patchAttack, patchBatch, patchExperiment, useLab, type CustomInput, type JobState } from './store';

@@ -14,7 +14,7 @@ import {
   type AttackOutcome as CoreOutcome,
   type AttackSpec,
   type TraceRecord,
-} from '../core/attacks/index';
+} from '../labs/attacks/algorithms/registry';
 import { importCifar10 } from '../core/data/cifar-import';
 import { getDataset, imagesAsFloats, loadSplit, type LabeledImages } from '../core/data/datasets';
 import { centreCrop, pictureToInput } from '../core/data/photo';

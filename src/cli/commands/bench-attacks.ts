@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runAttack } from '../../core/attacks/index';
+import { runAttack } from '../../labs/attacks/algorithms/registry';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
 import { buildModel } from '../../core/models/architectures';
 import type { Classifier } from '../../core/models/classifier';

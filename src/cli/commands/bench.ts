@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, wasmThreads, type NodeBackend } from '../../core/engine/node-backend';
 import { buildModel } from '../../core/models/architectures';
-import { inputGradient } from '../../core/attacks/loss';
+import { inputGradient } from '../../core/adversarial/loss';
 import { isPosInt, num, parse } from '../args';
 
 /** Mean milliseconds per call over `reps` calls, after `warmup` calls (the wasm heap grows and XNNPACK sets up its operators in the first few). */

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../core/data/datasets';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
-import { ATTACK_NAMES, ATTACKS, isAttackName, resolveSpec, type AttackSpec, type SpecParam } from '../../core/attacks/index';
+import { ATTACK_NAMES, ATTACKS, isAttackName, resolveSpec, type AttackSpec, type SpecParam } from '../../labs/attacks/algorithms/registry';
 import { maxEps } from '../../core/experiment';
 import { sliceSplit } from '../../core/train/train';
 import { isNonNegInt, isPosInt, num, parse, UsageError } from '../args';

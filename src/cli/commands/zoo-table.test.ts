@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runAttack } from '../../core/attacks/index';
+import { runAttack } from '../../labs/attacks/algorithms/registry';
 import { imagesAsFloats, type LabeledImages } from '../../core/data/datasets';
 import { initNodeBackend } from '../../core/engine/node-backend';
 import { serializeLayersModel } from '../../core/models/io';

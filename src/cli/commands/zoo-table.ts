@@ -25,7 +25,7 @@
 import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ATTACKS, type AttackSpec } from '../../core/attacks/index';
+import { ATTACKS, type AttackSpec } from '../../labs/attacks/algorithms/registry';
 import { getDataset } from '../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
 import { evaluate, type EvalResult } from '../../core/eval/evaluate';

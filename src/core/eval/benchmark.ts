@@ -9,8 +9,8 @@
  * queued but not finished is counted.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AttackCancelled, runAttack } from '../attacks/index';
-import { inputGradient } from '../attacks/loss';
+import { AttackCancelled, runAttack } from '../../labs/attacks/algorithms/registry';
+import { inputGradient } from '../adversarial/loss';
 import type { Classifier } from '../models/classifier';
 
 export interface BenchmarkOptions {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../data/datasets';
 import { initNodeBackend } from '../engine/node-backend';
-import { runPgd } from '../attacks/pgd';
-import { tinyTask, type TinyTask } from '../attacks/testing';
+import { runPgd } from '../../labs/attacks/algorithms/pgd';
+import { tinyTask, type TinyTask } from '../adversarial/testing';
 import { batchTensor } from '../train/train';
 import { evaluate } from './evaluate';
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../data/datasets';
 import type { Classifier } from '../models/classifier';
-import { runAttack, sweepEpsilons, type AttackSpec } from '../attacks/index';
+import { runAttack, sweepEpsilons, type AttackSpec } from '../../labs/attacks/algorithms/registry';
 import { batchTensor } from '../train/train';
 
 export type EvalAttack =

@@ -1,5 +1,5 @@
 /** The model card stored beside every zoo model (models/<id>/card.json). */
-import type { AttackSpec } from '../attacks/types';
+import type { AttackSpec } from '../adversarial/types';
 
 export interface RobustAccuracyEntry {
   attack: 'fgsm' | 'pgd';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
-import type { Classifier } from '../models/classifier';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import type { Classifier } from '../../../core/models/classifier';
 import { pSelection, runSquare } from './square';
-import { tinyTask, type TinyTask } from './testing';
+import { tinyTask, type TinyTask } from '../../../core/adversarial/testing';
 
 describe('Square Attack (L-inf, black box)', () => {
   let task: TinyTask;

@@ -27,8 +27,8 @@
  * Trace: every evaluated iterate x^(0..N_iter), loss = f.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { Rng } from '../random';
+import type { Classifier } from '../../../core/models/classifier';
+import { Rng } from '../../../core/random';
 import {
   crossEntropyPerImage,
   exactSign,
@@ -44,8 +44,8 @@ import {
   reached,
   Recorder,
   selectPerImage,
-} from './common';
-import type { ApgdSpec, AttackHooks, AttackOutcome, Norm } from './types';
+} from '../../../core/adversarial/common';
+import type { ApgdSpec, AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial/types';
 
 export type ResolvedApgd = Required<Omit<ApgdSpec, 'target'>> & Pick<ApgdSpec, 'target'>;
 

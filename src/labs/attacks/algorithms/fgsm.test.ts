@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
-import { classifierOf, linearModel, randomImages } from '../test-utils';
-import { exactSign } from './common';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import { classifierOf, linearModel, randomImages } from '../../../core/test-utils';
+import { exactSign } from '../../../core/adversarial/common';
 import { runFgsm } from './fgsm';
 
 const shape: [number, number, number] = [8, 8, 1];

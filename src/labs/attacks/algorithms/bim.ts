@@ -12,10 +12,10 @@
  * Trace: iterates 0..N, loss = CE (targeted: -CE of the target).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { inRange, invalid, isWhole, prepare } from './common';
+import type { Classifier } from '../../../core/models/classifier';
+import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, BimSpec } from './types';
+import type { AttackHooks, AttackOutcome, BimSpec } from '../../../core/adversarial/types';
 
 export type ResolvedBim = Required<Omit<BimSpec, 'target'>> & Pick<BimSpec, 'target'>;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
-import { ATTACK_NAMES, ATTACKS, AttackCancelled, resolveSpec, runAttack, sweepEpsilons, type AttackSpec } from './index';
-import { tinyTask, type TinyTask } from './testing';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import { ATTACK_NAMES, ATTACKS, AttackCancelled, resolveSpec, runAttack, sweepEpsilons, type AttackSpec } from './registry';
+import { tinyTask, type TinyTask } from '../../../core/adversarial/testing';
 
 /** A small, quick configuration of every attack (and every norm it supports). */
 const SPECS: AttackSpec[] = [

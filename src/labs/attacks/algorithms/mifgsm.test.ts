@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
+import { initNodeBackend } from '../../../core/engine/node-backend';
 import { runBim } from './bim';
 import { resolveMifgsm, runMifgsm } from './mifgsm';
-import { tinyTask, type TinyTask } from './testing';
+import { tinyTask, type TinyTask } from '../../../core/adversarial/testing';
 
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
 

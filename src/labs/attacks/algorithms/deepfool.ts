@@ -31,9 +31,9 @@
  * distance |f'_l| / ||w'_l||_2 to the nearest boundary (0 once misclassified).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { argmaxRows, finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from './common';
-import type { AttackHooks, AttackOutcome, DeepFoolSpec } from './types';
+import type { Classifier } from '../../../core/models/classifier';
+import { argmaxRows, finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from '../../../core/adversarial/common';
+import type { AttackHooks, AttackOutcome, DeepFoolSpec } from '../../../core/adversarial/types';
 
 export type ResolvedDeepFool = Required<Omit<DeepFoolSpec, 'target' | 'seed'>> & Pick<DeepFoolSpec, 'target' | 'seed'>;
 

@@ -12,8 +12,8 @@
  * Trace: the record of iterate t carries the loss J(x_t).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { Rng } from '../random';
+import type { Classifier } from '../../../core/models/classifier';
+import { Rng } from '../../../core/random';
 import {
   crossEntropyPerImage,
   exactSign,
@@ -26,8 +26,8 @@ import {
   randomStart,
   reached,
   Recorder,
-} from './common';
-import type { AttackHooks, AttackOutcome, Norm } from './types';
+} from '../../../core/adversarial/common';
+import type { AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial/types';
 
 export interface IterativeConfig {
   norm: Norm;

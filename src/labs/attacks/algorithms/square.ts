@@ -20,10 +20,10 @@
  * Trace: the accepted iterate x_best of every image after every query round, loss = L(x_best).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { Rng } from '../random';
-import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from './common';
-import type { AttackHooks, AttackOutcome, SquareSpec } from './types';
+import type { Classifier } from '../../../core/models/classifier';
+import { Rng } from '../../../core/random';
+import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from '../../../core/adversarial/common';
+import type { AttackHooks, AttackOutcome, SquareSpec } from '../../../core/adversarial/types';
 
 export type ResolvedSquare = Required<Omit<SquareSpec, 'target'>> & Pick<SquareSpec, 'target'>;
 

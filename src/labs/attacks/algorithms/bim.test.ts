@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
-import { classifierOf, linearModel, randomImages } from '../test-utils';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import { classifierOf, linearModel, randomImages } from '../../../core/test-utils';
 import { kurakinSteps, resolveBim, runBim } from './bim';
-import { crossEntropyPerImage, exactSign } from './common';
+import { crossEntropyPerImage, exactSign } from '../../../core/adversarial/common';
 
 const shape: [number, number, number] = [8, 8, 1];
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
-import { buildModel } from '../models/architectures';
-import { classifierOf, randomImages } from '../test-utils';
-import { randomStart } from './common';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import { buildModel } from '../../../core/models/architectures';
+import { classifierOf, randomImages } from '../../../core/test-utils';
+import { randomStart } from '../../../core/adversarial/common';
 import { runFgsm } from './fgsm';
 import { resolvePgd, runPgd } from './pgd';
-import { tinyTask, type TinyTask } from './testing';
+import { tinyTask, type TinyTask } from '../../../core/adversarial/testing';
 
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
+import { initNodeBackend } from '../../../core/engine/node-backend';
 import { apgdCheckpoints, runApgd } from './apgd';
 import { runPgd } from './pgd';
-import { tinyTask, type TinyTask } from './testing';
+import { tinyTask, type TinyTask } from '../../../core/adversarial/testing';
 
 describe('APGD-CE', () => {
   let task: TinyTask;

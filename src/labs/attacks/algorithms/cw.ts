@@ -29,9 +29,9 @@
  * Trace: every Adam iterate, loss = ||x' - x~||^2 + c f (the image's own c).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder, selectPerImage } from './common';
-import type { AttackHooks, AttackOutcome, CwSpec } from './types';
+import type { Classifier } from '../../../core/models/classifier';
+import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder, selectPerImage } from '../../../core/adversarial/common';
+import type { AttackHooks, AttackOutcome, CwSpec } from '../../../core/adversarial/types';
 
 export type ResolvedCw = Required<Omit<CwSpec, 'target' | 'seed'>> & Pick<CwSpec, 'target' | 'seed'>;
 

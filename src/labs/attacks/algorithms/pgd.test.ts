@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
-import { buildModel } from '../models/architectures';
-import { classifierOf, linearModel, randomImages } from '../test-utils';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import { buildModel } from '../../../core/models/architectures';
+import { classifierOf, linearModel, randomImages } from '../../../core/test-utils';
 import { runFgsm } from './fgsm';
 import { runPgd } from './pgd';
-import { AttackCancelled, type AttackHooks, type PgdSpec } from './types';
+import { AttackCancelled, type AttackHooks, type PgdSpec } from '../../../core/adversarial/types';
 
 const pgd = (clf: Parameters<typeof runPgd>[0], x: tf.Tensor4D, y: number[], spec: Omit<PgdSpec, 'name'>, hooks?: AttackHooks) =>
   runPgd(clf, x, y, { name: 'pgd', ...spec }, { keepTrace: false, ...hooks });

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
-import type { Classifier } from '../models/classifier';
-import { classifierOf, linearModel } from '../test-utils';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import type { Classifier } from '../../../core/models/classifier';
+import { classifierOf, linearModel } from '../../../core/test-utils';
 import { DEEPFOOL_STEP_MARGIN, runDeepFool } from './deepfool';
-import { tinyTask } from './testing';
+import { tinyTask } from '../../../core/adversarial/testing';
 
 const shape: [number, number, number] = [4, 4, 1];
 

@@ -12,10 +12,10 @@
  * Trace: iterates 0..T, loss = J.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { inRange, invalid, isWhole, prepare } from './common';
+import type { Classifier } from '../../../core/models/classifier';
+import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, MifgsmSpec } from './types';
+import type { AttackHooks, AttackOutcome, MifgsmSpec } from '../../../core/adversarial/types';
 
 export type ResolvedMifgsm = Required<Omit<MifgsmSpec, 'target'>> & Pick<MifgsmSpec, 'target'>;
 

@@ -10,10 +10,10 @@
  * Trace: iterate 0 (start) and 1 (adversarial), loss = CE (targeted: -CE of the target).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { inRange, invalid, isWhole, prepare } from './common';
+import type { Classifier } from '../../../core/models/classifier';
+import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, FgsmSpec } from './types';
+import type { AttackHooks, AttackOutcome, FgsmSpec } from '../../../core/adversarial/types';
 
 export type ResolvedFgsm = Required<Omit<FgsmSpec, 'target'>> & Pick<FgsmSpec, 'target'>;
 

@@ -18,10 +18,10 @@
  * et al.'s rule), random start, 1 restart, seed 0.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
-import { inRange, invalid, isWhole, prepare } from './common';
+import type { Classifier } from '../../../core/models/classifier';
+import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, PgdSpec } from './types';
+import type { AttackHooks, AttackOutcome, PgdSpec } from '../../../core/adversarial/types';
 
 export type ResolvedPgd = Required<Omit<PgdSpec, 'target'>> & Pick<PgdSpec, 'target'>;
 

@@ -6,20 +6,20 @@
  * batched, any TensorFlow.js backend, deterministic for a seed, cancellable between steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../models/classifier';
+import type { Classifier } from '../../../core/models/classifier';
 import { runApgd, resolveApgd } from './apgd';
 import { runBim, resolveBim } from './bim';
-import { readAndDispose } from './common';
+import { readAndDispose } from '../../../core/adversarial/common';
 import { runCw, resolveCw } from './cw';
 import { runDeepFool, resolveDeepFool } from './deepfool';
 import { runFgsm, resolveFgsm } from './fgsm';
 import { runMifgsm, resolveMifgsm } from './mifgsm';
 import { resolvePgd, runPgd } from './pgd';
 import { resolveSquare, runSquare } from './square';
-import { ATTACK_NORMS, type AttackParams } from '../experiment';
-import type { AttackHooks, AttackName, AttackOutcome, AttackSpec, Norm } from './types';
+import { ATTACK_NORMS, type AttackParams } from '../../../core/experiment';
+import type { AttackHooks, AttackName, AttackOutcome, AttackSpec, Norm } from '../../../core/adversarial/types';
 
-export * from './types';
+export * from '../../../core/adversarial/types';
 
 /** Option names of the specs (camelCase); the CLI and URL names are in experiment.ts. */
 export type SpecParam =
