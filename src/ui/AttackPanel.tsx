@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
-import { ATTACKS, type AttackInfo, type SpecParam } from '../labs/attacks/algorithms/registry';
+import type { SliderRange } from '../core/experiment/fields';
+import { ATTACK_PARAM_FIELDS, ATTACKS, isAttackName, paramKey, type AttackInfo, type ParamField } from '../labs/attacks/index';
 import { DATASETS } from '../core/data/datasets';
-import { effectiveNorm, FIELDS, maxEps, parseFieldValue, type AttackName, type AttackParams } from '../core/experiment';
+import { effectiveNorm, maxEps, parseFieldValue, type AttackName, type AttackParams, type Experiment } from '../labs/experiment';
 import { amplification, magnitudeRgba, perturbationRgba, perturbationRgbRgba } from './colormap';
 import { DownloadLink } from './DownloadLink';
 import { attackJson } from './export';
@@ -15,102 +16,32 @@ import { StepIcon } from './StepIcon';
 import { patchAttack, useLab } from './store';
 import { TraceChart } from './TraceChart';
 
-type NumericKey =
-  | 'eps'
-  | 'steps'
-  | 'stepSize'
-  | 'restarts'
-  | 'seed'
-  | 'momentum'
-  | 'overshoot'
-  | 'binarySearchSteps'
-  | 'c'
-  | 'confidence'
-  | 'lr'
-  | 'queries'
-  | 'pInit';
-
-interface Range {
-  min: number;
-  max: number;
-  step: number;
+/** The studio's numeric controls: every numeric attack parameter the chosen attack reads, from the field tables. */
+function numericFields(info: AttackInfo): ParamField[] {
+  return ATTACK_PARAM_FIELDS.filter((f) => {
+    const k = paramKey(f);
+    return info.params.includes(k) && (f.type.kind === 'int' || f.type.kind === 'float') && k !== 'target';
+  });
 }
 
-/**
- * Slider ranges (typed values may go anywhere the experiment schema allows: an L2 eps up to sqrt(H*W*C),
- * 28 on MNIST). Null: no slider.
- */
-function sliderRange(k: NumericKey, a: AttackParams, dataset: string, colour: boolean): Range | null {
-  switch (k) {
-    case 'eps':
-      return a.norm === 'l2'
-        ? { min: 0, max: Math.min(10, maxEps('l2', dataset)), step: 0.05 }
-        : { min: 0, max: colour ? 32 / 255 : 0.5, step: 1 / 255 };
-    case 'steps':
-      return { min: 1, max: a.name === 'cw' ? 10000 : 200, step: 1 };
-    case 'stepSize':
-      return a.norm === 'l2' ? { min: 0.005, max: 2, step: 0.005 } : { min: 0.001, max: 0.1, step: 0.001 };
-    case 'restarts':
-      return { min: 1, max: 10, step: 1 };
-    case 'momentum':
-      return { min: 0, max: 2, step: 0.05 };
-    case 'overshoot':
-      return { min: 0, max: 0.5, step: 0.01 };
-    case 'binarySearchSteps':
-      return { min: 1, max: 15, step: 1 };
-    case 'confidence':
-      return { min: 0, max: 50, step: 0.5 };
-    case 'lr':
-      return { min: 0.001, max: 0.1, step: 0.001 };
-    case 'queries':
-      return { min: 10, max: 10000, step: 10 };
-    case 'pInit':
-      return { min: 0.01, max: 1, step: 0.01 };
-    case 'c':
-    case 'seed':
-      return null;
-  }
-}
-
-const LABELS: Record<NumericKey, string> = {
-  eps: 'ε',
-  steps: 'Steps',
-  stepSize: 'Step size',
-  restarts: 'Restarts',
-  seed: 'Seed',
-  momentum: 'Momentum μ',
-  overshoot: 'Overshoot',
-  binarySearchSteps: 'Binary-search steps',
-  c: 'Initial c',
-  confidence: 'Confidence κ',
-  lr: 'Learning rate',
-  queries: 'Query budget',
-  pInit: 'Initial square fraction p',
-};
-
-/** Registry option name -> experiment field (null: not adjustable here). */
-function paramKey(p: SpecParam): NumericKey | 'norm' | 'randomStart' | 'target' | null {
-  switch (p) {
-    case 'c0':
-      return 'c';
-    case 'abortEarly':
-      return null;
-    default:
-      return p;
-  }
+/** Attack-specific slider ranges (C&W's step count reaches 10000). */
+function sliderOf(f: ParamField, info: AttackInfo | null, e: Experiment): SliderRange | null {
+  if (info?.name === 'cw' && paramKey(f) === 'steps') return { min: 1, max: 10000, step: 1 };
+  return f.slider?.(e) ?? null;
 }
 
 /** A slider with a number box beside it; both accept only values the experiment schema (the URL table) accepts. */
-function ParamField({ k }: { k: NumericKey }) {
+function ParamControl({ field }: { field: ParamField }) {
+  const k = paramKey(field);
   const experiment = useLab((s) => s.experiment);
   const a = experiment.attack;
+  const info = isAttackName(a.name) ? ATTACKS[a.name] : null;
   const busy = useLab((s) => s.job !== null);
   const channels = useLab((s) => DATASETS[s.experiment.dataset]?.shape[2] ?? 1);
-  const value = a[k];
+  const value = a[k] as number;
   // a refused text is checked against the norm and data set of its time: when they change, the box shows the value in force
   const ctx = `${effectiveNorm(a)}|${experiment.dataset}`;
   const [draft, setDraft] = useState<{ value: number; ctx: string; text: string; error: string | null } | null>(null);
-  const field = FIELDS.find((f) => f.path === `attack.${k}`)!;
   // colour images under L-inf: eps and step size are typed and shown in /255 (the value stays a fraction)
   const in255 = (k === 'eps' || k === 'stepSize') && epsIn255(channels, a.norm);
   const display = (v: number) => (in255 ? String(Number((v * 255).toFixed(4))) : String(v));
@@ -127,15 +58,16 @@ function ParamField({ k }: { k: NumericKey }) {
       setDraft({ value, ctx, text, error: r.error });
     } else {
       setDraft({ value: r.value as number, ctx, text, error: null });
-      patchAttack({ [k]: r.value } as Partial<AttackParams>);
+      patchAttack({ [k]: r.value });
     }
   };
-  const range = sliderRange(k, a, experiment.dataset, channels === 3);
+  const range = sliderOf(field, info, experiment);
   const testId = `attack-${k === 'stepSize' ? 'step-size' : k}`;
+  const label = field.short ?? field.label;
   return (
     <div className="param">
-      <label className="param-label" htmlFor={testId}>
-        {LABELS[k]}
+      <label className="param-label" htmlFor={testId} title={field.help}>
+        {label}
         {k === 'eps' && (
           <span className="muted small" data-testid="eps-units">
             {' '}
@@ -166,7 +98,7 @@ function ParamField({ k }: { k: NumericKey }) {
               )
             }
             disabled={busy}
-            aria-label={`${LABELS[k]} slider`}
+            aria-label={`${label} slider`}
             data-testid={`${testId}-slider`}
           />
         )}
@@ -255,12 +187,10 @@ function CompareField() {
 function chooseAttack(name: AttackName): void {
   if (name === 'none') return patchAttack({ name });
   const info = ATTACKS[name];
-  const a = useLab.getState().experiment.attack;
+  const { attack: a, dataset } = useLab.getState().experiment;
   const norm = info.norms.includes(a.norm) ? a.norm : info.norms[0];
-  // PGD on colour images: Madry et al.'s CIFAR-10 step of 2/255 (the preset's 0.01 is MNIST's)
-  const colour = DATASETS[useLab.getState().experiment.dataset]?.shape[2] === 3;
-  const cifarStep = colour && name === 'pgd' && norm === 'linf' ? { stepSize: 2 / 255 } : {};
-  patchAttack({ name, norm, ...attackPreset(name, { ...a, norm }), ...cifarStep, ...(info.targeted ? {} : { targeted: false }) });
+  // each paper's defaults for this budget and data set (CIFAR-10's PGD step is 2/255), declared beside the algorithm
+  patchAttack({ name, norm, ...attackPreset(name, { ...a, norm }, dataset), ...(info.targeted ? {} : { targeted: false }) });
 }
 
 function AttackForm() {
@@ -271,11 +201,10 @@ function AttackForm() {
   const custom = useLab((s) => s.custom);
   const missing = useLab((s) => s.dataset?.id === dataset && s.dataset.missing === true);
   const ready = !!model && model.dataset === dataset && !job && (!!custom || !missing);
-  const info = a.name === 'none' ? null : ATTACKS[a.name];
+  const info = isAttackName(a.name) ? ATTACKS[a.name] : null;
   const whiteBox = Object.values(ATTACKS).filter((x) => !x.blackBox);
   const blackBox = Object.values(ATTACKS).filter((x) => x.blackBox);
-  const keys = info ? info.params.map(paramKey) : [];
-  const numeric = keys.filter((k): k is NumericKey => k !== null && k !== 'norm' && k !== 'randomStart' && k !== 'target');
+  const numeric = info ? numericFields(info) : [];
   const running = job?.kind === 'attack';
   return (
     <div className="studio-form">
@@ -312,7 +241,7 @@ function AttackForm() {
           </span>
         )}
       </div>
-      {info && keys.includes('norm') && (
+      {info && (
         <div className="param">
           <label className="param-label" htmlFor="attack-norm">
             Norm
@@ -336,10 +265,10 @@ function AttackForm() {
           )}
         </div>
       )}
-      {numeric.map((k) => (
-        <ParamField key={k} k={k} />
+      {numeric.map((f) => (
+        <ParamControl key={f.path} field={f} />
       ))}
-      {info && keys.includes('randomStart') && (
+      {info && info.params.includes('randomStart') && (
         <label className="param checkbox">
           <input
             type="checkbox"

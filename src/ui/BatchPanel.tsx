@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { ATTACKS } from '../labs/attacks/algorithms/registry';
 import { DATASETS } from '../core/data/datasets';
-import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../core/experiment';
+import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../labs/experiment';
 import type { BatchOutcome } from '../worker/protocol';
 import { runBatch } from './controller';
 import { GoToImport } from './DataImport';

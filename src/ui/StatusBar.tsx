@@ -1,4 +1,4 @@
-import type { BackendChoice } from '../core/experiment';
+import type { BackendChoice } from '../labs/experiment';
 import { selectBackend } from './controller';
 import { SpeedMeter } from './SpeedMeter';
 import { bytes, count } from './format';

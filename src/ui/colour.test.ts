@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../core/experiment';
+import { DEFAULT_EXPERIMENT } from '../labs/experiment';
 import { hot, magnitudeRgba, perturbationRgbRgba, pixelMagnitudes } from './colormap';
 import { parseEpsilons } from './export';
 import { epsIn255, epsText, parseEpsText } from './format';

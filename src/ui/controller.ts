@@ -12,7 +12,7 @@ import {
   encodeExperiment,
   type AttackParams,
   type Experiment,
-} from '../core/experiment';
+} from '../labs/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import type { BenchmarkOutcome, BenchmarkRequest, Progress, WorkerEvent } from '../worker/protocol';
 import { ATTACKS } from '../labs/attacks/algorithms/registry';

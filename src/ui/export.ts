@@ -1,5 +1,5 @@
 /** CSV and JSON exports of a batch robustness check (pure functions, unit-tested). */
-import { encodeExperiment, type Experiment } from '../core/experiment';
+import { encodeExperiment, type Experiment } from '../labs/experiment';
 import type { AttackOutcome, BatchOutcome } from '../worker/protocol';
 
 /** One CSV field: quoted when it holds a comma, a quote or a line break. */

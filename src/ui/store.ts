@@ -10,7 +10,10 @@ import {
   type AttackParams,
   type BatchParams,
   type Experiment,
-} from '../core/experiment';
+} from '../labs/experiment';
+import { isColour } from '../core/experiment/core-settings';
+import type { Value } from '../core/experiment/fields';
+import { followBudget } from '../labs/attacks/index';
 import type { ModelCard } from '../core/models/card';
 import type {
   AttackOutcome,
@@ -160,9 +163,20 @@ export function patchExperiment(patch: Partial<Omit<Experiment, 'attack' | 'batc
   setExperiment({ ...e, ...patch, attack: { ...e.attack } });
 }
 
-export function patchAttack(patch: Partial<AttackParams>): void {
+/**
+ * Change attack settings. When eps or the step count changes, the parameters whose paper default
+ * follows the budget (MI-FGSM's step of eps / steps, PGD-L2's 2.5 eps / steps) follow it, unless the
+ * user had set them to something else.
+ */
+export function patchAttack(patch: Partial<Record<keyof AttackParams, Value>>): void {
   const e = useLab.getState().experiment;
-  setExperiment({ ...e, attack: { ...e.attack, ...patch } });
+  const next = { ...e.attack, ...patch } as AttackParams;
+  if (!('stepSize' in patch) && (next.eps !== e.attack.eps || next.steps !== e.attack.steps) && next.name === e.attack.name) {
+    const colour = isColour(e.dataset);
+    const budget = (a: AttackParams) => ({ eps: a.eps, norm: a.norm, steps: a.steps, colour });
+    Object.assign(next, followBudget(next.name, budget(e.attack), budget(next), e.attack));
+  }
+  setExperiment({ ...e, attack: next });
 }
 
 export function patchBatch(patch: Partial<BatchParams>): void {

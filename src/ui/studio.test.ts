@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../core/experiment';
+import { DEFAULT_EXPERIMENT } from '../labs/experiment';
 import type { BatchOutcome } from '../worker/protocol';
 import { amplification, diverging, maxAbs, perturbationRgba } from './colormap';
 import { attackJson, batchCsv, batchJson, csvField } from './export';
 import type { AttackOutcome } from '../worker/protocol';
 import { attackPreset } from './presets';
+import { followBudget, resolveSpec } from '../labs/attacks/index';
 
 describe('diverging colour map', () => {
   it('is white at zero, red for positive, blue for negative, clipped beyond the scale', () => {
@@ -72,8 +73,8 @@ describe('batch export', () => {
     const j = JSON.parse(batchJson(outcome, DEFAULT_EXPERIMENT, '2026-01-01T00:00:00Z'));
     expect(j.experiment.attack.seed).toBe(7);
     expect(j.experiment.attack.name).toBe('fgsm');
-    expect(j.link).toContain('attack=fgsm');
-    expect(j.link).toContain('seed=7');
+    expect(j.link).toContain('atk.name=fgsm');
+    expect(j.link).toContain('atk.seed=7');
     expect(j.start).toBe(0);
     expect(j.curves[0].robustAccuracy).toEqual([1, 0.5]);
     expect(j.rows).toHaveLength(2);
@@ -84,12 +85,29 @@ describe('batch export', () => {
 describe('attack presets', () => {
   const base = { ...DEFAULT_EXPERIMENT.attack, eps: 0.1 };
   it("uses each paper's defaults, scaled to eps where the paper does", () => {
-    expect(attackPreset('bim', base)).toEqual({ steps: 30, stepSize: 0.0039 });
+    // Kurakin et al.'s min(255 eps + 4, 1.25 * 255 eps), rounded down as the core (and torchattacks' int()) does
+    expect(attackPreset('bim', base)).toEqual({ steps: 29, stepSize: 1 / 255 });
     expect(attackPreset('mifgsm', base)).toEqual({ steps: 10, stepSize: 0.01, momentum: 1 });
     expect(attackPreset('pgd', { ...base, norm: 'l2', eps: 0.8 })).toEqual({ steps: 40, stepSize: 0.05, restarts: 1 });
     expect(attackPreset('cw', base).steps).toBe(1000);
     expect(attackPreset('square', base)).toEqual({ queries: 1000, pInit: 0.8 });
     expect(attackPreset('fgsm', base)).toEqual({});
+    // one rule: the studio's preset is what the algorithm fills in when the option is left out
+    for (const name of ['bim', 'mifgsm', 'pgd']) {
+      const preset = attackPreset(name, base);
+      const resolved = resolveSpec({ name, eps: 0.1 }) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(preset)) expect(resolved[k], `${name} ${k}`).toBeCloseTo(v as number, 4);
+    }
+  });
+  it('a step size that follows eps follows it, unless the user set it', () => {
+    const ctx = { eps: 0.1, norm: 'linf' as const, steps: 10, colour: false };
+    expect(followBudget('mifgsm', ctx, { ...ctx, eps: 0.3 }, { stepSize: 0.01 })).toEqual({ stepSize: 0.03 });
+    expect(followBudget('mifgsm', ctx, { ...ctx, eps: 0.3 }, { stepSize: 0.02 })).toEqual({});
+    expect(followBudget('mifgsm', ctx, { ...ctx, steps: 20 }, { stepSize: 0.01 })).toEqual({ stepSize: 0.005 });
+    // PGD's L-inf step is Madry et al.'s fixed 0.01; its L2 step is 2.5 eps / steps
+    expect(followBudget('pgd', ctx, { ...ctx, eps: 0.3 }, { stepSize: 0.01 })).toEqual({ stepSize: 0.01 });
+    const l2 = { eps: 1, norm: 'l2' as const, steps: 40, colour: false };
+    expect(followBudget('pgd', l2, { ...l2, eps: 2 }, { stepSize: 0.0625 })).toEqual({ stepSize: 0.125 });
   });
 });
 
@@ -132,8 +150,8 @@ describe('attack export', () => {
     expect(j.predicted).toBe(0);
     const link = new URLSearchParams(j.link.slice(1));
     expect(link.get('i')).toBe('12');
-    expect(link.get('eps')).toBe('0.25');
-    expect(link.get('seed')).toBe('9');
+    expect(link.get('atk.eps')).toBe('0.25');
+    expect(link.get('atk.seed')).toBe('9');
   });
   it('refuses a cancelled attack', () => {
     expect(() => attackJson({ ...adv, status: 'cancelled', adversarial: undefined }, DEFAULT_EXPERIMENT, [2, 2, 1], '')).toThrow(

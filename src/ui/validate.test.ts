@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, cloneExperiment, decodeExperiment } from '../core/experiment';
+import { DEFAULT_EXPERIMENT, cloneExperiment, decodeExperiment } from '../labs/experiment';
 import type { ModelCard } from '../core/models/card';
 import { preferredModel, validateExperiment, type Catalog } from './validate';
 

@@ -3,7 +3,7 @@
  * model zoo) and falls back, with a plain-text notice per problem. Pure: no DOM, no fetch.
  */
 import { DATASETS } from '../core/data/datasets';
-import { cloneExperiment, conformExperiment, DEFAULT_EXPERIMENT, type Experiment } from '../core/experiment';
+import { cloneExperiment, conformExperiment, DEFAULT_EXPERIMENT, type Experiment } from '../labs/experiment';
 import type { ModelCard } from '../core/models/card';
 
 export interface DatasetAvailability {

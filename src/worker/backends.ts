@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installFastKernels } from '../core/engine/install';
 import { installLazyConvGradients } from '../core/engine/lazy-conv-gradients';
-import type { BackendChoice } from '../core/experiment';
+import type { BackendChoice } from '../labs/experiment';
 import type { BackendAttempt, BackendName } from './protocol';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];

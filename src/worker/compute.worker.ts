@@ -8,9 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import {
   ATTACKS,
   AttackCancelled,
+  expectedSteps,
   resolveSpec,
   runAttack,
-  specFromParams,
+  specFromSettings,
   type AttackOutcome as CoreOutcome,
   type AttackSpec,
   type TraceRecord,
@@ -18,8 +19,8 @@ import {
 import { importCifar10 } from '../core/data/cifar-import';
 import { getDataset, imagesAsFloats, loadSplit, type LabeledImages } from '../core/data/datasets';
 import { centreCrop, pictureToInput } from '../core/data/photo';
-import { benchmarkClassifier } from '../core/eval/benchmark';
-import type { BackendChoice } from '../core/experiment';
+import { benchmarkClassifier } from '../labs/attacks/benchmark';
+import type { BackendChoice } from '../labs/experiment';
 import { describeModel } from '../core/models/architectures';
 import type { ModelCard } from '../core/models/card';
 import { loadLayersModel, ModelLoadError, sha256Hex, type LoadedModel } from '../core/models/io';
@@ -270,21 +271,6 @@ async function downloadModel(
     throw new DOMException('model loading cancelled', 'AbortError');
   }
   return { files: { json, weights }, loaded };
-}
-
-/** Roughly how many trace records an attack produces (for the progress bar; early stops end sooner). */
-function expectedSteps(spec: AttackSpec): number {
-  const r = resolveSpec(spec) as AttackSpec & { steps?: number; restarts?: number; binarySearchSteps?: number; queries?: number };
-  switch (r.name) {
-    case 'fgsm':
-      return 1;
-    case 'square':
-      return r.queries ?? 1;
-    case 'cw':
-      return (r.steps ?? 1) * (r.binarySearchSteps ?? 1);
-    default:
-      return (r.steps ?? 1) * (r.restarts ?? 1);
-  }
 }
 
 function tracePoint(r: TraceRecord, i = 0): TracePoint {
@@ -600,7 +586,7 @@ const api: ComputeApi = {
     // a picture of the user's has no true label: the reference is the model's clean prediction (set below)
     let label = split ? split.labels[req.sample] : -1;
     const a = req.attack;
-    const spec = specFromParams(a);
+    const spec = specFromSettings(a);
     if (!spec) throw new Error('choose an attack first');
     const total = expectedSteps(spec);
     const controller = startJob(req.jobId);
@@ -714,7 +700,7 @@ const api: ComputeApi = {
     const main = requireModel();
     const split = requireDataset(req.dataset);
     const a = req.attack;
-    const spec = specFromParams(a);
+    const spec = specFromSettings(a);
     if (!spec) throw new Error('choose an attack first');
     resolveSpec(spec);
     const info = ATTACKS[spec.name];

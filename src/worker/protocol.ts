@@ -2,8 +2,8 @@
  * The typed contract between the UI thread and the compute worker (called through comlink).
  * Everything here is structured-clone friendly: plain objects, typed arrays, no tensors.
  */
-import type { AttackParams, BackendChoice } from '../core/experiment';
-import type { BenchmarkResult } from '../core/eval/benchmark';
+import type { AttackParams, BackendChoice } from '../labs/experiment';
+import type { BenchmarkResult } from '../labs/attacks/benchmark';
 import type { ModelCard } from '../core/models/card';
 import type { ImportedInfo } from './imported-store';
 

@@ -4,6 +4,7 @@
  * any figure differs by more than the tolerance (in percentage points).
  */
 import { getDataset } from '../../core/data/datasets';
+import { attackRunner } from '../../labs/attacks/index';
 import { robustEntrySpec } from '../../core/models/card';
 import { evaluate, type EvalAttack } from '../../core/eval/evaluate';
 import { initNodeBackend } from '../../core/engine/node-backend';
@@ -33,8 +34,8 @@ export async function runCheckCard(args: string[]): Promise<number> {
   await check(`clean accuracy (${card.cleanAccuracy.n} images)`, card.cleanAccuracy.accuracy, card.cleanAccuracy.n, { attack: 'none' });
   for (const e of card.robustAccuracy) {
     await check(`${e.attack.toUpperCase()}-${e.steps} ${e.norm} eps ${e.eps} (${e.n} images)`, e.accuracy, e.n, {
-      attack: 'spec',
-      spec: robustEntrySpec(e),
+      attack: 'run',
+      run: attackRunner(robustEntrySpec(e)),
     });
   }
   const worst = Math.max(...rows.map((r) => Math.abs(r.card - r.measured) * 100));

@@ -1,68 +1,62 @@
 /**
- * rlab eval: clean and robust accuracy of a model under any attack of the library, with the same
- * parameter names as the lab's URL/UI (experiment.ts FIELDS). `--epsilons a,b,c` gives a robust
+ * rlab eval: clean and robust accuracy of a model under any attack of the library. Its attack flags are
+ * the attacks lab's field tables (the same as the URL's keys and the studio's controls), so an attack's
+ * new parameter is a flag here without touching this file. `--epsilons a,b,c` gives a robust
  * accuracy per epsilon (Foolbox style) in one JSON object.
  */
+import type { ParseArgsConfig } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../core/data/datasets';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
-import { ATTACK_NAMES, ATTACKS, isAttackName, resolveSpec, type AttackSpec, type SpecParam } from '../../labs/attacks/algorithms/registry';
-import { maxEps } from '../../core/experiment';
+import {
+  ATTACK_NAMES,
+  ATTACK_PARAM_FIELDS,
+  ATTACKS,
+  attackRunner,
+  isAttackName,
+  paramKey,
+  resolveSpec,
+  type AttackSpec,
+  type ParamField,
+  type TargetSpec,
+} from '../../labs/attacks/index';
+import { maxEps } from '../../labs/experiment';
 import { sliceSplit } from '../../core/train/train';
 import { isNonNegInt, isPosInt, num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
 
-/** CLI flag -> spec option, for the flags that configure an attack. */
-const FLAG_PARAM: Record<string, SpecParam> = {
-  norm: 'norm',
-  eps: 'eps',
-  steps: 'steps',
-  'step-size': 'stepSize',
-  'random-start': 'randomStart',
-  restarts: 'restarts',
-  seed: 'seed',
-  targeted: 'target',
-  target: 'target',
-  momentum: 'momentum',
-  'binary-search': 'binarySearchSteps',
-  c: 'c0',
-  confidence: 'confidence',
-  lr: 'lr',
-  overshoot: 'overshoot',
-  queries: 'queries',
-  'p-init': 'pInit',
-};
+/** The flags of the attack parameters, from the attacks lab's field tables (the URL's and the studio's). */
+const PARAM_FIELDS = ATTACK_PARAM_FIELDS;
+
+/** parseArgs options of `rlab eval`: its own flags, then one per attack parameter. */
+export const EVAL_OPTIONS = {
+  model: { type: 'string' },
+  dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
+  attack: { type: 'string', default: 'none' },
+  norm: { type: 'string' },
+  epsilons: { type: 'string' },
+  n: { type: 'string' },
+  'batch-size': { type: 'string' },
+  backend: { type: 'string', default: 'wasm' },
+  json: { type: 'boolean', default: false },
+  ...Object.fromEntries(PARAM_FIELDS.map((f) => [f.cli, { type: f.type.kind === 'bool' ? 'boolean' : 'string' }])),
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** What a numeric flag must be, in words, from its field's type ("a whole number from 1 to 10000"). */
+function expected(f: ParamField): { check: (v: number) => boolean; what: string } {
+  const t = f.type;
+  if (t.kind !== 'int' && t.kind !== 'float') return { check: () => true, what: 'a number' };
+  const max = typeof t.max === 'number' ? t.max : Infinity;
+  return t.kind === 'int'
+    ? { check: (v) => Number.isInteger(v) && v >= t.min && v <= max, what: `a whole number from ${t.min} to ${max}` }
+    : { check: (v) => v >= t.min && v <= max, what: `a ${f.label} in [${t.min}, ${max}]` };
+}
 
 export async function runEval(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    model: { type: 'string' },
-    dataset: { type: 'string' },
-    'data-dir': { type: 'string' },
-    attack: { type: 'string', default: 'none' },
-    norm: { type: 'string' },
-    eps: { type: 'string' },
-    epsilons: { type: 'string' },
-    steps: { type: 'string' },
-    'step-size': { type: 'string' },
-    'random-start': { type: 'boolean' },
-    restarts: { type: 'string' },
-    targeted: { type: 'boolean' },
-    target: { type: 'string' },
-    momentum: { type: 'string' },
-    'binary-search': { type: 'string' },
-    c: { type: 'string' },
-    confidence: { type: 'string' },
-    lr: { type: 'string' },
-    overshoot: { type: 'string' },
-    queries: { type: 'string' },
-    'p-init': { type: 'string' },
-    n: { type: 'string' },
-    seed: { type: 'string' },
-    'batch-size': { type: 'string' },
-    backend: { type: 'string', default: 'wasm' },
-    json: { type: 'boolean', default: false },
-  });
+  const { values: raw } = parse(args, EVAL_OPTIONS);
+  const values = raw as Record<string, string | boolean | undefined> & typeof raw;
   if (!values.model) throw new UsageError('eval needs --model <zoo-id | path/to/model.json>');
   if (!values.dataset) throw new UsageError('eval needs --dataset <mnist|fashion-mnist|cifar10>');
   const ds = getDataset(values.dataset);
@@ -70,13 +64,20 @@ export async function runEval(args: string[]): Promise<number> {
   if (name !== 'none' && !isAttackName(name)) throw new UsageError(`unknown attack "${name}" (none, ${ATTACK_NAMES.join(', ')})`);
   if (values.backend !== 'wasm' && values.backend !== 'cpu')
     throw new UsageError(`--backend ${values.backend} is not available in Node (wasm, cpu)`);
-  const given = (flag: string) => (values as Record<string, unknown>)[flag] !== undefined;
+  const given = (flag: string) => values[flag] !== undefined;
   const info = name === 'none' ? null : ATTACKS[name];
-  for (const flag of Object.keys(FLAG_PARAM)) {
-    if (!given(flag) || flag === 'seed') continue;
-    if (!info || !info.params.includes(FLAG_PARAM[flag])) throw new UsageError(`--${flag} does not apply to --attack ${name}`);
-    if (flag === 'random-start' && name === 'apgd-ce')
-      throw new UsageError('--random-start does not apply to --attack apgd-ce (it always uses the AutoAttack random start)');
+  // a flag applies when its parameter is one the attack reads (the target: when the attack has a targeted variant)
+  const applies = (key: string) =>
+    !!info &&
+    (key === 'targeted' || key === 'target' ? info.targeted : info.params.includes(key) && !(info.cli?.fixed ?? []).includes(key));
+  for (const f of PARAM_FIELDS) {
+    const key = paramKey(f);
+    if (!given(f.cli) || key === 'seed') continue;
+    if (!applies(key)) {
+      if (info?.cli?.fixed?.includes(key))
+        throw new UsageError(`--${f.cli} does not apply to --attack ${name} (it always uses its own ${f.label})`);
+      throw new UsageError(`--${f.cli} does not apply to --attack ${name}`);
+    }
   }
   if (given('epsilons') && !info) throw new UsageError('--epsilons needs an attack');
   if (given('epsilons') && given('eps')) throw new UsageError('give either --eps or --epsilons, not both');
@@ -86,15 +87,15 @@ export async function runEval(args: string[]): Promise<number> {
   if (info && !info.norms.includes(norm) && given('norm'))
     throw new UsageError(`--attack ${name} supports --norm ${info.norms.join(', ')}`);
   const attackNorm = info && !info.norms.includes(norm) ? info.norms[0] : norm;
-  // the lab's ranges (experiment.ts): [0, 1] for L-inf, [0, sqrt(H*W*C)] for L2 (28 on MNIST)
+  // the lab's ranges (the attacks lab's fields): [0, 1] for L-inf, [0, sqrt(H*W*C)] for L2 (28 on MNIST)
   const epsMax = maxEps(attackNorm, ds.id);
   const epsCheck = (v: number) => v >= 0 && v <= epsMax;
   const epsWhat = attackNorm === 'linf' ? 'an eps in [0, 1]' : `an L2 eps in [0, ${Number(epsMax.toFixed(2))}]`;
   const bounded = info?.kind === 'bounded';
   let epsilons: number[] | undefined;
   if (given('epsilons')) {
-    epsilons = values
-      .epsilons!.split(',')
+    epsilons = (values.epsilons as string)
+      .split(',')
       .map((s) =>
         num(
           s,
@@ -105,48 +106,43 @@ export async function runEval(args: string[]): Promise<number> {
         ),
       );
   }
-  const eps = num(values.eps, 'eps', NaN, epsCheck, epsWhat);
+  const eps = num(values.eps as string | undefined, 'eps', NaN, epsCheck, epsWhat);
   if (given('eps') && info && !bounded)
     throw new UsageError(`--eps does not apply to --attack ${name} (a minimisation attack; use --epsilons)`);
   if (bounded && Number.isNaN(eps) && !epsilons) throw new UsageError(`--attack ${name} needs --eps`);
-  const seed = num(values.seed, 'seed', 0, isNonNegInt, 'a whole number >= 0');
-  const opt = (flag: string, check: (v: number) => boolean, what: string) =>
-    given(flag) ? num(values[flag as 'steps'], flag, NaN, check, what) : undefined;
-  let target: AttackSpec['target'];
+  const seed = num(values.seed as string | undefined, 'seed', 0, isNonNegInt, 'a whole number >= 0');
+  let target: TargetSpec | undefined;
   if (given('target')) {
-    const t = values.target!;
+    const t = values.target as string;
     if (t === 'least-likely') target = 'least-likely';
     else target = num(t, 'target', NaN, isNonNegInt, 'a class index or least-likely');
   } else if (values.targeted) {
     target = 'least-likely';
   }
-  const randomStart = name === 'pgd' || name === 'fgsm' ? (values['random-start'] ?? false) : undefined;
-  const raw: Record<string, unknown> = {
-    name,
-    norm: given('norm') ? norm : undefined,
-    eps: bounded ? (epsilons ? Math.max(...epsilons) : eps) : undefined,
-    steps: opt('steps', isPosInt, 'a whole number >= 1'),
-    stepSize: opt('step-size', (v) => v > 0 && v <= epsMax, `a step size in (0, ${Number(epsMax.toFixed(2))}]`),
-    randomStart,
-    restarts: opt('restarts', isPosInt, 'a whole number >= 1'),
-    seed,
-    target,
-    momentum: opt('momentum', (v) => v >= 0 && v <= 100, 'a momentum in [0, 100]'),
-    binarySearchSteps: opt('binary-search', (v) => isPosInt(v) && v <= 100, 'a whole number from 1 to 100'),
-    c0: opt('c', (v) => v > 0 && v <= 1e10, 'a constant c in (0, 1e10]'),
-    confidence: opt('confidence', (v) => v >= 0 && v <= 1e4, 'a confidence in [0, 10000]'),
-    lr: opt('lr', (v) => v > 0 && v <= 10, 'a learning rate in (0, 10]'),
-    overshoot: opt('overshoot', (v) => v >= 0 && v <= 10, 'an overshoot in [0, 10]'),
-    queries: opt('queries', (v) => isPosInt(v) && v <= 1e6, 'a whole number from 1 to 1000000'),
-    pInit: opt('p-init', (v) => v > 0 && v <= 1, 'a fraction in (0, 1]'),
-  };
-  // the CLI's PGD default step size stays 0.01 for L-inf (as before); other defaults are the attack's
-  for (const k of Object.keys(raw))
-    if (raw[k] === undefined || (k !== 'name' && info && !info.params.includes(k as SpecParam))) delete raw[k];
   let spec: AttackSpec | null = null;
   if (info) {
+    const rawSpec: AttackSpec = { name, seed };
+    if (given('norm')) rawSpec.norm = norm;
+    if (bounded) rawSpec.eps = epsilons ? Math.max(...epsilons) : eps;
+    if (target !== undefined) rawSpec.target = target;
+    for (const f of PARAM_FIELDS) {
+      const key = paramKey(f);
+      if (!applies(key) || key === 'eps' || key === 'seed' || key === 'targeted' || key === 'target') continue;
+      const v = values[f.cli];
+      if (f.type.kind === 'bool') {
+        const absent = info.cli?.absent?.[key];
+        if (v !== undefined) rawSpec[key] = v;
+        else if (absent !== undefined) rawSpec[key] = absent;
+      } else if (v !== undefined) {
+        const bound =
+          key === 'stepSize'
+            ? { check: (x: number) => x > 0 && x <= epsMax, what: `a step size in (0, ${Number(epsMax.toFixed(2))}]` }
+            : expected(f);
+        rawSpec[key] = num(v as string, f.cli, NaN, bound.check, bound.what);
+      }
+    }
     try {
-      spec = resolveSpec(raw as unknown as AttackSpec);
+      spec = resolveSpec(rawSpec);
     } catch (e) {
       throw new UsageError((e as Error).message.replace(/^invalid attack options: /, ''));
     }
@@ -158,10 +154,15 @@ export async function runEval(args: string[]): Promise<number> {
   const model = await loadNodeModel(values.model, ds.shape);
   if (typeof target === 'number' && target >= model.classifier.numClasses)
     throw new UsageError(`--target ${target} is not a class of the model (0..${model.classifier.numClasses - 1})`);
-  const r = await evaluate(model.classifier, sliceSplit(test, 0, n), spec ? { attack: 'spec', spec, epsilons } : { attack: 'none' }, {
-    batchSize,
-    onProgress: values.json ? undefined : (d, t) => process.stderr.write(`\r${d}/${t} images`),
-  });
+  const r = await evaluate(
+    model.classifier,
+    sliceSplit(test, 0, n),
+    spec ? { attack: 'run', run: attackRunner(spec), epsilons } : { attack: 'none' },
+    {
+      batchSize,
+      onProgress: values.json ? undefined : (d, t) => process.stderr.write(`\r${d}/${t} images`),
+    },
+  );
   if (!values.json) process.stderr.write('\n');
   const out = {
     model: model.label,
@@ -171,11 +172,11 @@ export async function runEval(args: string[]): Promise<number> {
     clean_accuracy: r.cleanAccuracy,
     robust_accuracy: r.robustAccuracy,
     ...(r.robustAccuracyByEps ? { robust_accuracy_by_eps: r.robustAccuracyByEps } : {}),
-    ...(spec && spec.name !== 'fgsm' && spec.name !== 'pgd' && r.attackStats
+    ...(spec && ATTACKS[spec.name].jsonStats !== false && r.attackStats
       ? {
           attacked: r.attackStats.attacked,
           fooled: r.attackStats.fooled,
-          ...(spec.name === 'square'
+          ...(ATTACKS[spec.name].blackBox
             ? { queries_mean_fooled: r.attackStats.meanQueriesFooled, queries_median_fooled: r.attackStats.medianQueriesFooled }
             : {}),
           ...(ATTACKS[spec.name].kind === 'minimisation' ? { l2_median_fooled: r.attackStats.medianL2Fooled } : {}),
@@ -197,7 +198,7 @@ export async function runEval(args: string[]): Promise<number> {
       } else {
         console.log(`robust accuracy ${(100 * r.robustAccuracy).toFixed(2)}% under ${desc}`);
       }
-      if (r.attackStats && spec.name === 'square' && r.attackStats.meanQueriesFooled !== null)
+      if (r.attackStats && ATTACKS[spec.name].blackBox && r.attackStats.meanQueriesFooled !== null)
         console.log(
           `queries on fooled images: mean ${r.attackStats.meanQueriesFooled.toFixed(1)}, median ${r.attackStats.medianQueriesFooled}`,
         );
@@ -218,53 +219,11 @@ function describeSpec(s: AttackSpec): string {
   return `${ATTACKS[s.name].label} (${parts.join(', ')})`;
 }
 
-/** The "attack" object of the JSON output: the legacy keys (exactly, for untargeted fgsm/pgd) plus each attack's own. */
+/** The "attack" object of the JSON output: name, norm, eps, then the attack's own fields (its definition's json), seed, target. */
 function attackJson(name: string, s: AttackSpec | null, seed: number, epsilons: number[] | undefined): Record<string, unknown> {
   if (!s) return { name, norm: 'linf', eps: 0, steps: 0, step_size: 0, random_start: false, restarts: 0, seed };
-  const o: Record<string, unknown> = { name, norm: s.norm ?? ATTACKS[s.name].norms[0] };
-  const eps = 'eps' in s ? s.eps : null;
-  o.eps = eps;
-  switch (s.name) {
-    case 'fgsm':
-      Object.assign(o, { steps: 1, step_size: s.eps, random_start: s.randomStart, restarts: 1 });
-      break;
-    case 'pgd':
-      Object.assign(o, { steps: s.steps, step_size: s.stepSize, random_start: s.randomStart, restarts: s.restarts });
-      break;
-    case 'bim':
-      Object.assign(o, { steps: s.steps, step_size: s.stepSize, random_start: false, restarts: 1 });
-      break;
-    case 'mifgsm':
-      Object.assign(o, { steps: s.steps, step_size: s.stepSize, random_start: false, restarts: 1, momentum: s.momentum });
-      break;
-    case 'apgd-ce':
-      Object.assign(o, {
-        steps: s.steps,
-        step_size: null,
-        random_start: s.randomStart,
-        restarts: s.restarts,
-        initial_step_size: 2 * (s.eps ?? 0),
-      });
-      break;
-    case 'cw':
-      Object.assign(o, {
-        steps: s.steps,
-        step_size: null,
-        random_start: false,
-        restarts: 1,
-        binary_search_steps: s.binarySearchSteps,
-        c: s.c0,
-        confidence: s.confidence,
-        lr: s.lr,
-      });
-      break;
-    case 'deepfool':
-      Object.assign(o, { steps: s.steps, step_size: null, random_start: false, restarts: 1, overshoot: s.overshoot });
-      break;
-    case 'square':
-      Object.assign(o, { steps: s.queries, step_size: null, random_start: false, restarts: 1, queries: s.queries, p_init: s.pInit });
-      break;
-  }
+  const def = ATTACKS[s.name];
+  const o: Record<string, unknown> = { name, norm: s.norm ?? def.norms[0], eps: 'eps' in s ? s.eps : null, ...def.json(s) };
   o.seed = seed;
   if (s.target !== undefined) o.target = s.target;
   if (epsilons) o.epsilons = epsilons;

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../core/data/datasets';
 import { ARCHITECTURES, describeModel } from '../../core/models/architectures';
+import { attackRunner } from '../../labs/attacks/index';
 import { robustEntrySpec, type ModelCard, type RobustAccuracyEntry } from '../../core/models/card';
 import { serializeLayersModel, sha256Hex } from '../../core/models/io';
 import { describeTraining, formatBudget, getRecipe, recipeEpochs } from '../../core/train/recipes';
 import { train } from '../../core/train/train';
+import { holdoutPgd } from '../../labs/attacks/holdout';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';
@@ -81,6 +83,7 @@ export async function runTrain(args: string[]): Promise<number> {
       saveEvery: saveEveryMinutes > 0 ? { seconds: 60 * saveEveryMinutes } : undefined,
       signal: stop.signal,
       stopAfterEpoch: stopAfter,
+      holdoutAttack: holdoutPgd,
       onBatch: (step, total) => {
         const pct = Math.floor((100 * step) / total);
         if (pct % 5 === 0 && pct !== lastPct) {
@@ -136,7 +139,7 @@ export async function runTrain(args: string[]): Promise<number> {
       const r = await evaluate(
         clf,
         testSplit,
-        { attack: 'spec', spec: robustEntrySpec({ ...e, seed: 0 }) },
+        { attack: 'run', run: attackRunner(robustEntrySpec({ ...e, seed: 0 })) },
         { onProgress: (d, t) => d % 2000 === 0 && log(`  eval ${e.attack} eps ${e.eps}: ${d}/${t}`) },
       );
       log(

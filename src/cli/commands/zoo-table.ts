@@ -25,7 +25,7 @@
 import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ATTACKS, type AttackSpec } from '../../labs/attacks/algorithms/registry';
+import { ATTACKS, attackRunner, type AttackSpec } from '../../labs/attacks/index';
 import { getDataset } from '../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
 import { evaluate, type EvalResult } from '../../core/eval/evaluate';
@@ -259,7 +259,7 @@ export async function zooTable(o: ZooTableOptions): Promise<ModelTable[]> {
         const part = n === o.n ? split : sliceSplit(split, 0, n);
         if (!cleanOf.has(n))
           cleanOf.set(n, (await evaluate(m.classifier, part, { attack: 'none' }, { batchSize: o.batchSize })).cleanAccuracy);
-        const r = await evaluate(m.classifier, part, { attack: 'spec', spec: a.spec }, { batchSize: o.batchSize });
+        const r = await evaluate(m.classifier, part, { attack: 'run', run: attackRunner(a.spec) }, { batchSize: o.batchSize });
         if (r.cleanAccuracy !== cleanOf.get(n)) throw new Error(`${card.id}: clean accuracy changed between runs`);
         rows.push(toRow(a, r, n));
         const last = rows[rows.length - 1];

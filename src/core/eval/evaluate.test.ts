@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../data/datasets';
 import { initNodeBackend } from '../engine/node-backend';
+import { attackRunner } from '../../labs/attacks/algorithms/registry';
 import { runPgd } from '../../labs/attacks/algorithms/pgd';
 import { tinyTask, type TinyTask } from '../adversarial/testing';
 import { batchTensor } from '../train/train';
@@ -25,7 +26,7 @@ describe('evaluate with any attack', () => {
 
   it('robust accuracy counts the clean-correct images the attack does not fool (seed = spec seed + batch start)', async () => {
     const spec = { name: 'pgd' as const, eps: 0.1, steps: 5, stepSize: 0.03, randomStart: true, restarts: 1, seed: 3 };
-    const r = await evaluate(task.clf, split, { attack: 'spec', spec }, { batchSize: split.n });
+    const r = await evaluate(task.clf, split, { attack: 'run', run: attackRunner(spec) }, { batchSize: split.n });
     // the split holds 8-bit pixels: attack exactly what evaluate sees
     const { x, y } = batchTensor(split, Array.from(split.labels.keys()));
     const pred = tf.tidy(() => tf.argMax(task.clf.logits(x), 1).dataSync());
@@ -50,22 +51,27 @@ describe('evaluate with any attack', () => {
   it('epsilons: one robust accuracy per epsilon, non-increasing for PGD, consistent with single runs', async () => {
     const spec = { name: 'pgd' as const, eps: 0, steps: 5, stepSize: 0.03, randomStart: false, seed: 1 };
     const before = tf.memory().numTensors;
-    const r = await evaluate(task.clf, split, { attack: 'spec', spec, epsilons: [0, 0.05, 0.15] }, { batchSize: 16 });
+    const r = await evaluate(task.clf, split, { attack: 'run', run: attackRunner(spec), epsilons: [0, 0.05, 0.15] }, { batchSize: 16 });
     expect(tf.memory().numTensors).toBe(before);
     expect(Object.keys(r.robustAccuracyByEps!).sort()).toEqual(['0', '0.05', '0.15']);
     expect(r.robustAccuracyByEps!['0']).toBe(r.cleanAccuracy);
     expect(r.robustAccuracyByEps!['0.15']).toBeLessThanOrEqual(r.robustAccuracyByEps!['0.05']);
     expect(r.robustAccuracy).toBe(r.robustAccuracyByEps!['0.15']);
-    const single = await evaluate(task.clf, split, { attack: 'spec', spec: { ...spec, eps: 0.05 } }, { batchSize: 16 });
+    const single = await evaluate(task.clf, split, { attack: 'run', run: attackRunner({ ...spec, eps: 0.05 }) }, { batchSize: 16 });
     expect(single.robustAccuracy).toBe(r.robustAccuracyByEps!['0.05']);
   });
 
   it('Square reports queries on fooled images; DeepFool the median L2', async () => {
-    const s = await evaluate(task.clf, split, { attack: 'spec', spec: { name: 'square', eps: 0.15, queries: 50 } }, { batchSize: 16 });
+    const s = await evaluate(
+      task.clf,
+      split,
+      { attack: 'run', run: attackRunner({ name: 'square', eps: 0.15, queries: 50 }) },
+      { batchSize: 16 },
+    );
     expect(s.attackStats!.fooled).toBeGreaterThan(0);
     expect(s.attackStats!.meanQueriesFooled).toBeGreaterThanOrEqual(1);
     expect(s.attackStats!.meanQueriesFooled).toBeLessThanOrEqual(50);
-    const d = await evaluate(task.clf, split, { attack: 'spec', spec: { name: 'deepfool' } }, { batchSize: 16 });
+    const d = await evaluate(task.clf, split, { attack: 'run', run: attackRunner({ name: 'deepfool' }) }, { batchSize: 16 });
     expect(d.robustAccuracy).toBe(0);
     expect(d.attackStats!.medianL2Fooled).toBeGreaterThan(0);
     // every fooled image's L2 norm, ascending; its median is the reported one

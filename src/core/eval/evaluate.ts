@@ -8,17 +8,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../data/datasets';
 import type { Classifier } from '../models/classifier';
-import { runAttack, sweepEpsilons, type AttackSpec } from '../../labs/attacks/algorithms/registry';
+import { sweepEpsilons, type EvalAttack as Attack } from './sweep';
 import { batchTensor } from '../train/train';
 
 export type EvalAttack =
   | { attack: 'none' }
   /**
-   * Any attack of the library. The seed of batch b is spec.seed + (index of its first image), so a run
-   * over N images repeats exactly. With epsilons (Foolbox style), robust accuracy per epsilon:
-   * bounded attacks run once per epsilon, minimisation attacks (C&W, DeepFool) once.
+   * An attack (a lab supplies it; the attacks lab's `attackRunner(spec)`). The seed of batch b is the
+   * attack's seed + (index of its first image), so a run over N images repeats exactly. With epsilons
+   * (Foolbox style), robust accuracy per epsilon through the one sweep path (sweep.ts): bounded attacks
+   * run once per epsilon, minimisation attacks (C&W, DeepFool) once.
    */
-  | { attack: 'spec'; spec: AttackSpec; epsilons?: number[] };
+  | { attack: 'run'; run: Attack; epsilons?: number[] };
 
 export interface EvalResult {
   n: number;
@@ -28,7 +29,7 @@ export interface EvalResult {
   seconds: number;
   /** With epsilons: robust accuracy per epsilon, keyed by the epsilon as written by String(eps). */
   robustAccuracyByEps?: Record<string, number>;
-  /** For 'spec' attacks without epsilons, over the attacked (clean-correct) images. */
+  /** For attacks without epsilons, over the attacked (clean-correct) images. */
   attackStats?: {
     attacked: number;
     /** Images the attack fooled (prediction != label). */
@@ -61,7 +62,7 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
   const bs = opts.batchSize ?? 250;
   let clean = 0;
   let robust = 0;
-  const epsilons = attack.attack === 'spec' ? attack.epsilons : undefined;
+  const epsilons = attack.attack === 'run' ? attack.epsilons : undefined;
   const robustByEps = epsilons ? epsilons.map(() => 0) : null;
   const fooledQueries: number[] = [];
   const fooledL2: number[] = [];
@@ -77,18 +78,19 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
     clean += correct.length;
     if (attack.attack === 'none') {
       robust += correct.length;
-    } else if (attack.attack === 'spec' && correct.length > 0) {
+    } else if (attack.attack === 'run' && correct.length > 0) {
       const sel = tf.tensor1d(correct, 'int32');
       const xs = tf.gather(x, sel) as tf.Tensor4D;
       sel.dispose();
       const ys = Int32Array.from(correct, (i) => labels[i]);
-      const spec = { ...attack.spec, seed: (attack.spec.seed ?? 0) + start } as AttackSpec;
+      const seed = attack.run.seed + start;
+      const hooks = { signal: opts.signal, keepTrace: false };
       try {
         if (epsilons && robustByEps) {
-          const r = await sweepEpsilons(clf, xs, ys, spec, epsilons, { signal: opts.signal, keepTrace: false });
+          const r = await sweepEpsilons(clf, xs, ys, attack.run, epsilons, hooks, { seed });
           r.robust.forEach((rb, j) => (robustByEps[j] += rb.reduce((s, v) => s + v, 0)));
         } else {
-          const r = await runAttack(clf, xs, ys, spec, { signal: opts.signal, keepTrace: false });
+          const r = await attack.run.run(clf, xs, ys, undefined, seed, hooks);
           r.adversarial.dispose();
           attacked += ys.length;
           for (let i = 0; i < ys.length; i++) {
@@ -132,7 +134,7 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
     };
   }
   const result: EvalResult = { n: split.n, cleanAccuracy: clean / split.n, robustAccuracy: robust / split.n, seconds };
-  if (attack.attack === 'spec') {
+  if (attack.attack === 'run') {
     result.attackStats = {
       attacked,
       fooled: fooledQueries.length,

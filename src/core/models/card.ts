@@ -1,5 +1,15 @@
 /** The model card stored beside every zoo model (models/<id>/card.json). */
-import type { AttackSpec } from '../adversarial/types';
+/** The spec of a card's attack, in the attack library's terms (the attacks lab's AttackSpec). */
+export type CardAttackSpec = {
+  name: 'fgsm' | 'pgd';
+  norm: 'linf';
+  eps: number;
+  steps?: number;
+  stepSize?: number;
+  randomStart: boolean;
+  restarts?: number;
+  seed: number;
+};
 
 export interface RobustAccuracyEntry {
   attack: 'fgsm' | 'pgd';
@@ -57,7 +67,7 @@ export function isModelCard(v: unknown): v is ModelCard {
 }
 
 /** The attack a card's robust-accuracy entry was measured with, as the attack library's spec. */
-export function robustEntrySpec(e: Pick<RobustAccuracyEntry, 'attack' | 'eps' | 'steps' | 'stepSize' | 'randomStart' | 'restarts' | 'seed'>): AttackSpec {
+export function robustEntrySpec(e: Pick<RobustAccuracyEntry, 'attack' | 'eps' | 'steps' | 'stepSize' | 'randomStart' | 'restarts' | 'seed'>): CardAttackSpec {
   return e.attack === 'fgsm'
     ? { name: 'fgsm', norm: 'linf', eps: e.eps, randomStart: e.randomStart, seed: e.seed }
     : { name: 'pgd', norm: 'linf', eps: e.eps, steps: e.steps, stepSize: e.stepSize, randomStart: e.randomStart, restarts: e.restarts, seed: e.seed };

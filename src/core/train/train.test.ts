@@ -5,6 +5,12 @@ import { Rng } from '../random';
 import type { LabeledImages } from '../data/datasets';
 import { batchTensor, learningRateAt, oneCycle, train, type TrainState } from './train';
 import type { Recipe } from './recipes';
+// the holdout robustness of adversarial recipes is measured with the attacks lab's PGD (tests may reach into labs)
+import { holdoutPgd } from '../../labs/attacks/holdout';
+
+/** train() with the zoo's holdout attack (adversarial recipes need one). */
+const trainWithProbe = (r: Recipe, d: LabeledImages, o: Parameters<typeof train>[2] = {}) =>
+  train(r, d, { holdoutAttack: holdoutPgd, ...o });
 
 /** A learnable toy task: the class is the quadrant of the brightest 7x7 block. */
 function toyData(n: number, seed: number): LabeledImages {
@@ -42,14 +48,14 @@ describe('train', () => {
 
   it('learns, and repeats bit for bit for the same seed', async () => {
     const data = toyData(320, 1);
-    const a = await train(recipe, data);
-    const b = await train(recipe, data);
+    const a = await trainWithProbe(recipe, data);
+    const b = await trainWithProbe(recipe, data);
     const wa = a.model.getWeights().map((w) => Array.from(w.dataSync()));
     const wb = b.model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(wa).toEqual(wb);
     expect(a.history[a.history.length - 1].holdoutClean).toBeGreaterThan(0.9);
     expect(a.history[0].holdoutRobust).not.toBeNull();
-    const c = await train({ ...recipe, seed: 6 }, data);
+    const c = await trainWithProbe({ ...recipe, seed: 6 }, data);
     expect(c.model.getWeights()[0].dataSync()[0]).not.toBe(wa[0][0]);
     for (const m of [a, b, c]) m.model.dispose();
     expect(tf.memory().numTensors).toBeLessThan(50);
@@ -58,8 +64,8 @@ describe('train', () => {
   it('PGD adversarial training learns the task and differs from FGSM-RS', async () => {
     const data = toyData(256, 3);
     const pgdRecipe: Recipe = { ...recipe, adversarial: { method: 'pgd', eps: 0.1, alpha: 0.04, steps: 3, epsWarmupEpochs: 1 } };
-    const a = await train(pgdRecipe, data);
-    const b = await train(recipe, data);
+    const a = await trainWithProbe(pgdRecipe, data);
+    const b = await trainWithProbe(recipe, data);
     expect(a.history[a.history.length - 1].holdoutClean).toBeGreaterThan(0.9);
     expect(a.history[a.history.length - 1].holdoutRobust).not.toBeNull();
     expect(Array.from(a.model.getWeights()[0].dataSync())).not.toEqual(Array.from(b.model.getWeights()[0].dataSync()));
@@ -70,7 +76,7 @@ describe('train', () => {
   it('a run stopped after an epoch and resumed ends with the same weights, bit for bit', async () => {
     const data = toyData(256, 2);
     const r = { ...recipe, augment: { padCrop: 2, flip: true } };
-    const whole = await train(r, data);
+    const whole = await trainWithProbe(r, data);
     let state: TrainState | null = null;
     const store = {
       load: async () => state,
@@ -78,12 +84,12 @@ describe('train', () => {
         state = structuredClone(s);
       },
     };
-    const first = await train(r, data, { checkpoint: store, stopAfterEpoch: 1 });
+    const first = await trainWithProbe(r, data, { checkpoint: store, stopAfterEpoch: 1 });
     expect(first.complete).toBe(false);
     expect(state!.epochsDone).toBe(1);
     first.model.dispose();
     const before = tf.memory().numTensors;
-    const resumed = await train(r, data, { checkpoint: store });
+    const resumed = await trainWithProbe(r, data, { checkpoint: store });
     expect(resumed.complete).toBe(true);
     expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2]);
     const wa = whole.model.getWeights().map((w) => Array.from(w.dataSync()));
@@ -93,9 +99,9 @@ describe('train', () => {
     whole.model.dispose();
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
     // a state of another recipe is refused, not silently used
-    await expect(train({ ...r, id: 'other' }, data, { checkpoint: store })).rejects.toThrow(/saved run is of toy/);
+    await expect(trainWithProbe({ ...r, id: 'other' }, data, { checkpoint: store })).rejects.toThrow(/saved run is of toy/);
     // so is a state of the same recipe with other settings (here the learning rate)
-    await expect(train({ ...r, learningRate: 1e-3 }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
+    await expect(trainWithProbe({ ...r, learningRate: 1e-3 }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
   });
 
   it('a fine-tuning phase goes on from a finished run of the recipe without it, bit for bit like one whole run', async () => {
@@ -111,7 +117,7 @@ describe('train', () => {
         state = structuredClone(s);
       },
     };
-    const whole = await train(ft, data, { checkpoint: store });
+    const whole = await trainWithProbe(ft, data, { checkpoint: store });
     expect(whole.history.map((h) => [h.epoch, h.eps])).toEqual([
       [1, 0.1],
       [2, 0.1],
@@ -119,16 +125,16 @@ describe('train', () => {
     ]);
     const wholeLast = state!.weights.map((w) => Array.from(w));
     state = null;
-    const base = await train(recipe, data, { checkpoint: store });
+    const base = await trainWithProbe(recipe, data, { checkpoint: store });
     const baseLast = state!.weights.map((w) => Array.from(w));
     // the phase trains: its last weights are not the base run's
     expect(wholeLast).not.toEqual(baseLast);
-    const resumed = await train(ft, data, { checkpoint: store });
+    const resumed = await trainWithProbe(ft, data, { checkpoint: store });
     expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(state!.weights.map((w) => Array.from(w))).toEqual(wholeLast);
     expect(resumed.selectedEpoch).toBe(whole.selectedEpoch);
     // a run that went into the phase is not taken for a run of the recipe without it
-    await expect(train(recipe, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
+    await expect(trainWithProbe(recipe, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
     for (const m of [whole, base, resumed]) m.model.dispose();
   });
 
@@ -141,10 +147,10 @@ describe('train', () => {
       optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
     };
     const weights = (m: tf.Sequential) => m.getWeights().map((w) => Array.from(w.dataSync()));
-    const whole = await train(r, data);
+    const whole = await trainWithProbe(r, data);
     const states: TrainState[] = [];
     const recording = { load: async () => null, save: async (s: TrainState) => void states.push(structuredClone(s)) };
-    const saving = await train(r, data, { checkpoint: recording, saveEvery: { batches: 4 } });
+    const saving = await trainWithProbe(r, data, { checkpoint: recording, saveEvery: { batches: 4 } });
     // saving changes nothing, and happens after batch 4 of each epoch and at each epoch's end
     expect(weights(saving.model)).toEqual(weights(whole.model));
     expect(states.map((s) => [s.epochsDone, s.step, s.partial?.batches])).toEqual([
@@ -157,7 +163,7 @@ describe('train', () => {
       const before = tf.memory().numTensors;
       let state: TrainState | null = structuredClone(within);
       const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
-      const resumed = await train(r, data, { checkpoint: store });
+      const resumed = await trainWithProbe(r, data, { checkpoint: store });
       expect(weights(resumed.model)).toEqual(weights(whole.model));
       expect(resumed.history.map((h) => [h.epoch, h.trainLoss, h.holdoutClean, h.holdoutRobust])).toEqual(
         whole.history.map((h) => [h.epoch, h.trainLoss, h.holdoutClean, h.holdoutRobust]),
@@ -169,11 +175,11 @@ describe('train', () => {
     let state: TrainState | null = null;
     const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
     const stop = new AbortController();
-    await expect(train(r, data, { checkpoint: store, signal: stop.signal, onBatch: (step) => step === 8 && stop.abort() })).rejects.toThrow(
-      /cancelled/,
-    );
+    await expect(
+      trainWithProbe(r, data, { checkpoint: store, signal: stop.signal, onBatch: (step) => step === 8 && stop.abort() }),
+    ).rejects.toThrow(/cancelled/);
     expect([state!.epochsDone, state!.step, state!.partial?.batches]).toEqual([1, 9, 3]);
-    const resumed = await train(r, data, { checkpoint: store });
+    const resumed = await trainWithProbe(r, data, { checkpoint: store });
     expect(weights(resumed.model)).toEqual(weights(whole.model));
     for (const m of [whole, saving, resumed]) m.model.dispose();
   });
@@ -181,7 +187,7 @@ describe('train', () => {
   it('a batch-normalised network learns, moves its running statistics and resumes bit for bit', async () => {
     const data = toyData(256, 4);
     const r: Recipe = { ...recipe, architecture: 'vgg-cifar-bn', adversarial: undefined };
-    const whole = await train(r, data);
+    const whole = await trainWithProbe(r, data);
     expect(whole.history[whole.history.length - 1].holdoutClean).toBeGreaterThan(0.9);
     const bn = whole.model.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
     const [, , movingMean, movingVar] = bn.getWeights().map((w) => Array.from(w.dataSync()));
@@ -189,8 +195,8 @@ describe('train', () => {
     expect(movingVar.some((v) => v !== 1)).toBe(true); // initialised to 1
     let state: TrainState | null = null;
     const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
-    (await train(r, data, { checkpoint: store, stopAfterEpoch: 1 })).model.dispose();
-    const resumed = await train(r, data, { checkpoint: store });
+    (await trainWithProbe(r, data, { checkpoint: store, stopAfterEpoch: 1 })).model.dispose();
+    const resumed = await trainWithProbe(r, data, { checkpoint: store });
     expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
       whole.model.getWeights().map((w) => Array.from(w.dataSync())),
     );
@@ -208,8 +214,8 @@ describe('train', () => {
       const bn = m.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
       return { momentum: bn.getConfig().momentum, mean: Array.from(bn.getWeights()[2].dataSync()) };
     };
-    const inference = await train(one, data);
-    const training = await train({ ...one, adversarial: { ...one.adversarial!, craftIn: 'training' } }, data);
+    const inference = await trainWithProbe(one, data);
+    const training = await trainWithProbe({ ...one, adversarial: { ...one.adversarial!, craftIn: 'training' } }, data);
     const a = movingMean(inference.model);
     const b = movingMean(training.model);
     expect(a.momentum).toBe(0.9);
@@ -223,11 +229,11 @@ describe('train', () => {
     training.model.dispose();
     // and such a run resumes bit for bit from within an epoch
     const r: Recipe = { ...base, epochs: 2, adversarial: { ...recipe.adversarial!, craftIn: 'training' } };
-    const whole = await train(r, data);
+    const whole = await trainWithProbe(r, data);
     let state: TrainState | null = null;
     const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
-    (await train(r, data, { checkpoint: store, saveEvery: { batches: 1 }, stopAfterEpoch: 1 })).model.dispose();
-    const resumed = await train(r, data, { checkpoint: store });
+    (await trainWithProbe(r, data, { checkpoint: store, saveEvery: { batches: 1 }, stopAfterEpoch: 1 })).model.dispose();
+    const resumed = await trainWithProbe(r, data, { checkpoint: store });
     expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
       whole.model.getWeights().map((w) => Array.from(w.dataSync())),
     );
@@ -244,20 +250,20 @@ describe('train', () => {
       optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
       labelSmoothing: 0.1,
     };
-    const whole = await train(r, data);
+    const whole = await trainWithProbe(r, data);
     expect(whole.history[whole.history.length - 1].holdoutClean).toBeGreaterThan(0.9);
     let state: TrainState | null = null;
     const store = { load: async () => state, save: async (s: TrainState) => void (state = structuredClone(s)) };
-    (await train(r, data, { checkpoint: store, stopAfterEpoch: 1 })).model.dispose();
+    (await trainWithProbe(r, data, { checkpoint: store, stopAfterEpoch: 1 })).model.dispose();
     expect(state!.betaPowers).toBeUndefined();
     expect(state!.optimizer.length).toBe(whole.model.trainableWeights.length);
-    const resumed = await train(r, data, { checkpoint: store });
+    const resumed = await trainWithProbe(r, data, { checkpoint: store });
     const weights = (m: tf.Sequential) => m.getWeights().map((w) => Array.from(w.dataSync()));
     expect(weights(resumed.model)).toEqual(weights(whole.model));
     // an Adam state does not resume an SGD recipe
-    await expect(train({ ...r, optimizer: undefined }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
+    await expect(trainWithProbe({ ...r, optimizer: undefined }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
     // weight decay shrinks the kernels and leaves the biases' decay-free updates alone
-    const heavy = await train({ ...r, optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0.5 } }, data);
+    const heavy = await trainWithProbe({ ...r, optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0.5 } }, data);
     const norm = (m: tf.Sequential, name: RegExp) =>
       m.trainableWeights.filter((w) => name.test(w.originalName)).reduce((s, w) => s + tf.sum(tf.square(w.read())).dataSync()[0], 0);
     expect(norm(heavy.model, /kernel$/)).toBeLessThan(0.5 * norm(whole.model, /kernel$/));

@@ -16,6 +16,7 @@ import { Rng } from '../random';
 import { inputGradient } from '../adversarial/loss';
 import { exactSign } from '../adversarial/common';
 import { evaluate } from '../eval/evaluate';
+import type { EvalAttack } from '../eval/sweep';
 import { recipeEpochs, type Augmentation, type Recipe } from './recipes';
 import { Sgd } from './sgd';
 
@@ -265,6 +266,12 @@ export async function train(
     saveEvery?: { seconds?: number; batches?: number };
     /** Stop (with the state saved) after this many epochs in total; the result is then partial. */
     stopAfterEpoch?: number;
+    /**
+     * The attack that measures holdout robustness after each epoch of an adversarial recipe (the best
+     * checkpoint is chosen by it). The zoo's recipes use PGD-10 from a random start with steps of
+     * eps / 4 (`holdoutPgd` in the attacks lab); required when the recipe trains adversarially.
+     */
+    holdoutAttack?: (eps: number) => EvalAttack;
   } = {},
 ): Promise<TrainResult & { complete: boolean }> {
   const rng = new Rng(recipe.seed);
@@ -283,6 +290,12 @@ export async function train(
   const optimizer = makeOptimizer(recipe, model);
   // the holdout's PGD-10 (which chooses the checkpoint) is at the main phase's eps when it has one
   const holdoutEps = (recipe.adversarial ?? ft?.adversarial)?.eps;
+  const holdoutAttack =
+    opts.holdoutAttack ??
+    (() => {
+      throw new Error(`recipe ${recipe.id} trains adversarially: give train() the holdoutAttack that measures its robustness`);
+    });
+  if (holdoutEps !== undefined && !opts.holdoutAttack) holdoutAttack(holdoutEps);
   const history: EpochReport[] = [];
   let best: { score: number; epoch: number; weights: tf.Tensor[] } | null = null;
   let t0 = performance.now();
@@ -418,21 +431,7 @@ export async function train(
     const clean = (await evaluate(clf, holdout, { attack: 'none' })).cleanAccuracy;
     let robust: number | null = null;
     if (holdoutEps !== undefined) {
-      robust = (
-        await evaluate(clf, holdout, {
-          attack: 'spec',
-          spec: {
-            name: 'pgd',
-            norm: 'linf',
-            eps: holdoutEps,
-            steps: 10,
-            stepSize: holdoutEps / 4,
-            randomStart: true,
-            restarts: 1,
-            seed: 0,
-          },
-        })
-      ).robustAccuracy;
+      robust = (await evaluate(clf, holdout, { attack: 'run', run: holdoutAttack(holdoutEps) })).robustAccuracy;
     }
     const score = robust ?? clean;
     const selected = !best || score >= best.score;

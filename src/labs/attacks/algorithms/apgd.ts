@@ -26,6 +26,7 @@
  * different attack).
  * Trace: every evaluated iterate x^(0..N_iter), loss = f.
  */
+import { defineAttack } from './definition';
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { Rng } from '../../../core/random';
@@ -260,3 +261,22 @@ export async function runApgd(
     box?.hi.dispose();
   }
 }
+
+export const apgdCe = defineAttack<ApgdSpec>({
+  name: 'apgd-ce',
+  label: 'APGD-CE',
+  reference: 'Croce & Hein 2020',
+  summary: 'PGD with a step size that adapts itself (checkpoints, step halving, momentum 0.75), on the cross-entropy',
+  norms: ['linf', 'l2'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: true,
+  params: ['eps', 'steps', 'restarts', 'randomStart', 'seed'],
+  defaults: () => ({ steps: 100, restarts: 1 }),
+  // the AutoAttack initialisation always starts at a random point: the CLI has no switch for it
+  cli: { fixed: ['randomStart'] },
+  json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, initial_step_size: 2 * s.eps }),
+  resolve: resolveApgd,
+  run: runApgd,
+  expectedSteps: (s) => (s.steps ?? 1) * (s.restarts ?? 1),
+});

@@ -11,6 +11,7 @@
  * with y_LL the least-likely class on the clean image, or any class given by the user.
  * Trace: iterates 0..N, loss = CE (targeted: -CE of the target).
  */
+import { defineAttack } from './definition';
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
@@ -59,3 +60,22 @@ export async function runBim(
     hooks,
   );
 }
+
+export const bim = defineAttack<BimSpec>({
+  name: 'bim',
+  label: 'BIM / I-FGSM',
+  reference: 'Kurakin, Goodfellow, Bengio 2017 (ILLC for the targeted variant)',
+  summary: 'FGSM repeated in small steps of 1/255, clipped to the eps ball, from the clean image',
+  norms: ['linf'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: true,
+  params: ['eps', 'steps', 'stepSize', 'seed'],
+  defaults: ({ eps }) => ({ steps: kurakinSteps(eps), stepSize: 1 / 255 }),
+  followsBudget: ['steps'],
+  json: (s) => ({ steps: s.steps, step_size: s.stepSize, random_start: false, restarts: 1 }),
+  resolve: resolveBim,
+  run: runBim,
+  expectedSteps: (s) => s.steps ?? 1,
+  steppable: true,
+});

@@ -28,6 +28,7 @@
  * about lr per step, so 100 steps of lr 0.01 cannot move most of a digit (rlab zoo-table measured it).
  * Trace: every Adam iterate, loss = ||x' - x~||^2 + c f (the image's own c).
  */
+import { defineAttack } from './definition';
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder, selectPerImage } from '../../../core/adversarial/common';
@@ -219,3 +220,76 @@ export async function runCw(
     tf.dispose(kept);
   }
 }
+
+export const cw = defineAttack<CwSpec>({
+  name: 'cw',
+  label: 'Carlini-Wagner L2',
+  reference: 'Carlini & Wagner 2017',
+  summary: 'the smallest L2 perturbation it can find: Adam on a tanh-space image, binary search on the constant c',
+  norms: ['l2'],
+  kind: 'minimisation',
+  blackBox: false,
+  targeted: true,
+  params: ['steps', 'binarySearchSteps', 'c0', 'confidence', 'lr', 'seed'],
+  options: ['abortEarly'],
+  fields: [
+    {
+      path: 'attack.binarySearchSteps',
+      url: 'bs',
+      cli: 'binary-search',
+      type: { kind: 'int', min: 1, max: 100 },
+      label: 'binary-search steps',
+      short: 'Binary-search steps',
+      help: 'rounds of the binary search on the constant c',
+      default: 9,
+      slider: () => ({ min: 1, max: 15, step: 1 }),
+    },
+    {
+      path: 'attack.c0',
+      url: 'c',
+      cli: 'c',
+      type: { kind: 'float', min: 1e-10, max: 1e10 },
+      label: 'initial constant c',
+      short: 'Initial c',
+      help: 'the first value of the trade-off constant c',
+      default: 0.001,
+    },
+    {
+      path: 'attack.confidence',
+      url: 'kappa',
+      cli: 'confidence',
+      type: { kind: 'float', min: 0, max: 10000 },
+      label: 'confidence',
+      short: 'Confidence κ',
+      help: 'the logit margin kappa the adversarial must reach',
+      default: 0,
+      slider: () => ({ min: 0, max: 50, step: 0.5 }),
+    },
+    {
+      path: 'attack.lr',
+      url: 'lr',
+      cli: 'lr',
+      type: { kind: 'float', min: 1e-6, max: 10 },
+      label: 'learning rate',
+      short: 'Learning rate',
+      help: "Adam's learning rate",
+      default: 0.01,
+      slider: () => ({ min: 0.001, max: 0.1, step: 0.001 }),
+    },
+  ],
+  // the reference code's 10000 steps per c cut to 1000 (early abort ends hopeless values of c sooner)
+  defaults: () => ({ steps: 1000, binarySearchSteps: 9, c0: 0.001, confidence: 0, lr: 0.01 }),
+  json: (s) => ({
+    steps: s.steps,
+    step_size: null,
+    random_start: false,
+    restarts: 1,
+    binary_search_steps: s.binarySearchSteps,
+    c: s.c0,
+    confidence: s.confidence,
+    lr: s.lr,
+  }),
+  resolve: resolveCw,
+  run: runCw,
+  expectedSteps: (s) => (s.steps ?? 1) * (s.binarySearchSteps ?? 1),
+});

@@ -30,6 +30,7 @@
  * Trace: every iterate of the images still being attacked (others NaN), loss = the linearised
  * distance |f'_l| / ||w'_l||_2 to the nearest boundary (0 once misclassified).
  */
+import { defineAttack } from './definition';
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { argmaxRows, finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from '../../../core/adversarial/common';
@@ -198,3 +199,33 @@ export async function runDeepFool(
     adv.dispose();
   }
 }
+
+export const deepfool = defineAttack<DeepFoolSpec>({
+  name: 'deepfool',
+  label: 'DeepFool',
+  reference: 'Moosavi-Dezfooli, Fawzi, Frossard 2016',
+  summary: 'steps to the nearest linearised decision boundary until the label flips (a small L2 perturbation)',
+  norms: ['l2'],
+  kind: 'minimisation',
+  blackBox: false,
+  targeted: false,
+  params: ['steps', 'overshoot', 'seed'],
+  fields: [
+    {
+      path: 'attack.overshoot',
+      url: 'os',
+      cli: 'overshoot',
+      type: { kind: 'float', min: 0, max: 10 },
+      label: 'overshoot',
+      short: 'Overshoot',
+      help: 'how far past the boundary the final step goes (0.02 in the paper)',
+      default: 0.02,
+      slider: () => ({ min: 0, max: 0.5, step: 0.01 }),
+    },
+  ],
+  defaults: () => ({ steps: 50, overshoot: 0.02 }),
+  json: (s) => ({ steps: s.steps, step_size: null, random_start: false, restarts: 1, overshoot: s.overshoot }),
+  resolve: resolveDeepFool,
+  run: runDeepFool,
+  expectedSteps: (s) => s.steps ?? 1,
+});

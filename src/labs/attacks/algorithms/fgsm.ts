@@ -9,6 +9,7 @@
  * (the FGSM-RS of Wong et al. 2020 uses a step of 1.25 eps; use PGD with steps=1 for that).
  * Trace: iterate 0 (start) and 1 (adversarial), loss = CE (targeted: -CE of the target).
  */
+import { defineAttack } from './definition';
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
@@ -53,3 +54,22 @@ export async function runFgsm(
   };
   return runIterative(clf, x, p, cfg, hooks);
 }
+
+export const fgsm = defineAttack<FgsmSpec>({
+  name: 'fgsm',
+  label: 'FGSM',
+  reference: 'Goodfellow, Shlens, Szegedy 2015; targeted: Kurakin et al. 2017',
+  summary: 'one step of eps along the sign of the loss gradient',
+  norms: ['linf'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: true,
+  params: ['eps', 'randomStart', 'seed'],
+  defaults: () => ({}),
+  cli: { absent: { randomStart: false } },
+  json: (s) => ({ steps: 1, step_size: s.eps, random_start: s.randomStart, restarts: 1 }),
+  jsonStats: false,
+  resolve: resolveFgsm,
+  run: runFgsm,
+  expectedSteps: () => 1,
+});

@@ -11,6 +11,7 @@
  * which scales every g_t by the same d and leaves sign(g) unchanged).
  * Trace: iterates 0..T, loss = J.
  */
+import { defineAttack } from './definition';
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
@@ -60,3 +61,35 @@ export async function runMifgsm(
     hooks,
   );
 }
+
+export const mifgsm = defineAttack<MifgsmSpec>({
+  name: 'mifgsm',
+  label: 'MI-FGSM',
+  reference: 'Dong et al. 2018',
+  summary: 'iterative FGSM with a momentum of normalised gradients (steps of eps / steps)',
+  norms: ['linf', 'l2'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: true,
+  params: ['eps', 'steps', 'stepSize', 'momentum', 'seed'],
+  fields: [
+    {
+      path: 'attack.momentum',
+      url: 'mu',
+      cli: 'momentum',
+      type: { kind: 'float', min: 0, max: 100 },
+      label: 'momentum',
+      short: 'Momentum μ',
+      help: 'decay factor mu of the accumulated gradient (Dong et al.: 1)',
+      default: 1,
+      slider: () => ({ min: 0, max: 2, step: 0.05 }),
+    },
+  ],
+  defaults: ({ eps, steps }) => ({ steps: 10, stepSize: Math.max(1e-4, Number((eps / steps).toFixed(4))), momentum: 1 }),
+  followsBudget: ['stepSize'],
+  json: (s) => ({ steps: s.steps, step_size: s.stepSize, random_start: false, restarts: 1, momentum: s.momentum }),
+  resolve: resolveMifgsm,
+  run: runMifgsm,
+  expectedSteps: (s) => s.steps ?? 1,
+  steppable: true,
+});

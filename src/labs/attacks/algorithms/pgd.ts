@@ -17,6 +17,7 @@
  * Defaults: 40 steps, step 0.01 (L-inf) or 2.5 * eps / steps (L2, Madry
  * et al.'s rule), random start, 1 restart, seed 0.
  */
+import { defineAttack } from './definition';
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
@@ -61,3 +62,29 @@ export async function runPgd(
   const p = await prepare(clf, x, y, s.target);
   return runIterative(clf, x, p, { ...s, momentum: null }, hooks);
 }
+
+export const pgd = defineAttack<PgdSpec>({
+  name: 'pgd',
+  label: 'PGD',
+  reference: 'Madry et al. 2018',
+  summary: 'projected gradient steps from a random start in the eps ball',
+  norms: ['linf', 'l2'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: true,
+  params: ['eps', 'steps', 'stepSize', 'randomStart', 'restarts', 'seed'],
+  // Madry et al.: MNIST 40 steps of 0.01; CIFAR-10 steps of 2/255; L2: 2.5 eps / steps
+  defaults: ({ eps, norm, steps, colour }) => ({
+    steps: 40,
+    stepSize: norm === 'l2' ? Math.max(1e-4, Number(((2.5 * eps) / steps).toFixed(4))) : colour ? 2 / 255 : 0.01,
+    restarts: 1,
+  }),
+  followsBudget: ['stepSize'],
+  cli: { absent: { randomStart: false } },
+  json: (s) => ({ steps: s.steps, step_size: s.stepSize, random_start: s.randomStart, restarts: s.restarts }),
+  jsonStats: false,
+  resolve: resolvePgd,
+  run: runPgd,
+  expectedSteps: (s) => (s.steps ?? 1) * (s.restarts ?? 1),
+  steppable: true,
+});

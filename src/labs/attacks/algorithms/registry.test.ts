@@ -35,7 +35,7 @@ describe('attack registry and runAttack', () => {
   });
 
   it('lists every attack once, with consistent metadata', () => {
-    expect(ATTACK_NAMES.sort()).toEqual(['apgd-ce', 'bim', 'cw', 'deepfool', 'fgsm', 'mifgsm', 'pgd', 'square']);
+    expect([...ATTACK_NAMES].sort()).toEqual(['apgd-ce', 'bim', 'cw', 'deepfool', 'fgsm', 'mifgsm', 'pgd', 'square']);
     for (const n of ATTACK_NAMES) expect(ATTACKS[n].name).toBe(n);
     expect(ATTACKS.square.blackBox).toBe(true);
     expect(ATTACKS.cw.kind).toBe('minimisation');
@@ -68,7 +68,7 @@ describe('attack registry and runAttack', () => {
       expect(hi).toBeLessThanOrEqual(1);
       if ('eps' in spec) {
         const size = 'norm' in spec && spec.norm === 'l2' ? a.norms.l2 : a.norms.linf;
-        for (const v of size) expect(v).toBeLessThanOrEqual(spec.eps * (1 + 1e-5) + 1e-6);
+        for (const v of size) expect(v).toBeLessThanOrEqual((spec.eps as number) * (1 + 1e-5) + 1e-6);
       }
       const pred = tf.tidy(() => tf.argMax(task.clf.logits(a.adversarial), 1).dataSync());
       for (let i = 0; i < 6; i++) {

@@ -9,9 +9,9 @@
  * queued but not finished is counted.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AttackCancelled, runAttack } from '../../labs/attacks/algorithms/registry';
-import { inputGradient } from '../adversarial/loss';
-import type { Classifier } from '../models/classifier';
+import { AttackCancelled, runAttack } from './algorithms/registry';
+import { inputGradient } from '../../core/adversarial/loss';
+import type { Classifier } from '../../core/models/classifier';
 
 export interface BenchmarkOptions {
   /** Runs of each measure before the timed ones. Default 1. */

@@ -25,10 +25,10 @@ describe('experiment URL codec', () => {
     Object.assign(e.attack, { norm: 'l2', eps: 3, stepSize: 0.1875 });
     Object.assign(e.batch, { start: 9000, n: 1000, epsilons: [0.5, 1.5, 3, 6] });
     const hash = encodeExperiment(e);
-    expect(new URLSearchParams(hash).get('beps')).toBe('0.5,1.5,3,6');
-    expect(new URLSearchParams(hash).get('bstart')).toBe('9000');
-    expect(new URLSearchParams(hash).get('bn')).toBe('1000');
-    expect(new URLSearchParams(hash).get('bmodels')).toBeNull();
+    expect(new URLSearchParams(hash).get('atk.beps')).toBe('0.5,1.5,3,6');
+    expect(new URLSearchParams(hash).get('atk.bstart')).toBe('9000');
+    expect(new URLSearchParams(hash).get('atk.bn')).toBe('1000');
+    expect(new URLSearchParams(hash).get('atk.bmodels')).toBeNull();
     const d = decodeExperiment(`#${hash}`);
     expect(d.notices).toEqual([]);
     expect(d.experiment).toEqual(e);
@@ -37,7 +37,7 @@ describe('experiment URL codec', () => {
     expect(DEFAULT_EXPERIMENT.batch.epsilons).toEqual([0, 0.05, 0.1, 0.2, 0.3]);
   });
   it('omits defaults, so the default view has a short link', () => {
-    expect(encodeExperiment(DEFAULT_EXPERIMENT)).toBe('v=1');
+    expect(encodeExperiment(DEFAULT_EXPERIMENT)).toBe('v=2');
   });
   it('accepts a leading # and an empty hash', () => {
     expect(decodeExperiment('#v=1&i=7').experiment.sample).toBe(7);
@@ -155,7 +155,7 @@ describe('colour data sets: budgets on the /255 scale', () => {
     expect(e.attack.eps).toBe(8 / 255);
     expect(e.attack.stepSize).toBe(2 / 255);
     expect(e.batch.epsilons).toEqual([0, 2 / 255, 4 / 255, 8 / 255, 16 / 255]);
-    expect(encodeExperiment(e)).toBe('v=1&ds=cifar10&model=cifar10-cnn');
+    expect(encodeExperiment(e)).toBe('v=2&ds=cifar10&model=cifar10-cnn');
     const other = { ...e, attack: { ...e.attack, eps: 0.1 } };
     expect(decodeExperiment(encodeExperiment(other)).experiment.attack.eps).toBe(0.1);
   });
@@ -168,5 +168,76 @@ describe('colour data sets: budgets on the /255 scale', () => {
     expect(decodeExperiment('v=1&ds=cifar10&eps=4/255').experiment.attack.eps).toBe(4 / 255);
     expect(decodeExperiment('v=1&ds=cifar10&beps=0,1/255').experiment.batch.epsilons).toEqual([0, 1 / 255]);
     expect(decodeExperiment('v=1&eps=1/0').notices.length).toBe(1);
+  });
+});
+
+/** Links the lab wrote before lab modules (format 1, flat keys), taken from the browser tests. */
+const V1_LINKS = [
+  '#v=1&backend=webgl&attack=cw&steps=12&bs=2&c=5&lr=0.5',
+  '#v=1&backend=webgl&attack=deepfool&steps=50&os=0.02',
+  '#v=1&backend=webgl&attack=square&eps=0.3&q=1000&p=0.8',
+  '#v=1&backend=webgl&attack=apgd-ce&eps=0.3&steps=20',
+  '#v=1&backend=webgl&attack=apgd-ce&norm=l2&eps=3&steps=20',
+  '#v=1&backend=webgl&attack=fgsm&eps=0.2&rs=0&bstart=30&bn=6&beps=0,0.1',
+  '#v=1&backend=webgl&bn=0&beps=0.1,x&bstart=20',
+  '#v=1&backend=webgl&ds=cifar10',
+  '#v=1&i=-5&model=<script>alert(1)</script>&eps=banana&zzz=1',
+  '#v=1&backend=webgl&attack=pgd&steps=3&eps=0.2&step=0.05&seed=5',
+  '#v=1&backend=webgl&attack=mifgsm&norm=l2&eps=2&steps=7&mu=0.5&tgt=1&target=3',
+  '#v=1&ds=fashion-mnist&model=fashion-cnn-robust&i=1234&attack=bim&eps=0.05&bmodels=fashion-cnn',
+];
+
+describe('links of format 1 (before lab prefixes)', () => {
+  it('open the same view as before: every setting lands where it did', () => {
+    const d = decodeExperiment('#v=1&backend=webgl&attack=cw&steps=12&bs=2&c=5&lr=0.5&kappa=2');
+    expect(d.notices).toEqual([]);
+    expect(d.experiment.backend).toBe('webgl');
+    expect(d.experiment.attack).toMatchObject({ name: 'cw', steps: 12, binarySearchSteps: 2, c0: 5, lr: 0.5, confidence: 2 });
+    const b = decodeExperiment('#v=1&attack=fgsm&eps=0.2&rs=0&bstart=30&bn=6&beps=0,0.1&tgt=1&target=-1').experiment;
+    expect(b.attack).toMatchObject({ name: 'fgsm', eps: 0.2, randomStart: false, targeted: true, target: -1 });
+    expect(b.batch).toMatchObject({ start: 30, n: 6, epsilons: [0, 0.1] });
+    const q = decodeExperiment('#v=1&attack=square&eps=0.3&q=1000&p=0.8').experiment.attack;
+    expect(q).toMatchObject({ name: 'square', eps: 0.3, queries: 1000, pInit: 0.8 });
+  });
+  it('each v1 link of the browser tests re-encodes to a v2 link that decodes to the same experiment, with the same notices', () => {
+    for (const link of V1_LINKS) {
+      const old = decodeExperiment(link);
+      const v2 = encodeExperiment(old.experiment);
+      expect(v2.startsWith('v=2'), link).toBe(true);
+      expect(v2, link).not.toMatch(/(^|&)(attack|eps|bn)=/);
+      const again = decodeExperiment(v2);
+      expect(again.notices, link).toEqual([]);
+      expect(again.experiment, link).toEqual(old.experiment);
+    }
+    expect(decodeExperiment(V1_LINKS[8]).notices.join(' ')).toMatch(/test image -5 .*|Unknown setting "zzz"/);
+  });
+  it('a link without a version and with flat keys is read as format 1', () => {
+    expect(decodeExperiment('attack=fgsm&eps=0.25').experiment.attack).toMatchObject({ name: 'fgsm', eps: 0.25 });
+  });
+});
+
+describe('links of format 2 (lab prefixes)', () => {
+  it('prefix each lab key and version the slice; keys of other labs are not confused', () => {
+    const e = cloneExperiment(DEFAULT_EXPERIMENT);
+    Object.assign(e.attack, { name: 'cw', c0: 0.5, lr: 0.05 });
+    const hash = encodeExperiment(e);
+    const p = new URLSearchParams(hash);
+    expect(p.get('atk.v')).toBe('2');
+    expect(p.get('atk.name')).toBe('cw');
+    expect(p.get('atk.c')).toBe('0.5');
+    expect(p.get('atk.lr')).toBe('0.05');
+    expect(p.get('c')).toBeNull();
+    expect(decodeExperiment(hash).experiment).toEqual(e);
+  });
+  it('reads an older slice version through its migrations, and says so for a newer one', () => {
+    expect(decodeExperiment('v=2&atk.v=1&atk.attack=fgsm&atk.eps=0.2').experiment.attack).toMatchObject({ name: 'fgsm', eps: 0.2 });
+    const newer = decodeExperiment('v=2&atk.v=9&atk.name=fgsm');
+    expect(newer.notices.join(' ')).toMatch(/newer version of the lab \(atk\.v=9\)/);
+  });
+  it('turns unknown labs and keys into notices', () => {
+    const d = decodeExperiment('v=2&zz.x=1&atk.nope=2&atk.eps=0.2');
+    expect(d.experiment.attack.eps).toBe(0.2);
+    expect(d.notices.join(' ')).toMatch(/Unknown setting "zz\.x"/);
+    expect(d.notices.join(' ')).toMatch(/Unknown setting "atk\.nope"/);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../engine/node-backend';
-import { tinyTask, type TinyTask } from '../adversarial/testing';
+import { initNodeBackend } from '../../core/engine/node-backend';
+import { tinyTask, type TinyTask } from '../../core/adversarial/testing';
 import { benchmarkClassifier } from './benchmark';
 
 describe('benchmarkClassifier', () => {

@@ -1,0 +1,107 @@
+/**
+ * What an attack declares to join the lab: one `AttackDefinition` exported from its algorithm file and
+ * one entry in registry.ts. Everything else (the studio's controls, the URL keys, the CLI flags and
+ * `rlab help`, the worker's progress, the batch check, `rlab eval` and the zoo table) reads these
+ * declarations, so adding an attack touches its file and the registry list only.
+ *
+ * Settings vs spec: the experiment keeps one flat record of attack settings (`AttackSettings`: the
+ * chosen attack, its norm, the shared parameters and every attack's own), which the URL and the CLI
+ * carry; an attack run takes a spec holding only the options of that attack (`specFromSettings`).
+ * Parameter keys are the same in both (`eps`, `steps`, `c0`, ...), except the target: settings hold
+ * `targeted` + `target` (-1 = least likely), a spec holds `target` (a class or 'least-likely') or none.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { AttackHooks, AttackOutcome, Norm, TargetSpec } from '../../../core/adversarial/types';
+import type { Field } from '../../../core/experiment/fields';
+import type { Classifier } from '../../../core/models/classifier';
+
+/** The options of one attack run (each attack narrows it to its own spec type). */
+export interface AttackSpec {
+  name: string;
+  norm?: Norm;
+  eps?: number;
+  seed?: number;
+  target?: TargetSpec;
+  /** The attack's own options (its spec type in its file says which). */
+  [option: string]: unknown;
+}
+
+/** What the default of a parameter may depend on. */
+export interface DefaultsContext {
+  eps: number;
+  norm: Norm;
+  /** Steps the user chose (MI-FGSM's step size is eps / steps). */
+  steps: number;
+  /** True on colour data sets (CIFAR-10: L-inf budgets on the /255 scale). */
+  colour: boolean;
+}
+
+/**
+ * A parameter an attack introduces (a field of the attack settings: path `attack.<key>`). The
+ * experiment context type is left open here: the attacks lab's slice binds it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ParamField = Field<any>;
+
+export interface AttackDefinition<S extends { name: string } = AttackSpec> {
+  /** Name in the URL, the CLI and the JSON ('pgd'). */
+  name: string;
+  /** Name shown to people ('PGD'). */
+  label: string;
+  /** Paper(s), for the studio and help. */
+  reference: string;
+  /** One line on what it does, for the studio and `rlab help`. */
+  summary: string;
+  /** Supported norms, the default first. */
+  norms: readonly Norm[];
+  /** 'bounded': stays inside an eps ball; 'minimisation': finds the smallest adversarial it can (no eps). */
+  kind: 'bounded' | 'minimisation';
+  /** Uses only forward passes (no gradients). */
+  blackBox: boolean;
+  /** Has a targeted variant. */
+  targeted: boolean;
+  /** Settings keys it reads besides name, norm and the target (shared ones from params.ts, or its own from `fields`). */
+  params: readonly string[];
+  /** Spec options for library callers that have no setting (C&W's abortEarly), if any. */
+  options?: readonly string[];
+  /** Parameters it brings that no attack declared before (their URL key, CLI flag, type, default, range). */
+  fields?: readonly ParamField[];
+  /**
+   * The paper's (or its reference code's) defaults of its parameters for a budget: what the studio
+   * sets when the attack is chosen or eps changes, and what `resolve` fills in. One rule, here.
+   */
+  defaults(ctx: DefaultsContext): Record<string, number | boolean>;
+  /** Smaller budgets the studio picks for one image to stay interactive (e.g. Square's 1000 queries), if any. */
+  studioDefaults?: Record<string, number | boolean>;
+  /** Parameters whose default follows eps or steps: the studio recomputes them when those change. */
+  followsBudget?: readonly string[];
+  /** The spec with every default filled in; throws `invalid attack options: ...` on bad options. */
+  resolve(spec: S): S;
+  /** Run on a batch; y: true labels. The caller disposes outcome.adversarial. */
+  run(clf: Classifier, x: tf.Tensor4D, y: Int32Array | number[], spec: S, hooks?: AttackHooks): Promise<AttackOutcome>;
+  /** Trace records a run produces on one image, roughly (the progress bar; early stops end sooner). */
+  expectedSteps(spec: S): number;
+  /**
+   * `rlab eval` conventions, where they differ from the attack's defaults: values of switches left out
+   * (PGD runs without a random start unless --random-start is given), parameters the CLI does not offer.
+   */
+  cli?: { absent?: Record<string, boolean>; fixed?: readonly string[] };
+  /**
+   * The attack's fields in `rlab eval --json` (`attack` object), from the resolved spec: steps, step_size,
+   * random_start, restarts and its own options in snake_case. Omitted: name, norm and eps, seed, target.
+   */
+  json(spec: S): Record<string, unknown>;
+  /** `rlab eval --json` reports attacked / fooled counts (default true; FGSM and PGD keep their first output). */
+  jsonStats?: boolean;
+  /** Whether iterate k does not depend on the total step count, so the studio can replay k steps. */
+  steppable?: boolean;
+}
+
+/** An attack definition for the registry's list (specs are checked at run time). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAttack = AttackDefinition<any>;
+
+/** Declare an attack (keeps its spec type in its own file, the registry holds AnyAttack). */
+export function defineAttack<S extends { name: string }>(d: AttackDefinition<S>): AttackDefinition<S> {
+  return d;
+}
