@@ -276,6 +276,15 @@ export const apgdCe = defineAttack<ApgdSpec>({
   // the AutoAttack initialisation always starts at a random point: the CLI has no switch for it
   cli: { fixed: ['randomStart'] },
   json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, initial_step_size: 2 * s.eps }),
+  zooNote: 'APGD-CE-100: 100 iterations, 1 restart (Croce & Hein 2020).',
+  zooRows: ({ linf, seed }) =>
+    linf.map((eps) => ({
+      label: 'APGD-CE-100',
+      norm: 'linf',
+      eps,
+      budget: '100 iterations, 1 restart',
+      spec: { name: 'apgd-ce', norm: 'linf', eps, steps: 100, restarts: 1, seed },
+    })),
   resolve: resolveApgd,
   run: runApgd,
   expectedSteps: (s) => (s.steps ?? 1) * (s.restarts ?? 1),

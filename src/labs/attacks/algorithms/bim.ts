@@ -74,6 +74,15 @@ export const bim = defineAttack<BimSpec>({
   defaults: ({ eps }) => ({ steps: kurakinSteps(eps), stepSize: 1 / 255 }),
   followsBudget: ['steps'],
   json: (s) => ({ steps: s.steps, step_size: s.stepSize, random_start: false, restarts: 1 }),
+  zooNote: 'BIM-10: 10 steps of eps/4.',
+  zooRows: ({ linf, seed }) =>
+    linf.map((eps) => ({
+      label: 'BIM-10',
+      norm: 'linf',
+      eps,
+      budget: `10 steps of ${Number((eps / 4).toFixed(6))}`,
+      spec: { name: 'bim', eps, steps: 10, stepSize: eps / 4, seed },
+    })),
   resolve: resolveBim,
   run: runBim,
   expectedSteps: (s) => s.steps ?? 1,

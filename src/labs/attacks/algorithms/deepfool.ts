@@ -225,6 +225,16 @@ export const deepfool = defineAttack<DeepFoolSpec>({
   ],
   defaults: () => ({ steps: 50, overshoot: 0.02 }),
   json: (s) => ({ steps: s.steps, step_size: null, random_start: false, restarts: 1, overshoot: s.overshoot }),
+  zooNote: 'DeepFool-50: at most 50 iterations, overshoot 0.02.',
+  zooRows: ({ l2, seed }) => [
+    {
+      label: 'DeepFool-50',
+      norm: 'l2',
+      eps: l2,
+      budget: '50 iterations, overshoot 0.02',
+      spec: { name: 'deepfool', steps: 50, overshoot: 0.02, seed },
+    },
+  ],
   resolve: resolveDeepFool,
   run: runDeepFool,
   expectedSteps: (s) => s.steps ?? 1,

@@ -93,6 +93,13 @@ export interface AttackDefinition<S extends { name: string } = AttackSpec> {
   json(spec: S): Record<string, unknown>;
   /** `rlab eval --json` reports attacked / fooled counts (default true; FGSM and PGD keep their first output). */
   jsonStats?: boolean;
+  /**
+   * Its rows in the zoo's robustness table (`rlab zoo-table`, models/ROBUSTNESS.md) at the table's
+   * standard budgets, if it has any.
+   */
+  zooRows?(ctx: ZooContext): ZooRow[];
+  /** What its zoo rows measure, one line for the table's legend. */
+  zooNote?: string;
   /** Whether iterate k does not depend on the total step count, so the studio can replay k steps. */
   steppable?: boolean;
 }
@@ -104,4 +111,32 @@ export type AnyAttack = AttackDefinition<any>;
 /** Declare an attack (keeps its spec type in its own file, the registry holds AnyAttack). */
 export function defineAttack<S extends { name: string }>(d: AttackDefinition<S>): AttackDefinition<S> {
   return d;
+}
+
+/** What the zoo table knows of a model when it asks an attack for its rows. */
+export interface ZooContext {
+  dataset: string;
+  /** The model card's L-inf epsilons (or the data set's usual ones). */
+  linf: number[];
+  /** The data set's L2 epsilon. */
+  l2: number;
+  seed: number;
+  /** The setting of the card's own PGD figure at an L-inf eps, if it has one. */
+  cardPgd(eps: number): { steps: number; stepSize: number; randomStart: boolean; restarts: number } | undefined;
+  /** A budget as the table writes it (CIFAR-10: in /255). */
+  budget(v: number): string;
+}
+
+/** One row of the zoo table. */
+export interface ZooRow {
+  /** Row label, e.g. "PGD-40". */
+  label: string;
+  norm: Norm;
+  /** The budget (bounded attacks) or the L2 threshold (minimisation attacks). */
+  eps: number;
+  /** The budget in words. */
+  budget: string;
+  spec: AttackSpec;
+  /** Evaluate on the first min(n, maxImages) images only (the expensive attacks). */
+  maxImages?: number;
 }

@@ -69,6 +69,9 @@ export const fgsm = defineAttack<FgsmSpec>({
   cli: { absent: { randomStart: false } },
   json: (s) => ({ steps: 1, step_size: s.eps, random_start: s.randomStart, restarts: 1 }),
   jsonStats: false,
+  zooNote: 'FGSM: one step of eps, no random start.',
+  zooRows: ({ linf, seed }) =>
+    linf.map((eps) => ({ label: 'FGSM', norm: 'linf', eps, budget: '1 step', spec: { name: 'fgsm', eps, randomStart: false, seed } })),
   resolve: resolveFgsm,
   run: runFgsm,
   expectedSteps: () => 1,

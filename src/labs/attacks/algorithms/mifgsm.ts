@@ -88,6 +88,15 @@ export const mifgsm = defineAttack<MifgsmSpec>({
   defaults: ({ eps, steps }) => ({ steps: 10, stepSize: Math.max(1e-4, Number((eps / steps).toFixed(4))), momentum: 1 }),
   followsBudget: ['stepSize'],
   json: (s) => ({ steps: s.steps, step_size: s.stepSize, random_start: false, restarts: 1, momentum: s.momentum }),
+  zooNote: 'MI-FGSM-10: 10 steps of eps/10, momentum 1.',
+  zooRows: ({ linf, seed }) =>
+    linf.map((eps) => ({
+      label: 'MI-FGSM-10',
+      norm: 'linf',
+      eps,
+      budget: `10 steps of ${Number((eps / 10).toFixed(6))}, μ 1`,
+      spec: { name: 'mifgsm', norm: 'linf', eps, steps: 10, stepSize: eps / 10, momentum: 1, seed },
+    })),
   resolve: resolveMifgsm,
   run: runMifgsm,
   expectedSteps: (s) => s.steps ?? 1,

@@ -17,7 +17,7 @@
  * Defaults: 40 steps, step 0.01 (L-inf) or 2.5 * eps / steps (L2, Madry
  * et al.'s rule), random start, 1 restart, seed 0.
  */
-import { defineAttack } from './definition';
+import { defineAttack, type ZooRow } from './definition';
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
@@ -83,6 +83,28 @@ export const pgd = defineAttack<PgdSpec>({
   cli: { absent: { randomStart: false } },
   json: (s) => ({ steps: s.steps, step_size: s.stepSize, random_start: s.randomStart, restarts: s.restarts }),
   jsonStats: false,
+  // L-inf: the setting of the card's own PGD figure at that eps (so the row re-measures it), else 40 steps of 0.01
+  zooNote:
+    "PGD: the setting of the model card's own PGD figure at that eps (steps, step size, random start, restarts), so the row re-measures that figure on these images; 40 steps of 0.01 from a random start where the card has none. PGD-L2-40: 40 steps of 2.5 eps/40 from a random start in the L2 ball.",
+  zooRows: ({ linf, l2, seed, cardPgd, budget }): ZooRow[] => [
+    ...linf.map((eps): ZooRow => {
+      const { steps, stepSize, randomStart, restarts } = cardPgd(eps) ?? { steps: 40, stepSize: 0.01, randomStart: true, restarts: 1 };
+      return {
+        label: `PGD-${steps}`,
+        norm: 'linf',
+        eps,
+        budget: `${steps} steps of ${budget(stepSize)}${randomStart ? ', random start' : ''}${restarts > 1 ? `, ${restarts} restarts` : ''}`,
+        spec: { name: 'pgd', norm: 'linf', eps, steps, stepSize, randomStart, restarts, seed },
+      };
+    }),
+    {
+      label: 'PGD-L2-40',
+      norm: 'l2' as const,
+      eps: l2,
+      budget: `40 steps of ${Number(((2.5 * l2) / 40).toFixed(6))}, random start`,
+      spec: { name: 'pgd', norm: 'l2' as const, eps: l2, steps: 40, stepSize: (2.5 * l2) / 40, randomStart: true, restarts: 1, seed },
+    },
+  ],
   resolve: resolvePgd,
   run: runPgd,
   expectedSteps: (s) => (s.steps ?? 1) * (s.restarts ?? 1),

@@ -22,7 +22,7 @@ import { pgd } from './pgd';
 import { square } from './square';
 
 export * from '../../../core/adversarial/types';
-export type { AttackDefinition, AttackSpec, DefaultsContext, ParamField } from './definition';
+export type { AttackDefinition, AttackSpec, DefaultsContext, ParamField, ZooContext, ZooRow } from './definition';
 export type { SweepResult } from '../../../core/eval/sweep';
 
 /** Every attack, in the order the studio lists them. */

@@ -185,6 +185,15 @@ export const square = defineAttack<SquareSpec>({
   // the paper's budget is 10000 and AutoAttack's 5000; 1000 keeps a single image interactive on a slow GPU
   studioDefaults: { queries: 1000 },
   json: (s) => ({ steps: s.queries, step_size: null, random_start: false, restarts: 1, queries: s.queries, p_init: s.pInit }),
+  zooNote: 'Square-1000: 1000 queries, p_init 0.8 (black-box).',
+  zooRows: ({ linf, seed }) =>
+    linf.map((eps) => ({
+      label: 'Square-1000',
+      norm: 'linf',
+      eps,
+      budget: '1000 queries, p 0.8',
+      spec: { name: 'square', eps, queries: 1000, pInit: 0.8, seed },
+    })),
   resolve: resolveSquare,
   run: runSquare,
   expectedSteps: (s) => s.queries ?? 1,

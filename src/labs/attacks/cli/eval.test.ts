@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { rlab, writeLinearMnistModel } from '../test-utils';
+import { rlab, writeLinearMnistModel } from '../../../cli/test-utils';
 
 let modelPath = '';
 const base = () => ['eval', '--model', modelPath, '--dataset', 'mnist', '--n', '8', '--json'];

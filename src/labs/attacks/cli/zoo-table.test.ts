@@ -4,11 +4,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runAttack } from '../../labs/attacks/algorithms/registry';
-import { imagesAsFloats, type LabeledImages } from '../../core/data/datasets';
-import { initNodeBackend } from '../../core/engine/node-backend';
-import { serializeLayersModel } from '../../core/models/io';
-import { loadNodeSplit } from '../node-io';
+import { runAttack } from '../algorithms/registry';
+import { imagesAsFloats, type LabeledImages } from '../../../core/data/datasets';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import { serializeLayersModel } from '../../../core/models/io';
+import { loadNodeSplit } from '../../../cli/node-io';
 import { runZooTable, standardAttacks, zooMarkdown, zooSections, zooTable, type ModelTable, type TableAttack } from './zoo-table';
 
 const N = 4;

@@ -6,9 +6,9 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { getDataset } from '../../core/data/datasets';
-import { evaluate } from '../../core/eval/evaluate';
-import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
+import { getDataset } from '../../../core/data/datasets';
+import { evaluate } from '../../../core/eval/evaluate';
+import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
 import {
   ATTACK_NAMES,
   ATTACK_PARAM_FIELDS,
@@ -20,11 +20,13 @@ import {
   type AttackSpec,
   type ParamField,
   type TargetSpec,
-} from '../../labs/attacks/index';
-import { maxEps } from '../../labs/experiment';
-import { sliceSplit } from '../../core/train/train';
-import { isNonNegInt, isPosInt, num, parse, UsageError } from '../args';
-import { loadNodeModel, loadNodeSplit } from '../node-io';
+} from '../index';
+import { maxEps } from '../../../core/experiment/core-settings';
+import { sliceSplit } from '../../../core/train/train';
+import { isNonNegInt, isPosInt, num, parse, UsageError } from '../../../cli/args';
+import type { Command, Flag } from '../../../cli/command';
+import { describeType } from '../../../core/experiment/fields';
+import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
 
 /** The flags of the attack parameters, from the attacks lab's field tables (the URL's and the studio's). */
 const PARAM_FIELDS = ATTACK_PARAM_FIELDS;
@@ -229,3 +231,49 @@ function attackJson(name: string, s: AttackSpec | null, seed: number, epsilons: 
   if (epsilons) o.epsilons = epsilons;
   return o;
 }
+
+/** The attack parameter flags, from the field tables: the value's range and which attacks read it. */
+function paramFlags(): Flag[] {
+  const context = { dataset: 'mnist', attack: { name: 'pgd', norm: 'linf' as const } };
+  return PARAM_FIELDS.map((f) => {
+    const key = paramKey(f);
+    const users = ATTACK_NAMES.filter((n) =>
+      key === 'targeted' || key === 'target'
+        ? ATTACKS[n].targeted
+        : ATTACKS[n].params.includes(key) && !(ATTACKS[n].cli?.fixed ?? []).includes(key),
+    );
+    const value = f.type.kind === 'bool' ? undefined : key === 'target' ? 'class|least-likely' : describeType(f.type, context);
+    return {
+      name: f.cli,
+      value,
+      help: `${f.help ?? f.label} (${users.length === ATTACK_NAMES.length ? 'every attack' : users.join(', ')})`,
+    };
+  });
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'clean and robust accuracy of a model under any attack of the library (one JSON object with --json)',
+  flags: [
+    { name: 'model', value: 'zoo-id | model.json', help: 'a zoo model or a TensorFlow.js LayersModel', required: true },
+    { name: 'dataset', value: 'mnist|fashion-mnist|cifar10', help: 'the test set (its first --n images)', required: true },
+    { name: 'attack', value: ['none', ...ATTACK_NAMES].join('|'), help: 'the attack (default none: clean accuracy only)' },
+    { name: 'norm', value: 'linf|l2', help: 'the norm of the budget, for attacks that have both' },
+    { name: 'epsilons', value: 'e1,e2,...', help: 'robust accuracy per epsilon (instead of --eps)' },
+    ...paramFlags(),
+    { name: 'n', value: 'N', help: 'test images (default: all)' },
+    { name: 'batch-size', value: 'b', help: 'images per batch (250)' },
+    { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches (cifar-10-batches-bin)' },
+    { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
+    { name: 'json', help: 'print one JSON object' },
+  ],
+  notes: [
+    'Attacks: ' +
+      ATTACK_NAMES.map(
+        (n) => `${n} (${ATTACKS[n].label}, ${ATTACKS[n].norms.join('/')}${ATTACKS[n].kind === 'minimisation' ? ', minimisation' : ''})`,
+      ).join(', ') +
+      '.',
+    'L-inf eps in [0, 1] (fractions such as 8/255 are read as numbers); L2 eps in [0, sqrt(H*W*C)] (28 on MNIST).',
+  ],
+  run: runEval,
+};

@@ -25,16 +25,17 @@
 import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ATTACKS, attackRunner, type AttackSpec } from '../../labs/attacks/index';
-import { getDataset } from '../../core/data/datasets';
-import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
-import { evaluate, type EvalResult } from '../../core/eval/evaluate';
-import { isModelCard, type ModelCard } from '../../core/models/card';
-import { formatBudget } from '../../core/train/recipes';
-import { sliceSplit } from '../../core/train/train';
-import { isPosInt, num, parse, UsageError } from '../args';
-import { loadNodeModel, loadNodeSplit } from '../node-io';
-import { projectRoot } from '../paths';
+import { ATTACK_LIST, ATTACKS, attackRunner, type ZooContext, type ZooRow } from '../index';
+import { getDataset } from '../../../core/data/datasets';
+import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
+import { evaluate, type EvalResult } from '../../../core/eval/evaluate';
+import { isModelCard, type ModelCard } from '../../../core/models/card';
+import { formatBudget } from '../../../core/train/recipes';
+import { sliceSplit } from '../../../core/train/train';
+import { isPosInt, num, parse, UsageError } from '../../../cli/args';
+import type { Command } from '../../../cli/command';
+import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
+import { projectRoot } from '../../../cli/paths';
 
 /** L2 budget of PGD-L2 (and the threshold for C&W / DeepFool) per data set. */
 export const L2_EPS: Record<string, number> = { mnist: 2, 'fashion-mnist': 2, cifar10: 0.5 };
@@ -42,112 +43,28 @@ export const L2_EPS: Record<string, number> = { mnist: 2, 'fashion-mnist': 2, ci
 /** L-inf epsilons for a model whose card names none. */
 const DEFAULT_LINF: Record<string, number[]> = { mnist: [0.1, 0.3], 'fashion-mnist': [0.1], cifar10: [8 / 255] };
 
-export interface TableAttack {
-  /** Row label, e.g. "PGD-40". */
-  label: string;
-  norm: 'linf' | 'l2';
-  /** The budget (bounded attacks) or the L2 threshold (minimisation attacks). */
-  eps: number;
-  budget: string;
-  spec: AttackSpec;
-  /** Evaluate on the first min(n, maxImages) images only (the expensive attacks). */
-  maxImages?: number;
-}
-
-const round = (v: number) => Number(v.toFixed(6));
-
-/** C&W's budget: see the top of this file for why 1000 steps, and so fewer images. */
-const CW_STEPS = 1000;
-const CW_IMAGES = 100;
+export type TableAttack = ZooRow;
 
 /**
- * PGD at eps with the setting of the card's own PGD figure at that eps (steps, step size, random start,
- * restarts), so the row re-measures what the card states on the table's images; a card with no PGD
- * figure at eps gets 40 steps of 0.01 from a random start, 1 restart.
+ * The standard attacks for one model, as each attack declares them (`zooRows` of its definition):
+ * the L-inf rows at each of its card's epsilons (grouped by eps, in registry order), then the L2 rows.
  */
-function pgdRow(card: ModelCard, eps: number, seed: number): TableAttack {
-  const own = card.robustAccuracy.find((r) => r.attack === 'pgd' && r.norm === 'linf' && r.eps === eps);
-  const steps = own?.steps ?? 40;
-  const stepSize = own?.stepSize ?? 0.01;
-  const randomStart = own?.randomStart ?? true;
-  const restarts = own?.restarts ?? 1;
-  return {
-    label: `PGD-${steps}`,
-    norm: 'linf',
-    eps,
-    budget:
-      `${steps} steps of ${formatBudget(stepSize, card.dataset === 'cifar10')}` +
-      `${randomStart ? ', random start' : ''}${restarts > 1 ? `, ${restarts} restarts` : ''}`,
-    spec: { name: 'pgd', norm: 'linf', eps, steps, stepSize, randomStart, restarts, seed },
-  };
-}
-
-/** The standard attacks for one model: every L-inf attack at each of its card's epsilons, then the L2 attacks. */
 export function standardAttacks(card: ModelCard): TableAttack[] {
   const fromCard = [...new Set(card.robustAccuracy.filter((r) => r.norm === 'linf').map((r) => r.eps))].sort((a, b) => a - b);
   const linf = fromCard.length > 0 ? fromCard : (DEFAULT_LINF[card.dataset] ?? [0.1]);
-  const l2 = L2_EPS[card.dataset] ?? 1;
-  const seed = 0;
-  const rows: TableAttack[] = [];
-  for (const eps of linf) {
-    rows.push(
-      { label: 'FGSM', norm: 'linf', eps, budget: '1 step', spec: { name: 'fgsm', eps, randomStart: false, seed } },
-      {
-        label: 'BIM-10',
-        norm: 'linf',
-        eps,
-        budget: `10 steps of ${round(eps / 4)}`,
-        spec: { name: 'bim', eps, steps: 10, stepSize: eps / 4, seed },
-      },
-      pgdRow(card, eps, seed),
-      {
-        label: 'MI-FGSM-10',
-        norm: 'linf',
-        eps,
-        budget: `10 steps of ${round(eps / 10)}, μ 1`,
-        spec: { name: 'mifgsm', norm: 'linf', eps, steps: 10, stepSize: eps / 10, momentum: 1, seed },
-      },
-      {
-        label: 'APGD-CE-100',
-        norm: 'linf',
-        eps,
-        budget: '100 iterations, 1 restart',
-        spec: { name: 'apgd-ce', norm: 'linf', eps, steps: 100, restarts: 1, seed },
-      },
-      {
-        label: 'Square-1000',
-        norm: 'linf',
-        eps,
-        budget: '1000 queries, p 0.8',
-        spec: { name: 'square', eps, queries: 1000, pInit: 0.8, seed },
-      },
-    );
-  }
-  rows.push(
-    {
-      label: 'PGD-L2-40',
-      norm: 'l2',
-      eps: l2,
-      budget: `40 steps of ${round((2.5 * l2) / 40)}, random start`,
-      spec: { name: 'pgd', norm: 'l2', eps: l2, steps: 40, stepSize: (2.5 * l2) / 40, randomStart: true, restarts: 1, seed },
+  const ctx: ZooContext = {
+    dataset: card.dataset,
+    linf,
+    l2: L2_EPS[card.dataset] ?? 1,
+    seed: 0,
+    cardPgd: (eps) => {
+      const own = card.robustAccuracy.find((r) => r.attack === 'pgd' && r.norm === 'linf' && r.eps === eps);
+      return own && { steps: own.steps, stepSize: own.stepSize, randomStart: own.randomStart, restarts: own.restarts };
     },
-    {
-      label: 'C&W-L2',
-      norm: 'l2',
-      eps: l2,
-      budget: `9 x ${CW_STEPS} Adam steps, c0 0.001, κ 0, lr 0.01, first ${CW_IMAGES} images`,
-      spec: { name: 'cw', steps: CW_STEPS, binarySearchSteps: 9, c0: 0.001, confidence: 0, lr: 0.01, seed },
-      maxImages: CW_IMAGES,
-    },
-    {
-      label: 'DeepFool-50',
-      norm: 'l2',
-      eps: l2,
-      budget: '50 iterations, overshoot 0.02',
-      spec: { name: 'deepfool', steps: 50, overshoot: 0.02, seed },
-    },
-  );
-  return rows;
+    budget: (v) => formatBudget(v, card.dataset === 'cifar10'),
+  };
+  const rows = ATTACK_LIST.flatMap((a) => a.zooRows?.(ctx) ?? []);
+  return [...linf.flatMap((eps) => rows.filter((r) => r.norm === 'linf' && r.eps === eps)), ...rows.filter((r) => r.norm === 'l2')];
 }
 
 export interface TableRow extends Omit<TableAttack, 'spec' | 'maxImages'> {
@@ -221,7 +138,7 @@ function toRow(a: TableAttack, r: EvalResult, n: number): TableRow {
     attacked: s.attacked,
     fooled: s.fooled,
     medianL2Fooled: s.medianL2Fooled,
-    medianQueriesFooled: a.spec.name === 'square' ? s.medianQueriesFooled : null,
+    medianQueriesFooled: ATTACKS[a.spec.name].blackBox ? s.medianQueriesFooled : null,
     seconds: r.seconds,
   };
 }
@@ -275,6 +192,7 @@ export async function zooTable(o: ZooTableOptions): Promise<ModelTable[]> {
   return tables;
 }
 
+const round = (v: number) => Number(v.toFixed(6));
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 const epsText = (norm: 'linf' | 'l2', eps: number) => (norm === 'linf' ? `${round(eps)} (${round(eps * 255)}/255)` : String(round(eps)));
 
@@ -345,18 +263,7 @@ export function zooMarkdown(tables: ModelTable[], run: ZooRun, order: string[], 
         .join(', ') +
       '.',
     '',
-    '- FGSM: one step of eps, no random start.',
-    '- BIM-10: 10 steps of eps/4.',
-    "- PGD: the setting of the model card's own PGD figure at that eps (steps, step size, random start, restarts), so the " +
-      'row re-measures that figure on these images; 40 steps of 0.01 from a random start where the card has none.',
-    '- MI-FGSM-10: 10 steps of eps/10, momentum 1.',
-    '- APGD-CE-100: 100 iterations, 1 restart (Croce & Hein 2020).',
-    '- Square-1000: 1000 queries, p_init 0.8 (black-box).',
-    '- PGD-L2-40: 40 steps of 2.5 eps/40 from a random start in the L2 ball.',
-    `- C&W-L2: 9 binary-search steps x ${CW_STEPS} Adam steps, c0 0.001, confidence 0, lr 0.01, on the first ${CW_IMAGES} images ` +
-      '(its figures are fractions of those). Its tanh box barely moves pixels that are exactly 0 or 1, so it needs many small steps: ' +
-      'with 100 steps per search step it found adversarials for only about half of the MNIST digits that DeepFool breaks.',
-    '- DeepFool-50: at most 50 iterations, overshoot 0.02.',
+    ...ATTACK_LIST.flatMap((a) => (a.zooNote ? [`- ${a.zooNote}`] : [])),
     '',
     'C&W-L2 and DeepFool minimise the perturbation instead of staying in a ball: their robust accuracy at eps counts an image as ' +
       'broken when the attack found an adversarial with L2 <= eps (the unbounded figure is in brackets). "Median L2" is the median ' +
@@ -416,3 +323,19 @@ export async function runZooTable(args: string[]): Promise<number> {
   else process.stderr.write(`wrote ${out}\n`);
   return 0;
 }
+
+export const zooTableCommand: Command = {
+  name: 'zoo-table',
+  summary: 'every zoo model under every attack at its standard budgets (each attack declares its rows), as markdown',
+  flags: [
+    { name: 'n', value: 'N', help: 'test images per model (500)' },
+    { name: 'out', value: 'file', help: 'write the markdown here (models/ROBUSTNESS.md keeps the sections of models not measured)' },
+    { name: 'models', value: 'a,b', help: 'only these models' },
+    { name: 'zoo', value: 'dir', help: 'the zoo folder (models/)' },
+    { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches' },
+    { name: 'batch-size', value: 'b', help: 'images per batch (250)' },
+    { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
+    { name: 'json', help: 'print the tables as JSON' },
+  ],
+  run: runZooTable,
+};
