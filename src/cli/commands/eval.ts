@@ -9,7 +9,7 @@ import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
 import { ATTACK_NAMES, ATTACKS, isAttackName, resolveSpec, type AttackSpec, type SpecParam } from '../../labs/attacks/algorithms/registry';
 import { maxEps } from '../../core/experiment';
-import { sliceSplit } from '../../core/train/train';
+import { sliceSplit } from '../../core/data/batches';
 import { isNonNegInt, isPosInt, num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
 

@@ -31,7 +31,7 @@ import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backen
 import { evaluate, type EvalResult } from '../../core/eval/evaluate';
 import { isModelCard, type ModelCard } from '../../core/models/card';
 import { formatBudget } from '../../core/train/recipes';
-import { sliceSplit } from '../../core/train/train';
+import { sliceSplit } from '../../core/data/batches';
 import { isPosInt, num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
 import { projectRoot } from '../paths';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import type { LabeledImages } from '../data/datasets';
 import { initNodeBackend } from '../engine/node-backend';
 import { runPgd } from '../../labs/attacks/algorithms/pgd';
 import { tinyTask, type TinyTask } from '../adversarial/testing';
-import { batchTensor } from '../train/train';
+import { batchTensor } from '../data/batches';
+import type { LabeledImages } from '../data/types';
 import { evaluate } from './evaluate';
 
 /** The tiny task's images as a byte-valued split (evaluate reads pixels / 255). */

@@ -2,8 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../engine/node-backend';
 import { Rng } from '../random';
-import type { LabeledImages } from '../data/datasets';
-import { batchTensor, learningRateAt, oneCycle, train, type TrainState } from './train';
+import { batchTensor } from '../data/batches';
+import type { LabeledImages } from '../data/types';
+import { learningRateAt, oneCycle, train, type TrainState } from './train';
 import type { Recipe } from './recipes';
 
 /** A learnable toy task: the class is the quadrant of the brightest 7x7 block. */
