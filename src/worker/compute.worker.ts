@@ -17,7 +17,8 @@ import {
   type TraceRecord,
 } from '../labs/attacks/algorithms/registry';
 import { importCifar10 } from '../core/data/cifar-import';
-import { getDataset, imagesAsFloats, loadSplit, type LabeledImages } from '../core/data/datasets';
+import { getDataset, imagesAsFloats, loadSplit } from '../core/data/datasets';
+import type { LabeledImages } from '../core/data/types';
 import { centreCrop, pictureToInput } from '../core/data/photo';
 import { benchmarkClassifier } from '../labs/attacks/benchmark';
 import type { BackendChoice } from '../labs/experiment';

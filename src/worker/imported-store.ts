@@ -5,7 +5,7 @@
  * the earlier import as it was.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { LabeledImages } from '../core/data/datasets';
+import type { LabeledImages } from '../core/data/types';
 
 export interface ImportedInfo {
   id: string;

@@ -11,7 +11,7 @@ import { runAttack } from '../../labs/attacks/algorithms/registry';
 import { initNodeBackend, type NodeBackend } from '../../core/engine/node-backend';
 import { buildModel } from '../../core/models/architectures';
 import type { Classifier } from '../../core/models/classifier';
-import { batchTensor, sliceSplit } from '../../core/train/train';
+import { batchTensor, sliceSplit } from '../../core/data/batches';
 import { isPosInt, num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
 import { projectRoot } from '../paths';

@@ -8,7 +8,7 @@ import { attackRunner } from '../../labs/attacks/index';
 import { robustEntrySpec } from '../../core/models/card';
 import { evaluate, type EvalAttack } from '../../core/eval/evaluate';
 import { initNodeBackend } from '../../core/engine/node-backend';
-import { sliceSplit } from '../../core/train/train';
+import { sliceSplit } from '../../core/data/batches';
 import { num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
 

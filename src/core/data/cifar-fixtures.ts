@@ -5,7 +5,7 @@
 import { gzipSync } from 'fflate';
 import { packTar } from 'modern-tar';
 import { encodeCifarBatch } from './cifar';
-import type { LabeledImages } from './datasets';
+import type { LabeledImages } from './types';
 
 /** n synthetic 32x32 RGB images: a colour gradient per image, labels 0..9 in turn. */
 export function syntheticCifar(n: number, seed = 1): LabeledImages {

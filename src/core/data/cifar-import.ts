@@ -10,7 +10,7 @@
 import { Gunzip } from 'fflate';
 import { createTarDecoder, type ParsedTarEntry } from 'modern-tar';
 import { CIFAR_RECORD, CifarFormatError, parseCifarBatch } from './cifar';
-import type { LabeledImages } from './datasets';
+import type { LabeledImages } from './types';
 
 /** Larger files are refused before any byte is read (the official archive is 163 MB). */
 export const MAX_IMPORT_BYTES = 400 * 1024 * 1024;

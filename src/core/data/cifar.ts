@@ -3,7 +3,7 @@
  * by 3072 pixel bytes, the red, green and blue 32x32 planes in turn (row-major). The lab keeps images
  * channels-last (H, W, C), so records are transposed on the way in.
  */
-import type { LabeledImages, Split } from './datasets';
+import type { LabeledImages, Split } from './types';
 
 export const CIFAR_RECORD = 1 + 3 * 32 * 32;
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;

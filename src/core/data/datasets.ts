@@ -1,16 +1,6 @@
 import { CIFAR10_CLASSES } from './cifar';
 import { parseIdx } from './idx';
-
-/** A labelled image split: `n` images of `shape` (H, W, C), pixels as bytes 0..255. */
-export interface LabeledImages {
-  n: number;
-  shape: [number, number, number];
-  /** n * H * W * C bytes, image-major, channels last. */
-  pixels: Uint8Array;
-  labels: Uint8Array;
-}
-
-export type Split = 'train' | 'test';
+import type { LabeledImages, Split } from './types';
 
 export interface DatasetInfo {
   id: string;

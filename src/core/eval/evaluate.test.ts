@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import type { LabeledImages } from '../data/datasets';
 import { initNodeBackend } from '../engine/node-backend';
-import { attackRunner } from '../../labs/attacks/algorithms/registry';
-import { runPgd } from '../../labs/attacks/algorithms/pgd';
+import { attackRunner, runAttack } from '../../labs/attacks/index';
+
 import { tinyTask, type TinyTask } from '../adversarial/testing';
-import { batchTensor } from '../train/train';
+import { batchTensor } from '../data/batches';
+import type { LabeledImages } from '../data/types';
 import { evaluate } from './evaluate';
 
 /** The tiny task's images as a byte-valued split (evaluate reads pixels / 255). */
@@ -33,7 +33,7 @@ describe('evaluate with any attack', () => {
     const labels = y.dataSync();
     const correct = Array.from(labels.keys()).filter((i) => pred[i] === labels[i]);
     const xs = tf.gather(x, correct) as tf.Tensor4D;
-    const direct = await runPgd(
+    const direct = await runAttack(
       task.clf,
       xs,
       correct.map((i) => labels[i]),

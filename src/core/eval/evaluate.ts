@@ -6,10 +6,10 @@
  * counts as broken).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LabeledImages } from '../data/datasets';
 import type { Classifier } from '../models/classifier';
 import { sweepEpsilons, type EvalAttack as Attack } from './sweep';
-import { batchTensor } from '../train/train';
+import { batchTensor } from '../data/batches';
+import type { LabeledImages } from '../data/types';
 
 export type EvalAttack =
   | { attack: 'none' }

@@ -1,5 +1,6 @@
 /** Training recipes of the model zoo: `rlab train --recipe <id>` reproduces each model. */
 import type { ArchitectureId } from '../models/architectures';
+import type { Augmentation } from '../data/batches';
 
 export interface AdversarialTraining {
   /**
@@ -20,14 +21,6 @@ export interface AdversarialTraining {
    * (PyTorch's train mode).
    */
   craftIn?: 'inference' | 'training';
-}
-
-/** Data augmentation of training images, drawn from the recipe's seed. */
-export interface Augmentation {
-  /** Random crop after zero-padding each side by this many pixels (0: none). */
-  padCrop: number;
-  /** Random horizontal flip with probability 1/2. */
-  flip: boolean;
 }
 
 /**

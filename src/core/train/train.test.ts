@@ -2,11 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../engine/node-backend';
 import { Rng } from '../random';
-import type { LabeledImages } from '../data/datasets';
-import { batchTensor, learningRateAt, oneCycle, train, type TrainState } from './train';
+import { batchTensor } from '../data/batches';
+import type { LabeledImages } from '../data/types';
+import { learningRateAt, oneCycle, train, type TrainState } from './train';
 import type { Recipe } from './recipes';
 // the holdout robustness of adversarial recipes is measured with the attacks lab's PGD (tests may reach into labs)
-import { holdoutPgd } from '../../labs/attacks/holdout';
+import { holdoutPgd } from '../../labs/attacks/index';
 
 /** train() with the zoo's holdout attack (adversarial recipes need one). */
 const trainWithProbe = (r: Recipe, d: LabeledImages, o: Parameters<typeof train>[2] = {}) =>

@@ -22,7 +22,7 @@ import {
   type TargetSpec,
 } from '../index';
 import { maxEps } from '../../../core/experiment/core-settings';
-import { sliceSplit } from '../../../core/train/train';
+import { sliceSplit } from '../../../core/data/batches';
 import { isNonNegInt, isPosInt, num, parse, UsageError } from '../../../cli/args';
 import type { Command, Flag } from '../../../cli/command';
 import { describeType } from '../../../core/experiment/fields';

@@ -31,7 +31,7 @@ import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-bac
 import { evaluate, type EvalResult } from '../../../core/eval/evaluate';
 import { isModelCard, type ModelCard } from '../../../core/models/card';
 import { formatBudget } from '../../../core/train/recipes';
-import { sliceSplit } from '../../../core/train/train';
+import { sliceSplit } from '../../../core/data/batches';
 import { isPosInt, num, parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
 import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
