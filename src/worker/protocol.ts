@@ -6,6 +6,8 @@ import type { AttackParams, BackendChoice } from '../core/experiment';
 import type { BenchmarkResult } from '../core/eval/benchmark';
 import type { ModelCard } from '../core/models/card';
 import type { ImportedInfo } from './imported-store';
+import type { Progress } from '../core/jobs';
+import type { JobName, JobPayload, JobRequest, JobResult, LabName } from './lab-jobs';
 
 export type { ImportedInfo };
 
@@ -36,21 +38,8 @@ export interface BackendStatus {
   isolated: boolean;
 }
 
-export interface Progress {
-  /** What is being done, e.g. "Loading MNIST test images". */
-  label: string;
-  done: number;
-  /** 0 when the total is unknown. */
-  total: number;
-  /** Unit of done/total. */
-  unit: 'bytes' | 'steps' | 'images';
-  /** Mean loss after the step (attacks only). */
-  loss?: number;
-  /** Images per second so far (batch checks). */
-  rate?: number;
-  /** New trace points of a single-image attack since the last report (sent at most ~10 times a second). */
-  trace?: TracePoint[];
-}
+/** Progress of a job (src/core/jobs): label, done of total, rate, loss, and streamed payload items. */
+export type { Progress };
 
 /** One iterate of a single-image attack, for the live chart. */
 export interface TracePoint {
@@ -264,8 +253,8 @@ export interface InitOptions {
   baseUrl: string;
   /** Local URLs of the three TensorFlow.js wasm binaries. */
   wasmPaths: Record<string, string>;
-  /** Shared cancel word: the UI writes the id of a job to cancel into index 0. Null without cross-origin isolation. */
-  cancelFlag: Int32Array | null;
+  /** Shared per-job cancel slots (src/core/jobs/cancel.ts). Null without cross-origin isolation. */
+  cancelSlots: Int32Array | null;
 }
 
 export interface ComputeApi {
@@ -290,12 +279,20 @@ export interface ComputeApi {
   /** Load a zoo model; on failure the previous model stays active and a ModelLoadError message is thrown. */
   loadModel(jobId: number, card: ModelCard, onProgress: (p: Progress) => void): Promise<ModelSummary>;
   predict(dataset: string, sample: number): Promise<Prediction>;
-  attack(request: AttackRequest, onProgress: (p: Progress) => void): Promise<AttackOutcome>;
-  /** Clean and robust accuracy over the first n test images, with an accuracy-vs-epsilon curve. */
-  robustness(request: BatchRequest, onProgress: (p: Progress) => void): Promise<BatchOutcome>;
+  /**
+   * Run a lab's job (src/worker/lab-jobs.ts), e.g. run('attacks', 'attack', request, onProgress): the
+   * studio's attack; run('attacks', 'robustness', ...): the batch check. Several jobs may run at once
+   * (they interleave at their awaits); each is cancelled alone through cancel(request.jobId).
+   */
+  run<L extends LabName, J extends JobName<L>>(
+    lab: L,
+    job: J,
+    request: JobRequest<L, J> & { jobId: number },
+    onProgress: (p: Progress<JobPayload<L, J>>) => void,
+  ): Promise<JobResult<L, J>>;
   /** Inference, input-gradient and PGD throughput of the active model on the active backend. */
   benchmark(request: BenchmarkRequest, onProgress: (p: Progress) => void): Promise<BenchmarkOutcome>;
-  /** Abort the job with this id (works during async phases; attacks also watch the shared cancel word). */
+  /** Abort the job with this id (seen at its next await; attacks also watch the shared cancel slots at every step). */
   cancel(jobId: number): Promise<void>;
   /** Test hook: make the current GPU backend lose its device/context. */
   loseDevice(): Promise<string>;
