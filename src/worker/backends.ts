@@ -2,6 +2,10 @@
  * Backend selection inside the compute worker. A backend counts as available only if it passes a
  * real capability probe: it is set, then computes two small gradients whose values are known.
  * Order: WebGPU, WebGL, WASM, and the pure-JS CPU backend as a last resort.
+ *
+ * "Auto" does not take the first that works: an emulated GPU (SwiftShader, no hardware acceleration)
+ * passes the probe but runs 7-10x slower than WASM. Every working backend times a tiny job (a few
+ * forward + backward passes of a small convolution network, as an attack does) and the fastest wins.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -9,7 +13,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installFastKernels } from '../core/engine/install';
 import { installLazyConvGradients } from '../core/engine/lazy-conv-gradients';
 import type { BackendChoice } from '../core/experiment';
-import type { BackendAttempt, BackendName } from './protocol';
+import type { BackendAttempt, BackendName, BackendTiming } from './protocol';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -102,10 +106,54 @@ export interface Selected {
   name: BackendName;
   adapter: string;
   skipped: BackendAttempt[];
+  /** Auto only: the timed probe of every backend that passed the capability probe. */
+  probe?: BackendTiming[];
 }
 
-/** Try each candidate in turn; the first one that passes the probe wins. */
+/** Time per backend for the speed probe: above this its warm-up alone shows it is slow, and it is not timed further. */
+const SPEED_PROBE_BUDGET_MS = 800;
+
+/**
+ * Milliseconds for one forward + backward pass (input gradient) of a small convolution network on
+ * a batch of 8 MNIST-sized images, the kind of step an attack repeats; the best of 3 after a warm-up
+ * (the warm-up compiles shaders and is not counted). A backend whose warm-up takes longer than the
+ * budget reports the warm-up time.
+ */
+async function speedProbe(): Promise<number> {
+  const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const k1 = tf.randomNormal([3, 3, 1, 8], 0, 0.3, 'float32', 2) as tf.Tensor4D;
+  const k2 = tf.randomNormal([3, 3, 8, 16], 0, 0.1, 'float32', 3) as tf.Tensor4D;
+  const w = tf.randomNormal([7 * 7 * 16, 10], 0, 0.1, 'float32', 4) as tf.Tensor2D;
+  const loss = (v: tf.Tensor) =>
+    tf.tidy(() => {
+      const h1 = tf.maxPool(tf.relu(tf.conv2d(v as tf.Tensor4D, k1, 1, 'same')), 2, 2, 'valid');
+      const h2 = tf.maxPool(tf.relu(tf.conv2d(h1, k2, 1, 'same')), 2, 2, 'valid');
+      return tf.mean(tf.matMul(tf.reshape(h2, [8, 7 * 7 * 16]), w));
+    });
+  const pass = async () => {
+    const t0 = performance.now();
+    const g = tf.grad(loss)(x);
+    try {
+      await g.data();
+    } finally {
+      g.dispose();
+    }
+    return performance.now() - t0;
+  };
+  try {
+    const warm = await pass();
+    if (warm > SPEED_PROBE_BUDGET_MS) return warm;
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) best = Math.min(best, await pass());
+    return best;
+  } finally {
+    tf.dispose([x, k1, k2, w]);
+  }
+}
+
+/** Try each candidate in turn; the first one that passes the probe wins (auto: the fastest one that passes). */
 export async function selectBackend(choice: BackendChoice, exclude: ReadonlySet<BackendName> = new Set()): Promise<Selected> {
+  if (choice === 'auto') return selectFastest(exclude);
   const skipped: BackendAttempt[] = [];
   for (const name of candidatesFor(choice)) {
     if (exclude.has(name)) {
@@ -155,4 +203,45 @@ export function loseDevice(name: BackendName): string {
     return 'WebGL context lost';
   }
   return `the ${name} backend has no device to lose`;
+}
+
+/**
+ * Auto: every backend but the plain-JS one that passes the capability probe is timed (speedProbe) and
+ * the fastest is kept; CPU only when none of the others works. About 1-2.5 s in all on SwiftShader.
+ */
+async function selectFastest(exclude: ReadonlySet<BackendName>): Promise<Selected> {
+  const skipped: BackendAttempt[] = [];
+  const probe: BackendTiming[] = [];
+  const adapters = new Map<BackendName, string>();
+  for (const name of BACKEND_ORDER.filter((b) => b !== 'cpu')) {
+    if (exclude.has(name)) {
+      skipped.push({ name, reason: 'lost its device during this session' });
+      continue;
+    }
+    try {
+      adapters.set(name, await tryBackend(name));
+      const t0 = performance.now();
+      const ms = await speedProbe();
+      probe.push({ name, ms, probeMs: performance.now() - t0 });
+    } catch (e) {
+      skipped.push({ name, reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  if (probe.length === 0) {
+    try {
+      return { name: 'cpu', adapter: await tryBackend('cpu'), skipped };
+    } catch (e) {
+      skipped.push({ name: 'cpu', reason: e instanceof Error ? e.message : String(e) });
+      throw new Error(`no TensorFlow.js backend works here: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`, { cause: e });
+    }
+  }
+  const best = probe.reduce((a, b) => (b.ms < a.ms ? b : a));
+  for (const t of probe)
+    if (t !== best) skipped.push({ name: t.name, reason: `slower here: ${t.ms.toFixed(1)} ms per probe step vs ${best.ms.toFixed(1)} ms` });
+  if (tf.getBackend() !== best.name) {
+    const ok = await tf.setBackend(best.name);
+    if (!ok) throw new Error(`${best.name} could not be set again after the speed probe`);
+    await tf.ready();
+  }
+  return { name: best.name, adapter: adapters.get(best.name) ?? '', skipped, probe };
 }

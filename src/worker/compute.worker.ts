@@ -107,6 +107,7 @@ async function activate(choice: BackendChoice, onProgress?: (p: Progress) => voi
     requested: choice,
     adapter: sel.adapter,
     skipped: sel.skipped,
+    ...(sel.probe ? { probe: sel.probe } : {}),
     memory: memory(),
     isolated: self.crossOriginIsolated === true,
   };

@@ -24,6 +24,15 @@ export interface BackendAttempt {
   reason: string;
 }
 
+/** Auto's speed probe of one backend (src/worker/backends.ts speedProbe). */
+export interface BackendTiming {
+  name: BackendName;
+  /** One forward + backward pass of a small conv net on 8 images, best of 3 after a warm-up (ms). */
+  ms: number;
+  /** The whole probe of this backend, warm-up included (ms). */
+  probeMs: number;
+}
+
 export interface BackendStatus {
   /** The backend that is active now. */
   name: BackendName;
@@ -34,6 +43,8 @@ export interface BackendStatus {
   /** Backends tried before this one and why each was passed over. */
   skipped: BackendAttempt[];
   memory: MemoryInfo;
+  /** Auto: the speed probe of every working backend (the fastest was chosen). */
+  probe?: BackendTiming[];
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available for instant cancel). */
   isolated: boolean;
 }
