@@ -42,7 +42,8 @@ export function StatusBar() {
         title={
           [
             ...(backend?.probe ?? []).map(
-              (t) => `speed probe ${t.name}: ${t.ms.toFixed(1)} ms per step (probe took ${Math.round(t.probeMs)} ms)`,
+              (t) =>
+                `speed probe ${t.name}: ${t.ms === null ? 'not timed' : `${t.ms.toFixed(1)} ms per step`}, first kernel ${Math.round(t.firstKernelMs)} ms (probe took ${Math.round(t.probeMs)} ms)`,
             ),
             ...(backend?.skipped ?? []).map((s) => `${s.name}: ${s.reason}`),
           ].join('\n') || undefined

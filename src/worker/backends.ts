@@ -89,17 +89,28 @@ async function describe(name: BackendName, webgpuInfo: string): Promise<string> 
   }
 }
 
-async function tryBackend(name: BackendName): Promise<string> {
-  let webgpuInfo = '';
-  if (name === 'webgpu') webgpuInfo = await webgpuAdapterInfo();
+const webgpuInfos = new Map<BackendName, string>();
+
+/** Make `name` the active backend (no check of its results yet). */
+async function initBackend(name: BackendName): Promise<void> {
+  if (name === 'webgpu') webgpuInfos.set(name, await webgpuAdapterInfo());
   if (!tf.findBackendFactory(name)) throw new Error('not available in this browser');
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error('could not be initialised');
   await tf.ready();
   if (name === 'wasm') installFastKernels();
   installLazyConvGradients();
+}
+
+/** The capability probe on the active backend `name`; its description when it passes. */
+async function verifyBackend(name: BackendName): Promise<string> {
   await gradientProbe();
-  return describe(name, webgpuInfo);
+  return describe(name, webgpuInfos.get(name) ?? '');
+}
+
+async function tryBackend(name: BackendName): Promise<string> {
+  await initBackend(name);
+  return verifyBackend(name);
 }
 
 export interface Selected {
@@ -205,9 +216,37 @@ export function loseDevice(name: BackendName): string {
   return `the ${name} backend has no device to lose`;
 }
 
+/** A single trivial kernel (compile + run) slower than this: an emulated GPU; it is not timed further. */
+const FIRST_KERNEL_BUDGET_MS = 250;
+
 /**
- * Auto: every backend but the plain-JS one that passes the capability probe is timed (speedProbe) and
- * the fastest is kept; CPU only when none of the others works. About 1-2.5 s in all on SwiftShader.
+ * Milliseconds for the first run of one trivial kernel: mostly the compile of its shader on a GPU
+ * backend. Waits at most the budget (the result then counts as slow; the kernel finishes unobserved).
+ */
+async function firstKernel(): Promise<number> {
+  const t0 = performance.now();
+  const x = tf.tensor4d(new Float32Array(8 * 28 * 28).fill(0.5), [8, 28, 28, 1]);
+  const y = tf.relu(x);
+  x.dispose();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), FIRST_KERNEL_BUDGET_MS * 2)));
+  const got = await Promise.race([y.data().then(() => 'done' as const), late]);
+  clearTimeout(timer);
+  if (got === 'done') y.dispose();
+  else
+    void y.data().then(
+      () => y.dispose(),
+      () => y.dispose(),
+    );
+  return performance.now() - t0;
+}
+
+/**
+ * Auto: every backend but the plain-JS one is set up and timed, and the fastest that passes the
+ * capability probe is kept. A backend whose first trivial kernel already takes longer than
+ * FIRST_KERNEL_BUDGET_MS (SwiftShader compiles each shader for about half a second) is not probed
+ * further: it would take seconds and lose anyway. CPU only when nothing else works; backends passed
+ * over as slow are tried in order (with the full capability probe) only when no timed one passes.
  */
 async function selectFastest(exclude: ReadonlySet<BackendName>): Promise<Selected> {
   const skipped: BackendAttempt[] = [];
@@ -218,26 +257,44 @@ async function selectFastest(exclude: ReadonlySet<BackendName>): Promise<Selecte
       skipped.push({ name, reason: 'lost its device during this session' });
       continue;
     }
+    const t0 = performance.now();
     try {
-      adapters.set(name, await tryBackend(name));
-      const t0 = performance.now();
+      await initBackend(name);
+      const first = await firstKernel();
+      if (first > FIRST_KERNEL_BUDGET_MS) {
+        probe.push({ name, ms: null, firstKernelMs: first, probeMs: performance.now() - t0 });
+        continue;
+      }
+      adapters.set(name, await verifyBackend(name));
       const ms = await speedProbe();
-      probe.push({ name, ms, probeMs: performance.now() - t0 });
+      probe.push({ name, ms, firstKernelMs: first, probeMs: performance.now() - t0 });
     } catch (e) {
       skipped.push({ name, reason: e instanceof Error ? e.message : String(e) });
     }
   }
-  if (probe.length === 0) {
-    try {
-      return { name: 'cpu', adapter: await tryBackend('cpu'), skipped };
-    } catch (e) {
-      skipped.push({ name: 'cpu', reason: e instanceof Error ? e.message : String(e) });
-      throw new Error(`no TensorFlow.js backend works here: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`, { cause: e });
+  const timed = probe.filter((t): t is BackendTiming & { ms: number } => t.ms !== null);
+  const best = timed.length > 0 ? timed.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
+  if (!best) {
+    // nothing fast passed: the slow ones in order, then the plain-JS backend
+    for (const name of [...probe.map((t) => t.name), 'cpu' as const]) {
+      try {
+        return { name, adapter: await tryBackend(name), skipped, probe };
+      } catch (e) {
+        skipped.push({ name, reason: e instanceof Error ? e.message : String(e) });
+      }
     }
+    throw new Error(`no TensorFlow.js backend works here: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
   }
-  const best = probe.reduce((a, b) => (b.ms < a.ms ? b : a));
-  for (const t of probe)
-    if (t !== best) skipped.push({ name: t.name, reason: `slower here: ${t.ms.toFixed(1)} ms per probe step vs ${best.ms.toFixed(1)} ms` });
+  for (const t of probe) {
+    if (t === best) continue;
+    skipped.push({
+      name: t.name,
+      reason:
+        t.ms === null
+          ? `slow here: its first kernel took ${Math.round(t.firstKernelMs)} ms (an emulated GPU?)`
+          : `slower here: ${t.ms.toFixed(1)} ms per probe step vs ${best.ms.toFixed(1)} ms`,
+    });
+  }
   if (tf.getBackend() !== best.name) {
     const ok = await tf.setBackend(best.name);
     if (!ok) throw new Error(`${best.name} could not be set again after the speed probe`);

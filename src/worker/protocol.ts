@@ -27,9 +27,11 @@ export interface BackendAttempt {
 /** Auto's speed probe of one backend (src/worker/backends.ts speedProbe). */
 export interface BackendTiming {
   name: BackendName;
-  /** One forward + backward pass of a small conv net on 8 images, best of 3 after a warm-up (ms). */
-  ms: number;
-  /** The whole probe of this backend, warm-up included (ms). */
+  /** One forward + backward pass of a small conv net on 8 images, best of 3 after a warm-up (ms); null: not timed, its first kernel was already too slow. */
+  ms: number | null;
+  /** First run of one trivial kernel (on a GPU mostly its shader compile), ms. */
+  firstKernelMs: number;
+  /** The whole probe of this backend, set-up and capability check included (ms). */
   probeMs: number;
 }
 
