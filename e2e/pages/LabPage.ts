@@ -52,6 +52,11 @@ export class LabPage {
   readonly batchCurve: Locator;
   readonly batchCsv: Locator;
   readonly attackJson: Locator;
+  /** The jobs tray (every running job) and a panel's own job row. */
+  readonly jobsTray: Locator;
+  readonly attackProgress: Locator;
+  readonly batchProgress: Locator;
+  readonly batchCancel: Locator;
 
   constructor(page: Page) {
     this.page = page;
@@ -89,6 +94,20 @@ export class LabPage {
     this.batchCurve = id('batch-curve');
     this.batchCsv = id('batch-csv');
     this.attackJson = id('attack-json');
+    this.jobsTray = id('jobs-tray');
+    this.attackProgress = id('attack-progress');
+    this.batchProgress = id('batch-progress');
+    this.batchCancel = id('batch-cancel');
+  }
+
+  /** The tray's row of the running job of a kind ('attack', 'batch', 'load', ...). */
+  trayJob(kind: string): Locator {
+    return this.page.locator(`[data-testid="progress"][data-kind="${kind}"]`);
+  }
+
+  /** How far a job row has got (data-done of its amount). */
+  async jobDone(row: Locator): Promise<number> {
+    return Number(await row.locator('[data-testid$="progress-amount"]').getAttribute('data-done'));
   }
 
   /** Open the lab at a hash ('' for the default view). */

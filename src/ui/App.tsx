@@ -3,15 +3,15 @@ import { BatchPanel } from './BatchPanel';
 import { ImagePanel } from './ImagePanel';
 import { Notices } from './Notices';
 import { PredictionPanel } from './PredictionPanel';
-import { ProgressBar } from './ProgressBar';
+import { JobsTray } from './JobsTray';
 import { SetupPanel } from './SetupPanel';
 import { ShareLink } from './ShareLink';
 import { StatusBar } from './StatusBar';
-import { useLab } from './store';
+import { hasJobs, useLab } from './store';
 
 export function App() {
   const settled = useLab((s) => s.settled);
-  const busy = useLab((s) => s.job !== null);
+  const busy = useLab(hasJobs);
   return (
     <div className="lab" data-testid="lab" data-settled={settled && !busy ? 'true' : 'false'}>
       <header className="lab-header">
@@ -22,7 +22,7 @@ export function App() {
         <ShareLink />
       </header>
       <Notices />
-      <ProgressBar />
+      <JobsTray />
       <main className="lab-grid">
         <SetupPanel />
         <ImagePanel />

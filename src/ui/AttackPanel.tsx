@@ -13,7 +13,8 @@ import { epsIn255, epsText, parseEpsText } from './format';
 import { attackPreset } from './presets';
 import { ProbabilityBars } from './ProbabilityBars';
 import { StepIcon } from './StepIcon';
-import { patchAttack, useLab } from './store';
+import { jobOfKind, patchAttack, studioBusy, useLab } from './store';
+import { JobRow } from './JobsTray';
 import { TraceChart } from './TraceChart';
 
 /** The studio's numeric controls: every numeric attack parameter the chosen attack reads, from the field tables. */
@@ -36,7 +37,7 @@ function ParamControl({ field }: { field: ParamField }) {
   const experiment = useLab((s) => s.experiment);
   const a = experiment.attack;
   const info = isAttackName(a.name) ? ATTACKS[a.name] : null;
-  const busy = useLab((s) => s.job !== null);
+  const busy = useLab(studioBusy);
   const channels = useLab((s) => DATASETS[s.experiment.dataset]?.shape[2] ?? 1);
   const value = a[k] as number;
   // a refused text is checked against the norm and data set of its time: when they change, the box shows the value in force
@@ -123,7 +124,7 @@ function ParamControl({ field }: { field: ParamField }) {
 function TargetField({ info }: { info: AttackInfo }) {
   const a = useLab((s) => s.experiment.attack);
   const dataset = useLab((s) => s.experiment.dataset);
-  const busy = useLab((s) => s.job !== null);
+  const busy = useLab(studioBusy);
   const names = DATASETS[dataset]?.classNames ?? [];
   if (!info.targeted) return null;
   return (
@@ -158,7 +159,7 @@ function CompareField() {
   const catalog = useLab((s) => s.catalog);
   const model = useLab((s) => s.model);
   const dataset = useLab((s) => s.experiment.dataset);
-  const busy = useLab((s) => s.job !== null);
+  const busy = useLab(studioBusy);
   const others = catalog?.models.filter((m) => m.dataset === dataset && m.id !== model?.id) ?? [];
   if (others.length === 0) return null;
   return (
@@ -195,17 +196,18 @@ function chooseAttack(name: AttackName): void {
 
 function AttackForm() {
   const a = useLab((s) => s.experiment.attack);
-  const job = useLab((s) => s.job);
+  // the studio's own job (an attack or its comparison); a batch check may run meanwhile
+  const job = useLab((s) => jobOfKind(s, 'attack'));
+  const busy = useLab(studioBusy);
   const model = useLab((s) => s.model);
   const dataset = useLab((s) => s.experiment.dataset);
   const custom = useLab((s) => s.custom);
   const missing = useLab((s) => s.dataset?.id === dataset && s.dataset.missing === true);
-  const ready = !!model && model.dataset === dataset && !job && (!!custom || !missing);
+  const ready = !!model && model.dataset === dataset && !busy && (!!custom || !missing);
   const info = isAttackName(a.name) ? ATTACKS[a.name] : null;
   const whiteBox = Object.values(ATTACKS).filter((x) => !x.blackBox);
   const blackBox = Object.values(ATTACKS).filter((x) => x.blackBox);
   const numeric = info ? numericFields(info) : [];
-  const running = job?.kind === 'attack';
   return (
     <div className="studio-form">
       <div className="param">
@@ -217,7 +219,7 @@ function AttackForm() {
           value={a.name}
           onChange={(e) => chooseAttack(e.target.value as AttackName)}
           data-testid="attack-name"
-          disabled={!!job}
+          disabled={busy}
         >
           {a.name === 'none' && <option value="none">choose an attack…</option>}
           <optgroup label="White-box (gradients)">
@@ -251,7 +253,7 @@ function AttackForm() {
               id="attack-norm"
               value={a.norm}
               onChange={(e) => patchAttack({ norm: e.target.value as AttackParams['norm'] })}
-              disabled={!!job}
+              disabled={busy}
               data-testid="attack-norm"
             >
               {info.norms.map((n) => (
@@ -274,7 +276,7 @@ function AttackForm() {
             type="checkbox"
             checked={a.randomStart}
             onChange={(e) => patchAttack({ randomStart: e.target.checked })}
-            disabled={!!job}
+            disabled={busy}
             data-testid="attack-random-start"
           />
           <span>Random start</span>
@@ -286,12 +288,19 @@ function AttackForm() {
         <button type="button" className="primary" onClick={runAttack} disabled={!ready || !info} data-testid="attack-run">
           Run attack
         </button>
-        {running && (
-          <button type="button" className="secondary" onClick={cancelJob} disabled={job.cancelling} data-testid="attack-cancel">
+        {job && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => cancelJob(job.id)}
+            disabled={job.cancelling}
+            data-testid="attack-cancel"
+          >
             {job.cancelling ? 'Cancelling…' : 'Cancel'}
           </button>
         )}
       </div>
+      {job && <JobRow job={job} prefix="attack-" cancel={false} />}
       {info && canStep(a) && <Stepper />}
     </div>
   );
@@ -301,7 +310,7 @@ function AttackForm() {
 function Stepper() {
   const a = useLab((s) => s.experiment.attack);
   const stepper = useLab((s) => s.stepper);
-  const job = useLab((s) => s.job);
+  const busy = useLab(studioBusy);
   const model = useLab((s) => s.model);
   const dataset = useLab((s) => s.experiment.dataset);
   const k = stepper?.k ?? 0;
@@ -309,7 +318,7 @@ function Stepper() {
   const usable = !!model && model.dataset === dataset;
   return (
     <div className="stepper" role="group" aria-label="Step through the attack">
-      <button type="button" className="secondary" onClick={resetStepper} disabled={!!job || !stepper} data-testid="attack-reset">
+      <button type="button" className="secondary" onClick={resetStepper} disabled={busy || !stepper} data-testid="attack-reset">
         <StepIcon name="reset" />
         Reset
       </button>
@@ -319,18 +328,12 @@ function Stepper() {
           Pause
         </button>
       ) : (
-        <button type="button" className="secondary" onClick={playAttack} disabled={!!job || !usable} data-testid="attack-play">
+        <button type="button" className="secondary" onClick={playAttack} disabled={busy || !usable} data-testid="attack-play">
           <StepIcon name="play" />
           Play
         </button>
       )}
-      <button
-        type="button"
-        className="secondary"
-        onClick={stepAttack}
-        disabled={!!job || !usable || k >= a.steps}
-        data-testid="attack-step"
-      >
+      <button type="button" className="secondary" onClick={stepAttack} disabled={busy || !usable || k >= a.steps} data-testid="attack-step">
         Step
         <StepIcon name="step" />
       </button>
@@ -549,9 +552,8 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
 /** Attack Studio: any attack of the library on the current image, with a live trace of its iterations. */
 export function AttackPanel() {
   const trace = useLab((s) => s.liveTrace);
-  const job = useLab((s) => s.job);
+  const running = useLab((s) => jobOfKind(s, 'attack') !== null);
   const dataset = useLab((s) => s.experiment.dataset);
-  const running = job?.kind === 'attack';
   const outcome = useLab((s) => s.attack);
   const error = useLab((s) => s.attackError);
   const compare = useLab((s) => s.compare);

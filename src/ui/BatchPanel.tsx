@@ -4,13 +4,14 @@ import { ATTACKS } from '../labs/attacks/algorithms/registry';
 import { DATASETS } from '../core/data/datasets';
 import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../labs/experiment';
 import type { BatchOutcome } from '../worker/protocol';
-import { runBatch } from './controller';
+import { cancelJob, runBatch } from './controller';
 import { GoToImport } from './DataImport';
 import { batchCsv, batchJson } from './export';
 import { epsIn255, epsText, percent } from './format';
 import { DownloadLink } from './DownloadLink';
 import { PixelCanvas } from './PixelCanvas';
-import { patchBatch, useLab } from './store';
+import { JobRow } from './JobsTray';
+import { batchBusy, jobOfKind, patchBatch, useLab } from './store';
 
 const COLOURS = ['#2f6fde', '#c8372d', '#1f8a4c', '#b8860b', '#7a4cc2'];
 
@@ -150,7 +151,9 @@ export function BatchPanel() {
   const loaded = useLab((s) => s.dataset);
   const model = useLab((s) => s.model);
   const catalog = useLab((s) => s.catalog);
-  const job = useLab((s) => s.job);
+  // the check's own job; a studio attack may run meanwhile
+  const job = useLab((s) => jobOfKind(s, 'batch'));
+  const busy = useLab(batchBusy);
   const outcome = useLab((s) => s.batch);
   const error = useLab((s) => s.batchError);
   const nField = useBatchField('batch.n');
@@ -164,7 +167,7 @@ export function BatchPanel() {
   const ready =
     !!model &&
     model.dataset === dataset &&
-    !job &&
+    !busy &&
     a.name !== 'none' &&
     rangeOk &&
     !missing &&
@@ -270,8 +273,20 @@ export function BatchPanel() {
           <button type="button" className="primary" disabled={!ready} onClick={runBatch} data-testid="batch-run">
             Run check
           </button>
+          {job && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => cancelJob(job.id)}
+              disabled={job.cancelling}
+              data-testid="batch-cancel"
+            >
+              {job.cancelling ? 'Cancelling…' : 'Cancel'}
+            </button>
+          )}
         </div>
       </div>
+      {job && <JobRow job={job} prefix="batch-" cancel={false} />}
       {error && (
         <p className="attack-error" role="alert" data-testid="batch-error">
           {error}

@@ -2,12 +2,12 @@ import { DATASETS } from '../core/data/datasets';
 import { deleteImportedData, importData } from './controller';
 import { DropZone } from './DropZone';
 import { bytes, count } from './format';
-import { useLab } from './store';
+import { hasJobs, useLab } from './store';
 
 /** What this browser holds of an imported data set, with a Delete button. */
 function StoredSet({ id }: { id: string }) {
   const info = useLab((s) => s.imported[id]);
-  const busy = useLab((s) => s.job !== null);
+  const busy = useLab(hasJobs);
   if (!info) {
     return (
       <p className="muted small" data-testid="imported-none">
@@ -42,7 +42,7 @@ const IMPORT_CONTROL_ID = 'data-import';
 export function DataImport({ id }: { id: string }) {
   const ds = DATASETS[id];
   const error = useLab((s) => s.importError);
-  const busy = useLab((s) => s.job !== null);
+  const busy = useLab(hasJobs);
   if (!ds || ds.origin !== 'imported') return null;
   const pick = (files: File[]) => {
     if (files.length > 0) importData(id, files);

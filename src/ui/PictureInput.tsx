@@ -3,7 +3,7 @@ import { DATASETS } from '../core/data/datasets';
 import { clearPicture, choosePicture } from './controller';
 import { DropZone } from './DropZone';
 import { PixelCanvas } from './PixelCanvas';
-import { useLab } from './store';
+import { studioBusy, useLab } from './store';
 
 const hasCamera = () => typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
 
@@ -142,7 +142,7 @@ function DrawPad() {
 export function PictureInput() {
   const dataset = useLab((s) => s.experiment.dataset);
   const error = useLab((s) => s.customError);
-  const busy = useLab((s) => s.job !== null);
+  const busy = useLab(studioBusy);
   const shape = DATASETS[dataset]?.shape ?? [28, 28, 1];
   const pick = (files: File[]) => {
     if (files[0]) choosePicture(files[0], files[0].name, 'photo');

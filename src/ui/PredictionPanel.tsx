@@ -1,6 +1,6 @@
 import { DATASETS } from '../core/data/datasets';
 import { ProbabilityBars } from './ProbabilityBars';
-import { useLab } from './store';
+import { setupBusy, useLab } from './store';
 
 /** The model's prediction for the current test image (softmax computed in the worker). */
 export function PredictionPanel() {
@@ -9,7 +9,7 @@ export function PredictionPanel() {
   const model = useLab((s) => s.model);
   const current = prediction && prediction.dataset === e.dataset && prediction.sample === e.sample && prediction.model === e.model;
   const catalog = useLab((s) => s.catalog);
-  const busy = useLab((s) => s.job !== null || !s.settled);
+  const busy = useLab((s) => setupBusy(s) || !s.settled);
   const missing = useLab((s) => s.dataset?.id === e.dataset && s.dataset.missing === true);
   const custom = useLab((s) => s.custom);
   const customPrediction = useLab((s) => s.customPrediction);

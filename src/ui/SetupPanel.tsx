@@ -3,7 +3,7 @@ import type { ModelCard } from '../core/models/card';
 import { loadOwnModel, selectDataset, selectModel } from './controller';
 import { DataImport } from './DataImport';
 import { count, percent } from './format';
-import { useLab } from './store';
+import { hasJobs, useLab } from './store';
 import { isDatasetAvailable, modelsFor } from './validate';
 
 function ModelCardView({ card, active }: { card: ModelCard; active: boolean }) {
@@ -70,7 +70,7 @@ export function SetupPanel() {
   const active = useLab((s) => s.model);
   const own = useLab((s) => s.ownModel);
   const ownError = useLab((s) => s.ownModelError);
-  const busy = useLab((s) => s.job !== null);
+  const busy = useLab(hasJobs);
   const models = [...(catalog ? modelsFor(catalog, dataset) : []), ...(own && own.dataset === dataset ? [own] : [])];
   const info = DATASETS[dataset];
   const card = models.find((m) => m.id === modelId);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { BenchmarkOutcome } from '../worker/protocol';
 import { runBenchmark, type BenchmarkSettings } from './controller';
-import { useLab } from './store';
+import { hasJobs, useLab } from './store';
 
 /** A quick measurement in the page (rlab bench-browser measures longer, on every backend). */
 const SETTINGS: BenchmarkSettings = { batchSize: 32, warmup: 1, reps: 3, pgdSteps: 10 };
@@ -10,7 +10,7 @@ const rate = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en-US') : 
 
 /** Status bar item: measures inference, input-gradient and PGD throughput of the active model on the active backend. */
 export function SpeedMeter() {
-  const job = useLab((s) => s.job);
+  const busy = useLab(hasJobs);
   const ready = useLab((s) => !!s.model && s.model.dataset === s.experiment.dataset && s.dataset?.id === s.experiment.dataset);
   const [result, setResult] = useState<BenchmarkOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -36,7 +36,7 @@ export function SpeedMeter() {
           {error}
         </span>
       )}
-      <button type="button" className="secondary" onClick={measure} disabled={!!job || !ready} data-testid="speed-measure">
+      <button type="button" className="secondary" onClick={measure} disabled={busy || !ready} data-testid="speed-measure">
         Measure
       </button>
     </div>

@@ -37,7 +37,20 @@ export function StatusBar() {
         <span className="status-key">Running on</span>
         <strong data-testid="backend-name">{backend?.name ?? '…'}</strong>
       </div>
-      <div className="status-item adapter" title={backend?.skipped.map((s) => `${s.name}: ${s.reason}`).join('\n') || undefined}>
+      <div
+        className="status-item adapter"
+        title={
+          [
+            ...(backend?.probe ?? []).map(
+              (t) =>
+                `speed probe ${t.name}: ${t.ms === null ? 'not timed' : `${t.ms.toFixed(1)} ms per step`}, first kernel ${Math.round(t.firstKernelMs)} ms (probe took ${Math.round(t.probeMs)} ms)`,
+            ),
+            ...(backend?.skipped ?? []).map((s) => `${s.name}: ${s.reason}`),
+          ].join('\n') || undefined
+        }
+        data-testid="backend-probe"
+        data-probe={backend?.probe ? JSON.stringify(backend.probe) : undefined}
+      >
         <span className="status-key">Adapter</span>
         <span data-testid="backend-adapter">{backend?.adapter ?? '…'}</span>
       </div>

@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TracePoint } from '../worker/protocol';
 
@@ -7,16 +8,36 @@ interface Props {
   running: boolean;
 }
 
+/** At most this many points are drawn: C&W's 9,000 iterates would take the chart seconds per update. */
+export const MAX_CHART_POINTS = 400;
+
+/** Indices of the points to draw: every k-th, the first and the last always included. */
+export function decimate(n: number, max = MAX_CHART_POINTS): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const stride = Math.ceil(n / (max - 1));
+  const out: number[] = [];
+  for (let i = 0; i < n - 1; i += stride) out.push(i);
+  out.push(n - 1);
+  return out;
+}
+
 /** Loss, true-class probability and the best other class over the iterations of one attack (streamed while it runs). */
 export function TraceChart({ trace, classNames, running }: Props) {
-  const data = trace.map((p, i) => ({
-    i,
-    step: p.step,
-    loss: Number.isFinite(p.loss) ? p.loss : null,
-    trueProb: p.trueProb,
-    otherProb: p.topOtherProb,
-    other: p.topOtherClass,
-  }));
+  const data = useMemo(
+    () =>
+      decimate(trace.length).map((i) => {
+        const p = trace[i];
+        return {
+          i,
+          step: p.step,
+          loss: Number.isFinite(p.loss) ? p.loss : null,
+          trueProb: p.trueProb,
+          otherProb: p.topOtherProb,
+          other: p.topOtherClass,
+        };
+      }),
+    [trace],
+  );
   const last = trace[trace.length - 1];
   return (
     <figure className="trace-chart" data-testid="trace-chart" data-points={trace.length} data-running={running}>
@@ -37,6 +58,7 @@ export function TraceChart({ trace, classNames, running }: Props) {
       <figcaption className="small muted">
         {trace.length} iterate{trace.length === 1 ? '' : 's'}
         {running ? ' so far' : ''}
+        {data.length < trace.length ? ` (1 in ${Math.ceil(trace.length / data.length)} drawn)` : ''}
         {last ? ` · best other class now: ${classNames[last.topOtherClass] ?? last.topOtherClass}, margin ${last.margin.toFixed(3)}` : ''}
       </figcaption>
     </figure>

@@ -1,12 +1,14 @@
 /**
- * The UI side of the compute worker: starts it, wraps it with comlink, and owns the shared cancel word.
+ * The UI side of the compute worker: starts it, wraps it with comlink, and owns the shared cancel slots.
  * `terminate()` kills the worker and makes every pending call reject, so nothing waits forever.
  */
 import * as Comlink from 'comlink';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { ComputeApi, WorkerEvent } from '../worker/protocol';
+import { createCancelSlots, markCancelled } from '../core/jobs';
+import type { ComputeApi } from '../worker/api';
+import type { WorkerEvent } from '../worker/protocol';
 
 export class WorkerGone extends Error {
   constructor() {
@@ -17,8 +19,8 @@ export class WorkerGone extends Error {
 
 export class ComputeClient {
   readonly api: Comlink.Remote<ComputeApi>;
-  /** Index 0 holds the id of the job to cancel; null when SharedArrayBuffer is unavailable. */
-  readonly cancelFlag: Int32Array | null;
+  /** Per-job cancel slots shared with the worker (core/jobs/cancel.ts); null when SharedArrayBuffer is unavailable. */
+  readonly cancelSlots: Int32Array | null;
   private readonly worker: Worker;
   private readonly gone: Promise<never>;
   private kill: () => void = () => {};
@@ -26,8 +28,7 @@ export class ComputeClient {
   constructor() {
     this.worker = new Worker(new URL('../worker/compute.worker.ts', import.meta.url), { type: 'module', name: 'compute' });
     this.api = Comlink.wrap<ComputeApi>(this.worker);
-    this.cancelFlag =
-      globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    this.cancelSlots = globalThis.crossOriginIsolated ? createCancelSlots() : null;
     this.gone = new Promise<never>((_, reject) => {
       this.kill = () => reject(new WorkerGone());
     });
@@ -46,21 +47,25 @@ export class ComputeClient {
             'tfjs-backend-wasm-simd.wasm': toAbs(wasmSimd),
             'tfjs-backend-wasm-threaded-simd.wasm': toAbs(wasmThreaded),
           },
-          cancelFlag: this.cancelFlag,
+          cancelSlots: this.cancelSlots,
         },
         Comlink.proxy(onEvent),
       ),
     );
   }
 
+  /** api.run with its type parameters (comlink's Remote type loses a generic method's). */
+  readonly run: ComputeApi['run'] = (lab, job, request, onProgress) =>
+    (this.api.run as unknown as ComputeApi['run'])(lab, job, request, onProgress);
+
   /** Run a worker call; rejects with WorkerGone if the worker is terminated meanwhile. */
   call<T>(fn: () => Promise<T>): Promise<T> {
     return Promise.race([fn(), this.gone]);
   }
 
-  /** Ask the worker to stop a job: instantly through the shared word, and through a message for async phases. */
+  /** Ask the worker to stop one job: at its next step through the shared slots, and through a message for async phases. */
   cancel(jobId: number): void {
-    if (this.cancelFlag) Atomics.store(this.cancelFlag, 0, jobId);
+    if (this.cancelSlots) markCancelled(this.cancelSlots, jobId);
     void this.api.cancel(jobId).catch(() => {});
   }
 

@@ -3,7 +3,6 @@
  * bottom; a change of data set / model / image / backend schedules one "reconcile" pass that brings
  * the worker in line with the experiment (latest change wins; worker calls run one at a time).
  */
-import * as Comlink from 'comlink';
 import { DATASETS } from '../core/data/datasets';
 import {
   COLOUR_LINF_DEFAULTS,
@@ -14,17 +13,17 @@ import {
   type Experiment,
 } from '../labs/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
-import type { BenchmarkOutcome, BenchmarkRequest, Progress, WorkerEvent } from '../worker/protocol';
+import type { BenchmarkOutcome, BenchmarkRequest, TracePoint, WorkerEvent } from '../worker/protocol';
 import { ATTACKS } from '../labs/attacks/algorithms/registry';
 import { ComputeClient, WorkerGone } from './client';
 import { datasetPreset } from './presets';
-import { addNotice, patchAttack, patchBatch, patchExperiment, useLab, type CustomInput, type JobState } from './store';
+import { bindJobs, runJob, whenModelFree, type JobOutcome } from './jobs';
+import { addNotice, batchBusy, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
 
 export const STRIP_SIZE = 12;
 
 let client: ComputeClient;
-let jobSeq = 0;
 let customSeq = 0;
 let chain: Promise<unknown> = Promise.resolve();
 /** model id + weights hash of loads that failed: not retried in this session */
@@ -37,8 +36,6 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-const isAbort = (e: unknown) => e instanceof Error && (e.name === 'AbortError' || /abort/i.test(e.message));
-
 /** Worker calls run one after another. */
 function serial<T>(fn: () => Promise<T>): Promise<T> {
   const p = chain.then(fn, fn);
@@ -46,23 +43,14 @@ function serial<T>(fn: () => Promise<T>): Promise<T> {
   return p;
 }
 
-function startJob(kind: JobState['kind'], label: string, cancellable: boolean): number {
-  const id = ++jobSeq;
-  set({ job: { id, kind, label, done: 0, total: 0, unit: 'steps', cancellable, cancelling: false } });
-  return id;
+/** A job that ended because the worker was restarted stops the reconcile pass too. */
+function rethrowGone(r: JobOutcome<unknown>): void {
+  if (!r.ok && r.reason === 'gone') throw new WorkerGone();
 }
 
-function progressFor(id: number, withTrace = true) {
-  return Comlink.proxy((p: Progress) => {
-    const job = get().job;
-    if (job?.id !== id) return;
-    set({ job: { ...job, label: p.label, done: p.done, total: p.total, unit: p.unit, loss: p.loss, rate: p.rate } });
-    if (withTrace && p.trace && p.trace.length > 0) set({ liveTrace: [...get().liveTrace, ...p.trace] });
-  });
-}
-
-function endJob(id: number): void {
-  if (get().job?.id === id) set({ job: null });
+/** Append streamed trace points (the chart decimates; nothing re-copies per step). */
+function appendTrace(points: TracePoint[]): void {
+  set((s) => ({ liveTrace: s.liveTrace.concat(points) }));
 }
 
 const modelKey = (c: ModelCard) => `${c.id}@${c.weights.map((w) => w.sha256).join(',')}`;
@@ -94,44 +82,49 @@ export function scheduleReconcile(): void {
 async function ensureBackend(e: Experiment): Promise<boolean> {
   const current = get().backend;
   if (current && current.requested === e.backend) return true;
-  const id = startJob('backend', 'Probing compute backends', false);
-  try {
-    const status = await client.call(() => client.api.setBackend(e.backend, progressFor(id)));
-    set({ backend: status, memory: status.memory });
-    if (e.backend !== 'auto' && status.name !== e.backend) {
-      const why = status.skipped.find((s) => s.name === e.backend)?.reason ?? 'unavailable';
-      addNotice('warning', `The ${e.backend} backend is not available here (${why}); the lab runs on ${status.name} instead.`);
-    }
-    return true;
-  } catch (err) {
-    if (err instanceof WorkerGone) throw err;
-    addNotice('error', `No compute backend could be started: ${message(err)}`);
+  await whenModelFree();
+  const r = await runJob({
+    kind: 'backend',
+    label: 'Probing compute backends',
+    cancellable: false,
+    call: (_id, onProgress) => client.api.setBackend(e.backend, onProgress),
+  });
+  rethrowGone(r);
+  if (!r.ok) {
+    addNotice('error', `No compute backend could be started: ${r.message}`);
     return false;
-  } finally {
-    endJob(id);
   }
+  const status = r.value;
+  set({ backend: status, memory: status.memory });
+  if (e.backend !== 'auto' && status.name !== e.backend) {
+    const why = status.skipped.find((s) => s.name === e.backend)?.reason ?? 'unavailable';
+    addNotice('warning', `The ${e.backend} backend is not available here (${why}); the lab runs on ${status.name} instead.`);
+  }
+  return true;
 }
 
 async function ensureDataset(e: Experiment): Promise<boolean> {
   if (get().dataset?.id === e.dataset) return true;
   const previous = get().dataset;
-  const id = startJob('load', `Loading ${datasetName(e.dataset)} test images`, true);
-  try {
-    const summary = await client.call(() => client.api.loadDataset(id, e.dataset, progressFor(id)));
-    set({ dataset: summary, strip: null, prediction: null, attack: null });
+  await whenModelFree();
+  const r = await runJob({
+    kind: 'load',
+    label: `Loading ${datasetName(e.dataset)} test images`,
+    cancellable: true,
+    call: (id, onProgress) => client.api.loadDataset(id, e.dataset, onProgress),
+  });
+  rethrowGone(r);
+  if (r.ok) {
+    set({ dataset: r.value, strip: null, prediction: null, attack: null });
     return true;
-  } catch (err) {
-    if (err instanceof WorkerGone) throw err;
-    if (isAbort(err)) addNotice('info', `Loading ${datasetName(e.dataset)} was cancelled.`);
-    else addNotice('error', `${datasetName(e.dataset)} could not be loaded: ${message(err)}`);
-    if (previous) {
-      const model = get().model;
-      patchExperiment({ dataset: previous.id, ...(model && model.dataset === previous.id ? { model: model.id } : {}) });
-    }
-    return false;
-  } finally {
-    endJob(id);
   }
+  if (r.reason === 'cancelled') addNotice('info', `Loading ${datasetName(e.dataset)} was cancelled.`);
+  else addNotice('error', `${datasetName(e.dataset)} could not be loaded: ${r.message}`);
+  if (previous) {
+    const model = get().model;
+    patchExperiment({ dataset: previous.id, ...(model && model.dataset === previous.id ? { model: model.id } : {}) });
+  }
+  return false;
 }
 
 async function ensureModel(e: Experiment, catalog: Catalog): Promise<boolean> {
@@ -148,27 +141,29 @@ async function ensureModel(e: Experiment, catalog: Catalog): Promise<boolean> {
   }
   const card = catalog.models.find((m) => m.id === e.model && m.dataset === e.dataset);
   if (!card || previous?.id === card.id || failedModels.has(modelKey(card))) return true;
-  const id = startJob('load', `Loading model ${card.id}`, true);
-  try {
-    await client.call(() => client.api.loadModel(id, card, progressFor(id)));
+  await whenModelFree();
+  const r = await runJob({
+    kind: 'load',
+    label: `Loading model ${card.id}`,
+    cancellable: true,
+    call: (id, onProgress) => client.api.loadModel(id, card, onProgress),
+  });
+  rethrowGone(r);
+  if (r.ok) {
     set({ model: card, prediction: null, attack: null });
     return true;
-  } catch (err) {
-    if (err instanceof WorkerGone) throw err;
-    if (isAbort(err)) {
-      addNotice('info', `Loading ${card.id} was cancelled.`);
-    } else {
-      failedModels.add(modelKey(card));
-      addNotice('error', `Model ${card.id} could not be loaded: ${message(err)}${previous ? ` — ${previous.id} stays active.` : ''}`);
-    }
-    if (previous) {
-      patchExperiment({ model: previous.id, dataset: previous.dataset });
-      return false;
-    }
-    return true;
-  } finally {
-    endJob(id);
   }
+  if (r.reason === 'cancelled') {
+    addNotice('info', `Loading ${card.id} was cancelled.`);
+  } else {
+    failedModels.add(modelKey(card));
+    addNotice('error', `Model ${card.id} could not be loaded: ${r.message}${previous ? ` — ${previous.id} stays active.` : ''}`);
+  }
+  if (previous) {
+    patchExperiment({ model: previous.id, dataset: previous.dataset });
+    return false;
+  }
+  return true;
 }
 
 async function ensureStrip(e: Experiment, n: number): Promise<void> {
@@ -294,6 +289,7 @@ function onWorkerEvent(ev: WorkerEvent): void {
 
 async function startWorker(): Promise<void> {
   client = new ComputeClient();
+  bindJobs({ client: () => client, restartWorker });
   await client.init(onWorkerEvent);
 }
 
@@ -315,7 +311,7 @@ export async function startLab(): Promise<void> {
     const b = prev.experiment;
     if (a.dataset !== b.dataset || a.model !== b.model || a.sample !== b.sample || a.backend !== b.backend) scheduleReconcile();
     // a step-by-step replay belongs to one image, model and attack setting
-    if (s.stepper && !s.job && (a.attack !== b.attack || a.sample !== b.sample || a.model !== b.model)) set({ stepper: null });
+    if (s.stepper && !studioBusy(s) && (a.attack !== b.attack || a.sample !== b.sample || a.model !== b.model)) set({ stepper: null });
   });
   window.addEventListener('hashchange', () => applyLink(location.hash));
   // test hook (also handy for trying the recovery by hand): make the GPU backend lose its device
@@ -386,17 +382,19 @@ export function canStep(a: AttackParams): boolean {
   return (a.name === 'pgd' && a.restarts === 1) || a.name === 'bim' || a.name === 'mifgsm' || a.name === 'deepfool';
 }
 
+/** Jobs that use the model wait for the reconcile pass in progress (the model or data they need may be loading). */
+const afterReconcile = () => chain;
+
 function launchAttack(stepTo: number | null): void {
   const s = get();
   const e = s.experiment;
   const custom = s.custom;
-  if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none') return;
+  if (studioBusy(s) || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none') return;
   if (!custom && s.dataset.missing) return;
   const attack = stepTo === null ? { ...e.attack } : { ...e.attack, steps: stepTo };
   const request = { dataset: e.dataset, sample: e.sample, attack, ...(custom ? { image: custom.image.pixels } : {}) };
   const what = custom ? 'your picture' : `test image ${e.sample}`;
   const label = `${ATTACKS[e.attack.name].label} on ${what}${stepTo === null ? '' : ` (${stepTo} of ${e.attack.steps} steps)`}`;
-  const id = startJob('attack', label, true);
   const compareCard =
     stepTo === null && s.compareModel && s.compareModel !== s.model.id
       ? s.catalog?.models.find((m) => m.id === s.compareModel && m.dataset === e.dataset)
@@ -408,10 +406,19 @@ function launchAttack(stepTo: number | null): void {
     compareError: null,
     ...(stepTo === null ? { stepper: null, attack: null } : {}),
   });
-  void serial(async () => {
+  void (async () => {
+    const r = await runJob({
+      kind: 'attack',
+      label,
+      cancellable: true,
+      usesModel: true,
+      after: afterReconcile,
+      call: (jobId, onProgress) => client.run('attacks', 'attack', { jobId, ...request }, onProgress),
+      onPayload: appendTrace,
+    });
     let next = false;
-    try {
-      const outcome = await client.call(() => client.api.attack({ jobId: id, ...request }, progressFor(id)));
+    if (r.ok) {
+      const outcome = r.value;
       set({ attack: outcome, memory: outcome.memory });
       if (outcome.adversarial) set({ liveTrace: outcome.adversarial.trace });
       if (stepTo !== null) {
@@ -419,30 +426,24 @@ function launchAttack(stepTo: number | null): void {
         set({ stepper: { k: outcome.status === 'done' ? stepTo : (get().stepper?.k ?? 0), playing } });
         next = playing;
       }
-    } catch (err) {
+    } else {
       if (stepTo !== null) set({ stepper: { k: get().stepper?.k ?? 0, playing: false } });
-      if (err instanceof WorkerGone) set({ attackError: 'The attack was stopped and the compute worker restarted.' });
-      else set({ attackError: message(err) });
-    } finally {
-      endJob(id);
+      set({ attackError: r.reason === 'gone' ? 'The attack was stopped and the compute worker restarted.' : r.message });
     }
     if (next) setTimeout(() => get().stepper?.playing && stepAttack(), 30);
-  });
-  if (compareCard) {
     // the comparison runs right after the main attack, as its own cancellable job
-    void serial(async () => {
-      if (get().attack?.status !== 'done') return;
-      const cid = startJob('attack', `${label} against ${compareCard.id}`, true);
-      try {
-        const outcome = await client.call(() => client.api.attack({ jobId: cid, ...request, model: compareCard }, progressFor(cid, false)));
-        set({ compare: outcome, memory: outcome.memory });
-      } catch (err) {
-        set({ compareError: err instanceof WorkerGone ? 'The comparison was stopped and the compute worker restarted.' : message(err) });
-      } finally {
-        endJob(cid);
-      }
+    if (!compareCard || get().attack?.status !== 'done') return;
+    const c = await runJob({
+      kind: 'attack',
+      label: `${label} against ${compareCard.id}`,
+      cancellable: true,
+      usesModel: true,
+      after: afterReconcile,
+      call: (jobId, onProgress) => client.run('attacks', 'attack', { jobId, ...request, model: compareCard }, onProgress),
     });
-  }
+    if (c.ok) set({ compare: c.value, memory: c.value.memory });
+    else set({ compareError: c.reason === 'gone' ? 'The comparison was stopped and the compute worker restarted.' : c.message });
+  })();
 }
 
 export function runAttack(): void {
@@ -460,7 +461,7 @@ export function stepAttack(): void {
 export function playAttack(): void {
   const k = get().stepper?.k ?? 0;
   const e = get().experiment;
-  if (!canStep(e.attack) || get().job) return;
+  if (!canStep(e.attack) || studioBusy(get())) return;
   set({ stepper: { k: k >= e.attack.steps ? 0 : k, playing: true } });
   stepAttack();
 }
@@ -471,7 +472,7 @@ export function pauseAttack(): void {
 }
 
 export function resetStepper(): void {
-  if (get().job) return;
+  if (studioBusy(get())) return;
   set({ stepper: { k: 0, playing: false }, attack: null, liveTrace: [], attackError: null });
 }
 
@@ -479,7 +480,15 @@ export function resetStepper(): void {
 export function runBatch(): void {
   const s = get();
   const e = s.experiment;
-  if (s.job || !s.model || s.model.dataset !== e.dataset || !s.dataset || s.dataset.missing || e.attack.name === 'none' || !s.catalog)
+  if (
+    batchBusy(s) ||
+    !s.model ||
+    s.model.dataset !== e.dataset ||
+    !s.dataset ||
+    s.dataset.missing ||
+    e.attack.name === 'none' ||
+    !s.catalog
+  )
     return;
   const b = e.batch;
   const extraModels = s.catalog.models.filter((m) => m.dataset === e.dataset && b.models.includes(m.id) && m.id !== s.model!.id);
@@ -495,19 +504,22 @@ export function runBatch(): void {
     extraModels,
     maxExamples: 12,
   };
-  const id = startJob('batch', `${ATTACKS[e.attack.name].label} on ${n} test images`, true);
+  const models = 1 + extraModels.length;
+  // the counter runs over images x models: the label names both
+  const label = `${ATTACKS[e.attack.name].label} on ${n} test images${models > 1 ? ` × ${models} models` : ''}`;
   set({ batchError: null, batch: null });
-  void serial(async () => {
-    try {
-      const outcome = await client.call(() => client.api.robustness({ jobId: id, ...request }, progressFor(id)));
-      set({ batch: outcome, memory: outcome.memory });
-    } catch (err) {
-      if (err instanceof WorkerGone) set({ batchError: 'The check was stopped and the compute worker restarted.' });
-      else set({ batchError: message(err) });
-    } finally {
-      endJob(id);
-    }
-  });
+  void (async () => {
+    const r = await runJob({
+      kind: 'batch',
+      label,
+      cancellable: true,
+      usesModel: true,
+      after: afterReconcile,
+      call: (jobId, onProgress) => client.run('attacks', 'robustness', { jobId, ...request }, onProgress),
+    });
+    if (r.ok) set({ batch: r.value, memory: r.value.memory });
+    else set({ batchError: r.reason === 'gone' ? 'The check was stopped and the compute worker restarted.' : r.message });
+  })();
 }
 
 export type BenchmarkSettings = Omit<BenchmarkRequest, 'jobId' | 'dataset'>;
@@ -519,18 +531,20 @@ export type BenchmarkSettings = Omit<BenchmarkRequest, 'jobId' | 'dataset'>;
 export function runBenchmark(settings: BenchmarkSettings): Promise<BenchmarkOutcome> {
   const s = get();
   const e = s.experiment;
-  if (s.job) return Promise.reject(new Error('another job is running'));
+  if (hasJobs(s)) return Promise.reject(new Error('another job is running'));
   if (!s.model || s.model.dataset !== e.dataset || s.dataset?.id !== e.dataset)
     return Promise.reject(new Error('the model and its test images are not loaded yet'));
-  const id = startJob('benchmark', `Measuring the speed of ${s.model.id} on ${s.backend?.name ?? 'this backend'}`, true);
-  return serial(async () => {
-    try {
-      const r = await client.call(() => client.api.benchmark({ jobId: id, dataset: e.dataset, ...settings }, progressFor(id, false)));
-      set({ memory: r.memory });
-      return r;
-    } finally {
-      endJob(id);
-    }
+  return runJob({
+    kind: 'benchmark',
+    label: `Measuring the speed of ${s.model.id} on ${s.backend?.name ?? 'this backend'}`,
+    cancellable: true,
+    usesModel: true,
+    after: afterReconcile,
+    call: (jobId, onProgress) => client.api.benchmark({ jobId, dataset: e.dataset, ...settings }, onProgress),
+  }).then((r) => {
+    if (!r.ok) throw r.error;
+    set({ memory: r.value.memory });
+    return r.value;
   });
 }
 
@@ -541,44 +555,38 @@ async function restartWorker(): Promise<void> {
   scheduleReconcile();
 }
 
-export function cancelJob(): void {
-  const job = get().job;
-  if (!job || !job.cancellable || job.cancelling) return;
-  set({ job: { ...job, cancelling: true } });
-  // without SharedArrayBuffer a synchronous attack loop cannot see a message: restart the worker
-  if ((job.kind === 'attack' || job.kind === 'batch') && !client.cancelFlag) void restartWorker();
-  else client.cancel(job.id);
-}
+export { cancelJob } from './jobs';
 
 // ---------------------------------------------------------------- imported data, pictures, own models
 
 /** Import CIFAR-10 from the chosen files; the stored copy changes only when the new one is read in full and stored. */
 export function importData(id: string, files: File[]): void {
-  if (get().job || files.length === 0) return;
-  const jobId = startJob('load', `Importing ${datasetName(id)}`, true);
+  if (hasJobs(get()) || files.length === 0) return;
   set({ importError: null });
   void serial(async () => {
-    try {
-      const info = await client.call(() => client.api.importDataset(jobId, id, files, progressFor(jobId)));
+    const r = await runJob({
+      kind: 'load',
+      label: `Importing ${datasetName(id)}`,
+      cancellable: true,
+      call: (jobId, onProgress) => client.api.importDataset(jobId, id, files, onProgress),
+    });
+    if (r.ok) {
+      const info = r.value;
       set((s) => ({ imported: { ...s.imported, [id]: info } }));
       addNotice(
         'info',
         `Imported ${info.n.toLocaleString('en-US')} ${datasetName(id)} test images; they stay in this browser until you delete them.`,
       );
       if (get().experiment.dataset === id) set({ dataset: null, strip: null, prediction: null });
-    } catch (err) {
-      if (err instanceof WorkerGone) set({ importError: 'The import was stopped and the compute worker restarted; nothing was changed.' });
-      else if (isAbort(err)) set({ importError: 'The import was cancelled; nothing was changed.' });
-      else set({ importError: `${message(err)}. Nothing was changed.` });
-    } finally {
-      endJob(jobId);
-    }
+    } else if (r.reason === 'gone') set({ importError: 'The import was stopped and the compute worker restarted; nothing was changed.' });
+    else if (r.reason === 'cancelled') set({ importError: 'The import was cancelled; nothing was changed.' });
+    else set({ importError: `${r.message}. Nothing was changed.` });
   });
   void chain.then(() => scheduleReconcile());
 }
 
 export function deleteImportedData(id: string): void {
-  if (get().job) return;
+  if (hasJobs(get())) return;
   void serial(async () => {
     try {
       await client.call(() => client.api.deleteImported(id));
@@ -601,7 +609,7 @@ export function deleteImportedData(id: string): void {
 
 /** Use a picture (file, camera frame, drawing) in place of the test image. */
 export function choosePicture(blob: Blob, name: string, kind: CustomInput['kind']): void {
-  if (get().job) return;
+  if (studioBusy(get())) return;
   const shape = DATASETS[get().experiment.dataset]?.shape;
   if (!shape) return;
   set({ customError: null });
@@ -641,22 +649,23 @@ export function clearPicture(): void {
 
 /** Load the user's own model (model.json + weights) for the current data set. */
 export function loadOwnModel(files: File[]): void {
-  if (get().job || files.length === 0) return;
+  if (hasJobs(get()) || files.length === 0) return;
   const e = get().experiment;
-  const jobId = startJob('load', 'Loading your model', true);
   set({ ownModelError: null });
   void serial(async () => {
-    try {
-      const card = await client.call(() => client.api.loadModelFiles(jobId, files, e.dataset, progressFor(jobId)));
+    const r = await runJob({
+      kind: 'load',
+      label: 'Loading your model',
+      cancellable: true,
+      call: (jobId, onProgress) => client.api.loadModelFiles(jobId, files, e.dataset, onProgress),
+    });
+    if (r.ok) {
+      const card = r.value;
       set({ ownModel: card, model: card, prediction: null, customPrediction: null, attack: null, compare: null, batch: null });
       patchExperiment({ model: card.id });
-    } catch (err) {
-      if (err instanceof WorkerGone) set({ ownModelError: 'The compute worker restarted; choose the files again.' });
-      else if (isAbort(err)) set({ ownModelError: 'Loading was cancelled.' });
-      else set({ ownModelError: message(err) });
-    } finally {
-      endJob(jobId);
-    }
+    } else if (r.reason === 'gone') set({ ownModelError: 'The compute worker restarted; choose the files again.' });
+    else if (r.reason === 'cancelled') set({ ownModelError: 'Loading was cancelled.' });
+    else set({ ownModelError: r.message });
   });
   void chain.then(() => scheduleReconcile());
 }

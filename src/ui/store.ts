@@ -38,18 +38,22 @@ export interface Notice {
   text: string;
 }
 
+/** One running job (src/ui/jobs.ts runJob keeps these up to date). */
 export interface JobState {
   id: number;
+  /** load / backend: the reconcile pass and the setup panel; attack: the studio (its comparison too); batch: the batch check. */
   kind: 'load' | 'attack' | 'batch' | 'backend' | 'benchmark';
   label: string;
   done: number;
   total: number;
   unit: 'bytes' | 'steps' | 'images';
   loss?: number;
-  /** Images per second (batch checks). */
+  /** Units per second, as the worker measures it. */
   rate?: number;
   cancellable: boolean;
   cancelling: boolean;
+  /** performance.now() when the job was started (for the time estimate). */
+  startedAt: number;
 }
 
 export interface StripState extends ImageBatch {
@@ -79,7 +83,8 @@ export interface LabState {
   prediction: Prediction | null;
   /** The current image and its neighbours. */
   strip: StripState | null;
-  job: JobState | null;
+  /** Every running job, by id. */
+  jobs: Record<number, JobState>;
   attack: AttackOutcome | null;
   attackError: string | null;
   /** Trace of the running (or last) single-image attack, streamed from the worker. */
@@ -117,7 +122,7 @@ export const useLab = create<LabState>(() => ({
   model: null,
   prediction: null,
   strip: null,
-  job: null,
+  jobs: {},
   attack: null,
   attackError: null,
   liveTrace: [],
@@ -137,6 +142,21 @@ export const useLab = create<LabState>(() => ({
   notices: [],
   settled: false,
 }));
+
+// ---------------------------------------------------------------- job selectors (primitives or store objects: stable for React)
+
+/** The oldest running job of a kind, or null. */
+export const jobOfKind = (s: LabState, kind: JobState['kind']): JobState | null => {
+  for (const j of Object.values(s.jobs)) if (j.kind === kind) return j;
+  return null;
+};
+export const hasJobs = (s: LabState): boolean => Object.keys(s.jobs).length > 0;
+/** Loading a data set or model, or switching backend: nothing that uses them may start. */
+export const setupBusy = (s: LabState): boolean => jobOfKind(s, 'load') !== null || jobOfKind(s, 'backend') !== null;
+/** The studio's controls: disabled while a studio attack (or its comparison) runs, or while the setup changes. */
+export const studioBusy = (s: LabState): boolean => jobOfKind(s, 'attack') !== null || setupBusy(s);
+/** The batch check's Run: disabled while a check runs, or while the setup changes. */
+export const batchBusy = (s: LabState): boolean => jobOfKind(s, 'batch') !== null || setupBusy(s);
 
 let noticeId = 0;
 

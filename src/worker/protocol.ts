@@ -6,6 +6,7 @@ import type { AttackParams, BackendChoice } from '../labs/experiment';
 import type { BenchmarkResult } from '../labs/attacks/benchmark';
 import type { ModelCard } from '../core/models/card';
 import type { ImportedInfo } from './imported-store';
+import type { Progress } from '../core/jobs';
 
 export type { ImportedInfo };
 
@@ -22,6 +23,17 @@ export interface BackendAttempt {
   reason: string;
 }
 
+/** Auto's speed probe of one backend (src/worker/backends.ts speedProbe). */
+export interface BackendTiming {
+  name: BackendName;
+  /** One forward + backward pass of a small conv net on 8 images, best of 3 after a warm-up (ms); null: not timed, its first kernel was already too slow. */
+  ms: number | null;
+  /** First run of one trivial kernel (on a GPU mostly its shader compile), ms. */
+  firstKernelMs: number;
+  /** The whole probe of this backend, set-up and capability check included (ms). */
+  probeMs: number;
+}
+
 export interface BackendStatus {
   /** The backend that is active now. */
   name: BackendName;
@@ -32,25 +44,14 @@ export interface BackendStatus {
   /** Backends tried before this one and why each was passed over. */
   skipped: BackendAttempt[];
   memory: MemoryInfo;
+  /** Auto: the speed probe of every working backend (the fastest was chosen). */
+  probe?: BackendTiming[];
   /** Whether the page is cross-origin isolated (SharedArrayBuffer available for instant cancel). */
   isolated: boolean;
 }
 
-export interface Progress {
-  /** What is being done, e.g. "Loading MNIST test images". */
-  label: string;
-  done: number;
-  /** 0 when the total is unknown. */
-  total: number;
-  /** Unit of done/total. */
-  unit: 'bytes' | 'steps' | 'images';
-  /** Mean loss after the step (attacks only). */
-  loss?: number;
-  /** Images per second so far (batch checks). */
-  rate?: number;
-  /** New trace points of a single-image attack since the last report (sent at most ~10 times a second). */
-  trace?: TracePoint[];
-}
+/** Progress of a job (src/core/jobs): label, done of total, rate, loss, and streamed payload items. */
+export type { Progress };
 
 /** One iterate of a single-image attack, for the live chart. */
 export interface TracePoint {
@@ -264,39 +265,6 @@ export interface InitOptions {
   baseUrl: string;
   /** Local URLs of the three TensorFlow.js wasm binaries. */
   wasmPaths: Record<string, string>;
-  /** Shared cancel word: the UI writes the id of a job to cancel into index 0. Null without cross-origin isolation. */
-  cancelFlag: Int32Array | null;
-}
-
-export interface ComputeApi {
-  init(options: InitOptions, onEvent: (e: WorkerEvent) => void): Promise<void>;
-  /** Select a backend (probing each candidate); reloads the current model onto it. */
-  setBackend(choice: BackendChoice, onProgress: (p: Progress) => void): Promise<BackendStatus>;
-  status(): Promise<BackendStatus | null>;
-  /** Bundled data sets: fetch the test split. Imported ones: read it from IndexedDB (missing: true when not imported). */
-  loadDataset(jobId: number, id: string, onProgress: (p: Progress) => void): Promise<DatasetSummary>;
-  /** Import CIFAR-10 from the user's files (archive or .bin batches), keep its test split in IndexedDB. */
-  importDataset(jobId: number, id: string, files: File[], onProgress: (p: Progress) => void): Promise<ImportedInfo>;
-  /** What is stored in IndexedDB (metadata only). */
-  importedDatasets(): Promise<ImportedInfo[]>;
-  deleteImported(id: string): Promise<void>;
-  /** Decode a picture (PNG, JPEG, …), centre-crop and resize it to a model input of `shape`. */
-  prepareImage(file: Blob, shape: [number, number, number], invert: boolean | 'auto'): Promise<PreparedImage>;
-  /** The active model on a picture of the user's. */
-  predictImage(pixels: Uint8Array): Promise<ImagePrediction>;
-  /** Load the user's own model (model.json + weight files) for a data set; it becomes the active model. */
-  loadModelFiles(jobId: number, files: File[], datasetId: string, onProgress: (p: Progress) => void): Promise<ModelCard>;
-  images(id: string, start: number, count: number): Promise<ImageBatch>;
-  /** Load a zoo model; on failure the previous model stays active and a ModelLoadError message is thrown. */
-  loadModel(jobId: number, card: ModelCard, onProgress: (p: Progress) => void): Promise<ModelSummary>;
-  predict(dataset: string, sample: number): Promise<Prediction>;
-  attack(request: AttackRequest, onProgress: (p: Progress) => void): Promise<AttackOutcome>;
-  /** Clean and robust accuracy over the first n test images, with an accuracy-vs-epsilon curve. */
-  robustness(request: BatchRequest, onProgress: (p: Progress) => void): Promise<BatchOutcome>;
-  /** Inference, input-gradient and PGD throughput of the active model on the active backend. */
-  benchmark(request: BenchmarkRequest, onProgress: (p: Progress) => void): Promise<BenchmarkOutcome>;
-  /** Abort the job with this id (works during async phases; attacks also watch the shared cancel word). */
-  cancel(jobId: number): Promise<void>;
-  /** Test hook: make the current GPU backend lose its device/context. */
-  loseDevice(): Promise<string>;
+  /** Shared per-job cancel slots (src/core/jobs/cancel.ts). Null without cross-origin isolation. */
+  cancelSlots: Int32Array | null;
 }

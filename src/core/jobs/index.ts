@@ -1,0 +1,4 @@
+export * from './types';
+export * from './throttle';
+export * from './cancel';
+export * from './context';
