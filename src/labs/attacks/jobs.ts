@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { imagesAsFloats } from '../../core/data/datasets';
+import { sweepEpsilons, type EvalAttack } from '../../core/eval/sweep';
 import type { LoadedModel } from '../../core/models/io';
 import type { WorkerJobContext } from '../../worker/jobs';
 import type {
@@ -24,11 +25,11 @@ import {
   ATTACKS,
   AttackCancelled,
   resolveSpec,
+  attackRunner,
   runAttack,
   expectedSteps,
   specFromSettings,
   type AttackOutcome as CoreOutcome,
-  type AttackSpec,
   type TraceRecord,
 } from './algorithms/registry';
 
@@ -229,23 +230,25 @@ export async function robustnessJob(ctx: WorkerJobContext, req: BatchRequest): P
         const cleanPred = await predictBatch(model, x);
         const correct = labels.map((l, i) => cleanPred[i] === l);
         clean += correct.filter(Boolean).length;
-        // the seed of a batch is tied to the index of its first image, as in rlab eval
-        const seed = (spec.seed ?? 0) + from;
-        let atEps: CoreOutcome;
-        if (bounded) {
-          for (const [k, e] of epsilons.entries()) {
-            const out = await runAttack(model.classifier, x, labels, { ...spec, eps: e, seed } as AttackSpec, hooks);
-            outs.push(out);
+        // the seed of a batch is tied to the index of its first image, as in rlab eval; robust per epsilon
+        // through the one sweep path (core/eval/sweep.ts), keeping the outcomes for the rows and examples
+        const runner = attackRunner(spec);
+        const counted: EvalAttack = {
+          ...runner,
+          run: async (...args) => {
+            const out = await runner.run(...args);
             nextRun();
-            for (let i = 0; i < count; i++) if (correct[i] && !out.fooled[i]) robust[k]++;
-          }
-          atEps = outs[mainEps];
-        } else {
-          atEps = await runAttack(model.classifier, x, labels, { ...spec, seed }, hooks);
-          outs.push(atEps);
-          for (const [k, e] of epsilons.entries())
-            for (let i = 0; i < count; i++) if (correct[i] && (!atEps.fooled[i] || atEps.norms.l2[i] > e)) robust[k]++;
-        }
+            return out;
+          },
+        };
+        const sweep = await sweepEpsilons(model.classifier, x, labels, counted, epsilons, hooks, {
+          seed: (spec.seed ?? 0) + from,
+          keepOutcomes: true,
+          cleanPredictions: cleanPred,
+        });
+        outs.push(...new Set(sweep.outcomes));
+        sweep.robust.forEach((r, k) => (robust[k] += r.reduce((a, v) => a + v, 0)));
+        const atEps = sweep.outcomes![bounded ? mainEps : 0];
         if (isMain) {
           const needExamples = examples.length < req.maxExamples;
           const adv = needExamples ? ((await atEps.adversarial.data()) as Float32Array) : null;
