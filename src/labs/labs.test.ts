@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LAB_COMMANDS } from './cli';
 import { LABS } from './index';
+import { LAB_JOBS } from '../worker/lab-jobs';
 
 describe('the lab list', () => {
   it('every lab has one folder id, a URL prefix of its own, and its commands listed', () => {
@@ -10,5 +11,6 @@ describe('the lab list', () => {
     expect(new Set(prefixes).size).toBe(prefixes.length);
     for (const p of prefixes) expect(p).toMatch(/^[a-z]{2,4}$/);
     expect(Object.keys(LAB_COMMANDS).sort()).toEqual([...ids].sort());
+    expect(Object.keys(LAB_JOBS).sort()).toEqual([...ids].sort());
   });
 });

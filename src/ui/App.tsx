@@ -1,5 +1,4 @@
-import { AttackPanel } from './AttackPanel';
-import { BatchPanel } from './BatchPanel';
+import { LAB_PANELS } from '../labs/panels';
 import { ImagePanel } from './ImagePanel';
 import { Notices } from './Notices';
 import { PredictionPanel } from './PredictionPanel';
@@ -27,8 +26,9 @@ export function App() {
         <SetupPanel />
         <ImagePanel />
         <PredictionPanel />
-        <AttackPanel />
-        <BatchPanel />
+        {LAB_PANELS.map(({ id, Panels }) => (
+          <Panels key={id} />
+        ))}
       </main>
     </div>
   );

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../labs/experiment';
 import { hot, magnitudeRgba, perturbationRgbRgba, pixelMagnitudes } from './colormap';
-import { parseEpsilons } from './export';
+import { parseEpsilons } from '../labs/attacks/ui/export';
 import { epsIn255, epsText, parseEpsText } from './format';
-import { datasetPreset } from './presets';
+import { datasetPreset } from '../labs/attacks/index';
 import { isDatasetAvailable, OWN_MODEL_ID, validateExperiment } from './validate';
 
 describe('eps in /255 for colour images', () => {

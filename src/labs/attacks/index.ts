@@ -32,3 +32,4 @@ export const attacksLab = {
   /** A copy of the lab's part of an experiment. */
   clone: cloneAttacksPart,
 };
+export { attackPreset, datasetPreset } from './presets';

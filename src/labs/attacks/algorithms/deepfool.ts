@@ -238,4 +238,5 @@ export const deepfool = defineAttack<DeepFoolSpec>({
   resolve: resolveDeepFool,
   run: runDeepFool,
   expectedSteps: (s) => s.steps ?? 1,
+  steppable: true,
 });

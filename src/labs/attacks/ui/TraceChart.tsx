@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import type { TracePoint } from '../worker/protocol';
+import type { TracePoint } from '../../../worker/protocol';
 
 interface Props {
   trace: TracePoint[];

@@ -1,6 +1,6 @@
 /** CSV and JSON exports of a batch robustness check (pure functions, unit-tested). */
-import { encodeExperiment, type Experiment } from '../labs/experiment';
-import type { AttackOutcome, BatchOutcome } from '../worker/protocol';
+import { encodeExperiment, type Experiment } from '../../experiment';
+import type { AttackOutcome, BatchOutcome } from '../../../worker/protocol';
 
 /** One CSV field: quoted when it holds a comma, a quote or a line break. */
 export function csvField(v: string | number | boolean): string {

@@ -1,20 +1,21 @@
 import { useMemo, useState } from 'react';
-import type { SliderRange } from '../core/experiment/fields';
-import { ATTACK_PARAM_FIELDS, ATTACKS, isAttackName, paramKey, type AttackInfo, type ParamField } from '../labs/attacks/index';
-import { DATASETS } from '../core/data/datasets';
-import { effectiveNorm, maxEps, parseFieldValue, type AttackName, type AttackParams, type Experiment } from '../labs/experiment';
-import { amplification, magnitudeRgba, perturbationRgba, perturbationRgbRgba } from './colormap';
-import { DownloadLink } from './DownloadLink';
+import type { SliderRange } from '../../../core/experiment/fields';
+import { ATTACK_PARAM_FIELDS, ATTACKS, isAttackName, paramKey, type AttackInfo, type ParamField } from '../index';
+import { DATASETS } from '../../../core/data/datasets';
+import { effectiveNorm, maxEps, parseFieldValue, type AttackName, type AttackParams, type Experiment } from '../../experiment';
+import { amplification, magnitudeRgba, perturbationRgba, perturbationRgbRgba } from '../../../ui/colormap';
+import { DownloadLink } from '../../../ui/DownloadLink';
 import { attackJson } from './export';
-import { canStep, cancelJob, pauseAttack, playAttack, resetStepper, runAttack, selectCompareModel, stepAttack } from './controller';
-import type { AttackOutcome } from '../worker/protocol';
-import { PixelCanvas } from './PixelCanvas';
-import { epsIn255, epsText, parseEpsText } from './format';
-import { attackPreset } from './presets';
-import { ProbabilityBars } from './ProbabilityBars';
+import { cancelJob, selectCompareModel } from '../../../ui/controller';
+import { canStep, pauseAttack, playAttack, resetStepper, runAttack, stepAttack } from './actions';
+import type { AttackOutcome } from '../../../worker/protocol';
+import { PixelCanvas } from '../../../ui/PixelCanvas';
+import { epsIn255, epsText, parseEpsText } from '../../../ui/format';
+import { attackPreset } from '../presets';
+import { ProbabilityBars } from '../../../ui/ProbabilityBars';
 import { StepIcon } from './StepIcon';
-import { jobOfKind, patchAttack, studioBusy, useLab } from './store';
-import { JobRow } from './JobsTray';
+import { jobOfKind, patchAttack, studioBusy, useLab } from '../../../ui/store';
+import { JobRow } from '../../../ui/JobsTray';
 import { TraceChart } from './TraceChart';
 
 /** The studio's numeric controls: every numeric attack parameter the chosen attack reads, from the field tables. */

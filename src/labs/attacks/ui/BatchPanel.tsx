@@ -1,17 +1,18 @@
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { ATTACKS } from '../labs/attacks/algorithms/registry';
-import { DATASETS } from '../core/data/datasets';
-import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../labs/experiment';
-import type { BatchOutcome } from '../worker/protocol';
-import { cancelJob, runBatch } from './controller';
-import { GoToImport } from './DataImport';
+import { ATTACKS } from '../algorithms/registry';
+import { DATASETS } from '../../../core/data/datasets';
+import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../../experiment';
+import type { BatchOutcome } from '../../../worker/protocol';
+import { cancelJob } from '../../../ui/controller';
+import { runBatch } from './actions';
+import { GoToImport } from '../../../ui/DataImport';
 import { batchCsv, batchJson } from './export';
-import { epsIn255, epsText, percent } from './format';
-import { DownloadLink } from './DownloadLink';
-import { PixelCanvas } from './PixelCanvas';
-import { JobRow } from './JobsTray';
-import { batchBusy, jobOfKind, patchBatch, useLab } from './store';
+import { epsIn255, epsText, percent } from '../../../ui/format';
+import { DownloadLink } from '../../../ui/DownloadLink';
+import { PixelCanvas } from '../../../ui/PixelCanvas';
+import { JobRow } from '../../../ui/JobsTray';
+import { batchBusy, jobOfKind, patchBatch, useLab } from '../../../ui/store';
 
 const COLOURS = ['#2f6fde', '#c8372d', '#1f8a4c', '#b8860b', '#7a4cc2'];
 

@@ -4,9 +4,9 @@
  * definition, read through the registry's `paperDefaults`); this file only decides when to apply them.
  * Links are not touched by this: a link carries its own values.
  */
-import { isColour } from '../core/experiment/core-settings';
-import { paperDefaults } from '../labs/attacks/index';
-import type { AttackParams } from '../labs/experiment';
+import { isColour } from '../../core/experiment/core-settings';
+import { paperDefaults } from './algorithms/registry';
+import type { AttackSettings as AttackParams } from './experiment';
 
 /** The settings of an attack when it is chosen, for the current budget and data set. */
 export function attackPreset(name: string, current: AttackParams, dataset = 'mnist'): Partial<AttackParams> {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../labs/experiment';
-import type { BatchOutcome } from '../worker/protocol';
-import { amplification, diverging, maxAbs, perturbationRgba } from './colormap';
+import { DEFAULT_EXPERIMENT } from '../../experiment';
+import type { BatchOutcome } from '../../../worker/protocol';
+import { amplification, diverging, maxAbs, perturbationRgba } from '../../../ui/colormap';
 import { attackJson, batchCsv, batchJson, csvField } from './export';
-import type { AttackOutcome } from '../worker/protocol';
-import { attackPreset } from './presets';
-import { followBudget, resolveSpec } from '../labs/attacks/index';
+import type { AttackOutcome } from '../../../worker/protocol';
+import { attackPreset } from '../presets';
+import { followBudget, resolveSpec } from '../index';
 
 describe('diverging colour map', () => {
   it('is white at zero, red for positive, blue for negative, clipped beyond the scale', () => {
