@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../core/engine/node-backend';
 import { classifierOf, linearModel, randomImages } from '../../../core/test-utils';
-import { kurakinSteps, resolveBim, runBim } from './bim';
+import { bimDefaultSteps, kurakinSteps, resolveBim, runBim } from './bim';
 import { crossEntropyPerImage, exactSign } from '../../../core/adversarial/common';
 
 const shape: [number, number, number] = [8, 8, 1];
@@ -18,6 +18,10 @@ describe('BIM / I-FGSM', () => {
     expect(kurakinSteps(8 / 255)).toBe(10);
     expect(kurakinSteps(2 / 255)).toBe(2);
     expect(kurakinSteps(0)).toBe(1);
+    // rounded down, as torchattacks' int(min(eps * 255 + 4, 1.25 * eps * 255)): the paper's formula on the 0..255 scale
+    for (let e = 0; e <= 255; e++) expect(bimDefaultSteps(e / 255)).toBe(Math.max(1, Math.floor(Math.min(e + 4, 1.25 * e))));
+    expect(bimDefaultSteps(0.3)).toBe(80); // min(80.5, 95.6)
+    expect(bimDefaultSteps(3 / 255)).toBe(3); // 1.25 * 3 = 3.75, where rounding would give 4
     const r = resolveBim({ name: 'bim', eps: 16 / 255 });
     expect(r.stepSize).toBeCloseTo(1 / 255, 12);
     expect(r.steps).toBe(20);

@@ -5,8 +5,12 @@
  *   x_0 = x,   x_{N+1} = Clip_{x,eps}( x_N + alpha * sign(grad_x CE(logits(x_N), y)) )
  *
  * Clip_{x,eps} clips to the eps L-inf ball around x and to [0, 1]. The paper's defaults, kept here:
- * alpha = 1/255 and N = min(255 eps + 4, 1.25 * 255 eps) (rounded down, at least 1), as torchattacks
- * does when steps=0. Targeted: the paper's iterative least-likely class method (ILLC),
+ * alpha = 1/255 and N = min(255 eps + 4, 1.25 * 255 eps) rounded down, at least 1 (bimDefaultSteps).
+ * Kurakin et al. write "min(eps + 4, 1.25 eps)" with eps on the 0..255 scale and do not say how a
+ * fractional count is rounded; rounded down is what torchattacks' BIM does (steps=0:
+ * int(min(eps * 255 + 4, 1.25 * eps * 255)), and Python's int() truncates), so eps = 2/255 gives 2
+ * iterations and 0.3 (76.5/255) gives 80. A 1e-9 slack absorbs floating-point error in 255 * eps.
+ * Targeted: the paper's iterative least-likely class method (ILLC),
  *   x_{N+1} = Clip_{x,eps}( x_N - alpha * sign(grad_x CE(logits(x_N), y_LL)) ),
  * with y_LL the least-likely class on the clean image, or any class given by the user.
  * Trace: iterates 0..N, loss = CE (targeted: -CE of the target).
@@ -20,17 +24,23 @@ import type { AttackHooks, AttackOutcome, BimSpec } from '../../../core/adversar
 
 export type ResolvedBim = Required<Omit<BimSpec, 'target'>> & Pick<BimSpec, 'target'>;
 
-/** Kurakin et al.'s number of iterations for an eps on the [0, 1] scale. */
-export function kurakinSteps(eps: number): number {
-  return Math.max(1, Math.floor(Math.min(255 * eps + 4, 1.25 * 255 * eps)));
+/**
+ * Kurakin et al.'s number of iterations for an eps on the [0, 1] scale: floor(min(255 eps + 4,
+ * 1.25 * 255 eps)), at least 1. The rule the UI should use too.
+ */
+export function bimDefaultSteps(eps: number): number {
+  return Math.max(1, Math.floor(Math.min(255 * eps + 4, 1.25 * 255 * eps) + 1e-9));
 }
+
+/** @deprecated the former name of bimDefaultSteps. */
+export const kurakinSteps = bimDefaultSteps;
 
 export function resolveBim(s: BimSpec): ResolvedBim {
   const r: ResolvedBim = {
     name: 'bim',
     norm: s.norm ?? 'linf',
     eps: s.eps,
-    steps: s.steps ?? kurakinSteps(s.eps),
+    steps: s.steps ?? bimDefaultSteps(s.eps),
     stepSize: s.stepSize ?? 1 / 255,
     seed: s.seed ?? 0,
     target: s.target,

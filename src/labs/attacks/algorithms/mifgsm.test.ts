@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../core/engine/node-backend';
 import { runBim } from './bim';
-import { resolveMifgsm, runMifgsm } from './mifgsm';
+import { mifgsmDefaultStepSize, resolveMifgsm, runMifgsm } from './mifgsm';
 import { tinyTask, type TinyTask } from '../../../core/adversarial/testing';
 
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
@@ -12,12 +12,17 @@ describe('MI-FGSM', () => {
   beforeAll(async () => {
     await initNodeBackend('wasm');
     task = await tinyTask(4);
-  });
+  }, 60000);
   afterAll(() => task.dispose());
 
   it("defaults to Dong et al.'s T = 10, alpha = eps / T, mu = 1", () => {
     expect(resolveMifgsm({ name: 'mifgsm', eps: 0.3 })).toMatchObject({ steps: 10, momentum: 1, norm: 'linf' });
     expect(resolveMifgsm({ name: 'mifgsm', eps: 0.3 }).stepSize).toBeCloseTo(0.03, 12);
+    // alpha = eps / T for any T and norm when only the steps are given
+    expect(resolveMifgsm({ name: 'mifgsm', eps: 0.3, steps: 20 }).stepSize).toBe(mifgsmDefaultStepSize(0.3, 20));
+    expect(mifgsmDefaultStepSize(0.3, 20)).toBeCloseTo(0.015, 12);
+    expect(resolveMifgsm({ name: 'mifgsm', norm: 'l2', eps: 2, steps: 5 }).stepSize).toBeCloseTo(0.4, 12);
+    expect(resolveMifgsm({ name: 'mifgsm', eps: 0.3, steps: 20, stepSize: 0.05 }).stepSize).toBe(0.05);
   });
 
   it('with mu = 0 it is exactly BIM with the same step (sign of g/||g||_1 = sign of g); with mu = 1 it differs', async () => {

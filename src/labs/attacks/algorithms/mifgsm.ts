@@ -7,6 +7,10 @@
  *
  * J = CE(logits, y); targeted (defined in the paper): J = -CE(logits, t), i.e. x_t - alpha * sign(g).
  * Defaults as in the paper: T = 10 steps, alpha = eps / T, mu = 1.0; x_0 = x (no random start).
+ * The step size alpha = eps / T (the paper's Algorithm 1) is the default for any T, also when only
+ * `steps` is given, so that T steps of alpha can just reach the edge of the eps ball (torchattacks'
+ * MIFGSM instead defaults to alpha = 2/255 whatever eps and T are).
+ * mifgsmDefaultStepSize() is that rule, exported for the UI.
  * The L1 norm is over all components of the image (torchattacks divides by the mean absolute value,
  * which scales every g_t by the same d and leaves sign(g) unchanged).
  * Trace: iterates 0..T, loss = J.
@@ -18,6 +22,11 @@ import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/co
 import { runIterative } from './iterative';
 import type { AttackHooks, AttackOutcome, MifgsmSpec } from '../../../core/adversarial/types';
 
+/** Dong et al.'s step size for an eps (on the attack's norm) and a number of iterations T: alpha = eps / T. */
+export function mifgsmDefaultStepSize(eps: number, steps: number): number {
+  return eps / steps;
+}
+
 export type ResolvedMifgsm = Required<Omit<MifgsmSpec, 'target'>> & Pick<MifgsmSpec, 'target'>;
 
 export function resolveMifgsm(s: MifgsmSpec): ResolvedMifgsm {
@@ -28,7 +37,7 @@ export function resolveMifgsm(s: MifgsmSpec): ResolvedMifgsm {
     norm,
     eps: s.eps,
     steps,
-    stepSize: s.stepSize ?? s.eps / steps,
+    stepSize: s.stepSize ?? mifgsmDefaultStepSize(s.eps, steps),
     momentum: s.momentum ?? 1.0,
     seed: s.seed ?? 0,
     target: s.target,
