@@ -215,7 +215,7 @@ test("the studio shows each attack's own parameters from the registry and mirror
   await expect.poll(() => hash('tgt')).toBeNull();
 
   await lab.attackName.selectOption('cw');
-  await expect(id('attack-c')).toBeVisible();
+  await expect(id('attack-c0')).toBeVisible();
   // the reference code's defaults come with the attack (C&W: 1000 Adam steps per binary-search step here)
   await expect(lab.attackSteps).toHaveValue('1000');
   await expect(id('attack-binarySearchSteps')).toBeVisible();

@@ -150,7 +150,7 @@ describe('experiment CLI flags', () => {
 
 describe('colour data sets: budgets on the /255 scale', () => {
   it('a CIFAR-10 link without budgets gets 8/255, 2/255 and the 0..16/255 curve, and round-trips', () => {
-    const { experiment: e, notices } = decodeExperiment('v=1&ds=cifar10&model=cifar10-cnn');
+    const { experiment: e, notices } = decodeExperiment('v=2&ds=cifar10&model=cifar10-cnn');
     expect(notices).toEqual([]);
     expect(e.attack.eps).toBe(8 / 255);
     expect(e.attack.stepSize).toBe(2 / 255);
@@ -196,6 +196,9 @@ describe('links of format 1 (before lab prefixes)', () => {
     const b = decodeExperiment('#v=1&attack=fgsm&eps=0.2&rs=0&bstart=30&bn=6&beps=0,0.1&tgt=1&target=-1').experiment;
     expect(b.attack).toMatchObject({ name: 'fgsm', eps: 0.2, randomStart: false, targeted: true, target: -1 });
     expect(b.batch).toMatchObject({ start: 30, n: 6, epsilons: [0, 0.1] });
+    // version 1 ran C&W with the paper's optimiser at the then default learning rate: the link still does
+    expect(decodeExperiment('#v=1&attack=cw').experiment.attack).toMatchObject({ optimizer: 'paper', lr: 0.01 });
+    expect(decodeExperiment('#v=2&atk.name=cw').experiment.attack).toMatchObject({ optimizer: 'cosine', lr: 0.2 });
     const q = decodeExperiment('#v=1&attack=square&eps=0.3&q=1000&p=0.8').experiment.attack;
     expect(q).toMatchObject({ name: 'square', eps: 0.3, queries: 1000, pInit: 0.8 });
   });

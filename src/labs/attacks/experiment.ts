@@ -245,6 +245,9 @@ export const ATTACKS_SLICE: Slice<AttacksExperiment> = {
       const name = raw.get('attack');
       raw.delete('attack');
       if (name !== undefined) raw.set('name', name);
+      // version 1 ran C&W with the paper's optimiser, whose learning rate was the default 0.01
+      if (!raw.has('opt')) raw.set('opt', 'paper');
+      if (!raw.has('lr')) raw.set('lr', '0.01');
     },
   },
 };

@@ -70,9 +70,9 @@ export interface AttackDefinition<S extends { name: string } = AttackSpec> {
    * The paper's (or its reference code's) defaults of its parameters for a budget: what the studio
    * sets when the attack is chosen or eps changes, and what `resolve` fills in. One rule, here.
    */
-  defaults(ctx: DefaultsContext): Record<string, number | boolean>;
+  defaults(ctx: DefaultsContext): Record<string, number | boolean | string>;
   /** Smaller budgets the studio picks for one image to stay interactive (e.g. Square's 1000 queries), if any. */
-  studioDefaults?: Record<string, number | boolean>;
+  studioDefaults?: Record<string, number | boolean | string>;
   /** Parameters whose default follows eps or steps: the studio recomputes them when those change. */
   followsBudget?: readonly string[];
   /** The spec with every default filled in; throws `invalid attack options: ...` on bad options. */

@@ -145,7 +145,7 @@ export function paperDefaults(
   name: string,
   ctx: { eps: number; norm: Norm; steps: number; colour: boolean },
   studio = false,
-): Record<string, number | boolean> {
+): Record<string, number | boolean | string> {
   if (!isAttackName(name)) return {};
   const def = ATTACKS[name];
   const norm = effectiveNorm({ name, norm: ctx.norm });
@@ -164,13 +164,13 @@ export function followBudget(
   before: { eps: number; norm: Norm; steps: number; colour: boolean },
   after: { eps: number; norm: Norm; steps: number; colour: boolean },
   current: Record<string, unknown>,
-): Record<string, number | boolean> {
+): Record<string, number | boolean | string> {
   if (!isAttackName(name)) return {};
   const def = ATTACKS[name];
   const norm = (c: typeof before) => ({ ...c, norm: effectiveNorm({ name, norm: c.norm }) });
   const old = def.defaults(norm(before));
   const next = def.defaults(norm(after));
-  const out: Record<string, number | boolean> = {};
+  const out: Record<string, number | boolean | string> = {};
   for (const key of def.followsBudget ?? []) if (current[key] === old[key] && next[key] !== undefined) out[key] = next[key];
   return out;
 }

@@ -135,6 +135,10 @@ export async function runEval(args: string[]): Promise<number> {
         const absent = info.cli?.absent?.[key];
         if (v !== undefined) rawSpec[key] = v;
         else if (absent !== undefined) rawSpec[key] = absent;
+      } else if (v !== undefined && f.type.kind === 'enum') {
+        if (!f.type.values.includes(v as string))
+          throw new UsageError(`--${f.cli} ${JSON.stringify(v)} is not one of ${f.type.values.join(', ')}`);
+        rawSpec[key] = v;
       } else if (v !== undefined) {
         const bound =
           key === 'stepSize'

@@ -122,6 +122,29 @@ function ParamControl({ field }: { field: ParamField }) {
   );
 }
 
+/** A choice among named values (C&W's optimiser), from the field's enum. */
+function EnumControl({ field }: { field: ParamField }) {
+  const k = paramKey(field);
+  const value = useLab((s) => String(s.experiment.attack[k]));
+  const busy = useLab(studioBusy);
+  const values = field.type.kind === 'enum' ? field.type.values : [];
+  const testId = `attack-${field.cli}`;
+  return (
+    <div className="param">
+      <label className="param-label" htmlFor={testId} title={field.help}>
+        {field.short ?? field.label}
+      </label>
+      <select id={testId} value={value} onChange={(e) => patchAttack({ [k]: e.target.value })} disabled={busy} data-testid={testId}>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 function TargetField({ info }: { info: AttackInfo }) {
   const a = useLab((s) => s.experiment.attack);
   const dataset = useLab((s) => s.experiment.dataset);
@@ -268,6 +291,10 @@ function AttackForm() {
           )}
         </div>
       )}
+      {info &&
+        ATTACK_PARAM_FIELDS.filter((f) => f.type.kind === 'enum' && info.params.includes(paramKey(f))).map((f) => (
+          <EnumControl key={f.path} field={f} />
+        ))}
       {numeric.map((f) => (
         <ParamControl key={f.path} field={f} />
       ))}
