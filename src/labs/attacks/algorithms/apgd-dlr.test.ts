@@ -21,7 +21,7 @@ describe('APGD-DLR', () => {
   beforeAll(async () => {
     await initNodeBackend('wasm');
     task = await tinyTask(1, { classes: 10 });
-  });
+  }, 60_000);
   afterAll(() => task.dispose());
 
   it('fills the AutoAttack defaults and refuses nonsensical options', async () => {
