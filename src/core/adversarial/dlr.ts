@@ -9,8 +9,11 @@
  * Both are maximised by the attacks (positive = misclassified / t above y), and are invariant to
  * shifting and to positive scaling of the logits. Convention: the authors' reference code
  * (AutoAttack's `dlr_loss` and `dlr_loss_targeted`), including the 1e-12 in the denominator; the
- * paper's Eq. 5 writes the same quantities without it. ART's and torchattacks' APGD use the same
- * formulas. The untargeted loss needs at least 3 classes, the targeted one at least 4.
+ * paper writes the same quantities without it. torchattacks' APGD and APGDT use the same formulas
+ * (the targeted denominator written z_pi1 - z_pi3/2 - z_pi4/2). ART's APGD
+ * (loss_type='difference_logits_ratio') omits the 1e-12 and has no targeted DLR: its targeted runs
+ * descend the untargeted DLR taken with the target label. The untargeted loss needs at least 3
+ * classes, the targeted one at least 4.
  *
  * The sorted logits are picked with one-hot masks of successive argmax indices (ties resolved to
  * the lowest class index), so that the gradient flows through the selected logits exactly as

@@ -5,13 +5,16 @@
  * cross-entropy. Goal: misclassification. Needs at least 3 classes.
  *
  * Convention: the authors' reference code (AutoAttack's APGDAttack with loss='dlr': n_iter 100,
- * rho 0.75, eta_0 = 2 eps in both L-inf and L2, the AutoAttack random start), except for the two
- * corners of the step-size rule that apgd.ts follows from the paper's text (Condition 1 with <,
- * Condition 2 also at the first checkpoint) so that APGD-CE and APGD-DLR share one loop. Restarts
- * (default 1, as AutoAttack's standard version; "plus" uses 5) rerun every image here; the
- * reference reruns only the images still robust, which gives the same broken set but other random
- * draws. ART's AutoProjectedGradientDescent (loss_type='difference_logits_ratio') and torchattacks'
- * APGD(loss='dlr') port the same code.
+ * rho 0.75, eta_0 = 2 eps in both L-inf and L2, the AutoAttack random start), except where
+ * apgd.ts follows the paper's text, so that APGD-CE and APGD-DLR share one loop: Condition 1 with <
+ * (code: <=); Condition 2 also at the first checkpoint (code: never); after a halving the loss
+ * history continues from f_max (code: from the loss before the reset); the first window counts
+ * f(x^1) > f(x^0) (code: f(x^1) > 0, reading a not yet written row); checkpoints from the p_j
+ * formula (the code's int(0.22 N) etc. give the same ones for N_iter = 100). Restarts (default 1,
+ * as AutoAttack's standard version; "plus" uses 5) rerun every image here; the reference reruns
+ * only the images still robust, so later restarts draw other starts. torchattacks' APGD(loss='dlr') ports the same code; ART's
+ * AutoProjectedGradientDescent (loss_type='difference_logits_ratio') is its own port of the
+ * algorithm (not compared here), and its DLR has no 1e-12 in the denominator.
  * Trace: every evaluated iterate, loss = DLR; `restart` = restart index.
  */
 import * as tf from '@tensorflow/tfjs';

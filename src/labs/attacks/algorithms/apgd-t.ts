@@ -12,12 +12,13 @@
  * misclassified (any class, as in the authors' code: the target only shapes the loss). Images the
  * model already misclassifies are not attacked (adversarial = x, success 1). Needs K >= 4 classes.
  *
- * Convention: the authors' reference code (autopgd_base.py), except for the two corners of the
- * step-size rule that apgd.ts follows from the paper's text (Condition 1 with <, Condition 2 also at
- * the first checkpoint), shared with APGD-CE. The clean logits are computed once (the reference
+ * Convention: the authors' reference code (autopgd_base.py), except for the corners of the
+ * step-size rule where apgd.ts, shared with APGD-CE, follows the paper's text (listed in
+ * apgd-dlr.ts). The clean logits are computed once (the reference
  * recomputes them on the robust subset before every target; same ranking). torchattacks' APGDT uses
  * n_classes - 1 target classes by default instead of 9 (the same on 10 classes); ART's
- * AutoProjectedGradientDescent with a targeted DLR loss takes one user-given target instead.
+ * AutoProjectedGradientDescent has no APGD-T: targeted=True takes one user-given target and
+ * descends the untargeted DLR of that class (no z_pi4 term).
  *
  * Output: per image the latest misclassified iterate of the run that broke it, else x. `targets` is
  * null: the goal is misclassification; the per-run targets are internal.
