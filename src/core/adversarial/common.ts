@@ -337,3 +337,11 @@ export async function finish(
     throw e;
   }
 }
+
+/** Copy of `base` in which image rows[j] is replaced by image j of `part` wherever take[j] is 1. */
+export function replaceRows(base: tf.Tensor4D, rows: ArrayLike<number>, take: Uint8Array, part: tf.Tensor4D): tf.Tensor4D {
+  const n = base.shape[0];
+  const index = Int32Array.from({ length: n }, (_, i) => i);
+  for (let j = 0; j < rows.length; j++) if (take[j]) index[rows[j]] = n + j;
+  return tf.tidy(() => tf.gather(tf.concat([base, part]), tf.tensor1d(index, 'int32')) as tf.Tensor4D);
+}

@@ -111,7 +111,7 @@ export interface DeepFoolSpec extends SpecBase {
 
 export interface SquareSpec extends SpecBase {
   name: 'square';
-  norm?: 'linf';
+  norm?: Norm;
   eps: number;
   /** Query budget per image (the initial query included); default 5000. */
   queries?: number;

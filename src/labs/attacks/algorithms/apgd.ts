@@ -25,6 +25,9 @@
  * Targeted: the authors' "ce-targeted" loss f = -CE(logits, t) (APGD-T with the DLR loss is a
  * different attack).
  * Trace: every evaluated iterate x^(0..N_iter), loss = f.
+ *
+ * The loop (apgdRun) and the restarts (runApgdRestarts) take the loss f and the goal as parameters:
+ * APGD-DLR (apgd-dlr.ts) and APGD-T (apgd-t.ts) run the same iterations on the DLR losses.
  */
 import { defineAttack } from './definition';
 import * as tf from '@tensorflow/tfjs';
@@ -41,6 +44,7 @@ import {
   linfBox,
   normalizeL2,
   prepare,
+  type Prepared,
   project,
   reached,
   Recorder,
@@ -96,30 +100,47 @@ function apgdStart(x: tf.Tensor4D, norm: Norm, eps: number, seed: number): tf.Te
   });
 }
 
-export async function runApgd(
+/** Step-size, projection and start settings of an APGD run (the loss aside). */
+export interface ApgdSettings {
+  norm: Norm;
+  eps: number;
+  /** N_iter. */
+  steps: number;
+  randomStart: boolean;
+}
+
+/** What one APGD run maximises, when an image is done, and the caller's bookkeeping. */
+export interface ApgdRunHooks {
+  /** Per-image loss of the logits, maximised (CE, DLR, targeted DLR, ...). */
+  objective: (z: tf.Tensor2D) => tf.Tensor1D;
+  /** Whether image i (a row of the run's batch) reached the attack's goal, given its predicted class. */
+  reached: (i: number, pred: number) => boolean;
+  /** Awaited before every step: throws AttackCancelled when the attack is cancelled. */
+  checkpoint: () => Promise<void>;
+  /** Receives the logits (row-major) and loss of every evaluated iterate. */
+  record: (logits: Float32Array, loss: Float32Array) => void;
+  /** Called after every gradient evaluation (one per image of the batch). */
+  evaluated: () => void;
+}
+
+/**
+ * One APGD run (Algorithm 1, N_iter steps, N_iter + 1 gradient evaluations) on every image of x from
+ * a start drawn with `seed`. Returns per image the latest iterate that reached the goal, else x_max
+ * (caller disposes), and which images reached the goal.
+ */
+export async function apgdRun(
   clf: Classifier,
   x: tf.Tensor4D,
-  y: Int32Array | number[],
-  spec: ApgdSpec,
-  hooks?: AttackHooks,
-): Promise<AttackOutcome> {
-  const s = resolveApgd(spec);
-  const p = await prepare(clf, x, y, s.target);
-  const { n, k } = p;
-  const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
-  const targeted = p.targets !== null;
-  const objective = (z: tf.Tensor2D): tf.Tensor1D =>
-    targeted ? tf.tidy(() => tf.neg(crossEntropyPerImage(z, classes))) : crossEntropyPerImage(z, classes);
+  s: ApgdSettings,
+  seed: number,
+  h: ApgdRunHooks,
+): Promise<{ adversarial: tf.Tensor4D; found: Uint8Array }> {
+  const n = x.shape[0];
+  const k = clf.numClasses;
   const box = s.norm === 'linf' ? linfBox(x, s.eps) : undefined;
   const P = (a: tf.Tensor4D) => project(a, x, s.norm, s.eps, box);
   const dir = (g: tf.Tensor4D) => (s.norm === 'linf' ? exactSign(g) : normalizeL2(g));
   const checkpoints = new Set(apgdCheckpoints(s.steps));
-  const rec = new Recorder(p, hooks);
-  const rng = new Rng(s.seed);
-  const queries = new Int32Array(n).fill(p.queries);
-  const success = new Uint8Array(n);
-  let gradients = 0;
-  let result: tf.Tensor4D | null = null;
   // every tensor of the iteration state lives in one slot; a tensor is freed once no slot holds it
   type Slot = 'xCur' | 'xPrev' | 'gCur' | 'xMax' | 'gMax' | 'xFound' | 'xNext' | 'gNext';
   const st: Record<Slot, tf.Tensor4D | null> = {
@@ -142,123 +163,174 @@ export async function runApgd(
     for (const key of Object.keys(st) as Slot[]) st[key] = null;
   };
   const evalAt = async (xx: tf.Tensor4D) => {
-    const r = await gradWithLogits(clf, xx, objective);
-    gradients++;
-    for (let i = 0; i < n; i++) queries[i]++;
+    const r = await gradWithLogits(clf, xx, h.objective);
+    h.evaluated();
     return r;
   };
   try {
-    for (let restart = 0; restart < s.restarts; restart++) {
-      const seed = rng.seed();
-      await rec.checkpoint();
-      set('xCur', s.randomStart ? apgdStart(x, s.norm, s.eps, seed) : tf.clone(x));
-      const e0 = await evalAt(st.xCur!);
-      set('gCur', e0.grad);
-      rec.record(restart, e0.logits, e0.loss);
-      set('xPrev', st.xCur);
-      set('xMax', st.xCur);
-      set('gMax', st.gCur);
-      const fMax = Float32Array.from(e0.loss);
-      const history: Float32Array[] = [Float32Array.from(e0.loss)];
-      const found = new Uint8Array(n);
-      const markFound = (logits: Float32Array) => {
-        const now = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          let arg = 0;
-          for (let c = 1; c < k; c++) if (logits[i * k + c] > logits[i * k + arg]) arg = c;
-          if (reached(p, i, arg)) now[i] = found[i] = 1;
-        }
-        return now;
-      };
-      set('xFound', selectPerImage(markFound(e0.logits), st.xCur!, x));
-      const eta = new Float32Array(n).fill(2 * s.eps);
-      let lastCheck = 0;
-      let fMaxAtLastCheck = Float32Array.from(fMax);
-      let halvedAtLastCheck = new Uint8Array(n);
-      for (let it = 0; it < s.steps; it++) {
-        await rec.checkpoint();
-        const alpha = it === 0 ? 1 : 0.75;
-        const xc = st.xCur!;
-        const xp = st.xPrev!;
-        const gc = st.gCur!;
-        set(
-          'xNext',
-          tf.tidy(() => {
-            const step = tf.tensor4d(eta, [n, 1, 1, 1]);
-            const z = P(tf.add(xc, tf.mul(step, dir(gc))) as tf.Tensor4D);
-            return P(tf.add(tf.add(xc, tf.mul(tf.sub(z, xc), alpha)), tf.mul(tf.sub(xc, xp), 1 - alpha)) as tf.Tensor4D);
-          }),
-        );
-        const e = await evalAt(st.xNext!);
-        set('gNext', e.grad);
-        rec.record(restart, e.logits, e.loss);
-        const now = markFound(e.logits);
-        if (now.some((v) => v === 1)) set('xFound', selectPerImage(now, st.xNext!, st.xFound!));
-        const improved = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          if (e.loss[i] > fMax[i]) {
-            improved[i] = 1;
-            fMax[i] = e.loss[i];
-          }
-        }
-        if (improved.some((v) => v === 1)) {
-          set('xMax', selectPerImage(improved, st.xNext!, st.xMax!));
-          set('gMax', selectPerImage(improved, st.gNext!, st.gMax!));
-        }
-        const f = Float32Array.from(e.loss);
-        history.push(f);
-        const w = it + 1;
-        if (checkpoints.has(w)) {
-          const h = w - lastCheck;
-          const halve = new Uint8Array(n);
-          for (let i = 0; i < n; i++) {
-            let increases = 0;
-            for (let t = lastCheck; t < w; t++) if (history[t + 1][i] > history[t][i]) increases++;
-            const cond1 = increases < 0.75 * h;
-            const cond2 = !halvedAtLastCheck[i] && fMaxAtLastCheck[i] >= fMax[i];
-            if (cond1 || cond2) {
-              halve[i] = 1;
-              eta[i] /= 2;
-              f[i] = fMax[i];
-            }
-          }
-          if (halve.some((v) => v === 1)) {
-            set('xNext', selectPerImage(halve, st.xMax!, st.xNext!));
-            set('gNext', selectPerImage(halve, st.gMax!, st.gNext!));
-          }
-          halvedAtLastCheck = halve;
-          fMaxAtLastCheck = Float32Array.from(fMax);
-          lastCheck = w;
-        }
-        // x^(k-1) <- x^(k), x^(k) <- x^(k+1)
-        set('xPrev', st.xCur);
-        set('xCur', st.xNext);
-        set('xNext', null);
-        set('gCur', st.gNext);
-        set('gNext', null);
+    await h.checkpoint();
+    set('xCur', s.randomStart ? apgdStart(x, s.norm, s.eps, seed) : tf.clone(x));
+    const e0 = await evalAt(st.xCur!);
+    set('gCur', e0.grad);
+    h.record(e0.logits, e0.loss);
+    set('xPrev', st.xCur);
+    set('xMax', st.xCur);
+    set('gMax', st.gCur);
+    const fMax = Float32Array.from(e0.loss);
+    const history: Float32Array[] = [Float32Array.from(e0.loss)];
+    const found = new Uint8Array(n);
+    const markFound = (logits: Float32Array) => {
+      const now = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        let arg = 0;
+        for (let c = 1; c < k; c++) if (logits[i * k + c] > logits[i * k + arg]) arg = c;
+        if (h.reached(i, arg)) now[i] = found[i] = 1;
       }
-      const merged = selectPerImage(found, st.xFound!, st.xMax!);
-      clearAll();
+      return now;
+    };
+    set('xFound', selectPerImage(markFound(e0.logits), st.xCur!, x));
+    const eta = new Float32Array(n).fill(2 * s.eps);
+    let lastCheck = 0;
+    let fMaxAtLastCheck = Float32Array.from(fMax);
+    let halvedAtLastCheck = new Uint8Array(n);
+    for (let it = 0; it < s.steps; it++) {
+      await h.checkpoint();
+      const alpha = it === 0 ? 1 : 0.75;
+      const xc = st.xCur!;
+      const xp = st.xPrev!;
+      const gc = st.gCur!;
+      set(
+        'xNext',
+        tf.tidy(() => {
+          const step = tf.tensor4d(eta, [n, 1, 1, 1]);
+          const z = P(tf.add(xc, tf.mul(step, dir(gc))) as tf.Tensor4D);
+          return P(tf.add(tf.add(xc, tf.mul(tf.sub(z, xc), alpha)), tf.mul(tf.sub(xc, xp), 1 - alpha)) as tf.Tensor4D);
+        }),
+      );
+      const e = await evalAt(st.xNext!);
+      set('gNext', e.grad);
+      h.record(e.logits, e.loss);
+      const now = markFound(e.logits);
+      if (now.some((v) => v === 1)) set('xFound', selectPerImage(now, st.xNext!, st.xFound!));
+      const improved = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        if (e.loss[i] > fMax[i]) {
+          improved[i] = 1;
+          fMax[i] = e.loss[i];
+        }
+      }
+      if (improved.some((v) => v === 1)) {
+        set('xMax', selectPerImage(improved, st.xNext!, st.xMax!));
+        set('gMax', selectPerImage(improved, st.gNext!, st.gMax!));
+      }
+      const f = Float32Array.from(e.loss);
+      history.push(f);
+      const w = it + 1;
+      if (checkpoints.has(w)) {
+        const span = w - lastCheck;
+        const halve = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+          let increases = 0;
+          for (let t = lastCheck; t < w; t++) if (history[t + 1][i] > history[t][i]) increases++;
+          const cond1 = increases < 0.75 * span;
+          const cond2 = !halvedAtLastCheck[i] && fMaxAtLastCheck[i] >= fMax[i];
+          if (cond1 || cond2) {
+            halve[i] = 1;
+            eta[i] /= 2;
+            f[i] = fMax[i];
+          }
+        }
+        if (halve.some((v) => v === 1)) {
+          set('xNext', selectPerImage(halve, st.xMax!, st.xNext!));
+          set('gNext', selectPerImage(halve, st.gMax!, st.gNext!));
+        }
+        halvedAtLastCheck = halve;
+        fMaxAtLastCheck = Float32Array.from(fMax);
+        lastCheck = w;
+      }
+      // x^(k-1) <- x^(k), x^(k) <- x^(k+1)
+      set('xPrev', st.xCur);
+      set('xCur', st.xNext);
+      set('xNext', null);
+      set('gCur', st.gNext);
+      set('gNext', null);
+    }
+    return { adversarial: selectPerImage(found, st.xFound!, st.xMax!), found };
+  } finally {
+    clearAll();
+    box?.lo.dispose();
+    box?.hi.dispose();
+  }
+}
+
+/**
+ * APGD with restarts on a whole batch, maximising `objective`: every restart runs on every image from
+ * a new random start (seeds drawn from s.seed); an image that reached the goal (p's target, or
+ * misclassification) keeps the adversarial of the first restart that found one. Shared by APGD-CE
+ * and APGD-DLR.
+ */
+export async function runApgdRestarts(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  p: Prepared,
+  s: ApgdSettings & { restarts: number; seed: number },
+  objective: (z: tf.Tensor2D) => tf.Tensor1D,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
+  const { n } = p;
+  const rec = new Recorder(p, hooks);
+  const rng = new Rng(s.seed);
+  const queries = new Int32Array(n).fill(p.queries);
+  const success = new Uint8Array(n);
+  let gradients = 0;
+  let result: tf.Tensor4D | null = null;
+  try {
+    for (let restart = 0; restart < s.restarts; restart++) {
+      const run = await apgdRun(clf, x, s, rng.seed(), {
+        objective,
+        reached: (i, pred) => reached(p, i, pred),
+        checkpoint: () => rec.checkpoint(),
+        record: (logits, loss) => rec.record(restart, logits, loss),
+        evaluated: () => {
+          gradients++;
+          for (let i = 0; i < n; i++) queries[i]++;
+        },
+      });
       if (result) {
         const prev = result;
-        result = selectPerImage(success, prev, merged);
+        result = selectPerImage(success, prev, run.adversarial);
         prev.dispose();
-        merged.dispose();
+        run.adversarial.dispose();
       } else {
-        result = merged;
+        result = run.adversarial;
       }
-      for (let i = 0; i < n; i++) success[i] = success[i] || found[i];
+      for (let i = 0; i < n; i++) success[i] = success[i] || run.found[i];
       if (success.every((v) => v === 1)) break;
     }
     return await finish(clf, x, result!, p, rec, { gradientEvaluations: gradients, queries });
   } catch (e) {
     result?.dispose();
     throw e;
+  }
+}
+
+export async function runApgd(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  y: Int32Array | number[],
+  spec: ApgdSpec,
+  hooks?: AttackHooks,
+): Promise<AttackOutcome> {
+  const s = resolveApgd(spec);
+  const p = await prepare(clf, x, y, s.target);
+  const classes = tf.tensor1d(p.targets ?? p.labels, 'int32');
+  const targeted = p.targets !== null;
+  const objective = (z: tf.Tensor2D): tf.Tensor1D =>
+    targeted ? tf.tidy(() => tf.neg(crossEntropyPerImage(z, classes))) : crossEntropyPerImage(z, classes);
+  try {
+    return await runApgdRestarts(clf, x, p, s, objective, hooks);
   } finally {
-    clearAll();
     classes.dispose();
-    box?.lo.dispose();
-    box?.hi.dispose();
   }
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../core/engine/node-backend';
 import type { Classifier } from '../../../core/models/classifier';
-import { pSelection, runSquare } from './square';
+import { pSelection, resolveSquare, runSquare, squareL2Pattern } from './square';
 import { tinyTask, type TinyTask } from '../../../core/adversarial/testing';
 
 describe('Square Attack (L-inf, black box)', () => {
@@ -91,6 +91,105 @@ describe('Square Attack (L-inf, black box)', () => {
     const a = await runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 7 });
     const b = await runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 7 });
     const c = await runSquare(task.clf, task.x, task.y, { name: 'square', eps: 0.08, queries: 40, seed: 8 });
+    const diff = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]);
+    expect(diff(a.adversarial, b.adversarial)).toBe(0);
+    expect(Array.from(a.queries)).toEqual(Array.from(b.queries));
+    expect(diff(a.adversarial, c.adversarial)).toBeGreaterThan(0);
+    tf.dispose([a.adversarial, b.adversarial, c.adversarial]);
+  });
+});
+
+describe('Square Attack (L2, black box)', () => {
+  let task: TinyTask;
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    task = await tinyTask(5);
+  });
+  afterAll(() => task.dispose());
+
+  const l2Norms = (r: { norms: { l2: Float32Array } }) => Array.from(r.norms.l2);
+
+  it('accepts norm l2 with L2-sized eps, still rejects other norms', () => {
+    expect(resolveSquare({ name: 'square', norm: 'l2', eps: 2 }).norm).toBe('l2');
+    expect(() => resolveSquare({ name: 'square', norm: 'l1' as 'l2', eps: 2 })).toThrow(/norm/);
+    expect(() => resolveSquare({ name: 'square', eps: 2 })).toThrow(/eps/);
+  });
+
+  it('eta(s): bump on the top half minus bump on the bottom half, unit L2 norm (s = 3 by hand)', () => {
+    const top = [0.25, 1.25, 0.25];
+    const bottom = [0.25, 0.25, 0.25, 0.25, 1.25, 0.25];
+    const nt = Math.hypot(...top);
+    const nb = Math.hypot(...bottom);
+    const want = [...top.map((v) => v / nt), ...bottom.map((v) => -v / nb)].map((v) => v / Math.SQRT2);
+    const got = squareL2Pattern(3);
+    want.forEach((v, q) => expect(got[q]).toBeCloseTo(v, 12));
+    for (const s of [1, 4, 5, 25]) {
+      const e = squareL2Pattern(s);
+      expect(Math.hypot(...e)).toBeCloseTo(1, 12);
+      for (let q = 0; q < Math.floor(s / 2) * s; q++) expect(e[q]).toBeGreaterThan(0);
+      for (let q = Math.floor(s / 2) * s; q < s * s; q++) expect(e[q]).toBeLessThan(0);
+    }
+  });
+
+  it('starts at L2 distance eps (before clipping to [0, 1])', async () => {
+    const eps = 0.5;
+    const r = await runSquare(task.clf, task.x, task.y, { name: 'square', norm: 'l2', eps, queries: 1, seed: 2 });
+    for (const v of l2Norms(r)) {
+      expect(v).toBeLessThanOrEqual(eps * (1 + 1e-5));
+      expect(v).toBeGreaterThan(0.5 * eps);
+    }
+    // 8 x 8: tiles of side floor(8 / 5) = 1 from (1, 1) on (the 8th one is cut at the border), eta(1) = +-1:
+    // row 0 and column 0 unchanged, the 49 other pixels moved by +-eps / 7 (unless clipped)
+    const d = tf.tidy(() => tf.sub(r.adversarial, task.x).arraySync() as number[][][][]);
+    const x = task.x.arraySync() as number[][][][];
+    for (let i = 0; i < 4; i++)
+      for (let row = 0; row < 8; row++)
+        for (let col = 0; col < 8; col++) {
+          const v = d[i][row][col][0];
+          const xv = x[i][row][col][0];
+          if (row === 0 || col === 0) expect(v).toBe(0);
+          else if (xv > eps / 7 && xv < 1 - eps / 7) expect(Math.abs(Math.abs(v) - eps / 7)).toBeLessThan(1e-6);
+        }
+    r.adversarial.dispose();
+  });
+
+  it('stays in the L2 ball and [0, 1], fools the model, counts queries exactly, margin never increases', async () => {
+    let images = 0;
+    const clf = {
+      ...task.clf,
+      logits: (x: tf.Tensor4D) => {
+        images += x.shape[0];
+        return task.clf.logits(x);
+      },
+    };
+    const eps = 1.5;
+    const budget = 300;
+    const r = await runSquare(clf, task.x, task.y, { name: 'square', norm: 'l2', eps, queries: budget, seed: 1 });
+    expect(r.gradientEvaluations).toBe(0);
+    expect(r.queries.reduce((s, v) => s + v, 0)).toBe(images);
+    for (let i = 0; i < task.y.length; i++) {
+      expect(r.queries[i]).toBeLessThanOrEqual(budget);
+      if (!r.success[i]) expect(r.queries[i]).toBe(budget);
+    }
+    const broken = r.success.reduce((s, v) => s + v, 0);
+    expect(broken).toBeGreaterThan(task.y.length / 2);
+    for (const v of l2Norms(r)) expect(v).toBeLessThanOrEqual(eps * (1 + 1e-5));
+    const [lo, hi] = tf.tidy(() => [tf.min(r.adversarial).dataSync()[0], tf.max(r.adversarial).dataSync()[0]]);
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(hi).toBeLessThanOrEqual(1);
+    for (let t = 1; t < r.trace.length; t++)
+      for (let i = 0; i < task.y.length; i++) expect(r.trace[t].loss[i]).toBeLessThanOrEqual(r.trace[t - 1].loss[i]);
+    // the window updates matter: far more images broken than by the start alone
+    const start = await runSquare(task.clf, task.x, task.y, { name: 'square', norm: 'l2', eps, queries: 1, seed: 1 });
+    expect(broken).toBeGreaterThan(start.success.reduce((s, v) => s + v, 0));
+    tf.dispose([r.adversarial, start.adversarial]);
+  });
+
+  it('repeats exactly for a seed and differs for another', async () => {
+    const spec = { name: 'square', norm: 'l2', eps: 0.8, queries: 40 } as const;
+    const a = await runSquare(task.clf, task.x, task.y, { ...spec, seed: 7 });
+    const b = await runSquare(task.clf, task.x, task.y, { ...spec, seed: 7 });
+    const c = await runSquare(task.clf, task.x, task.y, { ...spec, seed: 8 });
     const diff = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]);
     expect(diff(a.adversarial, b.adversarial)).toBe(0);
     expect(Array.from(a.queries)).toEqual(Array.from(b.queries));
