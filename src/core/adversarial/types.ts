@@ -170,4 +170,9 @@ export interface AttackOutcome {
   queries: Int32Array;
   /** One record per iterate (empty when hooks.keepTrace is false). */
   trace: TraceRecord[];
+  /**
+   * An attack made of stages run one after another on the images still robust (AutoAttack) reports
+   * each: images it attacked and fooled, its seconds. Evaluation sums them over batches.
+   */
+  stages?: { stage: string; attacked: number; fooled: number; seconds: number }[];
 }

@@ -41,6 +41,8 @@ export interface EvalResult {
     medianL2Fooled: number | null;
     /** L2 norms of the perturbations of the fooled images, ascending (robust accuracy at any L2 threshold follows). */
     l2Fooled: number[];
+    /** Attacks made of stages (AutoAttack): per stage, in order, images attacked and fooled, summed over batches. */
+    stages?: { stage: string; attacked: number; fooled: number; seconds: number }[];
   };
 }
 
@@ -67,6 +69,7 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
   const fooledQueries: number[] = [];
   const fooledL2: number[] = [];
   let attacked = 0;
+  const stages: { stage: string; attacked: number; fooled: number; seconds: number }[] = [];
   /** Clean predictions and the attack on one batch (x, y are disposed by the caller). */
   const evaluateBatch = async (x: tf.Tensor4D, y: tf.Tensor1D, start: number): Promise<void> => {
     const labels = (await y.data()) as Int32Array;
@@ -93,6 +96,12 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
           const r = await attack.run.run(clf, xs, ys, undefined, seed, hooks);
           r.adversarial.dispose();
           attacked += ys.length;
+          for (const st of r.stages ?? []) {
+            const at = stages.find((x) => x.stage === st.stage);
+            if (at)
+              Object.assign(at, { attacked: at.attacked + st.attacked, fooled: at.fooled + st.fooled, seconds: at.seconds + st.seconds });
+            else stages.push({ ...st });
+          }
           for (let i = 0; i < ys.length; i++) {
             if (r.fooled[i]) {
               fooledQueries.push(r.queries[i]);
@@ -142,6 +151,7 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
       medianQueriesFooled: median(fooledQueries),
       medianL2Fooled: median(fooledL2),
       l2Fooled: [...fooledL2].sort((a, b) => a - b),
+      ...(stages.length > 0 ? { stages } : {}),
     };
   }
   return result;

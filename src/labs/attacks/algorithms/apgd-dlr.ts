@@ -18,6 +18,7 @@
  * Trace: every evaluated iterate, loss = DLR; `restart` = restart index.
  */
 import * as tf from '@tensorflow/tfjs';
+import { defineAttack } from './definition';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { dlrLoss } from '../../../core/adversarial/dlr';
@@ -79,3 +80,22 @@ export async function runApgdDlr(
     labels.dispose();
   }
 }
+
+export const apgdDlr = defineAttack<ApgdDlrSpec>({
+  name: 'apgd-dlr',
+  label: 'APGD-DLR',
+  reference: 'Croce & Hein 2020',
+  summary: 'APGD on the difference-of-logits-ratio loss, which rescaling the logits cannot hide from',
+  norms: ['linf', 'l2'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: false,
+  params: ['eps', 'steps', 'restarts', 'seed'],
+  // resolved specs carry it; the studio and the CLI leave it at its default
+  options: ['randomStart'],
+  defaults: () => ({ steps: 100, restarts: 1 }),
+  json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, initial_step_size: 2 * s.eps }),
+  resolve: resolveApgdDlr,
+  run: runApgdDlr,
+  expectedSteps: (s) => (s.steps ?? 100) * (s.restarts ?? 1),
+});

@@ -29,6 +29,7 @@
  * `restart` = run index (target rank x restarts + restart).
  */
 import * as tf from '@tensorflow/tfjs';
+import { defineAttack } from './definition';
 import type { Classifier } from '../../../core/models/classifier';
 import { Rng } from '../../../core/random';
 import {
@@ -164,3 +165,35 @@ export async function runApgdT(
   }
   return finish(clf, x, adv, p, rec, { gradientEvaluations: gradients, queries });
 }
+
+export const apgdT = defineAttack<ApgdTSpec>({
+  name: 'apgd-t',
+  label: 'APGD-T',
+  reference: 'Croce & Hein 2020',
+  summary: 'APGD on the targeted DLR loss, once for each of the 9 most likely other classes, on the images still robust',
+  norms: ['linf', 'l2'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: false,
+  params: ['eps', 'steps', 'restarts', 'targetClasses', 'seed'],
+  fields: [
+    {
+      path: 'attack.targetClasses',
+      url: 'ntc',
+      cli: 'target-classes',
+      type: { kind: 'int', min: 1, max: 999 },
+      label: 'target classes',
+      short: 'Target classes',
+      help: 'how many of the most likely other classes are tried as targets, one after another (AutoAttack: 9)',
+      default: 9,
+      slider: () => ({ min: 1, max: 9, step: 1 }),
+    },
+  ],
+  // resolved specs carry it; the studio and the CLI leave it at its default
+  options: ['randomStart'],
+  defaults: () => ({ steps: 100, restarts: 1, targetClasses: 9 }),
+  json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, target_classes: s.targetClasses }),
+  resolve: resolveApgdT,
+  run: runApgdT,
+  expectedSteps: (s) => (s.steps ?? 100) * (s.restarts ?? 1) * (s.targetClasses ?? 9),
+});

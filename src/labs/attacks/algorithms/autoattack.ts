@@ -32,6 +32,7 @@
  * after APGD-CE: ...".
  */
 import * as tf from '@tensorflow/tfjs';
+import { defineAttack } from './definition';
 import type { Classifier } from '../../../core/models/classifier';
 import {
   argmaxRows,
@@ -216,3 +217,33 @@ export async function runAutoAttack(
 ): Promise<AutoAttackOutcome> {
   return runAutoAttackStages(clf, x, y, standardStages(resolveAutoAttack(spec)), hooks);
 }
+
+export const autoattack = defineAttack<AutoAttackSpec>({
+  name: 'autoattack',
+  label: 'AutoAttack',
+  reference: 'Croce & Hein 2020 (standard version, as RobustBench runs it)',
+  summary: 'APGD-CE, APGD-T, FAB-T and Square (5000 queries) in turn, each on the images the ones before left robust',
+  norms: ['linf', 'l2'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: false,
+  params: ['eps', 'seed'],
+  // resolved specs carry it; the studio and the CLI leave it at its default
+  options: ['version'],
+  defaults: () => ({}),
+  json: () => ({ steps: null, step_size: null, random_start: true, restarts: 1, version: 'standard' }),
+  zooNote:
+    'AutoAttack: the standard version (APGD-CE, APGD-T with 9 targets, FAB-T with 9 targets, Square with 5000 queries, each on the images still robust).',
+  zooRows: ({ linf, seed }) =>
+    linf.map((eps) => ({
+      label: 'AutoAttack',
+      norm: 'linf',
+      eps,
+      budget: 'standard: APGD-CE, APGD-T, FAB-T, Square-5000',
+      spec: { name: 'autoattack', norm: 'linf', eps, seed },
+    })),
+  resolve: resolveAutoAttack,
+  run: runAutoAttack,
+  // APGD-CE 100, APGD-T 9 x 100, FAB-T 9 x 100, Square 5000 on an image that survives every stage
+  expectedSteps: () => 100 + 900 + 900 + 5000,
+});

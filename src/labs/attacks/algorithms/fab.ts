@@ -55,6 +55,7 @@
  * is a different attack and is not implemented here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { defineAttack } from './definition';
 import type { Classifier } from '../../../core/models/classifier';
 import { Rng } from '../../../core/random';
 import {
@@ -457,3 +458,20 @@ export async function runFab(
   for (let i = 0; i < n; i++) maxGrad = Math.max(maxGrad, gradCount[i]);
   return finish(clf, x, adv, p, rec, { gradientEvaluations: maxGrad, queries, logits, success });
 }
+
+export const fabT = defineAttack<FabSpec>({
+  name: 'fab-t',
+  label: 'FAB-T',
+  reference: 'Croce & Hein 2020 (FAB: fast adaptive boundary)',
+  summary: 'steps to the linearised boundary with each of the 9 most likely other classes, biased back towards the image; kept within eps',
+  norms: ['linf', 'l2'],
+  kind: 'bounded',
+  blackBox: false,
+  targeted: false,
+  params: ['eps', 'steps', 'restarts', 'targetClasses', 'seed'],
+  defaults: () => ({ steps: 100, restarts: 1, targetClasses: 9 }),
+  json: (s) => ({ steps: s.steps, step_size: null, random_start: false, restarts: s.restarts, target_classes: s.targetClasses }),
+  resolve: resolveFab,
+  run: runFab,
+  expectedSteps: (s) => (s.steps ?? 100) * (s.restarts ?? 1) * (s.targetClasses ?? 9),
+});

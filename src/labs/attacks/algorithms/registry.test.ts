@@ -162,4 +162,13 @@ describe('attack registry and runAttack', () => {
     df.adversarial.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('every attack resolves its own resolved spec again (the studio, the CLI and evaluation resolve twice)', () => {
+    for (const name of ATTACK_NAMES) {
+      const def = ATTACKS[name];
+      const spec = { name, ...(def.kind === 'bounded' ? { eps: 0.1 } : {}) } as AttackSpec;
+      const once = resolveSpec(spec);
+      expect(resolveSpec(once), name).toEqual(once);
+    }
+  });
 });

@@ -13,6 +13,10 @@ import type { AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial
 import type { Classifier } from '../../../core/models/classifier';
 import type { AnyAttack, AttackSpec } from './definition';
 import { apgdCe } from './apgd';
+import { apgdDlr } from './apgd-dlr';
+import { apgdT } from './apgd-t';
+import { autoattack } from './autoattack';
+import { fabT } from './fab';
 import { bim } from './bim';
 import { cw } from './cw';
 import { deepfool } from './deepfool';
@@ -26,7 +30,7 @@ export type { AttackDefinition, AttackSpec, DefaultsContext, ParamField, ZooCont
 export type { SweepResult } from '../../../core/eval/sweep';
 
 /** Every attack, in the order the studio lists them. */
-export const ATTACK_LIST: readonly AnyAttack[] = [fgsm, bim, pgd, mifgsm, apgdCe, cw, deepfool, square];
+export const ATTACK_LIST: readonly AnyAttack[] = [fgsm, bim, pgd, mifgsm, apgdCe, apgdDlr, apgdT, fabT, autoattack, cw, deepfool, square];
 
 export type AttackName = string;
 export type AttackInfo = AnyAttack;

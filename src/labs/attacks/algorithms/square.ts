@@ -303,7 +303,7 @@ export const square = defineAttack<SquareSpec>({
   label: 'Square Attack',
   reference: 'Andriushchenko, Croce, Flammarion, Hein 2020',
   summary: 'black-box: random square-shaped changes at the corners of the eps ball, kept when the margin loss drops',
-  norms: ['linf'],
+  norms: ['linf', 'l2'],
   kind: 'bounded',
   blackBox: true,
   targeted: true,

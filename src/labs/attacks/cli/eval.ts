@@ -186,6 +186,12 @@ export async function runEval(args: string[]): Promise<number> {
             ? { queries_mean_fooled: r.attackStats.meanQueriesFooled, queries_median_fooled: r.attackStats.medianQueriesFooled }
             : {}),
           ...(ATTACKS[spec.name].kind === 'minimisation' ? { l2_median_fooled: r.attackStats.medianL2Fooled } : {}),
+          // robust accuracy after each stage, as AutoAttack prints it
+          ...(r.attackStats.stages
+            ? {
+                stages: stageRows(r.attackStats.stages, r.cleanAccuracy * r.n, r.n),
+              }
+            : {}),
         }
       : {}),
     seconds: Number(r.seconds.toFixed(3)),
@@ -204,6 +210,10 @@ export async function runEval(args: string[]): Promise<number> {
       } else {
         console.log(`robust accuracy ${(100 * r.robustAccuracy).toFixed(2)}% under ${desc}`);
       }
+      for (const st of r.attackStats?.stages ? stageRows(r.attackStats.stages, r.cleanAccuracy * r.n, r.n) : [])
+        console.log(
+          `robust accuracy after ${st.stage}: ${(100 * st.robust_accuracy_after).toFixed(2)}% (fooled ${st.fooled} of ${st.attacked}, ${st.seconds} s)`,
+        );
       if (r.attackStats && ATTACKS[spec.name].blackBox && r.attackStats.meanQueriesFooled !== null)
         console.log(
           `queries on fooled images: mean ${r.attackStats.meanQueriesFooled.toFixed(1)}, median ${r.attackStats.medianQueriesFooled}`,
@@ -223,6 +233,21 @@ function describeSpec(s: AttackSpec): string {
     .filter(([k, v]) => k !== 'name' && v !== undefined)
     .map(([k, v]) => `${k} ${String(v)}`);
   return `${ATTACKS[s.name].label} (${parts.join(', ')})`;
+}
+
+/** Per stage: images attacked and fooled, and the robust accuracy after it (clean-correct minus every image fooled so far). */
+function stageRows(stages: { stage: string; attacked: number; fooled: number; seconds: number }[], clean: number, n: number) {
+  let robust = Math.round(clean);
+  return stages.map((st) => {
+    robust -= st.fooled;
+    return {
+      stage: st.stage,
+      attacked: st.attacked,
+      fooled: st.fooled,
+      robust_accuracy_after: robust / n,
+      seconds: Number(st.seconds.toFixed(3)),
+    };
+  });
 }
 
 /** The "attack" object of the JSON output: name, norm, eps, then the attack's own fields (its definition's json), seed, target. */

@@ -104,6 +104,8 @@ export interface ZooTableOptions {
   log?: (line: string) => void;
   /** The attacks per model (default: `standardAttacks`). */
   attacks?: (card: ModelCard) => TableAttack[];
+  /** Only the rows of these attacks (by name). */
+  only?: string[];
 }
 
 /** The zoo's cards, by id. */
@@ -171,7 +173,7 @@ export async function zooTable(o: ZooTableOptions): Promise<ModelTable[]> {
       // clean accuracy of each prefix a row is measured on
       const cleanOf = new Map<number, number>([[o.n, clean.cleanAccuracy]]);
       const rows: TableRow[] = [];
-      for (const a of (o.attacks ?? standardAttacks)(card)) {
+      for (const a of (o.attacks ?? standardAttacks)(card).filter((x) => !o.only || o.only.includes(x.spec.name))) {
         const n = Math.min(o.n, a.maxImages ?? o.n);
         const part = n === o.n ? split : sliceSplit(split, 0, n);
         if (!cleanOf.has(n))
@@ -215,6 +217,49 @@ export function zooSections(md: string): Map<string, string> {
   return out;
 }
 
+function rowLine(r: TableRow): string {
+  return (
+    `| ${r.label} | ${r.norm === 'linf' ? 'L∞' : 'L2'} | ${epsText(r.norm, r.eps)} | ${r.budget} | ${pct(r.robustAccuracy)}` +
+    `${r.robustAccuracyUnbounded !== null ? ` (${pct(r.robustAccuracyUnbounded)})` : ''} | ${r.fooled} / ${r.attacked} | ` +
+    `${r.medianL2Fooled === null ? '-' : r.medianL2Fooled.toFixed(3)} | ${r.medianQueriesFooled === null ? '-' : r.medianQueriesFooled} | ` +
+    `${r.seconds.toFixed(1)} |`
+  );
+}
+
+/** The first three cells of a table row (attack, norm, eps): a row's identity within a section. */
+const rowKey = (line: string) =>
+  line
+    .split('|')
+    .slice(1, 4)
+    .map((c) => c.trim())
+    .join('|');
+
+/**
+ * A section measured for some attacks only (--attacks): the previous section with those rows replaced
+ * (or added at the end of its table) and a line saying when and how they were measured. Without a
+ * previous section with a table, the new rows make the section.
+ */
+export function mergeRows(previous: string | undefined, t: ModelTable, run: ZooRun): string {
+  if (!previous || !/^\| --- /m.test(previous) || t.skipped) return sectionOf(t, run);
+  const lines = previous.replace(/\n+$/, '').split('\n');
+  const isRow = (l: string) => l.startsWith('| ') && !l.startsWith('| attack |') && !l.startsWith('| --- ');
+  for (const r of t.rows) {
+    const line = rowLine(r);
+    const at = lines.findIndex((l) => isRow(l) && rowKey(l) === rowKey(line));
+    if (at >= 0) lines[at] = line;
+    else {
+      let last = -1;
+      lines.forEach((l, i) => (isRow(l) ? (last = i) : undefined));
+      lines.splice(last + 1, 0, line);
+    }
+  }
+  const labels = [...new Set(t.rows.map((r) => r.label))].join(', ');
+  const note = `The ${labels} rows: measured ${run.date} by \`${run.command}\` on the first ${t.n} images.`;
+  const kept = lines.filter((l) => !l.startsWith(`The ${labels} rows: measured`));
+  while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
+  return [...kept, '', note, '', ''].join('\n');
+}
+
 function sectionOf(t: ModelTable, run: ZooRun): string {
   const lines = [`## ${t.model} (${getDataset(t.dataset).name})`, ''];
   if (t.skipped) return [...lines, `Not evaluated (${run.date}): ${t.skipped}`, '', ''].join('\n');
@@ -227,14 +272,7 @@ function sectionOf(t: ModelTable, run: ZooRun): string {
     '| attack | norm | eps | budget | robust accuracy | fooled / attacked | median L2 | median queries | seconds |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
-  for (const r of t.rows) {
-    lines.push(
-      `| ${r.label} | ${r.norm === 'linf' ? 'L∞' : 'L2'} | ${epsText(r.norm, r.eps)} | ${r.budget} | ${pct(r.robustAccuracy)}` +
-        `${r.robustAccuracyUnbounded !== null ? ` (${pct(r.robustAccuracyUnbounded)})` : ''} | ${r.fooled} / ${r.attacked} | ` +
-        `${r.medianL2Fooled === null ? '-' : r.medianL2Fooled.toFixed(3)} | ${r.medianQueriesFooled === null ? '-' : r.medianQueriesFooled} | ` +
-        `${r.seconds.toFixed(1)} |`,
-    );
-  }
+  for (const r of t.rows) lines.push(rowLine(r));
   return [...lines, '', ''].join('\n');
 }
 
@@ -243,7 +281,7 @@ function sectionOf(t: ModelTable, run: ZooRun): string {
  * run measured is new; the others are kept from `previous` (the file as it was), so re-measuring some
  * models leaves the rest as they were measured.
  */
-export function zooMarkdown(tables: ModelTable[], run: ZooRun, order: string[], previous = ''): string {
+export function zooMarkdown(tables: ModelTable[], run: ZooRun, order: string[], previous = '', onlyRows = false): string {
   const lines = [
     '# Robustness of the model zoo',
     '',
@@ -271,8 +309,8 @@ export function zooMarkdown(tables: ModelTable[], run: ZooRun, order: string[], 
     '',
     '',
   ];
-  const fresh = new Map(tables.map((t) => [t.model, sectionOf(t, run)]));
   const kept = zooSections(previous);
+  const fresh = new Map(tables.map((t) => [t.model, onlyRows ? mergeRows(kept.get(t.model), t, run) : sectionOf(t, run)]));
   const sections = order.flatMap((id) => {
     const s = fresh.get(id) ?? kept.get(id);
     return s === undefined ? [] : [s];
@@ -290,7 +328,13 @@ export async function runZooTable(args: string[]): Promise<number> {
     'batch-size': { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     json: { type: 'boolean', default: false },
+    attacks: { type: 'string' },
   });
+  const only = values.attacks
+    ?.split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const a of only ?? []) if (!ATTACKS[a]?.zooRows) throw new UsageError(`--attacks: ${a} has no rows in the zoo table`);
   const n = num(values.n, 'n', 500, (v) => isPosInt(v) && v <= 10000, 'a whole number from 1 to 10000');
   const batchSize = num(values['batch-size'], 'batch-size', 250, isPosInt, 'a whole number >= 1');
   if (values.backend !== 'wasm' && values.backend !== 'cpu')
@@ -309,6 +353,7 @@ export async function runZooTable(args: string[]): Promise<number> {
     models,
     dataDir: values['data-dir'],
     batchSize,
+    only,
     log: (l) => process.stderr.write(`${l}\n`),
   });
   const command = [
@@ -317,7 +362,7 @@ export async function runZooTable(args: string[]): Promise<number> {
   ].join(' ');
   const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
   const order = zooCards(zoo).map((c) => c.id);
-  const md = zooMarkdown(tables, { command, n, backend, date: new Date().toISOString().slice(0, 10) }, order, previous);
+  const md = zooMarkdown(tables, { command, n, backend, date: new Date().toISOString().slice(0, 10) }, order, previous, !!only);
   writeFileSync(out, md);
   if (values.json) process.stdout.write(JSON.stringify({ command, n, backend, out, models: tables }) + '\n');
   else process.stderr.write(`wrote ${out}\n`);
@@ -331,6 +376,7 @@ export const zooTableCommand: Command = {
     { name: 'n', value: 'N', help: 'test images per model (500)' },
     { name: 'out', value: 'file', help: 'write the markdown here (models/ROBUSTNESS.md keeps the sections of models not measured)' },
     { name: 'models', value: 'a,b', help: 'only these models' },
+    { name: 'attacks', value: 'a,b', help: "only these attacks' rows, merged into the models' sections as they are" },
     { name: 'zoo', value: 'dir', help: 'the zoo folder (models/)' },
     { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches' },
     { name: 'batch-size', value: 'b', help: 'images per batch (250)' },
