@@ -68,7 +68,7 @@ test('C&W-L2 finds a small L2 perturbation that changes the prediction', async (
   // a minimisation attack: a real perturbation, far below the largest L2 distance on MNIST (28)
   expect(r.l2).toBeGreaterThan(0.05);
   expect(r.l2).toBeLessThan(5);
-  expect(new URLSearchParams(r.exported.link.slice(1)).get('attack')).toBe('cw');
+  expect(new URLSearchParams(r.exported.link.slice(1)).get('atk.name')).toBe('cw');
   expect(consoleErrors).toEqual([]);
 });
 

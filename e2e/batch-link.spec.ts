@@ -24,23 +24,23 @@ test('editing the batch settings writes them into the link; a value out of range
   await lab.prediction();
   await lab.batchN.fill('25');
   await lab.batchEps.fill('0, 0.15; 0.3');
-  await expect.poll(async () => (await lab.hashParams()).get('bn')).toBe('25');
-  await expect.poll(async () => (await lab.hashParams()).get('beps')).toBe('0,0.15,0.3');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.bn')).toBe('25');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.beps')).toBe('0,0.15,0.3');
   // an L-inf curve cannot go beyond 1: refused with a message, the run button is disabled, the link keeps the last good list
   await lab.batchEps.fill('0, 2');
   await expect(lab.page.getByTestId('batch-eps-error')).toContainText('2 is outside 0..1');
   await expect(lab.batchRun).toBeDisabled();
-  await expect.poll(async () => (await lab.hashParams()).get('beps')).toBe('0,0.15,0.3');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.beps')).toBe('0,0.15,0.3');
   // the same list is fine for an L2 attack (L2 epsilons go up to 28 on MNIST)
   await lab.page.getByTestId('attack-norm').selectOption('l2');
   // the refused text gives way to the list in force
   await expect(lab.batchEps).toHaveValue('0,0.15,0.3');
   await lab.batchEps.fill('0, 2');
   await expect(lab.page.getByTestId('batch-eps-error')).toHaveCount(0);
-  await expect.poll(async () => (await lab.hashParams()).get('beps')).toBe('0,2');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.beps')).toBe('0,2');
   // back to L-inf: the epsilon 2 no longer fits and is dropped, with a notice
   await lab.page.getByTestId('attack-norm').selectOption('linf');
-  await expect.poll(async () => (await lab.hashParams()).get('beps')).toBe('0');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.beps')).toBe('0');
   await expect(lab.notices.filter({ hasText: 'The epsilons of the curve, 0,2, does not fit the new settings; it is now 0.' })).toHaveCount(
     1,
   );
@@ -62,18 +62,18 @@ test("the studio's eps box takes an L2 radius up to 28 on MNIST but an L-inf eps
   await lab.attackEps.fill('3');
   await expect(lab.attackEps).toHaveAttribute('aria-invalid', 'true');
   await expect(lab.attackEps).toHaveAttribute('title', /epsilon 3 is outside 0\.\.1/);
-  expect((await lab.hashParams()).get('eps')).toBeNull();
+  expect((await lab.hashParams()).get('atk.eps')).toBeNull();
   await lab.page.getByTestId('attack-norm').selectOption('l2');
   await expect(lab.attackEps).toHaveValue('0.1');
   await lab.attackEps.fill('3');
   await expect(lab.attackEps).not.toHaveAttribute('aria-invalid', 'true');
-  await expect.poll(async () => (await lab.hashParams()).get('eps')).toBe('3');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.eps')).toBe('3');
   await lab.attackEps.fill('28.5');
   await expect(lab.attackEps).toHaveAttribute('title', /epsilon 28.5 is outside 0\.\.28/);
-  await expect.poll(async () => (await lab.hashParams()).get('eps')).toBe('3');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.eps')).toBe('3');
   // back to L-inf: eps 3 does not fit, the default comes back with a notice
   await lab.page.getByTestId('attack-norm').selectOption('linf');
-  await expect.poll(async () => (await lab.hashParams()).get('eps')).toBeNull();
+  await expect.poll(async () => (await lab.hashParams()).get('atk.eps')).toBeNull();
   await expect(lab.attackEps).toHaveValue('0.1');
   await expect(lab.notices.filter({ hasText: 'The epsilon, 3, does not fit the new settings; it is now 0.1.' })).toHaveCount(1);
 });

@@ -130,11 +130,11 @@ test('an imported image is attacked with eps in /255 and shown as RGB perturbati
 
   await cifar.attackName.selectOption('pgd');
   // 8/255 is CIFAR-10's default (left out of the link); 4/255 is written into it exactly
-  expect((await cifar.hashParams()).get('eps')).toBeNull();
+  expect((await cifar.hashParams()).get('atk.eps')).toBeNull();
   await expect(cifar.epsUnits).toContainText('8/255');
   await cifar.attackEps.fill('4');
   await expect(cifar.epsUnits).toContainText('4/255');
-  await expect.poll(async () => (await cifar.hashParams()).get('eps')).toBe(String(4 / 255));
+  await expect.poll(async () => (await cifar.hashParams()).get('atk.eps')).toBe(String(4 / 255));
   await cifar.attackSteps.fill('3');
   const tensorsBefore = await cifar.tensorCount();
   expect(await cifar.runAttack()).toBe('done');

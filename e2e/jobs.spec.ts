@@ -14,7 +14,7 @@ test('a batch check and a studio attack run at the same time; cancelling one lea
   await lab.prediction();
   const tensorsBefore = await lab.tensorCount();
   await lab.batchN.fill('1000');
-  await expect.poll(async () => (await lab.hashParams()).get('bn')).toBe('1000');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.bn')).toBe('1000');
   await lab.batchRun.click();
   const batchRow = lab.trayJob('batch');
   await expect(batchRow).toHaveCount(1);

@@ -107,7 +107,7 @@ test('attack parameters go into the link, and a running attack can be cancelled 
   const tensorsBefore = await lab.tensorCount();
   await lab.attackName.selectOption('pgd');
   await lab.attackSteps.fill('5000');
-  await expect.poll(async () => (await lab.hashParams()).get('steps')).toBe('5000');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.steps')).toBe('5000');
   await lab.attackRun.click();
   await expect(lab.progress).toHaveAttribute('data-kind', 'attack');
   // progress streams from the worker, step by step

@@ -70,7 +70,7 @@ test('a shared link reproduces the same adversarial image', async ({ lab, contex
   await lab.attackSteps.fill('5');
   await lab.attackEps.fill('0.15');
   await lab.page.getByTestId('attack-seed').fill('42');
-  await expect.poll(async () => (await lab.hashParams()).get('seed')).toBe('42');
+  await expect.poll(async () => (await lab.hashParams()).get('atk.seed')).toBe('42');
   expect(await lab.runAttack()).toBe('done');
   const first = await lab.canvasPixels(lab.advCanvas);
   const url = lab.page.url();
@@ -189,9 +189,10 @@ test("the studio shows each attack's own parameters from the registry and mirror
   await lab.open('#v=1&backend=webgl');
   await lab.prediction();
   const id = (t: string) => lab.page.getByTestId(t);
-  const hash = async (key: string) => (await lab.hashParams()).get(key);
+  // the attacks lab's keys carry its prefix (atk.); the attack's own key is atk.name
+  const hash = async (key: string) => (await lab.hashParams()).get(`atk.${key === 'attack' ? 'name' : key}`);
   await expect(lab.attackName.locator('optgroup[label^="Black-box"] option')).toHaveText(['Square Attack']);
-  await expect(lab.attackName.locator('optgroup[label^="White-box"] option')).toHaveCount(7);
+  await expect(lab.attackName.locator('optgroup[label^="White-box"] option')).toHaveCount(11);
 
   await lab.attackEps.fill('0.1');
   await expect(id('eps-units')).toHaveText('= 25.5/255');
@@ -216,8 +217,9 @@ test("the studio shows each attack's own parameters from the registry and mirror
 
   await lab.attackName.selectOption('cw');
   await expect(id('attack-c0')).toBeVisible();
-  // the reference code's defaults come with the attack (C&W: 1000 Adam steps per binary-search step here)
-  await expect(lab.attackSteps).toHaveValue('1000');
+  // the attack's own defaults come with it (C&W's cosine optimiser: 100 Adam steps per binary-search step)
+  await expect(lab.attackSteps).toHaveValue('100');
+  await expect(id('attack-optimizer')).toHaveValue('cosine');
   await expect(id('attack-binarySearchSteps')).toBeVisible();
   await id('attack-confidence-slider').fill('5');
   await expect.poll(() => hash('kappa')).toBe('5');
