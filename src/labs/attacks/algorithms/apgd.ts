@@ -50,7 +50,19 @@ import {
   Recorder,
   selectPerImage,
 } from '../../../core/adversarial/common';
-import type { ApgdSpec, AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome, Norm, SpecBase } from '../../../core/adversarial/types';
+
+export interface ApgdSpec extends SpecBase {
+  name: 'apgd-ce';
+  norm?: Norm;
+  eps: number;
+  /** Iterations N_iter; default 100. */
+  steps?: number;
+  /** Default 1 (no restarts, as in AutoAttack's standard version). */
+  restarts?: number;
+  /** Default true, the AutoAttack initialisation. */
+  randomStart?: boolean;
+}
 
 export type ResolvedApgd = Required<Omit<ApgdSpec, 'target'>> & Pick<ApgdSpec, 'target'>;
 

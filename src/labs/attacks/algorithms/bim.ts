@@ -20,7 +20,17 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, BimSpec } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome, SpecBase } from '../../../core/adversarial/types';
+
+export interface BimSpec extends SpecBase {
+  name: 'bim';
+  norm?: 'linf';
+  eps: number;
+  /** Default (Kurakin et al.): min(255 eps + 4, 1.25 * 255 eps), at least 1. */
+  steps?: number;
+  /** Default (Kurakin et al.): 1/255. */
+  stepSize?: number;
+}
 
 export type ResolvedBim = Required<Omit<BimSpec, 'target'>> & Pick<BimSpec, 'target'>;
 

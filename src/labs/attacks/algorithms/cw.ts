@@ -53,7 +53,30 @@ import { defineAttack } from './definition';
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder, selectPerImage } from '../../../core/adversarial/common';
-import type { AttackHooks, AttackOutcome, CwSpec } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome, SpecBase } from '../../../core/adversarial/types';
+
+export interface CwSpec extends SpecBase {
+  name: 'cw';
+  norm?: 'l2';
+  /**
+   * 'cosine' (default): start in tanh space with a 0.01 margin from 0 and 1, distance to x, Adam with
+   * a cosine-decayed learning rate; 'paper': the reference code's start (x * 0.999999), distance to the
+   * reconstruction of x, constant learning rate. See cw.ts.
+   */
+  optimizer?: 'cosine' | 'paper';
+  /** Adam iterations per value of c; default 100 ('paper': 1000; the paper's code: 10000 with early abort). */
+  steps?: number;
+  /** Default 9. */
+  binarySearchSteps?: number;
+  /** Initial trade-off constant c; default 1e-3 (Carlini & Wagner's code, Foolbox). */
+  c0?: number;
+  /** kappa; default 0. */
+  confidence?: number;
+  /** Adam learning rate (the start of the decay for 'cosine'); default 0.2 ('paper': 0.01). */
+  lr?: number;
+  /** Stop a binary-search step when the loss has not decreased by 0.01% over steps/10 iterations; default true. */
+  abortEarly?: boolean;
+}
 
 /**
  * Every default filled in, except `optimizer`, which is present only when it is 'paper': a resolved

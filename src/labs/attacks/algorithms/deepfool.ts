@@ -34,7 +34,16 @@ import { defineAttack } from './definition';
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { argmaxRows, finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from '../../../core/adversarial/common';
-import type { AttackHooks, AttackOutcome, DeepFoolSpec } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome, SpecBase } from '../../../core/adversarial/types';
+
+export interface DeepFoolSpec extends SpecBase {
+  name: 'deepfool';
+  norm?: 'l2';
+  /** Maximum iterations; default 50. */
+  steps?: number;
+  /** Default 0.02. */
+  overshoot?: number;
+}
 
 export type ResolvedDeepFool = Required<Omit<DeepFoolSpec, 'target' | 'seed'>> & Pick<DeepFoolSpec, 'target' | 'seed'>;
 

@@ -14,7 +14,14 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, FgsmSpec } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome, SpecBase } from '../../../core/adversarial/types';
+
+export interface FgsmSpec extends SpecBase {
+  name: 'fgsm';
+  norm?: 'linf';
+  eps: number;
+  randomStart?: boolean;
+}
 
 export type ResolvedFgsm = Required<Omit<FgsmSpec, 'target'>> & Pick<FgsmSpec, 'target'>;
 

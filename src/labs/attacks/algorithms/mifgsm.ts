@@ -20,7 +20,19 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, MifgsmSpec } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome, Norm, SpecBase } from '../../../core/adversarial/types';
+
+export interface MifgsmSpec extends SpecBase {
+  name: 'mifgsm';
+  norm?: Norm;
+  eps: number;
+  /** Default 10 (Dong et al.). */
+  steps?: number;
+  /** Default eps / steps (Dong et al.). */
+  stepSize?: number;
+  /** Decay factor mu of the momentum; default 1.0. */
+  momentum?: number;
+}
 
 /** Dong et al.'s step size for an eps (on the attack's norm) and a number of iterations T: alpha = eps / T. */
 export function mifgsmDefaultStepSize(eps: number, steps: number): number {

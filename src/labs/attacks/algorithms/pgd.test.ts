@@ -5,7 +5,8 @@ import { buildModel } from '../../../core/models/architectures';
 import { classifierOf, linearModel, randomImages } from '../../../core/test-utils';
 import { runFgsm } from './fgsm';
 import { runPgd } from './pgd';
-import { AttackCancelled, type AttackHooks, type PgdSpec } from '../../../core/adversarial/types';
+import { AttackCancelled, type AttackHooks } from '../../../core/adversarial/types';
+import type { PgdSpec } from './pgd';
 
 const pgd = (clf: Parameters<typeof runPgd>[0], x: tf.Tensor4D, y: number[], spec: Omit<PgdSpec, 'name'>, hooks?: AttackHooks) =>
   runPgd(clf, x, y, { name: 'pgd', ...spec }, { keepTrace: false, ...hooks });

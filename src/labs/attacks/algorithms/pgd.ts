@@ -22,7 +22,21 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, PgdSpec } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome, Norm, SpecBase } from '../../../core/adversarial/types';
+
+export interface PgdSpec extends SpecBase {
+  name: 'pgd';
+  norm?: Norm;
+  eps: number;
+  /** Default 40. */
+  steps?: number;
+  /** Default: 0.01 (L-inf), 2.5 eps / steps (L2). */
+  stepSize?: number;
+  /** Default true. */
+  randomStart?: boolean;
+  /** Default 1. */
+  restarts?: number;
+}
 
 export type ResolvedPgd = Required<Omit<PgdSpec, 'target'>> & Pick<PgdSpec, 'target'>;
 

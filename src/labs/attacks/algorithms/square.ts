@@ -45,7 +45,17 @@ import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { Rng } from '../../../core/random';
 import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from '../../../core/adversarial/common';
-import type { AttackHooks, AttackOutcome, SquareSpec } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome, Norm, SpecBase } from '../../../core/adversarial/types';
+
+export interface SquareSpec extends SpecBase {
+  name: 'square';
+  norm?: Norm;
+  eps: number;
+  /** Query budget per image (the initial query included); default 5000. */
+  queries?: number;
+  /** Initial fraction of pixels changed per query; default 0.8 (AutoAttack, ART, torchattacks). */
+  pInit?: number;
+}
 
 export type ResolvedSquare = Required<Omit<SquareSpec, 'target'>> & Pick<SquareSpec, 'target'>;
 
