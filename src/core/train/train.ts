@@ -198,6 +198,82 @@ export function learningRateAt(recipe: Recipe, stepsPerEpoch: number, step: numb
     : oneCycle(step - mainSteps, stepsPerEpoch * ft.epochs, ft.learningRate);
 }
 
+/**
+ * What a training step is given: the model, one batch, and how to apply a gradient step (the recipe's
+ * optimiser at this step's learning rate). A step function computes its loss, applies it, and returns
+ * the batch's loss; the loop (order, augmentation, schedule, checkpoints, holdout) is the same for all.
+ * Adversarial training is a step function; TRADES, DP-SGD and federated local training are others.
+ */
+export interface StepContext {
+  model: tf.LayersModel;
+  x: tf.Tensor4D;
+  y: tf.Tensor1D;
+  learningRate: number;
+  /** Minimise f with the recipe's optimiser at this step's learning rate; the caller disposes the loss. */
+  apply: (f: () => tf.Scalar) => tf.Scalar;
+  labelSmoothing: number;
+  /** The run's random stream (its state is saved with the run, so a resumed run draws the same). */
+  rng: Rng;
+  /** The recipe's adversarial training at this epoch (eps after its warm-up), if any. */
+  adversarial?: { method: 'fgsm-rs' | 'pgd'; eps: number; alpha: number; steps?: number; crafter: Classifier };
+}
+
+export type TrainStep = (ctx: StepContext) => Promise<number>;
+
+/** One step of cross-entropy (with the recipe's label smoothing) on a batch of inputs. */
+async function crossEntropyOn(ctx: StepContext, input: tf.Tensor4D): Promise<number> {
+  const loss = ctx.apply(
+    () =>
+      tf.losses.softmaxCrossEntropy(
+        tf.oneHot(ctx.y, 10),
+        ctx.model.apply(input, { training: true }) as tf.Tensor2D,
+        undefined,
+        ctx.labelSmoothing,
+      ) as tf.Scalar,
+  );
+  try {
+    return (await loss.data())[0];
+  } finally {
+    loss.dispose();
+  }
+}
+
+/** Standard training: cross-entropy on the clean batch. */
+export const crossEntropyStep: TrainStep = (ctx) => crossEntropyOn(ctx, ctx.x);
+
+/**
+ * Adversarial training (FGSM-RS, Wong et al. 2020; PGD, Madry et al. 2018): the batch is replaced by
+ * adversarial examples crafted on the network (in the recipe's mode), then one cross-entropy step.
+ */
+export const adversarialStep: TrainStep = async (ctx) => {
+  const adv = ctx.adversarial;
+  if (!adv) return crossEntropyStep(ctx);
+  const { x, y, rng } = ctx;
+  const { eps, alpha, crafter } = adv;
+  // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1],
+  // on the network in the recipe's mode (craftIn: inference by default, or training as Wong et al.)
+  let input = tf.tidy(() => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())), 0, 1) as tf.Tensor4D);
+  for (let k = 0; k < (adv.method === 'pgd' ? (adv.steps ?? 1) : 1); k++) {
+    const { grad } = await inputGradient(crafter, input, y);
+    const moved = tf.tidy(() => {
+      // FGSM-RS keeps tf.sign, not the attacks' exactSign, on purpose: the zoo's FGSM-RS models were
+      // trained with tf.sign (which the wasm backend rounds to 0 for tiny gradients), and their
+      // recipes must keep reproducing the same weights bit for bit. PGD uses the exact sign.
+      const sign = adv.method === 'pgd' ? exactSign(grad) : tf.sign(grad);
+      const stepped = tf.add(input, tf.mul(sign, alpha));
+      return tf.clipByValue(tf.minimum(tf.maximum(stepped, tf.sub(x, eps)), tf.add(x, eps)), 0, 1) as tf.Tensor4D;
+    });
+    input.dispose();
+    grad.dispose();
+    input = moved;
+  }
+  try {
+    return await crossEntropyOn(ctx, input);
+  } finally {
+    input.dispose();
+  }
+};
+
 export async function train(
   recipe: Recipe,
   data: LabeledImages,
@@ -221,6 +297,8 @@ export async function train(
      * eps / 4 (`holdoutPgd` in the attacks lab); required when the recipe trains adversarially.
      */
     holdoutAttack?: (eps: number) => EvalAttack;
+    /** The step function (default: adversarialStep for adversarial recipes, crossEntropyStep otherwise). */
+    step?: TrainStep;
   } = {},
 ): Promise<TrainResult & { complete: boolean }> {
   const rng = new Rng(recipe.seed);
@@ -321,46 +399,18 @@ export async function train(
         throw new Error('training cancelled');
       }
       const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize), recipe.augment, augRng);
-      let input: tf.Tensor4D = x;
-      if (adv && eps > 0) {
-        // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1],
-        // on the network in the recipe's mode (craftIn: inference by default, or training as Wong et al.)
-        const alpha = (adv.alpha / adv.eps) * eps;
-        const start = tf.tidy(
-          () => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())), 0, 1) as tf.Tensor4D,
-        );
-        input = start;
-        for (let k = 0; k < (adv.method === 'pgd' ? (adv.steps ?? 1) : 1); k++) {
-          const { grad } = await inputGradient(crafter, input, y);
-          const moved = tf.tidy(() => {
-            // FGSM-RS keeps tf.sign, not the attacks' exactSign, on purpose: the zoo's FGSM-RS models were
-            // trained with tf.sign (which the wasm backend rounds to 0 for tiny gradients), and their
-            // recipes must keep reproducing the same weights bit for bit. PGD uses the exact sign.
-            const sign = adv.method === 'pgd' ? exactSign(grad) : tf.sign(grad);
-            const stepped = tf.add(input, tf.mul(sign, alpha));
-            return tf.clipByValue(tf.minimum(tf.maximum(stepped, tf.sub(x, eps)), tf.add(x, eps)), 0, 1) as tf.Tensor4D;
-          });
-          input.dispose();
-          grad.dispose();
-          input = moved;
-        }
-      }
-      const smoothing = recipe.labelSmoothing ?? 0;
-      const loss = optimizerStep(
-        optimizer,
-        () =>
-          tf.losses.softmaxCrossEntropy(
-            tf.oneHot(y, 10),
-            model.apply(input, { training: true }) as tf.Tensor2D,
-            undefined,
-            smoothing,
-          ) as tf.Scalar,
-        learningRate(step),
-      );
-      const l = (await loss.data())[0];
+      const stepFn = opts.step ?? (adv ? adversarialStep : crossEntropyStep);
+      const l = await stepFn({
+        model,
+        x,
+        y,
+        learningRate: learningRate(step),
+        apply: (f) => optimizerStep(optimizer, f, learningRate(step)),
+        labelSmoothing: recipe.labelSmoothing ?? 0,
+        rng,
+        adversarial: adv && eps > 0 ? { ...adv, eps, alpha: (adv.alpha / adv.eps) * eps, crafter } : undefined,
+      });
       lossSum += l;
-      loss.dispose();
-      if (input !== x) input.dispose();
       x.dispose();
       y.dispose();
       opts.onBatch?.(step, totalSteps, l);
