@@ -349,6 +349,7 @@ export const cw = defineAttack<CwSpec>({
     },
   ],
   // the cosine optimiser's 100 steps and lr 0.2 (the paper's optimiser: its code's 10000 steps cut to 1000, lr 0.01)
+  sliders: { steps: { min: 1, max: 2000, step: 1 } },
   defaults: () => ({ steps: 100, binarySearchSteps: 9, c0: 0.001, confidence: 0, lr: 0.2, optimizer: 'cosine' }),
   json: (s) => ({
     steps: s.steps,

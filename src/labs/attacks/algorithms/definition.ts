@@ -71,6 +71,8 @@ export interface AttackDefinition<S extends { name: string } = AttackSpec> {
    * sets when the attack is chosen or eps changes, and what `resolve` fills in. One rule, here.
    */
   defaults(ctx: DefaultsContext): Record<string, number | boolean | string>;
+  /** The studio's slider ranges for shared parameters where this attack needs others (C&W's steps reach 1000s). */
+  sliders?: Record<string, { min: number; max: number; step: number }>;
   /** Smaller budgets the studio picks for one image to stay interactive (e.g. Square's 1000 queries), if any. */
   studioDefaults?: Record<string, number | boolean | string>;
   /** Parameters whose default follows eps or steps: the studio recomputes them when those change. */

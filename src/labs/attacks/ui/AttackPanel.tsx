@@ -26,10 +26,9 @@ function numericFields(info: AttackInfo): ParamField[] {
   });
 }
 
-/** Attack-specific slider ranges (C&W's step count reaches 10000). */
+/** A parameter's slider range: the attack's own where it declares one (C&W's steps), else the field's. */
 function sliderOf(f: ParamField, info: AttackInfo | null, e: Experiment): SliderRange | null {
-  if (info?.name === 'cw' && paramKey(f) === 'steps') return { min: 1, max: 10000, step: 1 };
-  return f.slider?.(e) ?? null;
+  return info?.sliders?.[paramKey(f)] ?? f.slider?.(e) ?? null;
 }
 
 /** A slider with a number box beside it; both accept only values the experiment schema (the URL table) accepts. */
