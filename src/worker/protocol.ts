@@ -170,6 +170,8 @@ export interface AttackOutcome {
     gradientEvaluations: number;
     /** Every iterate (loss, true-class probability, best other class). */
     trace: TracePoint[];
+    /** An attack made of stages (AutoAttack): each stage that ran, and whether it fooled the image. */
+    stages?: { stage: string; attacked: number; fooled: number; seconds: number }[];
   };
   memory: MemoryInfo;
 }
@@ -235,6 +237,8 @@ export interface BatchOutcome {
   curves: CurveSeries[];
   rows: BatchImageRow[];
   examples: BatchExample[];
+  /** An attack made of stages (AutoAttack): images each stage attacked and fooled (main model). */
+  stages?: { stage: string; attacked: number; fooled: number; seconds: number }[];
   seconds: number;
   memory: MemoryInfo;
 }

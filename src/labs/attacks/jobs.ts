@@ -133,6 +133,7 @@ export async function attackJob(ctx: WorkerJobContext<TracePoint>, req: AttackRe
       norms: { l0: out.norms.l0[0], l2: out.norms.l2[0], linf: out.norms.linf[0] },
       queries: out.queries[0],
       gradientEvaluations: out.gradientEvaluations,
+      ...(out.stages ? { stages: out.stages.map(({ stage, attacked, fooled, seconds }) => ({ stage, attacked, fooled, seconds })) } : {}),
       trace,
     },
     memory: services.memory(),
@@ -186,6 +187,8 @@ export async function robustnessJob(ctx: WorkerJobContext, req: BatchRequest): P
   const examples: BatchExample[] = [];
   const curves: CurveSeries[] = [];
   let robustMain = 0;
+  /** An attack made of stages (AutoAttack): per stage, summed over the main model's batches. */
+  const stages: { stage: string; attacked: number; fooled: number; seconds: number }[] = [];
   let cancelled = false;
 
   const report = (id: string, done: number) => {
@@ -250,6 +253,12 @@ export async function robustnessJob(ctx: WorkerJobContext, req: BatchRequest): P
         sweep.robust.forEach((r, k) => (robust[k] += r.reduce((a, v) => a + v, 0)));
         const atEps = sweep.outcomes![bounded ? mainEps : 0];
         if (isMain) {
+          for (const st of atEps.stages ?? []) {
+            const at = stages.find((x) => x.stage === st.stage);
+            if (at)
+              Object.assign(at, { attacked: at.attacked + st.attacked, fooled: at.fooled + st.fooled, seconds: at.seconds + st.seconds });
+            else stages.push({ stage: st.stage, attacked: st.attacked, fooled: st.fooled, seconds: st.seconds });
+          }
           const needExamples = examples.length < req.maxExamples;
           const adv = needExamples ? ((await atEps.adversarial.data()) as Float32Array) : null;
           for (let i = 0; i < count; i++) {
@@ -316,6 +325,7 @@ export async function robustnessJob(ctx: WorkerJobContext, req: BatchRequest): P
     n: rows.length,
     cleanAccuracy: mainCurve?.cleanAccuracy ?? 0,
     robustAccuracy: rows.length > 0 ? robustMain / rows.length : 0,
+    ...(stages.length > 0 ? { stages } : {}),
     epsilons,
     curves,
     rows,

@@ -553,6 +553,14 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
               <dd>{adv.gradientEvaluations}</dd>
             </>
           )}
+          {adv.stages && (
+            <>
+              <dt>Stages</dt>
+              <dd data-testid={tid('adv-stages')}>
+                {adv.stages.map((st) => `${st.stage} ${st.fooled > 0 ? 'fooled it' : 'failed'} (${st.seconds.toFixed(1)} s)`).join(' → ')}
+              </dd>
+            </>
+          )}
         </dl>
         <AttackDownload outcome={outcome} testId={tid('attack-json')} />
         <div className="before-after">

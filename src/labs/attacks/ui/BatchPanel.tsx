@@ -89,6 +89,11 @@ function BatchResult({ outcome }: { outcome: BatchOutcome }) {
           {outcome.n} images in {outcome.seconds.toFixed(1)} s ({(outcome.n / Math.max(outcome.seconds, 1e-3)).toFixed(1)} images/s)
         </span>
       </div>
+      {outcome.stages && (
+        <p className="small" data-testid="batch-stages">
+          Stages: {outcome.stages.map((st) => `${st.stage} fooled ${st.fooled} of ${st.attacked} (${st.seconds.toFixed(1)} s)`).join(' → ')}
+        </p>
+      )}
       <CurveChart outcome={outcome} />
       {outcome.examples.length > 0 && (
         <>
