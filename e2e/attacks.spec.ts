@@ -101,6 +101,14 @@ test('APGD-CE stays in the L-inf ball of eps 0.3 and changes the prediction', as
   expect((await lab.shownNorms()).linf).toBeLessThanOrEqual(0.3);
 });
 
+test('AutoAttack (a link of format 2) stays in the ball and says which of its stages fooled the image', async ({ lab }) => {
+  await lab.open('#v=2&backend=webgl&atk.v=2&atk.name=autoattack&atk.eps=0.3');
+  const r = await runAndCheck(lab);
+  expect(r.linf).toBeLessThanOrEqual(0.3 + 1e-6);
+  // mnist-cnn falls to the first stage at eps 0.3
+  await expect(lab.page.getByTestId('adv-stages')).toContainText('apgd-ce fooled it');
+});
+
 test('APGD-CE with an L2 ball of radius 3 (beyond the L-inf range) stays inside it', async ({ lab }) => {
   await lab.open('#v=1&backend=webgl&attack=apgd-ce&norm=l2&eps=3&steps=20');
   // an L2 eps of 3 is a valid link: no notice, and the studio keeps it
