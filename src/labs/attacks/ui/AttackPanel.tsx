@@ -6,7 +6,8 @@ import { effectiveNorm, maxEps, parseFieldValue, type AttackName, type AttackPar
 import { amplification, magnitudeRgba, perturbationRgba, perturbationRgbRgba } from '../../../ui/colormap';
 import { DownloadLink } from '../../../ui/DownloadLink';
 import { attackJson } from './export';
-import { cancelJob, selectCompareModel } from '../../../ui/controller';
+import { selectCompareModel } from '../../../ui/controller';
+import { CancelButton } from '../../../ui/CancelButton';
 import { canStep, pauseAttack, playAttack, resetStepper, runAttack, stepAttack } from './actions';
 import type { AttackOutcome } from '../../../worker/protocol';
 import { PixelCanvas } from '../../../ui/PixelCanvas';
@@ -315,17 +316,7 @@ function AttackForm() {
         <button type="button" className="primary" onClick={runAttack} disabled={!ready || !info} data-testid="attack-run">
           Run attack
         </button>
-        {job && (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => cancelJob(job.id)}
-            disabled={job.cancelling}
-            data-testid="attack-cancel"
-          >
-            {job.cancelling ? 'Cancelling…' : 'Cancel'}
-          </button>
-        )}
+        <CancelButton job={job} testId="attack-cancel" />
       </div>
       {job && <JobRow job={job} prefix="attack-" cancel={false} />}
       {info && canStep(a) && <Stepper />}

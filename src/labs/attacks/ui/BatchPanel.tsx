@@ -4,7 +4,7 @@ import { ATTACKS } from '../algorithms/registry';
 import { DATASETS } from '../../../core/data/datasets';
 import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../../experiment';
 import type { BatchOutcome } from '../../../worker/protocol';
-import { cancelJob } from '../../../ui/controller';
+import { CancelButton } from '../../../ui/CancelButton';
 import { runBatch } from './actions';
 import { GoToImport } from '../../../ui/DataImport';
 import { batchCsv, batchJson } from './export';
@@ -279,17 +279,7 @@ export function BatchPanel() {
           <button type="button" className="primary" disabled={!ready} onClick={runBatch} data-testid="batch-run">
             Run check
           </button>
-          {job && (
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => cancelJob(job.id)}
-              disabled={job.cancelling}
-              data-testid="batch-cancel"
-            >
-              {job.cancelling ? 'Cancelling…' : 'Cancel'}
-            </button>
-          )}
+          <CancelButton job={job} testId="batch-cancel" />
         </div>
       </div>
       {job && <JobRow job={job} prefix="batch-" cancel={false} />}
