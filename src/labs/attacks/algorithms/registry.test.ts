@@ -35,7 +35,20 @@ describe('attack registry and runAttack', () => {
   });
 
   it('lists every attack once, with consistent metadata', () => {
-    expect([...ATTACK_NAMES].sort()).toEqual(['apgd-ce', 'bim', 'cw', 'deepfool', 'fgsm', 'mifgsm', 'pgd', 'square']);
+    expect([...ATTACK_NAMES].sort()).toEqual([
+      'apgd-ce',
+      'apgd-dlr',
+      'apgd-t',
+      'autoattack',
+      'bim',
+      'cw',
+      'deepfool',
+      'fab-t',
+      'fgsm',
+      'mifgsm',
+      'pgd',
+      'square',
+    ]);
     for (const n of ATTACK_NAMES) expect(ATTACKS[n].name).toBe(n);
     expect(ATTACKS.square.blackBox).toBe(true);
     expect(ATTACKS.cw.kind).toBe('minimisation');

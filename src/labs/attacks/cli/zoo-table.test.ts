@@ -10,7 +10,16 @@ import type { LabeledImages } from '../../../core/data/types';
 import { initNodeBackend } from '../../../core/engine/node-backend';
 import { serializeLayersModel } from '../../../core/models/io';
 import { loadNodeSplit } from '../../../cli/node-io';
-import { runZooTable, standardAttacks, zooMarkdown, zooSections, zooTable, type ModelTable, type TableAttack } from './zoo-table';
+import {
+  mergeRows,
+  runZooTable,
+  standardAttacks,
+  zooMarkdown,
+  zooSections,
+  zooTable,
+  type ModelTable,
+  type TableAttack,
+} from './zoo-table';
 
 const N = 4;
 
@@ -98,6 +107,7 @@ describe('rlab zoo-table', () => {
       'PGD-40',
       'MI-FGSM-10',
       'APGD-CE-100',
+      'AutoAttack',
       'Square-1000',
       'PGD-L2-40',
       'C&W-L2',
@@ -241,5 +251,57 @@ describe('rlab zoo-table', () => {
     await expect(runZooTable(['--n', '0', '--zoo', zoo])).rejects.toThrow(/--n "0" is not a whole number from 1 to 10000/);
     await expect(runZooTable(['--n', '2', '--zoo', zoo, '--models', 'nope'])).rejects.toThrow(/--models: nope not in/);
     await expect(runZooTable(['--zoo', join(zoo, 'missing')])).rejects.toThrow(/no zoo folder/);
+  });
+
+  it('--attacks: measured rows replace their line in the section (or join its table), the rest stays as it was', () => {
+    const previous = [
+      '## m (MNIST)',
+      '',
+      'Measured 2026-01-01 by `old`.',
+      '',
+      '| attack | norm | eps | budget | robust accuracy | fooled / attacked | median L2 | median queries | seconds |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| FGSM | L∞ | 0.1 (25.5/255) | 1 step | 50.00% | 2 / 4 | 1.000 | - | 1.0 |',
+      '| AutoAttack | L∞ | 0.1 (25.5/255) | standard | 99.00% | 0 / 4 | - | - | 1.0 |',
+      '',
+      '',
+    ].join('\n');
+    const row = (label: string, eps: number, robust: number) => ({
+      label,
+      norm: 'linf' as const,
+      eps,
+      budget: 'standard',
+      attack: 'autoattack',
+      n: 4,
+      robustAccuracy: robust,
+      robustAccuracyUnbounded: null,
+      attacked: 4,
+      fooled: 2,
+      medianL2Fooled: 2,
+      medianQueriesFooled: null,
+      seconds: 3,
+    });
+    const t = {
+      model: 'm',
+      dataset: 'mnist',
+      n: 4,
+      cleanAccuracy: 1,
+      skipped: null,
+      rows: [row('AutoAttack', 0.1, 0.5), row('AutoAttack', 0.3, 0.25)],
+    };
+    const run = { command: 'new', n: 4, backend: 'wasm', date: '2026-12-06' };
+    const md = mergeRows(previous, t, run);
+    const lines = md.split('\n');
+    expect(lines).toContain('| FGSM | L∞ | 0.1 (25.5/255) | 1 step | 50.00% | 2 / 4 | 1.000 | - | 1.0 |');
+    expect(lines.filter((l) => l.startsWith('| AutoAttack | L∞ | 0.1'))).toEqual([
+      '| AutoAttack | L∞ | 0.1 (25.5/255) | standard | 50.00% | 2 / 4 | 2.000 | - | 3.0 |',
+    ]);
+    // the new eps joins the table, before the note on how the rows were measured
+    const at03 = lines.findIndex((l) => l.startsWith('| AutoAttack | L∞ | 0.3'));
+    expect(at03).toBe(lines.findIndex((l) => l.startsWith('| AutoAttack | L∞ | 0.1')) + 1);
+    expect(md).toContain('The AutoAttack rows: measured 2026-12-06 by `new` on the first 4 images.');
+    expect(md).toContain('Measured 2026-01-01 by `old`.');
+    // measured again: one note, not two
+    expect(mergeRows(md, t, run).match(/The AutoAttack rows: measured/g)).toHaveLength(1);
   });
 });
