@@ -57,7 +57,7 @@ describe('validateExperiment', () => {
   });
 
   it('turns a tampered link into defaults plus notices', () => {
-    const decoded = decodeExperiment('#v=1&i=-5&model=<script>');
+    const decoded = decodeExperiment('#v=2&i=-5&model=<script>');
     const r = validateExperiment(decoded.experiment, catalog);
     expect(r.experiment).toEqual(DEFAULT_EXPERIMENT);
     expect(decoded.notices.length).toBeGreaterThanOrEqual(2);

@@ -42,7 +42,7 @@ describe('rlab eval with every attack', () => {
   for (const [why, args, message] of [
     ['a flag of another attack', ['--attack', 'pgd', '--eps', '0.1', '--queries', '10'], /--queries does not apply to --attack pgd/],
     ['eps for a minimisation attack', ['--attack', 'cw', '--eps', '0.1'], /--eps does not apply to --attack cw/],
-    ['a norm the attack lacks', ['--attack', 'square', '--norm', 'l2', '--eps', '0.1'], /supports --norm linf/],
+    ['a norm the attack lacks', ['--attack', 'fgsm', '--norm', 'l2', '--eps', '0.1'], /supports --norm linf/],
     ['a bad target', ['--attack', 'pgd', '--eps', '0.1', '--target', 'cat'], /--target "cat"/],
     ['a target out of range', ['--attack', 'pgd', '--eps', '0.1', '--target', '12'], /--target 12 is not a class of the model/],
     ['a targeted DeepFool', ['--attack', 'deepfool', '--targeted'], /--targeted does not apply/],
