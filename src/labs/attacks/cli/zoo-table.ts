@@ -285,8 +285,9 @@ export function zooMarkdown(tables: ModelTable[], run: ZooRun, order: string[], 
   const lines = [
     '# Robustness of the model zoo',
     '',
-    'Made by `npm run --silent rlab -- zoo-table --n <images> [--models <ids>] [--data-dir <cifar-10-batches-bin>]`: ' +
-      'with `--models` it measures those models and keeps the other sections of this file as they were. ' +
+    'Made by `npm run --silent rlab -- zoo-table --n <images> [--models <ids>] [--attacks <names>] [--data-dir <cifar-10-batches-bin>]`: ' +
+      'with `--models` it measures those models and keeps the other sections of this file as they were; with `--attacks` it ' +
+      "measures only those attacks' rows and puts them into the sections as they are. " +
       'Each section names the command and date that measured it.',
     '',
     "Every figure is on the first n images of the model's official test set, seed 0. Robust accuracy is the fraction of " +
