@@ -106,6 +106,8 @@ export interface ZooTableOptions {
   attacks?: (card: ModelCard) => TableAttack[];
   /** Only the rows of these attacks (by name). */
   only?: string[];
+  /** Only the rows at these epsilons. */
+  epsilons?: number[];
 }
 
 /** The zoo's cards, by id. */
@@ -173,7 +175,8 @@ export async function zooTable(o: ZooTableOptions): Promise<ModelTable[]> {
       // clean accuracy of each prefix a row is measured on
       const cleanOf = new Map<number, number>([[o.n, clean.cleanAccuracy]]);
       const rows: TableRow[] = [];
-      for (const a of (o.attacks ?? standardAttacks)(card).filter((x) => !o.only || o.only.includes(x.spec.name))) {
+      const wanted = (x: TableAttack) => (!o.only || o.only.includes(x.spec.name)) && (!o.epsilons || o.epsilons.includes(x.eps));
+      for (const a of (o.attacks ?? standardAttacks)(card).filter(wanted)) {
         const n = Math.min(o.n, a.maxImages ?? o.n);
         const part = n === o.n ? split : sliceSplit(split, 0, n);
         if (!cleanOf.has(n))
@@ -330,7 +333,10 @@ export async function runZooTable(args: string[]): Promise<number> {
     backend: { type: 'string', default: 'wasm' },
     json: { type: 'boolean', default: false },
     attacks: { type: 'string' },
+    eps: { type: 'string' },
   });
+  const epsilons = values.eps?.split(',').map((e) => num(e, 'eps', NaN, (v) => v >= 0, 'a list of epsilons'));
+  if (epsilons && !only) throw new UsageError('--eps needs --attacks (it measures some rows of the sections)');
   const only = values.attacks
     ?.split(',')
     .map((a) => a.trim())
@@ -355,6 +361,7 @@ export async function runZooTable(args: string[]): Promise<number> {
     dataDir: values['data-dir'],
     batchSize,
     only,
+    epsilons,
     log: (l) => process.stderr.write(`${l}\n`),
   });
   const command = [
@@ -378,6 +385,7 @@ export const zooTableCommand: Command = {
     { name: 'out', value: 'file', help: 'write the markdown here (models/ROBUSTNESS.md keeps the sections of models not measured)' },
     { name: 'models', value: 'a,b', help: 'only these models' },
     { name: 'attacks', value: 'a,b', help: "only these attacks' rows, merged into the models' sections as they are" },
+    { name: 'eps', value: 'e1,e2', help: 'with --attacks: only the rows at these epsilons' },
     { name: 'zoo', value: 'dir', help: 'the zoo folder (models/)' },
     { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches' },
     { name: 'batch-size', value: 'b', help: 'images per batch (250)' },
