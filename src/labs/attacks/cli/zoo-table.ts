@@ -335,13 +335,13 @@ export async function runZooTable(args: string[]): Promise<number> {
     attacks: { type: 'string' },
     eps: { type: 'string' },
   });
-  const epsilons = values.eps?.split(',').map((e) => num(e, 'eps', NaN, (v) => v >= 0, 'a list of epsilons'));
-  if (epsilons && !only) throw new UsageError('--eps needs --attacks (it measures some rows of the sections)');
   const only = values.attacks
     ?.split(',')
     .map((a) => a.trim())
     .filter(Boolean);
   for (const a of only ?? []) if (!ATTACKS[a]?.zooRows) throw new UsageError(`--attacks: ${a} has no rows in the zoo table`);
+  const epsilons = values.eps?.split(',').map((e) => num(e, 'eps', NaN, (v) => v >= 0, 'a list of epsilons'));
+  if (epsilons && !only) throw new UsageError('--eps needs --attacks (it measures some rows of the sections)');
   const n = num(values.n, 'n', 500, (v) => isPosInt(v) && v <= 10000, 'a whole number from 1 to 10000');
   const batchSize = num(values['batch-size'], 'batch-size', 250, isPosInt, 'a whole number >= 1');
   if (values.backend !== 'wasm' && values.backend !== 'cpu')
