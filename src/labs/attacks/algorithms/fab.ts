@@ -51,8 +51,9 @@
  *
  * Other implementations: torchattacks' FAB (multi_targeted=True) is a port of the same reference code,
  * with n_target_classes = n_classes - 1 instead of 9 (the same on 10 classes). Not compared with ART.
- * AutoAttack's untargeted "fab" (the closest boundary among all K - 1 linearised ones at every step)
- * is a different attack and is not implemented here.
+ * Scope: the lab offers FAB-T, the form AutoAttack's standard version runs. AutoAttack's untargeted
+ * "fab" (the closest of all K - 1 linearised boundaries at every step) is a different attack, used only
+ * by AutoAttack's "plus" version, and the lab does not offer it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { defineAttack } from './definition';
