@@ -4,5 +4,6 @@
  */
 import type { Command } from '../cli/command';
 import { attacksCommands } from './attacks/cli/index';
+import { defencesCommands } from './defences/cli/index';
 
-export const LAB_COMMANDS: Readonly<Record<string, readonly Command[]>> = { attacks: attacksCommands };
+export const LAB_COMMANDS: Readonly<Record<string, readonly Command[]>> = { attacks: attacksCommands, defences: defencesCommands };

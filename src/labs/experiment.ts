@@ -20,6 +20,7 @@ import {
 } from '../core/experiment/core-settings';
 import { numberOrFraction, parseFieldValue as parseRaw, type Field, type Value } from '../core/experiment/fields';
 import { COLOUR_LINF, effectiveNorm, type AttackSettings, type BatchSettings } from './attacks/index';
+import type { DefencesExperiment } from './defences/index';
 import { LABS } from './index';
 
 export { LINK_VERSION } from '../core/experiment/codec';
@@ -33,18 +34,18 @@ export type BatchParams = BatchSettings;
 /** An attack of the registry, or 'none'. */
 export type AttackName = string;
 
-export interface Experiment extends CoreSettings {
+export interface Experiment extends CoreSettings, DefencesExperiment {
   attack: AttackSettings;
   batch: BatchSettings;
 }
 
 export function cloneExperiment(e: Experiment): Experiment {
-  return LABS.reduce<Experiment>((x, lab) => lab.clone(x), { ...e });
+  return LABS.reduce<Experiment>((x, lab) => (lab.clone as (v: Experiment) => Experiment)(x), { ...e });
 }
 
 export const DEFAULT_EXPERIMENT: Experiment = Object.freeze({
   ...DEFAULT_CORE,
-  ...LABS.reduce((parts, lab) => ({ ...parts, ...lab.defaults() }), {} as Pick<Experiment, 'attack' | 'batch'>),
+  ...LABS.reduce((parts, lab) => ({ ...parts, ...lab.defaults() }), {} as Pick<Experiment, 'attack' | 'batch' | keyof DefencesExperiment>),
 }) as Experiment;
 
 const codec = makeCodec<Experiment>([coreSlice<Experiment>(), ...LABS.map((l) => l.slice)], DEFAULT_EXPERIMENT, cloneExperiment);

@@ -5,5 +5,6 @@
  * use each other only through those entries.
  */
 import { attacksLab } from './attacks/index';
+import { defencesLab } from './defences/index';
 
-export const LABS = [attacksLab] as const;
+export const LABS = [attacksLab, defencesLab] as const;

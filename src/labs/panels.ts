@@ -4,5 +4,9 @@
  */
 import type { ComponentType } from 'react';
 import { AttacksPanels } from './attacks/ui/index';
+import { DefencesPanels } from './defences/ui/index';
 
-export const LAB_PANELS: readonly { id: string; Panels: ComponentType }[] = [{ id: 'attacks', Panels: AttacksPanels }];
+export const LAB_PANELS: readonly { id: string; Panels: ComponentType }[] = [
+  { id: 'attacks', Panels: AttacksPanels },
+  { id: 'defences', Panels: DefencesPanels },
+];

@@ -4,10 +4,12 @@
  * listing it below. (To be folded into src/labs/index.ts.)
  */
 import { attackJobs } from '../labs/attacks/jobs';
+import { defenceJobs } from '../labs/defences/jobs';
 import type { LabJobs } from './jobs';
 
 export const LAB_JOBS = {
   attacks: attackJobs,
+  defences: defenceJobs,
 } satisfies Record<string, LabJobs>;
 
 export type LabJobRegistry = typeof LAB_JOBS;

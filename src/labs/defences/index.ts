@@ -1,0 +1,23 @@
+/**
+ * The defences lab: adversarial training in the browser (standard, FGSM-RS, PGD-AT, TRADES), input
+ * transformations with the adaptive attacks that break them (BPDA, EOT) and the feature-squeezing
+ * detector, and certified robustness by randomized smoothing. Its public entry.
+ *
+ *   algorithms/   one file per algorithm (+ test)
+ *   experiment.ts the lab's slice (URL keys def.*), composed of experiment/<part>.ts
+ *   jobs.ts       worker jobs;  ui/  panels;  cli/  rlab commands
+ */
+import { DEFENCES_SLICE, cloneDefencesPart, defaultDefencesPart, type DefencesExperiment } from './experiment';
+
+export { DEFENCES_SLICE, type DefencesExperiment };
+export type { DefendedSettings } from './experiment/defended';
+export type { CertifySettings } from './experiment/certify';
+export type { TrainingSettings } from './experiment/training';
+
+export const defencesLab = {
+  id: 'defences',
+  title: 'Defences',
+  slice: DEFENCES_SLICE,
+  defaults: defaultDefencesPart,
+  clone: cloneDefencesPart,
+};

@@ -1,0 +1,7 @@
+/**
+ * The defences lab's side of the UI: its panels (training, certification, the detector). The shell
+ * (src/ui/App.tsx) shows the panels of every lab of src/labs/panels.ts.
+ */
+export function DefencesPanels() {
+  return <></>;
+}
