@@ -3,6 +3,7 @@ import { ImagePanel } from './ImagePanel';
 import { Notices } from './Notices';
 import { PredictionPanel } from './PredictionPanel';
 import { JobsTray } from './JobsTray';
+import { activeLabId, LabTabs } from './LabTabs';
 import { SetupPanel } from './SetupPanel';
 import { ShareLink } from './ShareLink';
 import { StatusBar } from './StatusBar';
@@ -11,6 +12,7 @@ import { hasJobs, useLab } from './store';
 export function App() {
   const settled = useLab((s) => s.settled);
   const busy = useLab(hasJobs);
+  const lab = activeLabId(useLab((s) => s.experiment.lab));
   return (
     <div className="lab" data-testid="lab" data-settled={settled && !busy ? 'true' : 'false'}>
       <header className="lab-header">
@@ -22,11 +24,12 @@ export function App() {
       </header>
       <Notices />
       <JobsTray />
-      <main className="lab-grid">
+      <LabTabs />
+      <main className="lab-grid" id="lab-panels" role="tabpanel" aria-labelledby={`lab-tab-${lab}`}>
         <SetupPanel />
         <ImagePanel />
         <PredictionPanel />
-        {LAB_PANELS.map(({ id, Panels }) => (
+        {LAB_PANELS.filter(({ id }) => id === lab).map(({ id, Panels }) => (
           <Panels key={id} />
         ))}
       </main>

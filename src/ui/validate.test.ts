@@ -19,6 +19,15 @@ describe('validateExperiment', () => {
     expect(r.experiment).toEqual(DEFAULT_EXPERIMENT);
   });
 
+  it('opens a link on its lab, and on the first lab (with a notice) when the lab does not exist', () => {
+    const ok = validateExperiment(decodeExperiment('#v=2&lab=defences').experiment, catalog);
+    expect(ok.experiment.lab).toBe('defences');
+    expect(ok.notices).toEqual([]);
+    const bad = validateExperiment(decodeExperiment('#v=2&lab=nolab').experiment, catalog);
+    expect(bad.experiment.lab).toBe('attacks');
+    expect(bad.notices).toEqual(['The lab "nolab" does not exist; the Attacks lab is shown instead.']);
+  });
+
   it('falls back from a model that is not in the zoo', () => {
     const e = { ...cloneExperiment(DEFAULT_EXPERIMENT), model: 'nope' };
     const r = validateExperiment(e, catalog);

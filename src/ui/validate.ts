@@ -2,6 +2,7 @@
  * Checks a decoded experiment against what this installation actually has (prepared data sets, the
  * model zoo) and falls back, with a plain-text notice per problem. Pure: no DOM, no fetch.
  */
+import { LABS } from '../labs/index';
 import { DATASETS } from '../core/data/datasets';
 import { cloneExperiment, conformExperiment, DEFAULT_EXPERIMENT, type Experiment } from '../labs/experiment';
 import type { ModelCard } from '../core/models/card';
@@ -42,6 +43,10 @@ export function preferredModel(catalog: Catalog, datasetId: string): ModelCard |
 export function validateExperiment(input: Experiment, catalog: Catalog): { experiment: Experiment; notices: string[] } {
   const e = cloneExperiment(input);
   const notices: string[] = [];
+  if (!LABS.some((l) => l.id === e.lab)) {
+    notices.push(`The lab "${e.lab}" does not exist; the ${LABS[0].title} lab is shown instead.`);
+    e.lab = LABS[0].id;
+  }
   if (!DATASETS[e.dataset]) {
     notices.push(`The data set "${e.dataset}" is not known to the lab; ${datasetName(DEFAULT_EXPERIMENT.dataset)} is shown instead.`);
     e.dataset = DEFAULT_EXPERIMENT.dataset;

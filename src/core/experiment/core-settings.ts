@@ -14,9 +14,11 @@ export interface CoreSettings {
   /** Index into the official test file of the data set. */
   sample: number;
   backend: BackendChoice;
+  /** The lab whose panels the shell shows (a lab id of src/labs/index.ts). */
+  lab: string;
 }
 
-export const DEFAULT_CORE: CoreSettings = { dataset: 'mnist', model: 'mnist-cnn', sample: 0, backend: 'auto' };
+export const DEFAULT_CORE: CoreSettings = { dataset: 'mnist', model: 'mnist-cnn', sample: 0, backend: 'auto', lab: 'attacks' };
 
 /** Largest L2 distance between two images of this shape with pixels in [0, 1]: sqrt(H * W * C). */
 export function maxL2Distance(shape: readonly number[]): number {
@@ -68,6 +70,15 @@ export function coreSlice<E extends CoreSettings>(): Slice<E> {
         type: { kind: 'enum', values: ['auto', 'webgpu', 'webgl', 'wasm'] },
         label: 'backend',
         default: DEFAULT_CORE.backend,
+      },
+      {
+        path: 'lab',
+        url: 'lab',
+        cli: 'lab',
+        type: { kind: 'id' },
+        label: 'lab',
+        help: 'the lab the page opens on',
+        default: DEFAULT_CORE.lab,
       },
     ],
   };
