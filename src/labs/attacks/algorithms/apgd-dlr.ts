@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defineAttack } from './definition';
 import type { Classifier } from '../../../core/models/classifier';
-import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
+import { checkBudget, invalid, prepare } from '../../../core/adversarial/common';
 import { dlrLoss } from '../../../core/adversarial/dlr';
 import type { AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial/types';
 import { runApgdRestarts } from './apgd';
@@ -53,13 +53,7 @@ export function resolveApgdDlr(s: ApgdDlrSpec): ResolvedApgdDlr {
     randomStart: s.randomStart ?? true,
     seed: s.seed ?? 0,
   };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`apgd-dlr supports norm linf or l2, not "${String(norm)}"`);
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
-  if (!isWhole(r.restarts, 1, 1000)) invalid(`restarts must be a whole number >= 1, got ${r.restarts}`);
-  if (typeof r.randomStart !== 'boolean') invalid(`randomStart must be true or false, got ${String(r.randomStart)}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
+  checkBudget('apgd-dlr', { ...r, norm });
   return r;
 }
 

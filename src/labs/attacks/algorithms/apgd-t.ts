@@ -35,7 +35,7 @@ import { Rng } from '../../../core/random';
 import {
   argmaxRows,
   finish,
-  inRange,
+  checkBudget,
   invalid,
   isWhole,
   prepare,
@@ -78,14 +78,8 @@ export function resolveApgdT(s: ApgdTSpec): ResolvedApgdT {
     randomStart: s.randomStart ?? true,
     seed: s.seed ?? 0,
   };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`apgd-t supports norm linf or l2, not "${String(norm)}"`);
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
-  if (!isWhole(r.restarts, 1, 1000)) invalid(`restarts must be a whole number >= 1, got ${r.restarts}`);
+  checkBudget('apgd-t', { ...r, norm });
   if (!isWhole(r.targetClasses, 1, 1000)) invalid(`targetClasses must be a whole number >= 1, got ${r.targetClasses}`);
-  if (typeof r.randomStart !== 'boolean') invalid(`randomStart must be true or false, got ${String(r.randomStart)}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
   return r;
 }
 

@@ -38,9 +38,7 @@ import {
   exactSign,
   finish,
   gradWithLogits,
-  inRange,
-  invalid,
-  isWhole,
+  checkBudget,
   linfBox,
   normalizeL2,
   prepare,
@@ -78,12 +76,7 @@ export function resolveApgd(s: ApgdSpec): ResolvedApgd {
     seed: s.seed ?? 0,
     target: s.target,
   };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`apgd-ce supports norm linf or l2, not "${String(norm)}"`);
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
-  if (!isWhole(r.restarts, 1, 1000)) invalid(`restarts must be a whole number >= 1, got ${r.restarts}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
+  checkBudget('apgd-ce', { ...r, norm });
   return r;
 }
 

@@ -12,7 +12,7 @@
 import { defineAttack } from './definition';
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
-import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
+import { checkBudget, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
 import type { AttackHooks, AttackOutcome, SpecBase } from '../../../core/adversarial/types';
 
@@ -34,9 +34,7 @@ export function resolveFgsm(s: FgsmSpec): ResolvedFgsm {
     seed: s.seed ?? 0,
     target: s.target,
   };
-  if (r.norm !== 'linf') invalid(`fgsm supports norm linf only, not "${String(r.norm)}"`);
-  if (!inRange(r.eps, 0, 1)) invalid(`eps must be in [0, 1], got ${r.eps}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
+  checkBudget('fgsm', r, ['linf']);
   return r;
 }
 

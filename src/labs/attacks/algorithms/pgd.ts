@@ -20,7 +20,7 @@
 import { defineAttack, type ZooRow } from './definition';
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
-import { inRange, invalid, isWhole, prepare } from '../../../core/adversarial/common';
+import { checkBudget, invalid, prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
 import type { AttackHooks, AttackOutcome, Norm, SpecBase } from '../../../core/adversarial/types';
 
@@ -54,14 +54,9 @@ export function resolvePgd(s: PgdSpec): ResolvedPgd {
     seed: s.seed ?? 0,
     target: s.target,
   };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`pgd supports norm linf or l2, not "${String(norm)}"`);
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
+  const maxEps = checkBudget('pgd', { ...r, norm });
   if (!(r.stepSize > 0 && r.stepSize <= maxEps) && !(r.eps === 0 && r.stepSize === 0))
     invalid(`step size must be in (0, ${maxEps}], got ${r.stepSize}`);
-  if (!isWhole(r.restarts, 1, 1000)) invalid(`restarts must be a whole number >= 1, got ${r.restarts}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
   return r;
 }
 

@@ -44,7 +44,7 @@ import { defineAttack } from './definition';
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { Rng } from '../../../core/random';
-import { finish, inRange, invalid, isWhole, prepare, readFloats, Recorder } from '../../../core/adversarial/common';
+import { checkBudget, finish, invalid, isWhole, prepare, readFloats, Recorder } from '../../../core/adversarial/common';
 import type { AttackHooks, AttackOutcome, Norm, SpecBase } from '../../../core/adversarial/types';
 
 export interface SquareSpec extends SpecBase {
@@ -69,12 +69,9 @@ export function resolveSquare(s: SquareSpec): ResolvedSquare {
     seed: s.seed ?? 0,
     target: s.target,
   };
-  if (r.norm !== 'linf' && r.norm !== 'l2') invalid(`square supports norm linf or l2, not "${String(r.norm)}"`);
-  const maxEps = r.norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
+  checkBudget('square', r);
   if (!isWhole(r.queries, 1, 1000000)) invalid(`queries must be a whole number >= 1, got ${r.queries}`);
   if (!(typeof r.pInit === 'number' && r.pInit > 0 && r.pInit <= 1)) invalid(`p-init must be in (0, 1], got ${r.pInit}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
   return r;
 }
 
