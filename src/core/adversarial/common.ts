@@ -17,6 +17,19 @@ export const isWhole = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER):
 
 export const inRange = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && v >= min && v <= max;
 
+/**
+ * Classes of every image by decreasing logit (ties: lower class first), row-major n x k: the targets
+ * of the targeted attacks of AutoAttack (APGD-T, FAB-T) are the classes ranked 2nd, 3rd, ...
+ */
+export function rankClasses(z: Float32Array, n: number, k: number): Int32Array {
+  const out = new Int32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => z[i * k + b] - z[i * k + a] || a - b);
+    out.set(order, i * k);
+  }
+  return out;
+}
+
 /** The settings many attacks share, as `checkBudget` checks them (absent ones are not checked). */
 export interface Budget {
   norm: string;

@@ -36,6 +36,7 @@ import {
   argmaxRows,
   finish,
   checkBudget,
+  rankClasses,
   invalid,
   isWhole,
   prepare,
@@ -81,16 +82,6 @@ export function resolveApgdT(s: ApgdTSpec): ResolvedApgdT {
   checkBudget('apgd-t', { ...r, norm });
   if (!isWhole(r.targetClasses, 1, 1000)) invalid(`targetClasses must be a whole number >= 1, got ${r.targetClasses}`);
   return r;
-}
-
-/** Classes of every image by decreasing logit (ties: lower class first), row-major n x k. */
-function rankClasses(z: Float32Array, n: number, k: number): Int32Array {
-  const out = new Int32Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => z[i * k + b] - z[i * k + a] || a - b);
-    out.set(order, i * k);
-  }
-  return out;
 }
 
 export async function runApgdT(

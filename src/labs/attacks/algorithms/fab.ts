@@ -68,6 +68,7 @@ import {
   isWhole,
   prepare,
   readFloats,
+  rankClasses,
   Recorder,
 } from '../../../core/adversarial/common';
 import type { AttackHooks, AttackOutcome } from '../../../core/adversarial/types';
@@ -319,10 +320,7 @@ export async function runFab(
   const pred0 = argmaxRows(z0, n, k);
   // robust: correctly classified and not yet broken
   const robust = Uint8Array.from(pred0, (c, i) => (c === labels[i] ? 1 : 0));
-  // classes by decreasing clean logit (ties: lower index first)
-  const ranked = Array.from({ length: n }, (_, i) =>
-    Array.from({ length: k }, (_, c) => c).sort((a, b) => z0[i * k + b] - z0[i * k + a] || a - b),
-  );
+  const ranking = rankClasses(z0, n, k);
   const out = Float32Array.from(x0);
   const accepted = new Uint8Array(n);
   const nTargets = Math.min(s.targetClasses, k - 1);
@@ -353,7 +351,7 @@ export async function runFab(
         'int32',
       );
       const tT = tf.tensor1d(
-        Int32Array.from(rows, (i) => ranked[i][rank]),
+        Int32Array.from(rows, (i) => ranking[i * k + rank]),
         'int32',
       );
       const coef = tf.tidy(() => tf.sub(tf.oneHot(tT, k), tf.oneHot(yT, k)).toFloat() as tf.Tensor2D);
