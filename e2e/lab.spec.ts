@@ -175,3 +175,21 @@ test('when the GPU device is lost the lab moves to the next backend and keeps it
   await expect(lab.sampleInput).toHaveValue('2');
   expect(await lab.prediction()).toEqual(before);
 });
+
+test('the lab tabs switch panels, go into the link, and a link opens on its lab', async ({ lab, page }) => {
+  await lab.open();
+  await lab.prediction();
+  await expect(lab.labTab('attacks')).toHaveAttribute('aria-selected', 'true');
+  await expect(lab.attackRun).toBeVisible();
+  await lab.labTab('defences').click();
+  await expect(lab.labTab('defences')).toHaveAttribute('aria-selected', 'true');
+  await expect(lab.attackRun).toHaveCount(0);
+  await expect.poll(async () => (await lab.hashParams()).get('lab')).toBe('defences');
+  // the shared panels stay
+  await expect(lab.imageCanvas).toBeVisible();
+  await page.reload();
+  await expect(lab.labTab('defences')).toHaveAttribute('aria-selected', 'true');
+  await lab.open('#v=2&lab=nolab');
+  await expect(lab.labTab('attacks')).toHaveAttribute('aria-selected', 'true');
+  await expect(lab.notices.filter({ hasText: 'The lab "nolab" does not exist' })).toHaveCount(1);
+});

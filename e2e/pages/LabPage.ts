@@ -100,6 +100,11 @@ export class LabPage {
     this.batchCancel = id('batch-cancel');
   }
 
+  /** The tab of a lab ('attacks', 'defences'). */
+  labTab(lab: string): Locator {
+    return this.page.getByTestId(`lab-tab-${lab}`);
+  }
+
   /** The tray's row of the running job of a kind ('attack', 'batch', 'load', ...). */
   trayJob(kind: string): Locator {
     return this.page.locator(`[data-testid="progress"][data-kind="${kind}"]`);
