@@ -21,4 +21,4 @@ export const defencesLab = {
   defaults: defaultDefencesPart,
   clone: cloneDefencesPart,
 };
-export { tradesStep, tradesLoss, tradesAdversary, tradesKlSum, type TradesSettings } from './algorithms/trades';
+export { recipeStep, tradesStep, tradesLoss, tradesAdversary, tradesKlSum, type TradesSettings } from './algorithms/trades';
