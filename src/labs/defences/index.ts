@@ -21,3 +21,4 @@ export const defencesLab = {
   defaults: defaultDefencesPart,
   clone: cloneDefencesPart,
 };
+export { recipeStep, tradesStep, tradesLoss, tradesAdversary, tradesKlSum, type TradesSettings } from './algorithms/trades';
