@@ -13,6 +13,7 @@ import {
   formatDefence,
   gaussian,
   jpeg,
+  jpegBatch,
   jpegRoundTrip,
   median,
   parseDefence,
@@ -78,6 +79,17 @@ describe('JPEG', () => {
     expect(err(10)).toBeGreaterThan(err(95) + 0.05);
     expect(err(95)).toBeLessThan(0.1);
     expect(Array.from(jpegRoundTrip(board, 16, 16, 1, 50))).toEqual(Array.from(jpegRoundTrip(board, 16, 16, 1, 50)));
+  });
+  it('a batch (encoded as one tiled picture) decodes exactly as each image alone', () => {
+    const n = 5;
+    const [h, w] = [11, 13];
+    const rng = new Rng(21);
+    const px = Float32Array.from({ length: n * h * w }, () => rng.next());
+    const batch = jpegBatch(px, n, h, w, 1, 40);
+    for (let i = 0; i < n; i++) {
+      const alone = jpegRoundTrip(px.subarray(i * h * w, (i + 1) * h * w), h, w, 1, 40);
+      expect(Array.from(batch.subarray(i * h * w, (i + 1) * h * w))).toEqual(Array.from(alone));
+    }
   });
   it('applies per image of a batch, colour images too', async () => {
     const x = randomImages(3, [8, 8, 3], 4);

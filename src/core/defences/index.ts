@@ -6,7 +6,7 @@
 export type { InputTransform, TransformKind } from './transform';
 export { bitDepth } from './bit-depth';
 export { median } from './median';
-export { jpeg, jpegRoundTrip } from './jpeg';
+export { jpeg, jpegBatch, jpegRoundTrip } from './jpeg';
 export { gaussian } from './gaussian';
 export { compose, type Composed } from './compose';
 export { parseDefence, formatDefence, transformsOf, DEFENCE_SYNTAX, TRANSFORM_KINDS, type TransformSpec } from './spec';

@@ -30,21 +30,51 @@ function encodeBytes(rgba: Uint8Array, width: number, height: number, quality: n
   }
 }
 
-/** One image (H x W x C values in [0, 1], C = 1 or 3) through encode and decode at the quality. */
-export function jpegRoundTrip(pixels: Float32Array | number[], h: number, w: number, c: number, quality: number): Float32Array {
-  const rgba = new Uint8Array(h * w * 4);
-  for (let p = 0; p < h * w; p++) {
-    for (let ch = 0; ch < 3; ch++) {
-      const v = pixels[p * c + (c === 1 ? 0 : ch)];
-      rgba[p * 4 + ch] = Math.round(Math.min(1, Math.max(0, v)) * 255);
+/**
+ * A batch of images (N x H x W x C values in [0, 1], C = 1 or 3) through encode and decode at the
+ * quality. jpeg-js builds its Huffman and colour tables at every encode (milliseconds), so the batch is
+ * encoded as one picture: each image in a cell of ceil(H/8)*8 x ceil(W/8)*8 pixels padded by repeating
+ * its last row and column, which is what the encoder does at a picture's edge. JPEG's 8 x 8 blocks
+ * are coded independently (the DC prediction is lossless), so every image decodes exactly as if it had
+ * been encoded alone (tested).
+ */
+export function jpegBatch(pixels: ArrayLike<number>, n: number, h: number, w: number, c: number, quality: number): Float32Array {
+  const ch = Math.ceil(h / 8) * 8;
+  const cw = Math.ceil(w / 8) * 8;
+  const cols = Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  const width = cols * cw;
+  const height = rows * ch;
+  const rgba = new Uint8Array(width * height * 4).fill(255);
+  const size = h * w * c;
+  for (let i = 0; i < n; i++) {
+    const oy = Math.floor(i / cols) * ch;
+    const ox = (i % cols) * cw;
+    for (let yy = 0; yy < ch; yy++) {
+      const sy = Math.min(yy, h - 1);
+      for (let xx = 0; xx < cw; xx++) {
+        const sx = Math.min(xx, w - 1);
+        const src = i * size + (sy * w + sx) * c;
+        const dst = ((oy + yy) * width + ox + xx) * 4;
+        for (let k = 0; k < 3; k++) rgba[dst + k] = Math.round(Math.min(1, Math.max(0, pixels[src + (c === 1 ? 0 : k)])) * 255);
+      }
     }
-    rgba[p * 4 + 3] = 255;
   }
-  const bytes = encodeBytes(rgba, w, h, quality);
-  const img = decode(bytes, { useTArray: true, formatAsRGBA: true });
-  const out = new Float32Array(h * w * c);
-  for (let p = 0; p < h * w; p++) for (let ch = 0; ch < c; ch++) out[p * c + ch] = img.data[p * 4 + ch] / 255;
+  const img = decode(encodeBytes(rgba, width, height, quality), { useTArray: true, formatAsRGBA: true });
+  const out = new Float32Array(n * size);
+  for (let i = 0; i < n; i++) {
+    const oy = Math.floor(i / cols) * ch;
+    const ox = (i % cols) * cw;
+    for (let yy = 0; yy < h; yy++)
+      for (let xx = 0; xx < w; xx++)
+        for (let k = 0; k < c; k++) out[i * size + (yy * w + xx) * c + k] = img.data[((oy + yy) * width + ox + xx) * 4 + k] / 255;
+  }
   return out;
+}
+
+/** One image (H x W x C values in [0, 1], C = 1 or 3) through encode and decode at the quality. */
+export function jpegRoundTrip(pixels: ArrayLike<number>, h: number, w: number, c: number, quality: number): Float32Array {
+  return jpegBatch(pixels, 1, h, w, c, quality);
 }
 
 export function jpeg(quality: number): InputTransform {
@@ -58,11 +88,7 @@ export function jpeg(quality: number): InputTransform {
     apply: (x) => {
       const [n, h, w, c] = x.shape;
       if (c !== 1 && c !== 3) throw new Error(`jpeg: images with ${c} channels cannot be JPEG-encoded (1 or 3)`);
-      const values = x.dataSync();
-      const out = new Float32Array(values.length);
-      const size = h * w * c;
-      for (let i = 0; i < n; i++)
-        out.set(jpegRoundTrip(values.subarray(i * size, (i + 1) * size) as Float32Array, h, w, c, quality), i * size);
+      const out = jpegBatch(x.dataSync(), n, h, w, c, quality);
       return tf.tensor4d(out, [n, h, w, c]);
     },
   };

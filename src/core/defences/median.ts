@@ -28,7 +28,7 @@ const selection = (stack: tf.Tensor5D, size: number, rank: number): tf.Tensor =>
       const idx = tf.squeeze(tf.slice(indices, [0, 0, 0, 0, size - rank - 1], [n, h, w, c, 1]), [4]);
       return tf.oneHot(idx, size);
     }),
-    gradFunc: (dy: tf.Tensor) => tf.zerosLike(s),
+    gradFunc: (_dy: tf.Tensor) => tf.zerosLike(s),
   })) as unknown as Parameters<typeof tf.customGrad>[0])(stack);
 
 export function median(k: number): InputTransform {
