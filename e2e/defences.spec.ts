@@ -7,7 +7,7 @@ import { expect, test } from './fixtures';
 
 test('naive PGD is stopped by bit-depth reduction, BPDA breaks it; the link carries the defence', async ({ lab, page, consoleErrors }) => {
   const defence = new DefencePage(page);
-  await lab.open('#v=1&backend=webgl&attack=pgd&eps=0.3&steps=20&rs=0');
+  await lab.open('#v=1&backend=webgl&attack=pgd&eps=0.3&steps=20&step=0.03&rs=0');
   const clean = await lab.prediction();
   expect(clean.predicted).toBe(clean.label);
   // a bad spec is refused with its message, and nothing changes
