@@ -7,6 +7,7 @@ import type { BenchmarkResult } from '../labs/attacks/benchmark';
 import type { ModelCard } from '../core/models/card';
 import type { ImportedInfo } from './imported-store';
 import type { Progress } from '../core/jobs';
+import type { DefenceSettings } from '../core/defences/defend';
 
 export type { ImportedInfo };
 
@@ -129,6 +130,20 @@ export interface AttackRequest {
   attack: AttackParams;
   /** Attack this zoo model instead of the active one (loaded for the run, then freed). */
   model?: ModelCard;
+  /** Input transformations in front of the model, and how the attack differentiates them (absent: none). */
+  defence?: DefenceSettings;
+}
+
+/** The defence an attack ran against, and what it made of the images (studio). */
+export interface DefenceView {
+  spec: string;
+  adaptive: DefenceSettings['adaptive'];
+  eotSamples: number;
+  /** The defence has no gradient path under 'none' (JPEG): the attack ran on the undefended model. */
+  attackedUndefended: boolean;
+  /** What the transformations made of the clean and of the adversarial image (one draw), H * W * C values. */
+  transformedOriginal: Float32Array;
+  transformed: Float32Array;
 }
 
 export interface AttackOutcome {
@@ -172,6 +187,8 @@ export interface AttackOutcome {
     trace: TracePoint[];
     /** An attack made of stages (AutoAttack): each stage that ran, and whether it fooled the image. */
     stages?: { stage: string; attacked: number; fooled: number; seconds: number }[];
+    /** Present when the model was defended: probabilities and predictions above are the defended model's. */
+    defence?: DefenceView;
   };
   memory: MemoryInfo;
 }
@@ -190,6 +207,8 @@ export interface BatchRequest {
   extraModels: ModelCard[];
   /** Adversarial examples to keep for the grid. */
   maxExamples: number;
+  /** Input transformations in front of every model of the check, and how the attack differentiates them. */
+  defence?: DefenceSettings;
 }
 
 export interface BatchExample {
@@ -226,6 +245,8 @@ export interface BatchOutcome {
   dataset: string;
   model: string;
   attack: AttackParams;
+  /** The defence every model ran behind (absent: none). */
+  defence?: DefenceSettings;
   /** First test image of the check. */
   start: number;
   /** Images evaluated (less than requested when cancelled). */

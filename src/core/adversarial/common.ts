@@ -226,6 +226,51 @@ export async function gradWithLogits(
   x: tf.Tensor4D,
   perImage: (z: tf.Tensor2D) => tf.Tensor1D,
 ): Promise<{ grad: tf.Tensor4D; logits: Float32Array; loss: Float32Array }> {
+  const draws = clf.defence?.gradientSamples ?? 1;
+  if (draws > 1) return averagedOverDraws(draws, () => gradWithLogitsOnce(clf, x, perImage));
+  return gradWithLogitsOnce(clf, x, perImage);
+}
+
+/**
+ * EOT (Athalye et al. 2018) for a defended classifier with a randomised transform: the mean of the
+ * per-draw gradients of the loss, and the mean logits and losses over the same draws (as ART's
+ * ExpectationOverTransformations averages class gradients and predictions over its samples).
+ */
+async function averagedOverDraws(
+  draws: number,
+  once: () => Promise<{ grad: tf.Tensor4D; logits: Float32Array; loss: Float32Array }>,
+): Promise<{ grad: tf.Tensor4D; logits: Float32Array; loss: Float32Array }> {
+  let sum: tf.Tensor4D | null = null;
+  let logits: Float32Array | null = null;
+  let loss: Float32Array | null = null;
+  try {
+    for (let s = 0; s < draws; s++) {
+      const r = await once();
+      if (sum === null) {
+        sum = r.grad;
+        logits = r.logits;
+        loss = r.loss;
+      } else {
+        const next: tf.Tensor4D = tf.add(sum, r.grad);
+        sum.dispose();
+        r.grad.dispose();
+        sum = next;
+        for (let i = 0; i < r.logits.length; i++) logits![i] += r.logits[i];
+        for (let i = 0; i < r.loss.length; i++) loss![i] += r.loss[i];
+      }
+    }
+    const grad = tf.div(sum!, draws) as tf.Tensor4D;
+    return { grad, logits: logits!.map((v) => v / draws), loss: loss!.map((v) => v / draws) };
+  } finally {
+    sum?.dispose();
+  }
+}
+
+async function gradWithLogitsOnce(
+  clf: Classifier,
+  x: tf.Tensor4D,
+  perImage: (z: tf.Tensor2D) => tf.Tensor1D,
+): Promise<{ grad: tf.Tensor4D; logits: Float32Array; loss: Float32Array }> {
   let z: tf.Tensor2D | null = null;
   let per: tf.Tensor1D | null = null;
   let g: tf.Tensor4D | null = null;

@@ -23,7 +23,12 @@ export type FieldType<C> =
   /** Numbers separated by commas (or spaces / semicolons), each in [min, max]. */
   | { kind: 'floatList'; min: number; max: Bound<C>; minItems: number; maxItems: number }
   /** Names separated by commas. */
-  | { kind: 'idList'; maxItems: number };
+  | { kind: 'idList'; maxItems: number }
+  /**
+   * Free text of at most maxLength characters, checked by its own parser (`check` returns an error
+   * message or null; it may also give the canonical text, e.g. a defence spec).
+   */
+  | { kind: 'text'; maxLength: number; what: string; check: (s: string) => { error: string } | { value: string } };
 
 /** A slider's range for a numeric field (the studio's control); typed values may go anywhere the type allows. */
 export interface SliderRange {
@@ -112,6 +117,10 @@ export function parseFieldValue<C>(field: Field<C>, raw: string, context: C): { 
       }
       return { value: values };
     }
+    case 'text': {
+      if (s.length > t.maxLength) return { error: `${field.label}: at most ${t.maxLength} characters, not ${s.length}` };
+      return t.check(s);
+    }
     case 'idList': {
       const parts = s
         .split(',')
@@ -148,6 +157,8 @@ export function describeType<C>(t: FieldType<C>, context: C): string {
       return `list of ${t.minItems}-${t.maxItems} numbers in ${t.min}..${shown(boundOf(t.max, context))}`;
     case 'idList':
       return `up to ${t.maxItems} names`;
+    case 'text':
+      return t.what;
   }
 }
 

@@ -11,6 +11,25 @@ export interface Classifier {
   numClasses: number;
   /** How the logits were obtained, for cards and reports. */
   outputKind: 'logits' | 'pre-softmax' | 'log-probabilities';
+  /** Set on a defended classifier (src/core/defences/defend.ts): input transformations in front of a model. */
+  defence?: ClassifierDefence;
+}
+
+/** What a defended classifier tells attacks and the shared gradient helpers (src/core/defences/defend.ts). */
+export interface ClassifierDefence {
+  /** The transformations, as text ('bit-depth:1,median:2'). */
+  spec: string;
+  /** How attacks get gradients through the transformations. */
+  adaptive: 'none' | 'bpda' | 'eot';
+  /** Draws whose loss gradients gradWithLogits / inputGradient average (EOT); 1 otherwise. */
+  gradientSamples: number;
+  /**
+   * Set when attacks cannot differentiate the defence (JPEG under 'none'): the undefended classifier
+   * attacks run on; their result is then passed through the defence (src/core/defences/through.ts).
+   */
+  attackOn?: Classifier;
+  /** The transformations alone (a new draw of a randomised one): what the defence makes of an input. */
+  transform(x: tf.Tensor4D): tf.Tensor4D;
 }
 
 function lastActivation(layer: tf.layers.Layer): string | undefined {

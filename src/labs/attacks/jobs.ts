@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { imagesAsFloats } from '../../core/data/datasets';
 import { sweepEpsilons, type EvalAttack } from '../../core/eval/sweep';
 import type { LoadedModel } from '../../core/models/io';
+import { defendWith, type DefenceSettings } from '../../core/defences/defend';
 import type { WorkerJobContext } from '../../worker/jobs';
 import type {
   AttackOutcome,
@@ -32,6 +33,12 @@ import {
   type AttackOutcome as CoreOutcome,
   type TraceRecord,
 } from './algorithms/registry';
+
+/** The model behind the request's defence (the model itself without one); the seed draws its noise. */
+function defended(model: LoadedModel, defence: DefenceSettings | undefined, seed: number): LoadedModel {
+  if (!defence || defence.transforms.trim() === '') return model;
+  return { ...model, classifier: defendWith(model.classifier, defence, seed) };
+}
 
 function tracePoint(r: TraceRecord, i = 0): TracePoint {
   return {
@@ -74,7 +81,7 @@ export async function attackJob(ctx: WorkerJobContext<TracePoint>, req: AttackRe
     if (req.model.dataset !== req.dataset) throw new Error(`${req.model.id} is not a model of ${req.dataset}`);
     other = (await services.downloadModel(req.model, ctx.signal, (p) => ctx.progress(p))).loaded;
   }
-  const model = other ?? active.loaded;
+  const model = defended(other ?? active.loaded, req.defence, spec.seed ?? 0);
   const modelId = other ? req.model!.id : active.card.id;
   /** What every outcome of this run reports, read when it ends. */
   const outcomeHead = () => ({
@@ -116,6 +123,21 @@ export async function attackJob(ctx: WorkerJobContext<TracePoint>, req: AttackRe
   const [pixels, original, delta] = (await Promise.all([adv.data(), x.data(), deltaT.data()])) as Float32Array[];
   deltaT.dispose();
   const predicted = argmax(probs);
+  const d = model.classifier.defence;
+  let defenceView: NonNullable<AttackOutcome['adversarial']>['defence'];
+  if (d) {
+    const [tOrig, tAdv] = [d.transform(x), d.transform(adv)];
+    const [transformedOriginal, transformed] = (await Promise.all([tOrig.data(), tAdv.data()])) as Float32Array[];
+    tf.dispose([tOrig, tAdv]);
+    defenceView = {
+      spec: d.spec,
+      adaptive: d.adaptive,
+      eotSamples: d.gradientSamples,
+      attackedUndefended: !!d.attackOn,
+      transformedOriginal,
+      transformed,
+    };
+  }
   const outcome: AttackOutcome = {
     status: 'done',
     ...outcomeHead(),
@@ -134,6 +156,7 @@ export async function attackJob(ctx: WorkerJobContext<TracePoint>, req: AttackRe
       queries: out.queries[0],
       gradientEvaluations: out.gradientEvaluations,
       ...(out.stages ? { stages: out.stages.map(({ stage, attacked, fooled, seconds }) => ({ stage, attacked, fooled, seconds })) } : {}),
+      ...(defenceView ? { defence: defenceView } : {}),
       trace,
     },
     memory: services.memory(),
@@ -145,7 +168,8 @@ export async function attackJob(ctx: WorkerJobContext<TracePoint>, req: AttackRe
   other?.model.dispose();
   other = null;
   outcome.memory = services.memory();
-  return Comlink.transfer(outcome, [pixels.buffer, original.buffer, delta.buffer]);
+  const extra = defenceView ? [defenceView.transformed.buffer, defenceView.transformedOriginal.buffer] : [];
+  return Comlink.transfer(outcome, [pixels.buffer, original.buffer, delta.buffer, ...extra]);
 }
 
 /**
@@ -203,7 +227,8 @@ export async function robustnessJob(ctx: WorkerJobContext, req: BatchRequest): P
   };
 
   /** Clean and robust accuracy of one model over the first n images; the main model also gives rows and examples. */
-  const evaluateModel = async (model: LoadedModel, id: string, isMain: boolean): Promise<void> => {
+  const evaluateModel = async (undefended: LoadedModel, id: string, isMain: boolean): Promise<void> => {
+    const model = defended(undefended, req.defence, spec.seed ?? 0);
     let clean = 0;
     const robust = epsilons.map(() => 0);
     let done = 0;
@@ -321,6 +346,7 @@ export async function robustnessJob(ctx: WorkerJobContext, req: BatchRequest): P
     dataset: req.dataset,
     model: main.card.id,
     attack: a,
+    ...(req.defence && req.defence.transforms.trim() !== '' ? { defence: { ...req.defence } } : {}),
     start: first,
     n: rows.length,
     cleanAccuracy: mainCurve?.cleanAccuracy ?? 0,

@@ -284,6 +284,7 @@ export async function runCw(
 
 export const cw = defineAttack<CwSpec>({
   name: 'cw',
+  ownGradients: true,
   label: 'Carlini-Wagner L2',
   reference: 'Carlini & Wagner 2017',
   summary: 'the smallest L2 perturbation it can find: Adam on a tanh-space image, binary search on the constant c',

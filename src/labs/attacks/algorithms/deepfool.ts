@@ -211,6 +211,7 @@ export async function runDeepFool(
 
 export const deepfool = defineAttack<DeepFoolSpec>({
   name: 'deepfool',
+  ownGradients: true,
   label: 'DeepFool',
   reference: 'Moosavi-Dezfooli, Fawzi, Frossard 2016',
   summary: 'steps to the nearest linearised decision boundary until the label flips (a small L2 perturbation)',

@@ -104,6 +104,12 @@ export interface AttackDefinition<S extends { name: string } = AttackSpec> {
   zooNote?: string;
   /** Whether iterate k does not depend on the total step count, so the studio can replay k steps. */
   steppable?: boolean;
+  /**
+   * It differentiates the classifier itself rather than through the shared helpers gradWithLogits /
+   * inputGradient (C&W, DeepFool): EOT against a randomised defence (which those helpers average) is
+   * refused for it.
+   */
+  ownGradients?: boolean;
 }
 
 /** An attack definition for the registry's list (specs are checked at run time). */

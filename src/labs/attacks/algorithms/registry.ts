@@ -11,6 +11,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { sweepEpsilons as coreSweep, type EvalAttack, type SweepResult } from '../../../core/eval/sweep';
 import type { AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial/types';
 import type { Classifier } from '../../../core/models/classifier';
+import { attackThroughDefence } from '../../../core/defences/through';
 import type { AnyAttack, AttackSpec } from './definition';
 import { apgdCe } from './apgd';
 import { apgdDlr } from './apgd-dlr';
@@ -76,7 +77,9 @@ export async function runAttack(
 ): Promise<AttackOutcome> {
   const def = getAttack(spec.name);
   resolveSpec(spec);
-  return def.run(clf, x, y, spec, hooks);
+  // a defended classifier (src/core/defences): EOT refused for attacks with their own gradients; a
+  // defence without gradient path under 'none' (JPEG) is attacked through the undefended model
+  return attackThroughDefence(clf, y, def, (target) => def.run(target, x, y, spec, hooks));
 }
 
 /** Roughly how many trace records a run on one image produces (progress bars). */
@@ -110,12 +113,14 @@ export function attackRunner(spec: AttackSpec): EvalAttack {
     kind: def.kind,
     seed: spec.seed ?? 0,
     run: (clf, x, y, eps, seed, hooks) =>
-      def.run(
-        clf,
-        x,
-        y,
-        { ...spec, ...(def.kind === 'bounded' && eps !== undefined ? { eps } : {}), ...(seed !== undefined ? { seed } : {}) },
-        hooks,
+      attackThroughDefence(clf, y, def, (target) =>
+        def.run(
+          target,
+          x,
+          y,
+          { ...spec, ...(def.kind === 'bounded' && eps !== undefined ? { eps } : {}), ...(seed !== undefined ? { seed } : {}) },
+          hooks,
+        ),
       ),
   };
 }

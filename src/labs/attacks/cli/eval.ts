@@ -27,6 +27,7 @@ import { isNonNegInt, isPosInt, num, parse, UsageError } from '../../../cli/args
 import type { Command, Flag } from '../../../cli/command';
 import { describeType } from '../../../core/experiment/fields';
 import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
+import { ADAPTIVE_MODES, DEFENCE_SYNTAX, defend, eotRefusal, parseDefence, formatDefence, type AdaptiveMode } from '../../../core/defences';
 
 /** The flags of the attack parameters, from the attacks lab's field tables (the URL's and the studio's). */
 const PARAM_FIELDS = ATTACK_PARAM_FIELDS;
@@ -43,6 +44,9 @@ export const EVAL_OPTIONS = {
   'batch-size': { type: 'string' },
   backend: { type: 'string', default: 'wasm' },
   json: { type: 'boolean', default: false },
+  defence: { type: 'string' },
+  adaptive: { type: 'string' },
+  'eot-samples': { type: 'string' },
   ...Object.fromEntries(PARAM_FIELDS.map((f) => [f.cli, { type: f.type.kind === 'bool' ? 'boolean' : 'string' }])),
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -153,6 +157,24 @@ export async function runEval(args: string[]): Promise<number> {
       throw new UsageError((e as Error).message.replace(/^invalid attack options: /, ''));
     }
   }
+  // the defence in front of the model (src/core/defences): its spec, and how attacks differentiate it
+  let defence: string | null = null;
+  if (given('defence')) {
+    const d = parseDefence(values.defence as string);
+    if ('error' in d) throw new UsageError(d.error);
+    defence = d.transforms.length > 0 ? formatDefence(d.transforms) : null;
+  }
+  const adaptive = (values.adaptive ?? 'none') as AdaptiveMode;
+  if (!ADAPTIVE_MODES.includes(adaptive)) throw new UsageError(`--adaptive ${values.adaptive} is not one of ${ADAPTIVE_MODES.join(', ')}`);
+  if ((given('adaptive') || given('eot-samples')) && !defence) throw new UsageError('--adaptive and --eot-samples need --defence');
+  if (given('eot-samples') && adaptive !== 'eot') throw new UsageError('--eot-samples needs --adaptive eot');
+  const eotSamples = num(
+    values['eot-samples'] as string | undefined,
+    'eot-samples',
+    10,
+    (v) => isPosInt(v) && v <= 1000,
+    'a whole number from 1 to 1000',
+  );
   const batchSize = num(values['batch-size'], 'batch-size', 250, isPosInt, 'a whole number >= 1');
   const backend = await initNodeBackend(values.backend as NodeBackend);
   const test = await loadNodeSplit(ds.id, 'test', values['data-dir']);
@@ -160,21 +182,30 @@ export async function runEval(args: string[]): Promise<number> {
   const model = await loadNodeModel(values.model, ds.shape);
   if (typeof target === 'number' && target >= model.classifier.numClasses)
     throw new UsageError(`--target ${target} is not a class of the model (0..${model.classifier.numClasses - 1})`);
-  const r = await evaluate(
-    model.classifier,
-    sliceSplit(test, 0, n),
-    spec ? { attack: 'run', run: attackRunner(spec), epsilons } : { attack: 'none' },
-    {
-      batchSize,
-      onProgress: values.json ? undefined : (d, t) => process.stderr.write(`\r${d}/${t} images`),
-    },
-  );
+  let clf = model.classifier;
+  if (defence) {
+    try {
+      clf = defend(model.classifier, defence, adaptive, eotSamples, seed);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const refusal = spec ? eotRefusal(clf, ATTACKS[spec.name]) : null;
+    if (refusal) throw new UsageError(refusal);
+  }
+  const r = await evaluate(clf, sliceSplit(test, 0, n), spec ? { attack: 'run', run: attackRunner(spec), epsilons } : { attack: 'none' }, {
+    batchSize,
+    onProgress: values.json ? undefined : (d, t) => process.stderr.write(`\r${d}/${t} images`),
+  });
   if (!values.json) process.stderr.write('\n');
   const out = {
     model: model.label,
     dataset: ds.id,
     n: r.n,
     attack: attackJson(name, spec, seed, epsilons),
+    defence,
+    adaptive: defence ? adaptive : null,
+    ...(defence && adaptive === 'eot' ? { eot_samples: eotSamples } : {}),
+    ...(clf.defence?.attackOn && spec ? { attacked_model: 'undefended (no gradient through the defence; result passed through it)' } : {}),
     clean_accuracy: r.cleanAccuracy,
     robust_accuracy: r.robustAccuracy,
     ...(r.robustAccuracyByEps ? { robust_accuracy_by_eps: r.robustAccuracyByEps } : {}),
@@ -201,6 +232,10 @@ export async function runEval(args: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {
     console.log(`model ${out.model} (${model.classifier.outputKind}), ${ds.name}, first ${r.n} test images, backend ${backend}`);
+    if (defence)
+      console.log(
+        `defence ${defence}, adaptive ${adaptive}${adaptive === 'eot' ? ` (${eotSamples} draws)` : ''}${clf.defence?.attackOn && spec ? ': attacks run on the undefended model, their result passed through the defence' : ''}`,
+      );
     console.log(`clean accuracy  ${(100 * r.cleanAccuracy).toFixed(2)}%`);
     if (spec) {
       const desc = describeSpec(spec);
@@ -294,6 +329,9 @@ export const evalCommand: Command = {
     { name: 'batch-size', value: 'b', help: 'images per batch (250)' },
     { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches (cifar-10-batches-bin)' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
+    { name: 'defence', value: 'spec', help: `input transformations in front of the model: ${DEFENCE_SYNTAX}` },
+    { name: 'adaptive', value: 'none|bpda|eot', help: 'how attacks differentiate the defence (none: as TensorFlow.js does)' },
+    { name: 'eot-samples', value: 'k', help: 'draws of a randomised defence averaged per gradient (--adaptive eot; 10)' },
     { name: 'json', help: 'print one JSON object' },
   ],
   notes: [

@@ -420,7 +420,8 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
   const in255 = epsIn255(info.shape[2], outcome.attack.norm);
   const what = outcome.custom ? 'your picture' : `test image ${outcome.sample}`;
   const truth = outcome.custom ? -1 : outcome.label;
-  const size = colour ? 128 : 196;
+  const defence = adv.defence;
+  const size = colour || defence ? 128 : 196;
   return (
     <div className="attack-result" data-testid={tid('attack-status')} data-status="done" data-model={outcome.model}>
       {prefix && (
@@ -428,7 +429,7 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
           Same attack against <span data-testid={tid('model')}>{outcome.model}</span>
         </h3>
       )}
-      <div className={`studio-images ${colour ? 'four' : ''}`}>
+      <div className={`studio-images ${colour || defence ? 'four' : ''}`}>
         <figure>
           <PixelCanvas
             pixels={adv.original}
@@ -502,7 +503,35 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             ({(adv.probs[adv.predicted] * 100).toFixed(1)}%)
           </figcaption>
         </figure>
+        {defence && (
+          <figure data-testid={tid('defence-view')} data-spec={defence.spec} data-adaptive={defence.adaptive}>
+            <PixelCanvas
+              pixels={defence.transformed}
+              shape={info.shape}
+              size={size}
+              label={`What the defence ${defence.spec} made of the adversarial image`}
+              testId={tid('defended-canvas')}
+            />
+            <figcaption>
+              after the defence <code>{defence.spec}</code> (what the model saw
+              {defence.spec.includes('gaussian') ? ', one draw' : ''})
+            </figcaption>
+          </figure>
+        )}
       </div>
+      {defence && (
+        <p className="small muted" data-testid={tid('defence-note')}>
+          Defended model: <code>{defence.spec}</code>, attack gradients{' '}
+          {defence.adaptive === 'none'
+            ? defence.attackedUndefended
+              ? 'from the undefended model (the defence has no gradient), its result passed through the defence'
+              : 'as TensorFlow.js computes them through the defence (naive)'
+            : defence.adaptive === 'bpda'
+              ? 'by BPDA (the defence is the identity on the backward pass)'
+              : `by EOT over ${defence.eotSamples} draws of the defence`}
+          ; the predictions shown are the defended model's.
+        </p>
+      )}
       <div className="studio-summary">
         <p>
           <span className={`badge ${adv.success ? 'bad' : 'good'}`} data-testid={tid('adv-verdict')} data-success={adv.success}>

@@ -18,6 +18,12 @@ export function canStep(a: AttackParams): boolean {
   return !!def?.steppable && (!def.params.includes('restarts') || a.restarts === 1);
 }
 
+/** The experiment's defence for a worker request (nothing when it names no transform). */
+function defenceOf(e: { defence?: { transforms: string; adaptive: 'none' | 'bpda' | 'eot'; eotSamples: number } }) {
+  const d = e.defence;
+  return d && d.transforms.trim() !== '' ? { defence: { transforms: d.transforms, adaptive: d.adaptive, eotSamples: d.eotSamples } } : {};
+}
+
 function launchAttack(stepTo: number | null): void {
   const s = get();
   const e = s.experiment;
@@ -25,7 +31,13 @@ function launchAttack(stepTo: number | null): void {
   if (studioBusy(s) || !s.model || s.model.dataset !== e.dataset || !s.dataset || e.attack.name === 'none') return;
   if (!custom && s.dataset.missing) return;
   const attack = stepTo === null ? { ...e.attack } : { ...e.attack, steps: stepTo };
-  const request = { dataset: e.dataset, sample: e.sample, attack, ...(custom ? { image: custom.image.pixels } : {}) };
+  const request = {
+    dataset: e.dataset,
+    sample: e.sample,
+    attack,
+    ...(custom ? { image: custom.image.pixels } : {}),
+    ...defenceOf(e),
+  };
   const what = custom ? 'your picture' : `test image ${e.sample}`;
   const label = `${ATTACKS[e.attack.name].label} on ${what}${stepTo === null ? '' : ` (${stepTo} of ${e.attack.steps} steps)`}`;
   const compareCard =
@@ -136,6 +148,7 @@ export function runBatch(): void {
     batchSize: ATTACKS[e.attack.name].blackBox ? 20 : 50,
     extraModels,
     maxExamples: 12,
+    ...defenceOf(e),
   };
   const models = 1 + extraModels.length;
   // the counter runs over images x models: the label names both

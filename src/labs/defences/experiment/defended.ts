@@ -3,6 +3,7 @@
  * transformations wrap the classifier, and how attacks differentiate through them.
  */
 import type { Field } from '../../../core/experiment/fields';
+import { formatDefence, parseDefence } from '../../../core/defences/spec';
 
 export interface DefendedSettings {
   /** Input transformations applied in order, comma-joined ('bit-depth:1,median:2'); '' for none. */
@@ -18,6 +19,23 @@ export interface DefendedPart {
 }
 
 export const DEFENDED_FIELDS: readonly Field<DefendedPart>[] = [
+  {
+    path: 'defence.transforms',
+    url: 't',
+    cli: 'defence',
+    type: {
+      kind: 'text',
+      maxLength: 200,
+      what: 'bit-depth:B|median:K|jpeg:Q|gaussian:S, comma-joined',
+      check: (s) => {
+        const r = parseDefence(s);
+        return 'error' in r ? r : { value: formatDefence(r.transforms) };
+      },
+    },
+    label: 'defence',
+    help: 'input transformations in front of the model, in order: bit-depth:B, median:K, jpeg:Q, gaussian:S (comma-joined)',
+    default: '',
+  },
   {
     path: 'defence.adaptive',
     url: 'adapt',
