@@ -189,8 +189,9 @@ export function oneCycle(step: number, total: number, peak: number): number {
   return step < up ? (peak * (step + 1)) / up : Math.max(0, (peak * (total - step)) / (total - up));
 }
 
-/** The learning rate of step `step` (from 0): the main phase's one-cycle schedule, then the fine-tuning phase's own. */
+/** The learning rate of step `step` (from 0): the main phase's one-cycle schedule (or constant), then the fine-tuning phase's own. */
 export function learningRateAt(recipe: Recipe, stepsPerEpoch: number, step: number): number {
+  if (recipe.schedule === 'constant') return recipe.learningRate;
   const mainSteps = stepsPerEpoch * recipe.epochs;
   const ft = recipe.fineTune;
   return step < mainSteps || !ft
