@@ -129,6 +129,8 @@ async function snapshot(
   if (opt.kind === 'sgd') return { ...base, optimizer: await opt.sgd.state() };
   const named = await opt.adam.getWeights();
   const optimizer = await Promise.all(named.map(async (n) => new Float32Array(await n.tensor.data())));
+  // getWeights() makes its iteration count a new scalar (the moments are the optimiser's own variables)
+  if (named[0]?.name === 'iter') named[0].tensor.dispose();
   const adam = opt.adam as unknown as AdamInternals;
   const betaPowers: [number, number] = [(await adam.accBeta1.data())[0], (await adam.accBeta2.data())[0]];
   return { ...base, optimizer, betaPowers };

@@ -3,5 +3,9 @@
  * function of a WorkerJobContext and a request, run by the worker's job wrapper.
  */
 import type { LabJobs } from '../../worker/jobs';
+import { importModelJob, trainJob } from './train-job';
 
-export const defenceJobs = {} satisfies LabJobs;
+export const defenceJobs = {
+  train: trainJob,
+  importModel: importModelJob,
+} satisfies LabJobs;
