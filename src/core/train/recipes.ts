@@ -6,12 +6,18 @@ export interface AdversarialTraining {
   /**
    * 'fgsm-rs': FGSM from a uniform random start (Wong, Rice & Kolter 2020), one step of `alpha`.
    * 'pgd': PGD from a uniform random start (Madry et al. 2018), `steps` steps of `alpha`.
+   * 'trades': TRADES (Zhang et al. 2019): cross-entropy on the clean batch plus `beta` times the KL
+   * divergence between the clean and the adversarial prediction, the adversarial input found by `steps`
+   * sign steps of `alpha` on that KL from x + 0.001 N(0, 1), always crafted in inference mode. Its step
+   * function lives in the defences lab (algorithms/trades.ts); train() needs it passed as `opts.step`.
    */
-  method: 'fgsm-rs' | 'pgd';
+  method: 'fgsm-rs' | 'pgd' | 'trades';
   eps: number;
   alpha: number;
-  /** PGD steps (method 'pgd' only). */
+  /** PGD steps (method 'pgd'), or the inner maximisation's steps (method 'trades'). */
   steps?: number;
+  /** TRADES's weight of the KL term (1/lambda in the paper; method 'trades' only). */
+  beta?: number;
   /** Epochs over which eps grows linearly from 0 to its final value. */
   epsWarmupEpochs: number;
   /**

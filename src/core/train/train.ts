@@ -218,7 +218,7 @@ export interface StepContext {
   /** The run's random stream (its state is saved with the run, so a resumed run draws the same). */
   rng: Rng;
   /** The recipe's adversarial training at this epoch (eps after its warm-up), if any. */
-  adversarial?: { method: 'fgsm-rs' | 'pgd'; eps: number; alpha: number; steps?: number; crafter: Classifier };
+  adversarial?: { method: 'fgsm-rs' | 'pgd' | 'trades'; eps: number; alpha: number; steps?: number; beta?: number; crafter: Classifier };
 }
 
 export type TrainStep = (ctx: StepContext) => Promise<number>;
@@ -251,6 +251,7 @@ export const crossEntropyStep: TrainStep = (ctx) => crossEntropyOn(ctx, ctx.x);
 export const adversarialStep: TrainStep = async (ctx) => {
   const adv = ctx.adversarial;
   if (!adv) return crossEntropyStep(ctx);
+  if (adv.method === 'trades') throw new Error("adversarialStep does not train TRADES: use the defences lab's tradesStep");
   const { x, y, rng } = ctx;
   const { eps, alpha, crafter } = adv;
   // FGSM from a random start: delta ~ U(-eps, eps), one step of alpha, project to the ball and [0,1],
@@ -333,6 +334,8 @@ export async function train(
       throw new Error(`recipe ${recipe.id} trains adversarially: give train() the holdoutAttack that measures its robustness`);
     });
   if (holdoutEps !== undefined && !opts.holdoutAttack) holdoutAttack(holdoutEps);
+  if ((recipe.adversarial?.method === 'trades' || ft?.adversarial.method === 'trades') && !opts.step)
+    throw new Error(`recipe ${recipe.id} trains with TRADES: give train() its step function (the defences lab's tradesStep)`);
   const history: EpochReport[] = [];
   let best: { score: number; epoch: number; weights: tf.Tensor[] } | null = null;
   let t0 = performance.now();

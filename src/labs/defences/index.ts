@@ -22,3 +22,4 @@ export const defencesLab = {
   defaults: defaultDefencesPart,
   clone: cloneDefencesPart,
 };
+export { tradesStep, tradesLoss, tradesAdversary, tradesKlSum, type TradesSettings } from './algorithms/trades';
