@@ -4,8 +4,10 @@
  */
 import type { LabJobs } from '../../worker/jobs';
 import { importModelJob, trainJob } from './train-job';
+import { tradeoffJob } from './tradeoff';
 
 export const defenceJobs = {
   train: trainJob,
   importModel: importModelJob,
+  tradeoff: tradeoffJob,
 } satisfies LabJobs;

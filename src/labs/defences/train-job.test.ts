@@ -135,6 +135,18 @@ describe('the train job', () => {
     expect(resumed.out.card!.cleanAccuracy.accuracy).toBe(whole.out.card!.cleanAccuracy.accuracy);
   });
 
+  it('trains TRADES through its step function', async () => {
+    const { out, events } = await run({
+      dataset: 'mnist',
+      settings: settings({ method: 'trades', steps: 2, stepSize: 0.05, beta: 6, slice: 128, probeEvery: 0, testImages: 20 }),
+      base: null,
+    });
+    expect(out.status).toBe('done');
+    expect(events.filter((e) => e.kind === 'batch')).toHaveLength(4);
+    expect(out.card!.training).toMatch(/^adversarial: TRADES \(Zhang et al\. 2019\), beta 6, PGD-2/);
+    expect(out.card!.notes).toContain('method: trades');
+  });
+
   it('re-imports an export, and refuses one with NaN weights without touching what is stored', async () => {
     const db = await userStore();
     const { cards } = await listUserModels(db);

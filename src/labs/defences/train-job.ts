@@ -15,6 +15,7 @@ import type { WorkerJobContext } from '../../worker/jobs';
 import { holdoutPgd } from '../attacks/index';
 import type { TrainingSettings } from './experiment/training';
 import { readExport } from './model-export';
+import { tradesStep } from './algorithms/trades';
 import {
   browserRecipe,
   checkSettings,
@@ -91,7 +92,6 @@ export async function trainJob(ctx: WorkerJobContext<TrainEvent>, req: TrainRequ
     ? stored.request
     : { dataset: req.dataset, settings: { ...req.settings }, base: req.base, startedAt: new Date().toISOString() };
   const s = run.settings;
-  if (s.method === 'trades') throw new Error('TRADES is not in this build yet: choose standard, fgsm-rs or pgd');
   const ds = getDataset(run.dataset);
   const label = `Training ${METHOD_LABELS[s.method]} on ${ds.name}`;
   const trainSplit = await services.trainingSplit(run.dataset, ctx.signal, (p) => ctx.progress({ ...p, payload: [] }));
@@ -165,24 +165,28 @@ export async function trainJob(ctx: WorkerJobContext<TrainEvent>, req: TrainRequ
     payload: [{ kind: 'start', run, stepsPerEpoch, totalSteps, log }],
   });
 
-  const step = observedStep(s.method, async (accuracy, seconds, images) => {
-    pending = { accuracy, seconds, images };
-    const done = ++next;
-    if (s.probeEvery > 0 && done % s.probeEvery === 0 && done % stepsPerEpoch !== 0) {
-      const m = trained ?? base;
-      if (!m) return;
-      const clf = {
-        logits: (x: tf.Tensor4D) => m.apply(x) as tf.Tensor2D,
-        inputShape: ds.shape,
-        numClasses: 10,
-        outputKind: 'logits' as const,
-      };
-      const r = await measure(clf, probe, s.eps, holdoutPgd);
-      const point: ProbePoint = { step: done, clean: r.clean, robust: r.robust };
-      log.probes.push(point);
-      ctx.progress({ label, done, total: totalSteps, unit: 'steps', payload: [{ kind: 'probe', point }] });
-    }
-  });
+  const step = observedStep(
+    s.method,
+    async (accuracy, seconds, images) => {
+      pending = { accuracy, seconds, images };
+      const done = ++next;
+      if (s.probeEvery > 0 && done % s.probeEvery === 0 && done % stepsPerEpoch !== 0) {
+        const m = trained ?? base;
+        if (!m) return;
+        const clf = {
+          logits: (x: tf.Tensor4D) => m.apply(x) as tf.Tensor2D,
+          inputShape: ds.shape,
+          numClasses: 10,
+          outputKind: 'logits' as const,
+        };
+        const r = await measure(clf, probe, s.eps, holdoutPgd);
+        const point: ProbePoint = { step: done, clean: r.clean, robust: r.robust };
+        log.probes.push(point);
+        ctx.progress({ label, done, total: totalSteps, unit: 'steps', payload: [{ kind: 'probe', point }] });
+      }
+    },
+    { trades: tradesStep },
+  );
   const checkpoint: CheckpointStore = {
     load: async () => stored?.state ?? null,
     save: async (state) => saveRun(db, { request: run, state, log }),

@@ -63,3 +63,40 @@ describe('in-browser training', () => {
     expect(overfittingWarning(log([0.5], rising))).toBeNull();
   });
 });
+
+describe('observedStep', () => {
+  it('counts the accuracy of the training-mode forward pass on the adversarial input when there is one, else on the clean batch', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { observedStep } = await import('./training');
+    const y = tf.tensor1d([0, 1, 2, 3], 'int32');
+    const x = tf.zeros([4, 1, 1, 1]) as import('@tensorflow/tfjs').Tensor4D;
+    const adv = tf.ones([4, 1, 1, 1]);
+    // the clean batch is classified right; the "adversarial" one: 1 of 4 right (all predicted class 3)
+    const model = {
+      apply: (input: import('@tensorflow/tfjs').Tensor) =>
+        input === x ? tf.oneHot(y, 10).mul(5) : tf.oneHot(tf.tensor1d([3, 3, 3, 3], 'int32'), 10).mul(5),
+    } as unknown as import('@tensorflow/tfjs').LayersModel;
+    const seen: number[] = [];
+    const record = async (acc: number) => {
+      seen.push(acc);
+    };
+    const ctx = { model, x, y } as never;
+    const adversarial = observedStep('pgd', record, {
+      pgd: async (c) => {
+        c.model.apply(x, { training: true });
+        c.model.apply(adv, { training: true });
+        c.model.apply(adv); // inference-mode passes (crafting) are not counted
+        return 0.5;
+      },
+    });
+    expect(await adversarial(ctx)).toBe(0.5);
+    const clean = observedStep('standard', record, {
+      standard: async (c) => {
+        c.model.apply(x, { training: true });
+        return 0.25;
+      },
+    });
+    await clean(ctx);
+    expect(seen).toEqual([0.25, 1]);
+  });
+});

@@ -87,7 +87,9 @@ export function browserRecipe(dataset: string, s: TrainingSettings, architecture
       ? undefined
       : s.method === 'fgsm-rs'
         ? { method: 'fgsm-rs', eps: s.eps, alpha: s.stepSize, epsWarmupEpochs: 1 }
-        : { method: 'pgd', eps: s.eps, alpha: s.stepSize, steps: s.steps, epsWarmupEpochs: 1 };
+        : s.method === 'trades'
+          ? { method: 'trades', eps: s.eps, alpha: s.stepSize, steps: s.steps, beta: s.beta, epsWarmupEpochs: 1 }
+          : { method: 'pgd', eps: s.eps, alpha: s.stepSize, steps: s.steps, epsWarmupEpochs: 1 };
   return {
     id: `in-browser-${dataset}-${s.method}`,
     dataset,
@@ -137,9 +139,11 @@ export function describeRun(s: TrainingSettings, dataset: string, base: string |
 }
 
 /**
- * The loop's step function for a method, wrapped to report each batch's accuracy on the inputs the
- * network was trained on. The wrapper hands the step a view of the model whose `apply` in training mode
- * also counts correct predictions (the logits the loss is taken of, so nothing is computed twice).
+ * The loop's step function for a method (TRADES: the defences lab's tradesStep), wrapped to report
+ * each batch's accuracy on the inputs the network was trained on: the adversarial examples when the
+ * step trained on some (FGSM-RS, PGD, TRADES), else the clean batch. The wrapper hands the step a view
+ * of the model whose `apply` in training mode also counts correct predictions (of the logits the loss
+ * is taken of, so nothing is computed twice).
  */
 export function observedStep(
   method: TrainingSettings['method'],
@@ -148,21 +152,30 @@ export function observedStep(
 ): TrainStep {
   const inner = steps[method] ?? (method === 'standard' ? crossEntropyStep : adversarialStep);
   return async (ctx) => {
-    let correct: tf.Tensor | null = null;
+    // correct predictions on the clean batch and on another input (the adversarial one), last of each
+    const correct: { clean: tf.Tensor | null; adversarial: tf.Tensor | null } = { clean: null, adversarial: null };
     const real = ctx.model;
     const view = Object.create(real) as tf.LayersModel;
     view.apply = ((inputs: tf.Tensor | tf.Tensor[], kwargs?: { training?: boolean }) => {
       const out = real.apply(inputs, kwargs) as tf.Tensor2D;
       if (kwargs?.training) {
-        correct?.dispose();
-        correct = tf.keep(tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.cast(ctx.y, 'int32')), 'float32'))));
+        const which = inputs === ctx.x ? 'clean' : 'adversarial';
+        correct[which]?.dispose();
+        correct[which] = tf.keep(tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.cast(ctx.y, 'int32')), 'float32'))));
       }
       return out;
     }) as tf.LayersModel['apply'];
     const t0 = performance.now();
-    const loss = await inner({ ...ctx, model: view });
+    let loss: number;
+    try {
+      loss = await inner({ ...ctx, model: view });
+    } catch (e) {
+      tf.dispose([correct.clean, correct.adversarial].filter((t): t is tf.Tensor => t !== null));
+      throw e;
+    }
     const seconds = (performance.now() - t0) / 1000;
-    const got = correct as tf.Tensor | null;
+    const got = correct.adversarial ?? correct.clean;
+    if (correct.adversarial) correct.clean?.dispose();
     const n = ctx.y.shape[0];
     let accuracy = Number.NaN;
     if (got) {
