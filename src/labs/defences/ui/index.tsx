@@ -1,7 +1,18 @@
 /**
- * The defences lab's side of the UI: its panels (training, certification, the detector). The shell
- * (src/ui/App.tsx) shows the panels of every lab of src/labs/panels.ts.
+ * The defences lab's side of the UI: its panels (training, the user's models, the clean-vs-robust
+ * trade-off; certification and the detector). The shell (src/ui/App.tsx) shows the panels of every lab
+ * of src/labs/panels.ts.
  */
+import { ModelsPanel } from './ModelsPanel';
+import { TradeoffPanel } from './TradeoffPanel';
+import { TrainPanel } from './TrainPanel';
+
 export function DefencesPanels() {
-  return <></>;
+  return (
+    <>
+      <TrainPanel />
+      <ModelsPanel />
+      <TradeoffPanel />
+    </>
+  );
 }
