@@ -91,7 +91,7 @@ export const TRAINING_FIELDS: readonly Field<TrainingPart>[] = [
   {
     path: 'training.learningRate',
     url: 'tlr',
-    cli: 'lr',
+    cli: 'train-lr',
     type: { kind: 'float', min: 1e-6, max: 1 },
     label: 'learning rate',
     help: "Adam's learning rate (the one-cycle peak, or the constant rate)",
