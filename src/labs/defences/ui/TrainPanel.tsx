@@ -28,7 +28,7 @@ function SettingControl({ k, disabled }: { k: Key; disabled: boolean }) {
   const text = fieldText(e, `training.${k}`);
   const [draft, setDraft] = useState<{ base: string; text: string; error: string | null } | null>(null);
   const shown = draft && draft.base === text ? draft : { text, error: null };
-  const id = `train-${k}`;
+  const id = `train-set-${k}`;
   const change = (raw: string) => {
     const r = parseFieldValue(field, raw, e);
     if ('error' in r) setDraft({ base: text, text: raw, error: r.error });

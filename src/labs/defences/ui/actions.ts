@@ -244,7 +244,7 @@ export function importModel(files: File[]): void {
       kind: 'load',
       label: `Importing ${files.map((f) => f.name).join(', ')}`,
       cancellable: false,
-      call: (jobId) => computeClient().run('defences', 'importModel', { jobId, files: read }, () => {}),
+      call: (jobId, onProgress) => computeClient().run('defences', 'importModel', { jobId, files: read }, onProgress),
     });
     if (r.ok) {
       const { card, already } = r.value;
@@ -256,7 +256,7 @@ export function importModel(files: File[]): void {
       });
       await refreshModels();
     } else {
-      set({ modelsMessage: { kind: 'error', text: `Not imported: ${r.message}. Nothing stored was changed.` } });
+      set({ modelsMessage: { kind: 'error', text: `Not imported: ${r.message.replace(/\.$/, '')}. Nothing stored was changed.` } });
     }
   })();
 }
