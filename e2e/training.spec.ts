@@ -8,17 +8,22 @@ import { TrainPage } from './pages/TrainPage';
 const SMALL = { tm: 'fgsm-rs', tn: 128, tbs: 32, tho: 50, tpe: 2, ttn: 50 };
 
 test.describe('training in the tab @webgpu', () => {
+  // each project trains on its own backend (WebGL, WebGPU: both SwiftShader here, so slow)
+  test.setTimeout(480_000);
+  const backend = () => test.info().project.name;
+
   test('trains one epoch with live charts; the model is in the picker after a reload; bad exports are refused', async ({
     page,
     consoleErrors,
   }) => {
     const t = new TrainPage(page);
-    await t.open(SMALL);
+    await t.open(SMALL, backend());
+    await expect(page.getByTestId('backend-name')).toHaveText(backend());
     await t.start.click();
     await expect(t.status).toBeVisible();
     // the charts fill while it runs, then the model is stored
-    await expect.poll(() => t.points(t.batchChart), { timeout: 170_000 }).toBeGreaterThanOrEqual(4);
-    await expect(t.result).toBeVisible({ timeout: 170_000 });
+    await expect.poll(() => t.points(t.batchChart), { timeout: 400_000 }).toBeGreaterThanOrEqual(4);
+    await expect(t.result).toBeVisible({ timeout: 400_000 });
     expect(await t.points(t.batchChart)).toBe(4);
     // probes after batch 2 (batch 4 ends the epoch, measured in full) and the epoch point
     expect(await t.points(t.holdoutChart)).toBe(2);
@@ -78,9 +83,9 @@ test.describe('training in the tab @webgpu', () => {
 
   test('a paused run survives a reload and resumes from its last saved batch', async ({ page }) => {
     const t = new TrainPage(page);
-    await t.open({ ...SMALL, tm: 'standard', tn: 640, tpe: 0 });
+    await t.open({ ...SMALL, tm: 'standard', tn: 640, tpe: 0 }, backend());
     await t.start.click();
-    await expect.poll(() => t.points(t.batchChart), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => t.points(t.batchChart), { timeout: 300_000 }).toBeGreaterThanOrEqual(3);
     await t.pause.click();
     await expect(t.paused).toBeVisible({ timeout: 60_000 });
     const at = Number(await t.status.getAttribute('data-step'));
@@ -91,7 +96,7 @@ test.describe('training in the tab @webgpu', () => {
     // the charts so far come back with it
     expect(await t.points(t.batchChart)).toBe(at);
     await t.resume.click();
-    await expect(t.result).toBeVisible({ timeout: 170_000 });
+    await expect(t.result).toBeVisible({ timeout: 400_000 });
     expect(await t.points(t.batchChart)).toBe(20);
     await expect(t.result).toHaveAttribute('data-model', /^my-mnist-standard/);
   });

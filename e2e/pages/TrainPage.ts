@@ -40,9 +40,10 @@ export class TrainPage {
   }
 
   /** Open the lab with training settings in the link (def.* keys) and wait until it has settled. */
-  async open(params: Record<string, string | number>): Promise<void> {
+  async open(params: Record<string, string | number>, backend?: string): Promise<void> {
     const q = new URLSearchParams({
       v: '2',
+      ...(backend ? { backend } : {}),
       'def.v': '1',
       ...Object.fromEntries(Object.entries(params).map(([k, v]) => [`def.${k}`, String(v)])),
     });
