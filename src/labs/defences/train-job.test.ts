@@ -147,6 +147,38 @@ describe('the train job', () => {
     expect(out.card!.notes).toContain('method: trades');
   });
 
+  it('fine-tunes the active model: training starts from its weights', async () => {
+    const { buildModel } = await import('../../core/models/architectures');
+    const { serializeLayersModel, loadLayersModel } = await import('../../core/models/io');
+    const src = buildModel('cnn-small', [28, 28, 1], 10, 42);
+    const { modelJson, weights } = await serializeLayersModel(src);
+    const baseWeights = src.getWeights().map((w) => Array.from(w.dataSync()));
+    src.dispose();
+    const files = { json: new TextEncoder().encode(modelJson), weights: new Map([['weights.bin', weights]]) };
+    const loaded = await loadLayersModel(files.json, async () => weights);
+    const baseCard = {
+      id: 'base-model',
+      architecture: 'the base',
+      weights: [{ path: 'weights.bin', sha256: 'c'.repeat(64), bytes: weights.length }],
+    };
+    const active = { card: baseCard, files, loaded };
+    const c = context();
+    const ctx = { ...c.ctx, services: { ...services, model: () => active } } as WorkerJobContext<TrainEvent>;
+    // a constant, tiny learning rate: the fine-tuned weights stay next to the base's
+    const s = settings({ method: 'standard', slice: 64, probeEvery: 0, testImages: 20, learningRate: 1e-7, schedule: 'constant' });
+    const out = await trainJob(ctx, { jobId: 1, dataset: 'mnist', settings: s, base: baseCard as never });
+    c.cleanup();
+    loaded.model.dispose();
+    expect(out.card!.training).toMatch(/fine-tuned from base-model/);
+    expect(out.card!.architecture).toBe('the base');
+    const rec = (await getUserModel(await userStore(), out.card!.id))!;
+    const tuned = new Float32Array(rec.weights[0].bytes.slice().buffer);
+    const first = baseWeights[0];
+    const maxDiff = first.reduce((m, v, i) => Math.max(m, Math.abs(v - tuned[i])), 0);
+    expect(maxDiff).toBeLessThan(1e-4);
+    expect(maxDiff).toBeGreaterThan(0);
+  });
+
   it('re-imports an export, and refuses one with NaN weights without touching what is stored', async () => {
     const db = await userStore();
     const { cards } = await listUserModels(db);
