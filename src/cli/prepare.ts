@@ -1,6 +1,7 @@
 /**
  * Prepares the data sets as IDX files (test split under public/data/<id>/ for the browser, training split
- * under .cache/data/<id>/ for Node)
+ * under .cache/data/<id>/ for Node, and gzip'd under public/data/<id>/ for in-browser training, which
+ * fetches it only when a run starts)
  * and the model zoo under public/models/ (with an index). Idempotent and quick when up to date.
  *
  *   npm run prepare-data            (run by `npm start`, `npm run build` and `npm test`)
@@ -12,7 +13,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, copyFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseIdx } from '../core/data/idx';
@@ -97,12 +98,21 @@ export function splitDir(roots: { public: string; cache: string }, id: string, f
   return join(file.startsWith('train-') ? roots.cache : roots.public, id);
 }
 
+/** The gzip'd copy of a training file the browser fetches to train in the tab (public/data/<id>/train-*.idx.gz). */
+export function browserTrainFile(roots: { public: string; cache: string }, id: string, file: string): string | null {
+  return file.startsWith('train-') ? join(roots.public, id, `${file}.gz`) : null;
+}
+
 /** Writes the test split to public/data/<id>/ and the training split to .cache/data/<id>/; returns a status line. Throws on corrupt sources. */
 export function prepareDataset(id: string, roots: { public: string; cache: string }): { ok: boolean; message: string } {
   const files = OFFICIAL[id];
   const outDir = join(roots.public, id);
   const stamp = join(outDir, 'SOURCE.json');
-  if (existsSync(stamp) && files.every((f) => existsSync(join(splitDir(roots, id, f.out), f.out)))) {
+  const gz = (f: SourceFile) => browserTrainFile(roots, id, f.out);
+  if (
+    existsSync(stamp) &&
+    files.every((f) => existsSync(join(splitDir(roots, id, f.out), f.out)) && (gz(f) === null || existsSync(gz(f)!)))
+  ) {
     return { ok: true, message: `${id}: ready (${outDir})` };
   }
   const dir = sourceDir(id);
@@ -119,6 +129,11 @@ export function prepareDataset(id: string, roots: { public: string; cache: strin
     parseIdx(bytes, `${id} ${f.name}`);
     mkdirSync(splitDir(roots, id, f.out), { recursive: true });
     writeFileSync(join(splitDir(roots, id, f.out), f.out), bytes);
+    const browserCopy = gz(f);
+    if (browserCopy) {
+      mkdirSync(dirname(browserCopy), { recursive: true });
+      writeFileSync(browserCopy, gzipSync(bytes, { level: 9 }));
+    }
   }
   writeFileSync(stamp, JSON.stringify({ from: dir, files: files.map((f) => ({ file: f.out, sha256: f.sha256 })) }, null, 2));
   return { ok: true, message: `${id}: prepared from ${dir}` };

@@ -1,4 +1,4 @@
-import { LAB_PANELS } from '../labs/panels';
+import { LAB_PANELS, SHARED_PANELS } from '../labs/panels';
 import { ImagePanel } from './ImagePanel';
 import { Notices } from './Notices';
 import { PredictionPanel } from './PredictionPanel';
@@ -29,6 +29,9 @@ export function App() {
         <SetupPanel />
         <ImagePanel />
         <PredictionPanel />
+        {SHARED_PANELS.filter(({ tabs }) => tabs.includes(lab)).map(({ id, Panel }) => (
+          <Panel key={id} />
+        ))}
         {LAB_PANELS.filter(({ id }) => id === lab).map(({ id, Panels }) => (
           <Panels key={id} />
         ))}

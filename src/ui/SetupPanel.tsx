@@ -1,4 +1,5 @@
 import { DATASETS } from '../core/data/datasets';
+import { isUserModel } from '../labs/defences/index';
 import type { ModelCard } from '../core/models/card';
 import { loadOwnModel, selectDataset, selectModel } from './controller';
 import { DataImport } from './DataImport';
@@ -25,6 +26,12 @@ function ModelCardView({ card, active }: { card: ModelCard; active: boolean }) {
         </dd>
       </dl>
       {card.recipe === 'user' && <p className="muted small">Your own model: it lives in this page only and is not part of links.</p>}
+      {isUserModel(card) && (
+        <p className="muted small" data-testid="card-stored">
+          Trained or imported in this browser on {card.backend}, {card.trainingSeconds} s: kept in this browser (IndexedDB); links name it,
+          but only this browser has it.
+        </p>
+      )}
       <h3>Robust accuracy</h3>
       {card.robustAccuracy.length === 0 ? (
         <p className="muted small" data-testid="card-robust-none">
@@ -110,11 +117,28 @@ export function SetupPanel() {
           aria-label="Model"
         >
           {models.length === 0 && <option value="">(no model for this data set)</option>}
-          {models.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.recipe === 'user' ? 'your own model' : m.id}
-            </option>
-          ))}
+          {models.length > 0 && (
+            <optgroup label="Model zoo">
+              {models
+                .filter((m) => m.recipe !== 'user' && !isUserModel(m))
+                .map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.id}
+                  </option>
+                ))}
+            </optgroup>
+          )}
+          {models.some((m) => m.recipe === 'user' || isUserModel(m)) && (
+            <optgroup label="Yours (in this browser)">
+              {models
+                .filter((m) => m.recipe === 'user' || isUserModel(m))
+                .map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.recipe === 'user' ? 'your own model' : m.id}
+                  </option>
+                ))}
+            </optgroup>
+          )}
         </select>
       </label>
       <label className="file-button small" title="A TensorFlow.js LayersModel: choose model.json and its weight files together">

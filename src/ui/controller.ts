@@ -9,6 +9,7 @@ import { isModelCard, type ModelCard } from '../core/models/card';
 import type { BenchmarkOutcome, BenchmarkRequest, TracePoint, WorkerEvent } from '../worker/protocol';
 import { ComputeClient, WorkerGone } from './client';
 import { datasetPreset } from '../labs/attacks/index';
+import { storedModelCards } from '../labs/defences/index';
 import { bindJobs, runJob, whenModelFree, type JobOutcome } from './jobs';
 import { addNotice, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
@@ -270,6 +271,14 @@ async function loadCatalog(): Promise<Catalog> {
     }
   } catch (e) {
     addNotice('warning', `The model zoo index could not be read (models/index.json: ${message(e)}).`);
+  }
+  // the user's own models (trained or imported in this browser, kept in IndexedDB) sit beside the zoo
+  try {
+    const mine = await storedModelCards();
+    catalog.models.push(...mine.cards.filter((c) => !catalog.models.some((m) => m.id === c.id)));
+    if (mine.damaged.length > 0) addNotice('warning', `Stored models that could not be read were skipped: ${mine.damaged.join(', ')}.`);
+  } catch (e) {
+    addNotice('warning', `Your stored models could not be listed (${message(e)}).`);
   }
   return catalog;
 }

@@ -6,7 +6,9 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { importCifar10 } from '../core/data/cifar-import';
-import { getDataset, imagesAsFloats, loadSplit } from '../core/data/datasets';
+import { decodeSplit, getDataset, imagesAsFloats, loadSplit, splitFiles } from '../core/data/datasets';
+import { gunzipSync } from 'fflate';
+import { userModelFiles } from '../labs/defences/index';
 import type { LabeledImages } from '../core/data/types';
 import type { Progress } from '../core/jobs';
 import { centreCrop, pictureToInput } from '../core/data/photo';
@@ -170,6 +172,21 @@ async function downloadModel(
   signal: AbortSignal,
   onProgress: (p: Progress<never>) => void,
 ): Promise<{ files: ModelFiles; loaded: LoadedModel }> {
+  // a model of the user's (trained or imported in this browser) comes from IndexedDB, checked the same way
+  const own = await userModelFiles(card);
+  if (own) {
+    const loaded = await loadLayersModel(
+      own.json,
+      async (path) => {
+        const bytes = own.weights.get(path);
+        if (!bytes) throw new Error('not stored');
+        return bytes;
+      },
+      Object.fromEntries(card.weights.map((w) => [w.path, w.sha256])),
+      getDataset(card.dataset).shape,
+    );
+    return { files: own, loaded };
+  }
   const base = options?.baseUrl ?? self.location.origin + '/';
   const dir = new URL(`models/${encodeURIComponent(card.id)}/`, base);
   const label = `Loading model ${card.id}`;
@@ -203,12 +220,54 @@ async function downloadModel(
   return { files: { json, weights }, loaded };
 }
 
+/** The training split kept for in-browser training (one data set at a time: 47 MB for MNIST). */
+let trainSplit: { id: string; split: LabeledImages } | null = null;
+
+async function trainingSplit(id: string, signal: AbortSignal, onProgress: (p: Progress<never>) => void): Promise<LabeledImages> {
+  const ds = getDataset(id);
+  if (trainSplit?.id === id) return trainSplit.split;
+  if (ds.origin === 'imported')
+    throw new Error(
+      `${ds.name}'s training images are not kept in this browser (the import keeps the test split only): train on MNIST or Fashion-MNIST here, or with rlab train`,
+    );
+  const base = options?.baseUrl ?? self.location.origin + '/';
+  const files = splitFiles('train');
+  const sizes = new Map<string, { done: number; total: number }>();
+  const label = `Loading ${ds.name} training images`;
+  const get = async (file: string) => {
+    const bytes = await fetchBytes(new URL(`data/${ds.id}/${file}.gz`, base).href, signal, (done, total) => {
+      sizes.set(file, { done, total });
+      let d = 0;
+      let t = 0;
+      for (const v of sizes.values()) {
+        d += v.done;
+        t += v.total;
+      }
+      onProgress({ label, done: d, total: sizes.size === 2 ? t : 0, unit: 'bytes' });
+    });
+    // a server may have sent it decompressed already (Content-Encoding): gunzip only a gzip stream
+    return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+  };
+  let img: Uint8Array;
+  let lbl: Uint8Array;
+  try {
+    [img, lbl] = await Promise.all([get(files.images), get(files.labels)]);
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new Error(`the ${ds.name} training images could not be read (${message(e)}); run npm run prepare-data`, { cause: e });
+  }
+  const split = decodeSplit(ds, 'train', img, lbl);
+  trainSplit = { id, split };
+  return split;
+}
+
 /** What every job is given (see jobs.ts): the worker's state behind a small interface. */
 const services: WorkerServices = {
   backend: () => status,
   model: requireModel,
   dataset: requireDataset,
   downloadModel,
+  trainingSplit,
   store,
   memory,
 };

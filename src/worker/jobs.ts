@@ -36,6 +36,11 @@ export interface WorkerServices {
     signal: AbortSignal,
     onProgress: (p: Progress<never>) => void,
   ): Promise<{ files: ModelFiles; loaded: LoadedModel }>;
+  /**
+   * A bundled data set's training split (fetched gzip'd on first use, then kept while the worker lives);
+   * throws for data sets whose training images the browser does not have.
+   */
+  trainingSplit(id: string, signal: AbortSignal, onProgress: (p: Progress<never>) => void): Promise<LabeledImages>;
   /** The IndexedDB store of imported data. */
   store(): Promise<LabStore>;
   memory(): MemoryInfo;

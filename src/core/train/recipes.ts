@@ -60,6 +60,8 @@ export interface Recipe {
   batchSize: number;
   /** Peak learning rate; the schedule rises linearly to it over the first 20% of steps and falls to 0. */
   learningRate: number;
+  /** 'constant': the learning rate throughout; one-cycle (rise over 20% of the steps, fall to 0) when absent. */
+  schedule?: 'one-cycle' | 'constant';
   /** Momentum of the batch-norm moving averages (architectures.ts); TensorFlow.js's 0.99 when absent. */
   batchNormMomentum?: number;
   /** The optimiser: Adam (without weight decay) when absent. */

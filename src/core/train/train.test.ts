@@ -147,7 +147,7 @@ describe('train', () => {
       learningRate: 0.05,
       optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
     };
-    const weights = (m: tf.Sequential) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    const weights = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
     const whole = await trainWithProbe(r, data);
     const states: TrainState[] = [];
     const recording = { load: async () => null, save: async (s: TrainState) => void states.push(structuredClone(s)) };
@@ -211,7 +211,7 @@ describe('train', () => {
     // one step: 64 training images in one batch
     // (at a tiny eps, so that every pass sees nearly the same batch)
     const one: Recipe = { ...base, batchSize: 64, adversarial: { method: 'fgsm-rs', eps: 1e-4, alpha: 1.25e-4, epsWarmupEpochs: 1 } };
-    const movingMean = (m: tf.Sequential) => {
+    const movingMean = (m: tf.LayersModel) => {
       const bn = m.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
       return { momentum: bn.getConfig().momentum, mean: Array.from(bn.getWeights()[2].dataSync()) };
     };
@@ -259,13 +259,13 @@ describe('train', () => {
     expect(state!.betaPowers).toBeUndefined();
     expect(state!.optimizer.length).toBe(whole.model.trainableWeights.length);
     const resumed = await trainWithProbe(r, data, { checkpoint: store });
-    const weights = (m: tf.Sequential) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    const weights = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
     expect(weights(resumed.model)).toEqual(weights(whole.model));
     // an Adam state does not resume an SGD recipe
     await expect(trainWithProbe({ ...r, optimizer: undefined }, data, { checkpoint: store })).rejects.toThrow(/other recipe settings/);
     // weight decay shrinks the kernels and leaves the biases' decay-free updates alone
     const heavy = await trainWithProbe({ ...r, optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0.5 } }, data);
-    const norm = (m: tf.Sequential, name: RegExp) =>
+    const norm = (m: tf.LayersModel, name: RegExp) =>
       m.trainableWeights.filter((w) => name.test(w.originalName)).reduce((s, w) => s + tf.sum(tf.square(w.read())).dataSync()[0], 0);
     expect(norm(heavy.model, /kernel$/)).toBeLessThan(0.5 * norm(whole.model, /kernel$/));
     expect(norm(heavy.model, /bias$/)).toBeGreaterThan(0);

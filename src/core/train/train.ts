@@ -75,7 +75,7 @@ export interface CheckpointStore {
 }
 
 export interface TrainResult {
-  model: tf.Sequential;
+  model: tf.LayersModel;
   selectedEpoch: number;
   seconds: number;
   history: EpochReport[];
@@ -86,7 +86,7 @@ type AdamInternals = { accBeta1: tf.Variable; accBeta2: tf.Variable };
 /** The recipe's optimiser: TensorFlow.js's Adam, or SGD with momentum and weight decay. */
 type Optimizer = { kind: 'adam'; adam: tf.Optimizer } | { kind: 'sgd'; sgd: Sgd };
 
-function makeOptimizer(recipe: Recipe, model: tf.Sequential): Optimizer {
+function makeOptimizer(recipe: Recipe, model: tf.LayersModel): Optimizer {
   const o = recipe.optimizer;
   if (!o) return { kind: 'adam', adam: tf.train.adam(recipe.learningRate) };
   const weights = model.trainableWeights;
@@ -120,7 +120,7 @@ function optimizerStep(opt: Optimizer, f: () => tf.Scalar, learningRate: number)
 
 async function snapshot(
   recipe: Recipe,
-  model: tf.Sequential,
+  model: tf.LayersModel,
   opt: Optimizer,
   fields: Omit<TrainState, 'recipeId' | 'seed' | 'recipe' | 'weights' | 'optimizer' | 'betaPowers'>,
 ): Promise<TrainState> {
@@ -129,6 +129,8 @@ async function snapshot(
   if (opt.kind === 'sgd') return { ...base, optimizer: await opt.sgd.state() };
   const named = await opt.adam.getWeights();
   const optimizer = await Promise.all(named.map(async (n) => new Float32Array(await n.tensor.data())));
+  // getWeights() makes its iteration count a new scalar (the moments are the optimiser's own variables)
+  if (named[0]?.name === 'iter') named[0].tensor.dispose();
   const adam = opt.adam as unknown as AdamInternals;
   const betaPowers: [number, number] = [(await adam.accBeta1.data())[0], (await adam.accBeta2.data())[0]];
   return { ...base, optimizer, betaPowers };
@@ -148,7 +150,7 @@ export function recipeTraining(recipe: Recipe): string {
   return JSON.stringify(sorted(training));
 }
 
-async function restore(state: TrainState, model: tf.Sequential, opt: Optimizer): Promise<void> {
+async function restore(state: TrainState, model: tf.LayersModel, opt: Optimizer): Promise<void> {
   const current = model.getWeights();
   if (state.weights.length !== current.length || state.weights.some((w, i) => w.length !== current[i].size)) {
     throw new Error('the saved run state does not fit this architecture (delete it to start over)');
@@ -189,8 +191,9 @@ export function oneCycle(step: number, total: number, peak: number): number {
   return step < up ? (peak * (step + 1)) / up : Math.max(0, (peak * (total - step)) / (total - up));
 }
 
-/** The learning rate of step `step` (from 0): the main phase's one-cycle schedule, then the fine-tuning phase's own. */
+/** The learning rate of step `step` (from 0): the main phase's one-cycle schedule (or constant), then the fine-tuning phase's own. */
 export function learningRateAt(recipe: Recipe, stepsPerEpoch: number, step: number): number {
+  if (recipe.schedule === 'constant') return recipe.learningRate;
   const mainSteps = stepsPerEpoch * recipe.epochs;
   const ft = recipe.fineTune;
   return step < mainSteps || !ft
@@ -300,10 +303,17 @@ export async function train(
     holdoutAttack?: (eps: number) => EvalAttack;
     /** The step function (default: adversarialStep for adversarial recipes, crossEntropyStep otherwise). */
     step?: TrainStep;
+    /**
+     * Fine-tuning: train this model (its weights change in place; it must output logits) instead of a
+     * new one of the recipe's architecture. The initialisation seed is drawn all the same, so every
+     * other draw of the run is as it would be from scratch.
+     */
+    model?: tf.LayersModel;
   } = {},
 ): Promise<TrainResult & { complete: boolean }> {
   const rng = new Rng(recipe.seed);
-  const model = buildModel(recipe.architecture, data.shape, 10, rng.seed(), { batchNormMomentum: recipe.batchNormMomentum });
+  const initSeed = rng.seed();
+  const model = opts.model ?? buildModel(recipe.architecture, data.shape, 10, initSeed, { batchNormMomentum: recipe.batchNormMomentum });
   // a separate stream, so that augmentation leaves every other draw of a recipe unchanged
   const augRng = new Rng(recipe.seed ^ 0x5bd1e995);
   const clf: Classifier = { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: data.shape, numClasses: 10, outputKind: 'logits' };

@@ -3,5 +3,11 @@
  * function of a WorkerJobContext and a request, run by the worker's job wrapper.
  */
 import type { LabJobs } from '../../worker/jobs';
+import { importModelJob, trainJob } from './train-job';
+import { tradeoffJob } from './tradeoff';
 
-export const defenceJobs = {} satisfies LabJobs;
+export const defenceJobs = {
+  train: trainJob,
+  importModel: importModelJob,
+  tradeoff: tradeoffJob,
+} satisfies LabJobs;

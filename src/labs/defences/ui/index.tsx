@@ -1,13 +1,21 @@
 /**
- * The defences lab's side of the UI: its panels (training, certification, the detector). The shell
- * (src/ui/App.tsx) shows the panels of every lab of src/labs/panels.ts.
+ * The defences lab's side of the UI: its panels (training, the user's models, the clean-vs-robust
+ * trade-off; certification and the detector). The shell (src/ui/App.tsx) shows the panels of every lab
+ * of src/labs/panels.ts. The defence panel (the transformations in front of the model) is shown on the
+ * attacks tab too, beside the studio that attacks the defended model (SHARED_PANELS in panels.ts).
  */
-import { DefencePanel } from './DefencePanel';
+import { ModelsPanel } from './ModelsPanel';
+import { TradeoffPanel } from './TradeoffPanel';
+import { TrainPanel } from './TrainPanel';
+
+export { DefencePanel } from './DefencePanel';
 
 export function DefencesPanels() {
   return (
     <>
-      <DefencePanel />
+      <TrainPanel />
+      <ModelsPanel />
+      <TradeoffPanel />
     </>
   );
 }
