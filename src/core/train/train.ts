@@ -313,7 +313,9 @@ export async function train(
     const w = opts.initialWeights;
     const shapes = model.getWeights().map((t) => t.shape);
     if (!w || w.length !== shapes.length || w.some((a, i) => a.length !== shapes[i].reduce((p, d) => p * d, 1)))
-      throw new Error(`recipe ${recipe.id} fine-tunes ${recipe.initFrom}: give train() its weights (${shapes.length} tensors of ${recipe.architecture})`);
+      throw new Error(
+        `recipe ${recipe.id} fine-tunes ${recipe.initFrom}: give train() its weights (${shapes.length} tensors of ${recipe.architecture})`,
+      );
     const ws = w.map((a, i) => tf.tensor(a, shapes[i]));
     model.setWeights(ws);
     tf.dispose(ws);
@@ -321,7 +323,9 @@ export async function train(
   // a noise-augmented recipe chooses its checkpoint by the accuracy under the same noise (one fixed draw)
   const noise = recipe.augment?.gaussianNoise ?? 0;
   const holdoutClf: Classifier =
-    noise > 0 ? { ...clf, logits: (x) => tf.tidy(() => clf.logits(x.add(tf.randomNormal(x.shape, 0, noise, 'float32', recipe.seed)))) } : clf;
+    noise > 0
+      ? { ...clf, logits: (x) => tf.tidy(() => clf.logits(x.add(tf.randomNormal(x.shape, 0, noise, 'float32', recipe.seed)))) }
+      : clf;
   const trainSet = sliceSplit(data, 0, data.n - recipe.holdout);
   const holdout = sliceSplit(data, data.n - recipe.holdout, data.n);
   const stepsPerEpoch = Math.ceil(trainSet.n / recipe.batchSize);
