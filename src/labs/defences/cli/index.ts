@@ -1,4 +1,5 @@
 /** The defences lab's commands of `rlab` (Node only: the lab's public entry does not import them). */
 import type { Command } from '../../../cli/command';
+import { certifyCommand } from './certify';
 
-export const defencesCommands: readonly Command[] = [];
+export const defencesCommands: readonly Command[] = [certifyCommand];
