@@ -1,5 +1,6 @@
 /** The defences lab's commands of `rlab` (Node only: the lab's public entry does not import them). */
 import type { Command } from '../../../cli/command';
+import { benchCertifyCommand } from './bench-certify';
 import { certifyCommand } from './certify';
 
-export const defencesCommands: readonly Command[] = [certifyCommand];
+export const defencesCommands: readonly Command[] = [certifyCommand, benchCertifyCommand];
