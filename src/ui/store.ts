@@ -42,7 +42,7 @@ export interface Notice {
 export interface JobState {
   id: number;
   /** load / backend: the reconcile pass and the setup panel; attack: the studio (its comparison too); batch: the batch check. */
-  kind: 'load' | 'attack' | 'batch' | 'backend' | 'benchmark';
+  kind: 'load' | 'attack' | 'batch' | 'backend' | 'benchmark' | 'certify';
   label: string;
   done: number;
   total: number;

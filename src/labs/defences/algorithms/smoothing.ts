@@ -329,6 +329,8 @@ export async function certifySplit(
     /** After each batch: images done (whole), the range's size, samples done over the range. */
     onProgress?: (images: number, total: number, samples: number) => void;
     onImage?: (c: ImageCertificate) => void;
+    /** The first batch of noisy copies of the first image (what the base model saw). */
+    onFirstBatch?: (pixels: Float32Array, count: number) => void;
   } = {},
 ): Promise<ImageCertificate[]> {
   const size = split.shape[0] * split.shape[1] * split.shape[2];
@@ -344,6 +346,7 @@ export async function certifySplit(
     const c = await certify(clf, image, s, imageStream(s.seed, index), {
       signal: opts.signal,
       onSamples: (d) => opts.onProgress?.(i, range.n, i * per + d),
+      onFirstBatch: i === 0 ? opts.onFirstBatch : undefined,
     });
     const ic = { ...c, index, label: Number(split.labels[index]) };
     out.push(ic);
