@@ -52,7 +52,7 @@ export async function loadNodeModel(
   const zooDir = join(zooRoot, spec);
   let jsonPath: string;
   let card: ModelCard | null = null;
-  if (/^[a-z0-9-]+$/.test(spec) && existsSync(join(zooDir, 'model.json'))) {
+  if (/^[a-z0-9][a-z0-9.-]*$/.test(spec) && existsSync(join(zooDir, 'model.json'))) {
     jsonPath = join(zooDir, 'model.json');
     const c = JSON.parse(readFileSync(join(zooDir, 'card.json'), 'utf8')) as unknown;
     if (!isModelCard(c)) throw new Error(`models/${spec}/card.json is not a valid model card`);

@@ -14,7 +14,7 @@ import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';
 import { fileCheckpointStore } from '../run-state';
-import { loadNodeSplit } from '../node-io';
+import { loadNodeModel, loadNodeSplit } from '../node-io';
 import { projectRoot } from '../paths';
 
 export async function runTrain(args: string[]): Promise<number> {
@@ -66,6 +66,13 @@ export async function runTrain(args: string[]): Promise<number> {
   );
   const trainSplit = await loadNodeSplit(ds.id, 'train', values['data-dir']);
   const testSplit = await loadNodeSplit(ds.id, 'test', values['data-dir']);
+  let initialWeights: Float32Array[] | undefined;
+  if (recipe.initFrom) {
+    const from = await loadNodeModel(recipe.initFrom, ds.shape);
+    initialWeights = from.model.getWeights().map((w) => new Float32Array(w.dataSync()));
+    from.model.dispose();
+    log(`fine-tuning ${recipe.initFrom} (models/${recipe.initFrom}/)`);
+  }
   let lastPct = -1;
   // Ctrl-C or a kill (SIGTERM) stops the run after its current batch, with the state saved there. Later
   // signals are ignored: a terminal's Ctrl-C can reach this process twice (directly and forwarded by npm).
@@ -87,6 +94,7 @@ export async function runTrain(args: string[]): Promise<number> {
       holdoutAttack: holdoutPgd,
       // TRADES's step lives in the defences lab; other recipes get the core loop's own step from it
       step: recipeStep,
+      initialWeights,
       onBatch: (step, total) => {
         const pct = Math.floor((100 * step) / total);
         if (pct % 5 === 0 && pct !== lastPct) {

@@ -12,6 +12,12 @@ export interface Augmentation {
   padCrop: number;
   /** Random horizontal flip with probability 1/2. */
   flip: boolean;
+  /**
+   * Standard deviation of Gaussian noise added to every pixel (in [0, 1] units) after crop and flip,
+   * not clipped: the training of randomized smoothing's base classifiers (Cohen, Rosenfeld & Kolter
+   * 2019, `inputs + randn_like(inputs) * noise_sd` in their train.py). 0 or absent: none.
+   */
+  gaussianNoise?: number;
 }
 
 /** A view of the first or last images of a split. */
@@ -28,7 +34,8 @@ export function sliceSplit(split: LabeledImages, start: number, end: number): La
 /**
  * A batch as tensors (pixels / 255). With `augment`, each image is shifted by a random crop of the
  * zero-padded image (offsets uniform in [-padCrop, padCrop]) and flipped left-right with probability
- * 1/2, all drawn from `rng` in image order.
+ * 1/2, all drawn from `rng` in image order; with `augment.gaussianNoise`, Gaussian noise is then added
+ * to every pixel (seeded from `rng` after the crops and flips).
  */
 export function batchTensor(
   split: LabeledImages,
@@ -63,5 +70,13 @@ export function batchTensor(
     }
     lab[i] = split.labels[k];
   }
-  return { x: tf.tensor4d(buf, [idx.length, h, w, c]), y: tf.tensor1d(lab, 'int32') };
+  const x = tf.tensor4d(buf, [idx.length, h, w, c]);
+  const sigma = augment?.gaussianNoise ?? 0;
+  if (sigma > 0 && rng) {
+    // one seed per batch from `rng`: the noise is the same on every backend and a resumed run draws it again
+    const noisy = tf.tidy(() => x.add(tf.randomNormal(x.shape, 0, sigma, 'float32', rng.seed())) as tf.Tensor4D);
+    x.dispose();
+    return { x: noisy, y: tf.tensor1d(lab, 'int32') };
+  }
+  return { x, y: tf.tensor1d(lab, 'int32') };
 }

@@ -59,7 +59,8 @@ export interface Field<C = unknown> {
   slider?: (context: C) => SliderRange | null;
 }
 
-const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+// dots too: the randomized-smoothing models are named by their sigma (mnist-cnn-smooth-0.25)
+const ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 
 /** A number in a range, written the way the range is shown ("0..28", "0..55.43"). */
 const shown = (v: number) => String(Number(v.toFixed(2)));

@@ -309,6 +309,8 @@ export async function train(
      * other draw of the run is as it would be from scratch.
      */
     model?: tf.LayersModel;
+    /** The weights of the recipe's `initFrom` model (`getWeights()` order), required when it has one. */
+    initialWeights?: Float32Array[];
   } = {},
 ): Promise<TrainResult & { complete: boolean }> {
   const rng = new Rng(recipe.seed);
@@ -318,6 +320,23 @@ export async function train(
   const augRng = new Rng(recipe.seed ^ 0x5bd1e995);
   const clf: Classifier = { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: data.shape, numClasses: 10, outputKind: 'logits' };
   const inTrainingMode: Classifier = { ...clf, logits: (x) => model.apply(x, { training: true }) as tf.Tensor2D };
+  if (recipe.initFrom) {
+    const w = opts.initialWeights;
+    const shapes = model.getWeights().map((t) => t.shape);
+    if (!w || w.length !== shapes.length || w.some((a, i) => a.length !== shapes[i].reduce((p, d) => p * d, 1)))
+      throw new Error(
+        `recipe ${recipe.id} fine-tunes ${recipe.initFrom}: give train() its weights (${shapes.length} tensors of ${recipe.architecture})`,
+      );
+    const ws = w.map((a, i) => tf.tensor(a, shapes[i]));
+    model.setWeights(ws);
+    tf.dispose(ws);
+  }
+  // a noise-augmented recipe chooses its checkpoint by the accuracy under the same noise (one fixed draw)
+  const noise = recipe.augment?.gaussianNoise ?? 0;
+  const holdoutClf: Classifier =
+    noise > 0
+      ? { ...clf, logits: (x) => tf.tidy(() => clf.logits(x.add(tf.randomNormal(x.shape, 0, noise, 'float32', recipe.seed)))) }
+      : clf;
   const trainSet = sliceSplit(data, 0, data.n - recipe.holdout);
   const holdout = sliceSplit(data, data.n - recipe.holdout, data.n);
   const stepsPerEpoch = Math.ceil(trainSet.n / recipe.batchSize);
@@ -440,7 +459,7 @@ export async function train(
       if (b % 20 === 0) await new Promise((r) => setTimeout(r, 0));
     }
     const seconds = (performance.now() - te) / 1000;
-    const clean = (await evaluate(clf, holdout, { attack: 'none' })).cleanAccuracy;
+    const clean = (await evaluate(holdoutClf, holdout, { attack: 'none' })).cleanAccuracy;
     let robust: number | null = null;
     if (holdoutEps !== undefined) {
       robust = (await evaluate(clf, holdout, { attack: 'run', run: holdoutAttack(holdoutEps) })).robustAccuracy;

@@ -28,5 +28,5 @@ export const defaultDefencesPart = (): DefencesExperiment => ({
 });
 
 export function cloneDefencesPart<E extends DefencesExperiment>(e: E): E {
-  return { ...e, defence: { ...e.defence }, certify: { ...e.certify }, training: { ...e.training } };
+  return { ...e, defence: { ...e.defence }, certify: { ...e.certify, radii: [...e.certify.radii] }, training: { ...e.training } };
 }

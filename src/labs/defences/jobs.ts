@@ -5,9 +5,11 @@
 import type { LabJobs } from '../../worker/jobs';
 import { importModelJob, trainJob } from './train-job';
 import { tradeoffJob } from './tradeoff';
+import { certifyJob } from './certify-job';
 
 export const defenceJobs = {
   train: trainJob,
   importModel: importModelJob,
   tradeoff: tradeoffJob,
+  certify: certifyJob,
 } satisfies LabJobs;

@@ -9,6 +9,7 @@ import { TradeoffPanel } from './TradeoffPanel';
 import { TrainPanel } from './TrainPanel';
 
 export { DefencePanel } from './DefencePanel';
+import { CertifyPanel } from './CertifyPanel';
 
 export function DefencesPanels() {
   return (
@@ -16,6 +17,7 @@ export function DefencesPanels() {
       <TrainPanel />
       <ModelsPanel />
       <TradeoffPanel />
+      <CertifyPanel />
     </>
   );
 }

@@ -1,0 +1,137 @@
+/**
+ * rlab certify: randomized smoothing's CERTIFY (Cohen, Rosenfeld & Kolter 2019; algorithms/smoothing.ts)
+ * on a slice of a test set, with the certified accuracy at each radius. Its flags are the lab's
+ * certification fields (experiment/certify.ts: the same as the URL's keys and the panel's controls).
+ */
+import { getDataset } from '../../../core/data/datasets';
+import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
+import { parseFieldValue } from '../../../core/experiment/fields';
+import * as tf from '@tensorflow/tfjs';
+import { parse, UsageError } from '../../../cli/args';
+import type { Command } from '../../../cli/command';
+import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
+import { CERTIFY_FIELDS, defaultCertify, type CertifySettings } from '../experiment/certify';
+import { ABSTAIN, certifiedAccuracyByRadius, certifySplit, maxCertifiableRadius } from '../algorithms/smoothing';
+
+/** The fields `rlab certify` reads (the PGD-L2 attack's belong to the lab's panel). */
+const FIELDS = CERTIFY_FIELDS.filter((f) => !f.path.startsWith('certify.attack'));
+
+export const CERTIFY_OPTIONS = {
+  model: { type: 'string' },
+  dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
+  backend: { type: 'string', default: 'wasm' },
+  json: { type: 'boolean', default: false },
+  ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
+} as const;
+
+/** The settings from the flags (the fields' defaults where absent); a clear message for a bad value. */
+export function certifySettingsFromFlags(values: Record<string, unknown>): CertifySettings {
+  const s = defaultCertify() as unknown as Record<string, unknown>;
+  for (const f of FIELDS) {
+    const raw = values[f.cli];
+    if (raw === undefined) continue;
+    const r = parseFieldValue(f, String(raw), { certify: defaultCertify() });
+    if ('error' in r) throw new UsageError(`--${f.cli} ${JSON.stringify(raw)}: ${r.error}`);
+    s[f.path.split('.')[1]] = r.value;
+  }
+  return s as unknown as CertifySettings;
+}
+
+/** A radius as a JSON key, as Python prints a float ("0.0", "0.25", "1.0"): never an integer-like key, which JavaScript would move to the front. */
+export const radiusKey = (r: number) => (Number.isInteger(r) ? r.toFixed(1) : String(r));
+
+export async function runCertify(args: string[]): Promise<number> {
+  const { values } = parse(args, CERTIFY_OPTIONS);
+  const v = values as Record<string, string | boolean | undefined>;
+  if (!v.model) throw new UsageError('certify needs --model <zoo-id | path/to/model.json>');
+  if (!v.dataset) throw new UsageError('certify needs --dataset <mnist|fashion-mnist|cifar10>');
+  const ds = getDataset(v.dataset as string);
+  if (v.backend !== 'wasm' && v.backend !== 'cpu')
+    throw new UsageError(`--backend ${String(v.backend)} is not available in Node (wasm, cpu)`);
+  const s = certifySettingsFromFlags(v);
+  const backend = await initNodeBackend(v.backend as NodeBackend);
+  const test = await loadNodeSplit(ds.id, 'test', v['data-dir'] as string | undefined);
+  if (s.start + s.images > test.n)
+    throw new UsageError(`--start ${s.start} --n ${s.images} goes past the ${test.n} test images of ${ds.name}`);
+  const model = await loadNodeModel(v.model as string, ds.shape);
+  const json = v.json === true;
+  const per = s.samples0 + s.samples;
+  const t0 = performance.now();
+  const images = await certifySplit(model.classifier, test, { start: s.start, n: s.images }, s, {
+    onProgress: json
+      ? undefined
+      : (i, total, samples) => {
+          const secs = (performance.now() - t0) / 1000;
+          process.stderr.write(`\r${i}/${total} images, ${(samples / Math.max(secs, 1e-3)).toFixed(0)} noisy samples/s   `);
+        },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (!json) process.stderr.write('\n');
+  const acc = certifiedAccuracyByRadius(images, s.radii);
+  const out = {
+    model: model.label,
+    dataset: ds.id,
+    sigma: s.sigma,
+    n: s.images,
+    samples0: s.samples0,
+    samples: s.samples,
+    alpha: s.alpha,
+    seed: s.seed,
+    certified_accuracy_by_radius: Object.fromEntries(s.radii.map((r, i) => [radiusKey(r), acc[i]])),
+    abstain: images.filter((c) => c.prediction === ABSTAIN).length / images.length,
+    images: images.map((c) => ({
+      index: c.index,
+      label: c.label,
+      prediction: c.prediction,
+      count: c.count,
+      pA_lower: c.pALower,
+      radius: c.radius,
+    })),
+    seconds: Number(seconds.toFixed(3)),
+    samples_per_second: Math.round((images.length * per) / seconds),
+    backend,
+  };
+  if (json) {
+    process.stdout.write(JSON.stringify(out) + '\n');
+  } else {
+    console.log(
+      `model ${out.model}, ${ds.name} test images ${s.start}..${s.start + s.images - 1}, sigma ${s.sigma}, n0 ${s.samples0}, n ${s.samples}, alpha ${s.alpha}, seed ${s.seed}, backend ${backend}`,
+    );
+    for (const [r, a] of Object.entries(out.certified_accuracy_by_radius))
+      console.log(`certified accuracy at radius ${r.padEnd(5)} ${(100 * a).toFixed(2)}%`);
+    console.log(`abstained on ${(100 * out.abstain).toFixed(2)}% of the images`);
+    console.log(`largest certifiable radius at these n, alpha and sigma: ${maxCertifiableRadius(s.samples, s.alpha, s.sigma).toFixed(4)}`);
+    console.log(`${seconds.toFixed(1)} s, ${out.samples_per_second} noisy forward passes per second`);
+  }
+  model.model.dispose();
+  tf.disposeVariables();
+  return 0;
+}
+
+export const certifyCommand: Command = {
+  name: 'certify',
+  summary: 'certified L2 robustness by randomized smoothing (Cohen et al. 2019): one JSON object with --json',
+  flags: [
+    {
+      name: 'model',
+      value: 'zoo-id | model.json',
+      help: 'the base classifier (a zoo model or a TensorFlow.js LayersModel)',
+      required: true,
+    },
+    { name: 'dataset', value: 'mnist|fashion-mnist|cifar10', help: 'the test set', required: true },
+    ...FIELDS.map((f) => ({
+      name: f.cli,
+      value: f.type.kind === 'floatList' ? 'r1,r2,...' : f.type.kind === 'int' ? 'k' : 'x',
+      help: `${f.help ?? f.label} (default ${Array.isArray(f.default) ? f.default.join(',') : String(f.default)})`,
+    })),
+    { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches (cifar-10-batches-bin)' },
+    { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
+    { name: 'json', help: 'print one JSON object' },
+  ],
+  notes: [
+    'prediction -1 = abstain; count = nA (estimation votes for the class the n0 selection samples chose); abstain = the fraction of images abstained on.',
+    'pA_lower = beta.ppf(alpha, nA, n - nA + 1) (one-sided Clopper-Pearson); radius = sigma * PhiInverse(pA_lower); abstains when pA_lower < 0.5.',
+  ],
+  run: runCertify,
+};

@@ -1,0 +1,223 @@
+/**
+ * Certified robustness by randomized smoothing (Cohen, Rosenfeld & Kolter 2019): the settings (the
+ * lab's certification fields, in the link as def.*), the first image's certificate (vote histogram,
+ * pA_lower, radius, the noisy samples the base model saw), and the certified-accuracy curve over the
+ * N images next to the smoothed classifier's empirical robust accuracy under PGD-L2 + EOT.
+ */
+import { useState } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { DATASETS } from '../../../core/data/datasets';
+import { parseFieldValue, type Field } from '../../../core/experiment/fields';
+import { CancelButton } from '../../../ui/CancelButton';
+import { percent } from '../../../ui/format';
+import { JobRow } from '../../../ui/JobsTray';
+import { PixelCanvas } from '../../../ui/PixelCanvas';
+import { jobOfKind, patchExperiment, useLab } from '../../../ui/store';
+import { CERTIFY_FIELDS, type CertifyPart, type CertifySettings } from '../experiment/certify';
+import type { CertifyOutcome } from '../certify-job';
+import { certifyBusy, runCertify, useCertify } from './certify-actions';
+
+const keyOf = (f: Field<CertifyPart>) => f.path.slice('certify.'.length) as keyof CertifySettings;
+const textOf = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v));
+
+function FieldInput({ field }: { field: Field<CertifyPart> }) {
+  const e = useLab((s) => s.experiment);
+  const key = keyOf(field);
+  const text = textOf(e.certify[key]);
+  const [draft, setDraft] = useState<{ base: string; text: string; error: string | null } | null>(null);
+  const shown = draft && draft.base === text ? draft : { text, error: null };
+  const change = (raw: string) => {
+    const r = parseFieldValue(field, raw, e);
+    if ('error' in r) setDraft({ base: text, text: raw, error: r.error });
+    else {
+      setDraft({ base: textOf(r.value), text: raw, error: null });
+      patchExperiment({ certify: { ...e.certify, [key]: r.value } });
+    }
+  };
+  const id = `certify-${field.url}`;
+  return (
+    <div className="param">
+      <label className="param-label" htmlFor={id} title={field.help}>
+        {field.label}
+      </label>
+      <input
+        id={id}
+        type={field.type.kind === 'floatList' ? 'text' : 'number'}
+        value={shown.text}
+        onChange={(ev) => change(ev.target.value)}
+        onBlur={() => setDraft(null)}
+        aria-invalid={shown.error ? true : undefined}
+        title={shown.error ?? field.help}
+        data-testid={`certify-${field.url}-input`}
+        size={field.type.kind === 'floatList' ? 20 : 8}
+      />
+      {shown.error && <span className="small attack-error">{shown.error}</span>}
+    </div>
+  );
+}
+
+function Histogram({ outcome }: { outcome: CertifyOutcome }) {
+  const names = DATASETS[outcome.dataset]?.classNames ?? [];
+  const f = outcome.first;
+  const data = f.counts.map((count, k) => ({ cls: names[k] ?? String(k), count }));
+  return (
+    <figure data-testid="certify-histogram" data-bars={data.length} data-total={f.counts.reduce((a, b) => a + b, 0)}>
+      <BarChart width={320} height={180} data={data} margin={{ top: 8, right: 8, bottom: 16, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+        <XAxis dataKey="cls" tick={{ fontSize: 11 }} label={{ value: 'class', position: 'insideBottom', offset: -8, fontSize: 12 }} />
+        <YAxis tick={{ fontSize: 11 }} width={48} />
+        <Tooltip />
+        <Bar dataKey="count" fill="#2f6fde" isAnimationActive={false} />
+      </BarChart>
+      <figcaption className="small muted">
+        Votes of the base model over the n = {outcome.settings.samples.toLocaleString('en-US')} noisy copies of test image {f.index}
+      </figcaption>
+    </figure>
+  );
+}
+
+function Curve({ outcome }: { outcome: CertifyOutcome }) {
+  const data = outcome.radii.map((r, k) => ({
+    r,
+    certified: outcome.certified[k],
+    ...(outcome.empirical ? { 'PGD-L2 + EOT (empirical)': outcome.empirical[k] } : {}),
+  }));
+  return (
+    <figure className="batch-curve" data-testid="certify-curve" data-points={data.length}>
+      <LineChart width={420} height={240} data={data} margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+        <XAxis
+          dataKey="r"
+          type="number"
+          domain={[0, 'dataMax']}
+          tick={{ fontSize: 11 }}
+          label={{ value: 'L2 radius', position: 'insideBottom', offset: -8, fontSize: 12 }}
+        />
+        <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
+        <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))} labelFormatter={(r) => `radius ${String(r)}`} />
+        <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
+        <Line dataKey="certified" stroke="#1f8a4c" isAnimationActive={false} />
+        {outcome.empirical && <Line dataKey="PGD-L2 + EOT (empirical)" stroke="#c8372d" isAnimationActive={false} />}
+      </LineChart>
+      <figcaption className="small muted">
+        Certified accuracy of the smoothed classifier against the L2 radius over {outcome.images.length} test image
+        {outcome.images.length === 1 ? '' : 's'}
+        {outcome.empirical
+          ? `, and its robust accuracy under PGD-L2 with EOT (${outcome.settings.attackSteps} steps, ${outcome.settings.attackSamples} noise draws a step) at each radius: an upper bound that the certificate must stay under.`
+          : '.'}{' '}
+        No certificate can exceed {outcome.maxRadius.toFixed(4)} at this n, alpha and sigma.
+      </figcaption>
+    </figure>
+  );
+}
+
+function Result({ outcome }: { outcome: CertifyOutcome }) {
+  const f = outcome.first;
+  const names = DATASETS[outcome.dataset]?.classNames ?? [];
+  const name = (k: number) => (k < 0 ? 'abstain' : (names[k] ?? String(k)));
+  const size = f.shape[0] * f.shape[1] * f.shape[2];
+  return (
+    <div className="certify-result" data-testid="certify-result">
+      <div className="certify-first">
+        <p data-testid="certify-certificate">
+          Test image {f.index} (label {name(f.label)}): smoothed prediction{' '}
+          <strong data-testid="certify-prediction">{name(f.prediction)}</strong>, n<sub>A</sub> = {f.count.toLocaleString('en-US')} of{' '}
+          {outcome.settings.samples.toLocaleString('en-US')}, p<sub>A</sub> lower bound{' '}
+          <strong data-testid="certify-palower">{f.pALower.toFixed(4)}</strong>, certified L2 radius{' '}
+          <strong data-testid="certify-radius">{f.radius.toFixed(4)}</strong>
+          {f.prediction < 0 ? ' (abstains: the lower bound is under 0.5)' : ''}.
+        </p>
+        <Histogram outcome={outcome} />
+        <div className="example-grid" data-testid="certify-strip" data-count={f.noisyCount}>
+          {Array.from({ length: f.noisyCount }, (_, k) => (
+            <PixelCanvas
+              key={k}
+              pixels={f.noisy.subarray(k * size, (k + 1) * size)}
+              shape={f.shape}
+              size={56}
+              label={`noisy sample ${k + 1} of test image ${f.index}`}
+            />
+          ))}
+        </div>
+        <p className="small muted">Noisy copies (sigma {outcome.settings.sigma}, shown clipped to [0, 1]) the base model classified.</p>
+      </div>
+      <Curve outcome={outcome} />
+      <p className="small muted" data-testid="certify-speed">
+        {outcome.images.length} image{outcome.images.length === 1 ? '' : 's'} certified in {outcome.seconds.toFixed(1)} s on{' '}
+        {outcome.backend}: {Math.round(outcome.samplesPerSecond).toLocaleString('en-US')} noisy forward passes per second.
+      </p>
+      <table className="small" data-testid="certify-table">
+        <thead>
+          <tr>
+            <th>image</th>
+            <th>label</th>
+            <th>prediction</th>
+            <th>
+              n<sub>A</sub>
+            </th>
+            <th>
+              p<sub>A</sub> lower
+            </th>
+            <th>radius</th>
+          </tr>
+        </thead>
+        <tbody>
+          {outcome.images.slice(0, 50).map((r) => (
+            <tr key={r.index}>
+              <td>{r.index}</td>
+              <td>{name(r.label)}</td>
+              <td>{name(r.prediction)}</td>
+              <td>{r.count}</td>
+              <td>{r.pALower.toFixed(4)}</td>
+              <td>{r.radius.toFixed(3)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function CertifyPanel() {
+  const model = useLab((s) => s.model);
+  const dataset = useLab((s) => s.experiment.dataset);
+  const loaded = useLab((s) => s.dataset);
+  const busy = useLab(certifyBusy);
+  const job = useLab((s) => jobOfKind(s, 'certify'));
+  const { outcome, live, error } = useCertify();
+  const missing = loaded?.id === dataset && loaded.missing === true;
+  const ready = !!model && model.dataset === dataset && !busy && !missing;
+  return (
+    <section className="panel certify-panel" aria-labelledby="certify-title">
+      <h2 id="certify-title">Certified robustness (randomized smoothing)</h2>
+      <p className="small muted">
+        The smoothed classifier predicts the class the model votes for most under Gaussian noise; CERTIFY (Cohen et al. 2019) bounds that
+        vote and turns the bound into an L2 radius no attack can cross (with probability 1 − alpha). Models trained with noise
+        (mnist-cnn-smooth-*) certify far larger radii.
+      </p>
+      <div className="studio-form">
+        {CERTIFY_FIELDS.map((f) => (
+          <FieldInput key={f.path} field={f} />
+        ))}
+      </div>
+      <div className="studio-actions">
+        <button type="button" onClick={runCertify} disabled={!ready} data-testid="certify-run">
+          Certify
+        </button>
+        <CancelButton job={job} testId="certify-cancel" />
+      </div>
+      {job && <JobRow job={job} prefix="certify-" />}
+      {job && live.length > 0 && (
+        <p className="small muted" data-testid="certify-live">
+          {live.length} certified so far; last: image {live[live.length - 1].index}, radius {live[live.length - 1].radius.toFixed(3)}
+        </p>
+      )}
+      {error && (
+        <p className="attack-error" data-testid="certify-error">
+          {error}
+        </p>
+      )}
+      {outcome && <Result outcome={outcome} />}
+    </section>
+  );
+}
