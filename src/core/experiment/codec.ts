@@ -70,8 +70,12 @@ export function makeCodec<E extends object>(slices: readonly Slice<E>[], default
     const keys = s.fields.map((f) => f.url);
     if (new Set(keys).size !== keys.length) throw new Error(`experiment fields: a URL key of slice "${s.prefix}" is declared twice`);
   }
-  const flags = fields.map((f) => f.cli);
-  if (new Set(flags).size !== flags.length) throw new Error('experiment fields: a CLI flag is declared twice');
+  // a command reads the core settings and its own lab's fields: flags are unique within those
+  const coreFlags = slices.filter((s) => s.prefix === '').flatMap((s) => s.fields.map((f) => f.cli));
+  for (const s of slices.filter((x) => x.prefix !== '')) {
+    const flags = [...coreFlags, ...s.fields.map((f) => f.cli)];
+    if (new Set(flags).size !== flags.length) throw new Error(`experiment fields: a CLI flag of slice "${s.prefix}" is declared twice`);
+  }
   const core = slices.find((s) => s.prefix === '');
   const labs = slices.filter((s) => s.prefix !== '');
 

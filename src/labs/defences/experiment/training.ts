@@ -74,7 +74,7 @@ export const TRAINING_FIELDS: readonly Field<TrainingPart>[] = [
   {
     path: 'training.start',
     url: 'tfrom',
-    cli: 'start',
+    cli: 'train-start',
     type: { kind: 'enum', values: ['scratch', 'fine-tune'] },
     label: 'start from',
     help: 'scratch (a new network) or fine-tune (the chosen model)',
