@@ -2,6 +2,7 @@
  * The defended model in the studio: a bit-depth reduction in front of mnist-cnn holds against the naive
  * PGD (TensorFlow.js's gradient through rounding is zero) and falls to BPDA; the link reproduces it.
  */
+import { jpegRoundTrip } from '../src/core/defences/jpeg';
 import { DefencePage } from './pages/DefencePage';
 import { expect, test } from './fixtures';
 
@@ -49,5 +50,22 @@ test('naive PGD is stopped by bit-depth reduction, BPDA breaks it; the link carr
   await lab.prediction();
   await expect(defence.transforms).toHaveValue('bit-depth:3');
   await expect(page.getByTestId('defence-adaptive-bpda')).toBeChecked();
+  expect(consoleErrors).toEqual([]);
+});
+
+test('JPEG in the browser decodes exactly as in Node (one codec); BPDA attacks through it', async ({ lab, page, consoleErrors }) => {
+  const defence = new DefencePage(page);
+  await lab.open('#v=1&backend=webgl&attack=pgd&eps=0.2&steps=5&step=0.05&rs=0');
+  await lab.prediction();
+  await defence.setTransforms('jpeg:75');
+  await defence.mode('bpda');
+  expect(await lab.runAttack()).toBe('done');
+  await expect(defence.view).toHaveAttribute('data-spec', 'jpeg:75');
+  const exported = await lab.downloadAttack();
+  const [h, w, c] = exported.shape.slice(-3);
+  const expected = jpegRoundTrip(Float32Array.from(exported.adversarial), h, w, c, 75);
+  const px = await lab.canvasPixels(defence.canvas);
+  const shown = Array.from({ length: h * w }, (_, i) => px[i * 4]);
+  expect(shown).toEqual(Array.from(expected, (v) => Math.round(v * 255)));
   expect(consoleErrors).toEqual([]);
 });

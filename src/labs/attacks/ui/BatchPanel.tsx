@@ -64,6 +64,22 @@ function BatchResult({ outcome }: { outcome: BatchOutcome }) {
   return (
     <div data-testid="batch-result" data-status={outcome.status}>
       {outcome.status === 'cancelled' && <p className="muted">Cancelled; the figures cover the {outcome.n} images finished before.</p>}
+      {outcome.defence && (
+        <p
+          className="small muted"
+          data-testid="batch-defence"
+          data-spec={outcome.defence.transforms}
+          data-adaptive={outcome.defence.adaptive}
+        >
+          Every model ran behind the defence <code>{outcome.defence.transforms}</code>, attacked{' '}
+          {outcome.defence.adaptive === 'none'
+            ? 'naively'
+            : outcome.defence.adaptive === 'bpda'
+              ? 'with BPDA'
+              : `with EOT over ${outcome.defence.eotSamples} draws`}
+          .
+        </p>
+      )}
       <div className="batch-figures">
         <span>
           Clean accuracy{' '}
