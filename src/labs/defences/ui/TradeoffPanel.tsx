@@ -69,7 +69,7 @@ export function TradeoffPanel() {
       {out && (
         <figure data-testid="tradeoff-chart" data-points={out.points.length}>
           <ResponsiveContainer width="100%" height={280}>
-            <ScatterChart margin={{ top: 10, right: 20, bottom: 10, left: 0 }}>
+            <ScatterChart margin={{ top: 16, right: 110, bottom: 10, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
               <XAxis
                 type="number"
@@ -86,7 +86,7 @@ export function TradeoffPanel() {
                 <Scatter
                   key={method}
                   name={method}
-                  data={out.points.filter((p) => p.method === method)}
+                  data={out.points.filter((p) => p.method === method).map((p) => ({ ...p, label: `${p.model} · ${p.method}` }))}
                   fill={COLOURS[method] ?? '#2f6fde'}
                   cursor="pointer"
                   onClick={(p: unknown) => {
@@ -94,7 +94,7 @@ export function TradeoffPanel() {
                     if (card) openModel(card);
                   }}
                 >
-                  <LabelList dataKey="model" position="top" style={{ fontSize: 10 }} />
+                  <LabelList dataKey="label" position="right" style={{ fontSize: 10 }} />
                 </Scatter>
               ))}
             </ScatterChart>
