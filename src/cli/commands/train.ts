@@ -9,6 +9,7 @@ import { serializeLayersModel, sha256Hex } from '../../core/models/io';
 import { describeTraining, formatBudget, getRecipe, recipeEpochs } from '../../core/train/recipes';
 import { train } from '../../core/train/train';
 import { holdoutPgd } from '../../labs/attacks/holdout';
+import { recipeStep } from '../../labs/defences/index';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';
@@ -84,6 +85,8 @@ export async function runTrain(args: string[]): Promise<number> {
       signal: stop.signal,
       stopAfterEpoch: stopAfter,
       holdoutAttack: holdoutPgd,
+      // TRADES's step lives in the defences lab; other recipes get the core loop's own step from it
+      step: recipeStep,
       onBatch: (step, total) => {
         const pct = Math.floor((100 * step) / total);
         if (pct % 5 === 0 && pct !== lastPct) {

@@ -44,6 +44,9 @@ describe('recipes', () => {
     );
     const smoothed = describeTraining({ ...RECIPES['mnist-cnn'], labelSmoothing: 0.1 }, false);
     expect(smoothed).toMatch(/^standard: Adam, one-cycle lr peak 0.002, batch 128, label smoothing 0.1;/);
+    expect(describeTraining(RECIPES['fashion-cnn-trades'], false)).toBe(
+      'adversarial: TRADES (Zhang et al. 2019), beta 6, eps 0.1: cross-entropy on the clean batch + beta x KL(clean || adversarial prediction), the adversarial input from 10 sign steps of 0.02 on that KL from x + 0.001 N(0, 1), crafted in inference mode; Adam, one-cycle lr peak 0.002, batch 128; checkpoint chosen by PGD-10 accuracy on 1000 held-out training images',
+    );
     expect(formatBudget(2 / 255, true)).toBe('2/255');
     expect(formatBudget(0.3, true)).toBe('0.3');
     expect(formatBudget(2 / 255, false)).toBe(String(2 / 255));

@@ -154,6 +154,23 @@ export const RECIPES: Record<string, Recipe> = {
     adversarial: { method: 'fgsm-rs', eps: 0.1, alpha: 0.125, epsWarmupEpochs: 2 },
     evaluations: [pgd40(0.1)],
   },
+  'fashion-cnn-trades': {
+    id: 'fashion-cnn-trades',
+    dataset: 'fashion-mnist',
+    // the network, budget, optimiser, schedule and epochs of fashion-cnn-robust, trained with TRADES
+    architecture: 'cnn-small',
+    epochs: 10,
+    batchSize: 128,
+    learningRate: 2e-3,
+    seed: 1,
+    holdout: 1000,
+    // beta 6: the authors' MNIST and CIFAR-10 models. Inner maximisation: 10 sign steps of 0.02 (the ball
+    // crossed twice, as the authors' CIFAR-10 setting, 10 steps of 0.007 at eps 0.031; their MNIST one is
+    // 40 steps of 0.01 at eps 0.3). Measured on the 2-core machine under load: 2.8 s a step against 0.58 s
+    // for an FGSM-RS step (4.8x), about 1,300 s an epoch. No eps warm-up (the authors have none).
+    adversarial: { method: 'trades', eps: 0.1, alpha: 0.02, steps: 10, beta: 6, epsWarmupEpochs: 0 },
+    evaluations: [pgd40(0.1)],
+  },
   'cifar10-cnn': cifar10Cnn,
   'cifar10-cnn-robust': {
     ...cifar10Cnn,
@@ -213,8 +230,11 @@ export function describeTraining(recipe: Recipe, per255: boolean): string {
     `, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}` +
     (recipe.labelSmoothing ? `, label smoothing ${recipe.labelSmoothing}` : '') +
     (recipe.batchNormMomentum !== undefined ? `, batch-norm momentum ${recipe.batchNormMomentum}` : '');
+  const warm = (warmup?: number) => (warmup ? ` (linear warm-up over ${warmup} epochs)` : '');
   const attack = (a: Omit<AdversarialTraining, 'epsWarmupEpochs'>, warmup?: number) =>
-    `${a.method === 'pgd' ? `PGD-${a.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(a.eps)}${warmup !== undefined ? ` (linear warm-up over ${warmup} epochs)` : ''}, step ${fmt(a.alpha)}${a.craftIn === 'training' ? ', crafted in training mode' : ''}`;
+    a.method === 'trades'
+      ? `TRADES (Zhang et al. 2019), beta ${a.beta}, eps ${fmt(a.eps)}${warm(warmup)}: cross-entropy on the clean batch + beta x KL(clean || adversarial prediction), the adversarial input from ${a.steps} sign steps of ${fmt(a.alpha)} on that KL from x + 0.001 N(0, 1), crafted in inference mode`
+      : `${a.method === 'pgd' ? `PGD-${a.steps} with random start (Madry et al. 2018)` : 'FGSM with random start (Wong et al. 2020)'}, eps ${fmt(a.eps)}${warm(warmup)}, step ${fmt(a.alpha)}${a.craftIn === 'training' ? ', crafted in training mode' : ''}`;
   const ft = recipe.fineTune;
   const fineTune = ft
     ? `; then ${ft.epochs} epoch${ft.epochs === 1 ? '' : 's'} of adversarial fine-tuning: ${attack(ft.adversarial)}, one-cycle lr peak ${ft.learningRate}`

@@ -22,4 +22,4 @@ export const defencesLab = {
   defaults: defaultDefencesPart,
   clone: cloneDefencesPart,
 };
-export { tradesStep, tradesLoss, tradesAdversary, tradesKlSum, type TradesSettings } from './algorithms/trades';
+export { recipeStep, tradesStep, tradesLoss, tradesAdversary, tradesKlSum, type TradesSettings } from './algorithms/trades';

@@ -4,8 +4,11 @@ import { initNodeBackend } from '../../../core/engine/node-backend';
 import { buildModel } from '../../../core/models/architectures';
 import { batchNormalization } from '../../../core/models/batch-norm-layer';
 import { Rng } from '../../../core/random';
-import type { StepContext } from '../../../core/train/train';
-import { hasTrainingModeLayers, tradesAdversary, tradesKlSum, tradesLoss, tradesStep } from './trades';
+import { train, type StepContext, type TrainState } from '../../../core/train/train';
+import type { Recipe } from '../../../core/train/recipes';
+import type { LabeledImages } from '../../../core/data/types';
+import { holdoutPgd } from '../../attacks/index';
+import { hasTrainingModeLayers, recipeStep, tradesAdversary, tradesKlSum, tradesLoss, tradesStep } from './trades';
 
 /** The formula in plain doubles: mean CE + beta * sum_i KL(p_i || q_i) / B. */
 function formula(clean: number[][], adv: number[][], y: number[], beta: number): number {
@@ -43,6 +46,35 @@ function images(n: number, seed: number): tf.Tensor4D {
     [n, 28, 28, 1],
   );
 }
+
+/** A learnable toy task: the class is the quadrant of the brightest 7x7 block. */
+function toyData(n: number, seed: number): LabeledImages {
+  const rng = new Rng(seed);
+  const pixels = new Uint8Array(n * 784);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(4);
+    labels[i] = c;
+    const r0 = c < 2 ? 3 : 17;
+    const c0 = c % 2 === 0 ? 3 : 17;
+    for (let p = 0; p < 784; p++) pixels[i * 784 + p] = rng.int(60);
+    for (let r = r0; r < r0 + 7; r++) for (let k = c0; k < c0 + 7; k++) pixels[i * 784 + r * 28 + k] = 200 + rng.int(55);
+  }
+  return { n, shape: [28, 28, 1], pixels, labels };
+}
+
+const toyRecipe: Recipe = {
+  id: 'toy-trades',
+  dataset: 'mnist',
+  architecture: 'cnn-small',
+  epochs: 2,
+  batchSize: 32,
+  learningRate: 2e-3,
+  seed: 5,
+  holdout: 64,
+  adversarial: { method: 'trades', eps: 0.1, alpha: 0.05, steps: 2, beta: 6, epsWarmupEpochs: 0 },
+  evaluations: [],
+};
 
 describe('TRADES', () => {
   beforeAll(async () => {
@@ -212,5 +244,22 @@ describe('TRADES', () => {
     tf.dispose([x, y]);
     opt.dispose();
     m.dispose();
+  });
+
+  it('trains in the shared loop (checkpoint by holdout PGD), needs its step, and resumes bit for bit', async () => {
+    const data = toyData(256, 1);
+    await expect(train(toyRecipe, data, { holdoutAttack: holdoutPgd })).rejects.toThrow(/TRADES/);
+    const whole = await train(toyRecipe, data, { holdoutAttack: holdoutPgd, step: recipeStep });
+    expect(whole.history.map((h) => h.holdoutRobust)).not.toContain(null);
+    expect(whole.history[1].holdoutClean).toBeGreaterThan(0.5);
+    let saved: TrainState | null = null;
+    const store = { load: async () => saved, save: async (s: TrainState) => void (saved = s) };
+    await train(toyRecipe, data, { holdoutAttack: holdoutPgd, step: recipeStep, checkpoint: store, stopAfterEpoch: 1 });
+    const resumed = await train(toyRecipe, data, { holdoutAttack: holdoutPgd, step: recipeStep, checkpoint: store });
+    expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+      whole.model.getWeights().map((w) => Array.from(w.dataSync())),
+    );
+    whole.model.dispose();
+    resumed.model.dispose();
   });
 });

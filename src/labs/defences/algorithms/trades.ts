@@ -34,7 +34,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { exactSign } from '../../../core/adversarial/common';
-import type { StepContext, TrainStep } from '../../../core/train/train';
+import { adversarialStep, crossEntropyStep, type StepContext, type TrainStep } from '../../../core/train/train';
 
 export interface TradesSettings {
   /** L-inf radius of the inner maximisation. */
@@ -151,22 +151,7 @@ function settingsOf(ctx: StepContext): TradesSettings {
  */
 export const tradesStep: TrainStep = async (ctx) => {
   const { model, x, y } = ctx;
-  if (!ctx.adversarial) {
-    const l = ctx.apply(
-      () =>
-        tf.losses.softmaxCrossEntropy(
-          tf.oneHot(y, 10),
-          model.apply(x, { training: true }) as tf.Tensor2D,
-          undefined,
-          ctx.labelSmoothing,
-        ) as tf.Scalar,
-    );
-    try {
-      return (await l.data())[0];
-    } finally {
-      l.dispose();
-    }
-  }
+  if (!ctx.adversarial) return crossEntropyStep(ctx);
   const s = settingsOf(ctx);
   const xAdv = await tradesAdversary(model, x, s, ctx.rng.seed());
   const thrice = hasTrainingModeLayers(model);
@@ -186,3 +171,9 @@ export const tradesStep: TrainStep = async (ctx) => {
     xAdv.dispose();
   }
 };
+
+/**
+ * The step function of any recipe: TRADES where the recipe's adversarial method is 'trades', otherwise
+ * the core loop's adversarialStep (FGSM-RS or PGD; plain cross-entropy without adversarial settings).
+ */
+export const recipeStep: TrainStep = (ctx) => (ctx.adversarial?.method === 'trades' ? tradesStep(ctx) : adversarialStep(ctx));
