@@ -86,7 +86,8 @@ export function TradeoffPanel() {
                 <Scatter
                   key={method}
                   name={method}
-                  data={out.points.filter((p) => p.method === method).map((p) => ({ ...p, label: `${p.model} · ${p.method}` }))}
+                  data={out.points.filter((p) => p.method === method)}
+                  isAnimationActive={false}
                   fill={COLOURS[method] ?? '#2f6fde'}
                   cursor="pointer"
                   onClick={(p: unknown) => {
@@ -94,7 +95,7 @@ export function TradeoffPanel() {
                     if (card) openModel(card);
                   }}
                 >
-                  <LabelList dataKey="label" position="right" style={{ fontSize: 10 }} />
+                  <LabelList dataKey="model" position="top" style={{ fontSize: 10 }} />
                 </Scatter>
               ))}
             </ScatterChart>
