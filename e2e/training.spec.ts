@@ -83,7 +83,7 @@ test.describe('training in the tab @webgpu', () => {
 
   test('a paused run survives a reload and resumes from its last saved batch', async ({ page }) => {
     const t = new TrainPage(page);
-    await t.open({ ...SMALL, tm: 'standard', tn: 640, tpe: 0 }, backend());
+    await t.open({ ...SMALL, tm: 'standard', tn: 256, tho: 20, ttn: 20, tpe: 0 }, backend());
     await t.start.click();
     await expect.poll(() => t.points(t.batchChart), { timeout: 300_000 }).toBeGreaterThanOrEqual(3);
     await t.pause.click();
@@ -92,12 +92,30 @@ test.describe('training in the tab @webgpu', () => {
     expect(at).toBeGreaterThanOrEqual(3);
     await page.reload();
     await expect(page.getByTestId('lab')).toHaveAttribute('data-settled', 'true');
-    await expect(t.paused).toContainText(`at batch ${at} of 20`);
+    await expect(t.paused).toContainText(`at batch ${at} of 8`);
     // the charts so far come back with it
     expect(await t.points(t.batchChart)).toBe(at);
     await t.resume.click();
     await expect(t.result).toBeVisible({ timeout: 400_000 });
-    expect(await t.points(t.batchChart)).toBe(20);
+    expect(await t.points(t.batchChart)).toBe(8);
     await expect(t.result).toHaveAttribute('data-model', /^my-mnist-standard/);
   });
+});
+
+test('the trade-off chart measures every model with the studio attack and opens one in the studio', async ({ page, consoleErrors }) => {
+  await page.goto('/#v=2&atk.v=2&atk.name=fgsm&atk.eps=0.3');
+  await expect(page.getByTestId('lab')).toHaveAttribute('data-settled', 'true');
+  await page.getByTestId('tradeoff-n').fill('20');
+  await page.getByTestId('tradeoff-run').click();
+  const chart = page.getByTestId('tradeoff-chart');
+  await expect(chart).toBeVisible({ timeout: 170_000 });
+  // the MNIST zoo: mnist-cnn (standard) and mnist-cnn-robust (PGD-AT)
+  await expect(chart).toHaveAttribute('data-points', '2');
+  const list = page.getByTestId('tradeoff-list');
+  await expect(list).toContainText(/mnist-cnn \(standard\): clean \d+\.\d%, robust \d+\.\d%/);
+  await expect(list).toContainText(/mnist-cnn-robust \(PGD-AT\): clean \d+\.\d%, robust \d+\.\d%/);
+  await page.getByTestId('tradeoff-open-mnist-cnn-robust').click();
+  await expect(page.getByTestId('model-select')).toHaveValue('mnist-cnn-robust');
+  await page.getByTestId('tradeoff-panel').screenshot({ path: 'test-results/tradeoff.png' });
+  expect(consoleErrors).toEqual([]);
 });

@@ -333,4 +333,10 @@ describe('train', () => {
     expect(lr[99]).toBeCloseTo(1 / 80, 6);
     expect(lr.every((v) => v >= 0)).toBe(true);
   });
+
+  it('a constant schedule keeps the learning rate at every step', () => {
+    const r: Recipe = { ...recipe, schedule: 'constant', learningRate: 0.003 };
+    expect([0, 5, 19, 39].map((s) => learningRateAt(r, 20, s))).toEqual([0.003, 0.003, 0.003, 0.003]);
+    expect(learningRateAt({ ...r, schedule: undefined }, 20, 39)).toBeLessThan(0.003);
+  });
 });

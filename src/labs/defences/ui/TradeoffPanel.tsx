@@ -69,7 +69,7 @@ export function TradeoffPanel() {
       {out && (
         <figure data-testid="tradeoff-chart" data-points={out.points.length}>
           <ResponsiveContainer width="100%" height={280}>
-            <ScatterChart margin={{ top: 10, right: 20, bottom: 10, left: 0 }}>
+            <ScatterChart margin={{ top: 16, right: 110, bottom: 10, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
               <XAxis
                 type="number"
@@ -87,6 +87,7 @@ export function TradeoffPanel() {
                   key={method}
                   name={method}
                   data={out.points.filter((p) => p.method === method)}
+                  isAnimationActive={false}
                   fill={COLOURS[method] ?? '#2f6fde'}
                   cursor="pointer"
                   onClick={(p: unknown) => {

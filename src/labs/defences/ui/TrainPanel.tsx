@@ -85,7 +85,7 @@ function chosenEpoch(log: TrainLog) {
   return chosen;
 }
 
-function Charts({ log, running }: { log: TrainLog; running: boolean }) {
+function Charts({ log, running, holdout }: { log: TrainLog; running: boolean; holdout: number }) {
   const batches = useMemo(
     () => thin(log.batches).map((b) => ({ ...b, accuracy: Number.isFinite(b.accuracy) ? b.accuracy : null })),
     [log.batches],
@@ -118,8 +118,8 @@ function Charts({ log, running }: { log: TrainLog; running: boolean }) {
       </figure>
       <figure className="train-chart" data-testid="train-holdout-chart" data-points={held.length}>
         <figcaption className="small muted">
-          Held-out accuracy: clean and PGD-10 (every few batches on the first {PROBE_IMAGES} held-out images; after each epoch on all of
-          them)
+          Held-out accuracy: clean and PGD-10 (every few batches on the first {Math.min(PROBE_IMAGES, holdout)} held-out images; after each
+          epoch on all {holdout})
         </figcaption>
         <ResponsiveContainer width="100%" height={200}>
           <LineChart data={held} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
@@ -256,7 +256,7 @@ export function TrainPanel() {
           {d.error}
         </p>
       )}
-      {(running || d.log.batches.length > 0) && <Charts log={d.log} running={running} />}
+      {(running || d.log.batches.length > 0) && <Charts log={d.log} running={running} holdout={d.run?.settings.holdout ?? t.holdout} />}
       {chosen && (
         <p className="small" data-testid="train-checkpoint">
           Checkpoint: epoch {chosen.epoch}, chosen by{' '}
