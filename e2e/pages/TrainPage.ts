@@ -43,6 +43,7 @@ export class TrainPage {
   async open(params: Record<string, string | number>, backend?: string): Promise<void> {
     const q = new URLSearchParams({
       v: '2',
+      lab: 'defences',
       ...(backend ? { backend } : {}),
       'def.v': '1',
       ...Object.fromEntries(Object.entries(params).map(([k, v]) => [`def.${k}`, String(v)])),
