@@ -8,7 +8,9 @@ test('one test image certified: its vote histogram over the n samples, pA_lower,
 }) => {
   const c = new CertifyPage(page);
   // small enough for SwiftShader: n0 = 20, n = 200 in batches of 100, no attack
-  await c.open('#v=2&lab=defences&backend=webgl&model=mnist-cnn&def.v=1&def.sigma=0.25&def.n0=20&def.n=200&def.ni=1&def.i0=0&def.b=100&def.as=0');
+  await c.open(
+    '#v=2&lab=defences&backend=webgl&model=mnist-cnn&def.v=1&def.sigma=0.25&def.n0=20&def.n=200&def.ni=1&def.i0=0&def.b=100&def.as=0',
+  );
   await c.prediction();
   await expect(c.input('n')).toHaveValue('200');
   await expect(c.input('ni')).toHaveValue('1');

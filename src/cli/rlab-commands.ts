@@ -64,6 +64,7 @@ const APP_COMMANDS: Command[] = [
       { name: 'reps', value: 'k', help: 'timed runs (3)' },
       { name: 'pgd-steps', value: 'k', help: 'PGD steps (40)' },
       { name: 'pgd-reps', value: 'k', help: 'timed PGD runs (1)' },
+      { name: 'certify-samples', value: 'n', help: "also time the defences lab's certification of one image (n0 100 + n noisy samples)" },
       { name: 'build', help: 'build dist/ first' },
       { name: 'json', help: 'print JSON' },
     ],

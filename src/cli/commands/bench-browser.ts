@@ -25,6 +25,8 @@ interface Row {
   /** Null when the backend could not be used (then `error` says why). */
   result: BenchmarkOutcome | null;
   error?: string;
+  /** With --certify-samples: noisy forward passes per second of the lab's certification job (one image). */
+  certify?: number;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -54,6 +56,8 @@ async function waitForServer(url: string, server: ChildProcess, timeoutMs: numbe
   throw new Error(`vite preview did not answer at ${url} within ${timeoutMs / 1000} s`);
 }
 
+const rowCertify = (rows: Row[], backend: Backend) => rows.find((r) => r.backend === backend)?.certify ?? null;
+
 const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3));
 
 export async function runBenchBrowser(args: string[]): Promise<number> {
@@ -67,7 +71,11 @@ export async function runBenchBrowser(args: string[]): Promise<number> {
     'pgd-reps': { type: 'string' },
     build: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'certify-samples': { type: 'string' },
   });
+  // randomized smoothing: the defences lab's certify job on test image 0 (n0 = 100, n = this, batch 100, no attack)
+  const certifySamples =
+    values['certify-samples'] === undefined ? 0 : num(values['certify-samples'], 'certify-samples', 0, isPosInt, 'a whole number >= 1');
   const backends = values.backends!.split(',').map((s) => s.trim());
   for (const b of backends)
     if (!(BACKENDS as readonly string[]).includes(b)) throw new UsageError(`--backends: "${b}" is not one of ${BACKENDS.join(', ')}`);
@@ -153,7 +161,18 @@ export async function runBenchBrowser(args: string[]): Promise<number> {
           (s) => (window as unknown as { __rlab: { benchmark: (o: typeof s) => Promise<BenchmarkOutcome> } }).__rlab.benchmark(s),
           settings,
         );
-        rows.push({ backend, result });
+        let certify: number | undefined;
+        if (certifySamples > 0) {
+          log(`bench-browser: ${backend}: certifying test image 0 with n = ${certifySamples} ...`);
+          await page.evaluate(
+            (h) => (location.hash = h),
+            `#v=2&ds=${card.dataset}&model=${card.id}&backend=${backend}&def.n0=100&def.n=${certifySamples}&def.ni=1&def.i0=0&def.b=100&def.as=0`,
+          );
+          await page.getByTestId('certify-run').click();
+          await page.getByTestId('certify-speed').waitFor({ timeout: 600_000 });
+          certify = Number(await page.getByTestId('certify-speed').getAttribute('data-rate'));
+        }
+        rows.push({ backend, result, certify });
         if (pageErrors.length > 0) log(`bench-browser: page errors on ${backend}: ${pageErrors.join('; ')}`);
       } catch (e) {
         rows.push({ backend, result: null, error: (e as Error).message.split('\n')[0] });
@@ -185,6 +204,7 @@ export async function runBenchBrowser(args: string[]): Promise<number> {
                 inference_images_per_second: result.inference.imagesPerSecond,
                 input_gradient_images_per_second: result.inputGradient.imagesPerSecond,
                 pgd_image_steps_per_second: result.pgd.imageStepsPerSecond,
+                ...(result && certifySamples > 0 ? { certify_noisy_forward_passes_per_second: rowCertify(rows, backend) } : {}),
                 ms_per_batch: {
                   inference: result.inference.msPerRun,
                   input_gradient: result.inputGradient.msPerRun,
@@ -214,6 +234,11 @@ export async function runBenchBrowser(args: string[]): Promise<number> {
       r.map((c, i) => (i === r.length - 1 ? c : i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     console.log(line(header));
     for (const r of table) console.log(line(r));
+    for (const r of rows)
+      if (r.certify !== undefined)
+        console.log(
+          `${r.backend}: certification (randomized smoothing, n0 100 + n ${certifySamples}, batch 100) ${fmt(r.certify)} noisy forward passes/s`,
+        );
     if (rows.some((r) => r.result && /swiftshader/i.test(r.result.adapter)))
       console.log('(SwiftShader is a CPU emulation of the GPU: these are not GPU figures)');
   }

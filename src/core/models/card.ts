@@ -26,6 +26,24 @@ export interface RobustAccuracyEntry {
   command: string;
 }
 
+/** Certified L2 accuracy of the model smoothed with Gaussian noise (randomized smoothing, `rlab certify`). */
+export interface CertifiedAccuracyEntry {
+  method: 'randomized-smoothing';
+  sigma: number;
+  /** Test images (the first n of the test set). */
+  n: number;
+  samples0: number;
+  samples: number;
+  alpha: number;
+  seed: number;
+  /** Certified accuracy by radius ("0.0", "0.25", ...). */
+  byRadius: Record<string, number>;
+  /** Fraction of the images on which CERTIFY abstained. */
+  abstain: number;
+  /** The command that reproduces these figures. */
+  command: string;
+}
+
 export interface ModelCard {
   schema: 1;
   id: string;
@@ -47,6 +65,8 @@ export interface ModelCard {
   tfjsVersion: string;
   cleanAccuracy: { n: number; accuracy: number; command: string };
   robustAccuracy: RobustAccuracyEntry[];
+  /** Randomized-smoothing certificates (the mnist-cnn-smooth-* models). */
+  certifiedAccuracy?: CertifiedAccuracyEntry[];
   weights: { path: string; sha256: string; bytes: number }[];
   notes: string[];
 }

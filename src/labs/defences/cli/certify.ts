@@ -7,6 +7,10 @@ import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
 import { parseFieldValue } from '../../../core/experiment/fields';
 import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CertifiedAccuracyEntry, ModelCard } from '../../../core/models/card';
+import { projectRoot } from '../../../cli/paths';
 import { parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
 import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
@@ -15,6 +19,8 @@ import { ABSTAIN, certifiedAccuracyByRadius, certifySplit, maxCertifiableRadius 
 
 /** The fields `rlab certify` reads (the PGD-L2 attack's belong to the lab's panel). */
 const FIELDS = CERTIFY_FIELDS.filter((f) => !f.path.startsWith('certify.attack'));
+/** The flag of a field: its CLI name, but --seed for the noise seed (its name is unique across labs, the command's flag need not be). */
+const flagOf = (f: (typeof FIELDS)[number]) => (f.cli === 'certify-seed' ? 'seed' : f.cli);
 
 export const CERTIFY_OPTIONS = {
   model: { type: 'string' },
@@ -22,17 +28,19 @@ export const CERTIFY_OPTIONS = {
   'data-dir': { type: 'string' },
   backend: { type: 'string', default: 'wasm' },
   json: { type: 'boolean', default: false },
-  ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
+  merge: { type: 'string' },
+  card: { type: 'boolean', default: false },
+  ...Object.fromEntries(FIELDS.map((f) => [flagOf(f), { type: 'string' as const }])),
 } as const;
 
 /** The settings from the flags (the fields' defaults where absent); a clear message for a bad value. */
 export function certifySettingsFromFlags(values: Record<string, unknown>): CertifySettings {
   const s = defaultCertify() as unknown as Record<string, unknown>;
   for (const f of FIELDS) {
-    const raw = values[f.cli];
+    const raw = values[flagOf(f)];
     if (raw === undefined) continue;
     const r = parseFieldValue(f, String(raw), { certify: defaultCertify() });
-    if ('error' in r) throw new UsageError(`--${f.cli} ${JSON.stringify(raw)}: ${r.error}`);
+    if ('error' in r) throw new UsageError(`--${flagOf(f)} ${JSON.stringify(raw)}: ${r.error}`);
     s[f.path.split('.')[1]] = r.value;
   }
   return s as unknown as CertifySettings;
@@ -41,9 +49,104 @@ export function certifySettingsFromFlags(values: Record<string, unknown>): Certi
 /** A radius as a JSON key, as Python prints a float ("0.0", "0.25", "1.0"): never an integer-like key, which JavaScript would move to the front. */
 export const radiusKey = (r: number) => (Number.isInteger(r) ? r.toFixed(1) : String(r));
 
+/** The JSON `rlab certify --json` prints. */
+export interface CertifyJson {
+  model: string;
+  dataset: string;
+  sigma: number;
+  n: number;
+  samples0: number;
+  samples: number;
+  alpha: number;
+  seed: number;
+  certified_accuracy_by_radius: Record<string, number>;
+  abstain: number;
+  images: { index: number; label: number; prediction: number; count: number; pA_lower: number; radius: number }[];
+  seconds: number;
+  samples_per_second: number;
+  backend: string;
+}
+
+/**
+ * Joins outputs of `rlab certify --json` over consecutive slices (same model, data set and settings)
+ * into the output of one run over their union: each image's certificate depends only on the seed and
+ * its index, so the images are the same; seconds add up.
+ */
+export function mergeCertifyJson(parts: CertifyJson[], radii: number[]): CertifyJson {
+  if (parts.length === 0) throw new UsageError('--merge needs at least one file');
+  const head = parts[0];
+  const same = (p: CertifyJson) =>
+    p.model === head.model &&
+    p.dataset === head.dataset &&
+    p.sigma === head.sigma &&
+    p.samples0 === head.samples0 &&
+    p.samples === head.samples &&
+    p.alpha === head.alpha &&
+    p.seed === head.seed;
+  if (!parts.every(same)) throw new UsageError('--merge: the files were made with other models or settings');
+  const images = parts.flatMap((p) => p.images).sort((a, b) => a.index - b.index);
+  for (let i = 1; i < images.length; i++)
+    if (images[i].index !== images[i - 1].index + 1)
+      throw new UsageError(`--merge: the slices are not consecutive (image ${images[i - 1].index + 1} is missing or repeated)`);
+  const acc = certifiedAccuracyByRadius(images, radii);
+  const seconds = parts.reduce((a, p) => a + p.seconds, 0);
+  return {
+    ...head,
+    n: images.length,
+    certified_accuracy_by_radius: Object.fromEntries(radii.map((r, i) => [radiusKey(r), acc[i]])),
+    abstain: images.filter((c) => c.prediction === ABSTAIN).length / images.length,
+    images,
+    seconds: Number(seconds.toFixed(3)),
+    samples_per_second: Math.round((images.length * (head.samples0 + head.samples)) / seconds),
+  };
+}
+
+/** The command that reproduces a certification (every setting written out). */
+function commandOf(out: CertifyJson, s: CertifySettings, start: number): string {
+  return (
+    `npm run --silent rlab -- certify --model ${out.model} --dataset ${out.dataset} --sigma ${s.sigma} --n ${out.n}` +
+    (start ? ` --start ${start}` : '') +
+    ` --samples0 ${s.samples0} --samples ${s.samples} --alpha ${s.alpha} --batch ${s.batch} --radii ${s.radii.join(',')} --seed ${s.seed} --json`
+  );
+}
+
+/** Writes the certification into the zoo model's card (models/<id>/card.json). */
+function writeCard(out: CertifyJson, s: CertifySettings, start: number): void {
+  const path = join(projectRoot(), 'models', out.model, 'card.json');
+  if (start !== 0 || !existsSync(path)) throw new UsageError('--card needs a zoo model certified from its first test image (--start 0)');
+  const card = JSON.parse(readFileSync(path, 'utf8')) as ModelCard;
+  const entry: CertifiedAccuracyEntry = {
+    method: 'randomized-smoothing',
+    sigma: out.sigma,
+    n: out.n,
+    samples0: out.samples0,
+    samples: out.samples,
+    alpha: out.alpha,
+    seed: out.seed,
+    byRadius: out.certified_accuracy_by_radius,
+    abstain: out.abstain,
+    command: commandOf(out, s, start),
+  };
+  card.certifiedAccuracy = [
+    ...(card.certifiedAccuracy ?? []).filter((e) => e.sigma !== entry.sigma || e.samples !== entry.samples || e.n !== entry.n),
+    entry,
+  ];
+  writeFileSync(path, JSON.stringify(card, null, 2) + '\n');
+}
+
 export async function runCertify(args: string[]): Promise<number> {
   const { values } = parse(args, CERTIFY_OPTIONS);
   const v = values as Record<string, string | boolean | undefined>;
+  if (typeof v.merge === 'string') {
+    const s = certifySettingsFromFlags(v);
+    const parts = v.merge.split(',').map((f) => JSON.parse(readFileSync(f.trim(), 'utf8')) as CertifyJson);
+    const out = mergeCertifyJson(parts, s.radii);
+    const first = out.images[0].index;
+    const settings = { ...s, sigma: out.sigma, samples0: out.samples0, samples: out.samples, alpha: out.alpha, seed: out.seed };
+    if (v.card) writeCard(out, settings, first);
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return 0;
+  }
   if (!v.model) throw new UsageError('certify needs --model <zoo-id | path/to/model.json>');
   if (!v.dataset) throw new UsageError('certify needs --dataset <mnist|fashion-mnist|cifar10>');
   const ds = getDataset(v.dataset as string);
@@ -69,7 +172,7 @@ export async function runCertify(args: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   if (!json) process.stderr.write('\n');
   const acc = certifiedAccuracyByRadius(images, s.radii);
-  const out = {
+  const out: CertifyJson = {
     model: model.label,
     dataset: ds.id,
     sigma: s.sigma,
@@ -92,6 +195,7 @@ export async function runCertify(args: string[]): Promise<number> {
     samples_per_second: Math.round((images.length * per) / seconds),
     backend,
   };
+  if (v.card) writeCard(out, s, s.start);
   if (json) {
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {
@@ -121,13 +225,15 @@ export const certifyCommand: Command = {
     },
     { name: 'dataset', value: 'mnist|fashion-mnist|cifar10', help: 'the test set', required: true },
     ...FIELDS.map((f) => ({
-      name: f.cli,
+      name: flagOf(f),
       value: f.type.kind === 'floatList' ? 'r1,r2,...' : f.type.kind === 'int' ? 'k' : 'x',
       help: `${f.help ?? f.label} (default ${Array.isArray(f.default) ? f.default.join(',') : String(f.default)})`,
     })),
     { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches (cifar-10-batches-bin)' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
     { name: 'json', help: 'print one JSON object' },
+    { name: 'card', help: "write the figures into the zoo model's card (models/<id>/card.json)" },
+    { name: 'merge', value: 'a.json,b.json', help: 'join --json outputs over consecutive slices into one (no sampling; --radii applies)' },
   ],
   notes: [
     'prediction -1 = abstain; count = nA (estimation votes for the class the n0 selection samples chose); abstain = the fraction of images abstained on.',

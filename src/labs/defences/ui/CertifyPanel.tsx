@@ -142,7 +142,7 @@ function Result({ outcome }: { outcome: CertifyOutcome }) {
         <p className="small muted">Noisy copies (sigma {outcome.settings.sigma}, shown clipped to [0, 1]) the base model classified.</p>
       </div>
       <Curve outcome={outcome} />
-      <p className="small muted" data-testid="certify-speed">
+      <p className="small muted" data-testid="certify-speed" data-rate={Math.round(outcome.samplesPerSecond)}>
         {outcome.images.length} image{outcome.images.length === 1 ? '' : 's'} certified in {outcome.seconds.toFixed(1)} s on{' '}
         {outcome.backend}: {Math.round(outcome.samplesPerSecond).toLocaleString('en-US')} noisy forward passes per second.
       </p>
