@@ -7,12 +7,13 @@ import { TrainPage } from './pages/TrainPage';
 /** A small FGSM-RS run: 4 batches of 32, a probe every 2 batches on 50 held-out images, the card on 50 test images. */
 const SMALL = { tm: 'fgsm-rs', tn: 128, tbs: 32, tho: 50, tpe: 2, ttn: 50 };
 
-test.describe('training in the tab @webgpu', () => {
-  // each project trains on its own backend (WebGL, WebGPU: both SwiftShader here, so slow)
+test.describe('training in the tab', () => {
+  // each project trains on its own backend (WebGL, WebGPU: both SwiftShader here, so slow); the
+  // WebGPU project runs only the first test (@webgpu): a WebGPU run on SwiftShader takes minutes
   test.setTimeout(480_000);
   const backend = () => test.info().project.name;
 
-  test('trains one epoch with live charts; the model is in the picker after a reload; bad exports are refused', async ({
+  test('trains one epoch with live charts; the model is in the picker after a reload; bad exports are refused @webgpu', async ({
     page,
     consoleErrors,
   }) => {
