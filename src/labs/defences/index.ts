@@ -13,7 +13,7 @@ export { DEFENCES_SLICE, type DefencesExperiment };
 export type { DefendedSettings } from './experiment/defended';
 export type { CertifySettings } from './experiment/certify';
 export type { TrainingSettings } from './experiment/training';
-export { isUserModel, storedModelCards, userModelFiles, USER_RECIPE } from './user-models';
+export { isUserModel, storedModelCards, userModelFiles, USER_RECIPE } from './training/user-models';
 
 export const defencesLab = {
   id: 'defences',

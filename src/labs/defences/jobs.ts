@@ -3,8 +3,8 @@
  * function of a WorkerJobContext and a request, run by the worker's job wrapper.
  */
 import type { LabJobs } from '../../worker/jobs';
-import { importModelJob, trainJob } from './train-job';
-import { tradeoffJob } from './tradeoff';
+import { importModelJob, trainJob } from './training/train-job';
+import { tradeoffJob } from './training/tradeoff';
 import { certifyJob } from './certify-job';
 
 export const defenceJobs = {

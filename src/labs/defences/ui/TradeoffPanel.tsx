@@ -4,7 +4,7 @@ import { ATTACKS } from '../../attacks/index';
 import { jobOfKind, setupBusy, useLab } from '../../../ui/store';
 import { JobRow } from '../../../ui/JobsTray';
 import { percent } from '../../../ui/format';
-import type { TradeoffPoint } from '../tradeoff';
+import type { TradeoffPoint } from '../training/tradeoff';
 import { openModel, runTradeoff } from './actions';
 import { useDefences } from './store';
 

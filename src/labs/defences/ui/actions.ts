@@ -11,10 +11,10 @@ import { cancelJob, runJob } from '../../../ui/jobs';
 import { addNotice, patchExperiment, setupBusy, useLab } from '../../../ui/store';
 import { preferredModel } from '../../../ui/validate';
 import type { TrainingSettings } from '../experiment/training';
-import { exportZip } from '../model-export';
-import type { RunRequest, TrainEvent } from '../train-job';
-import { emptyLog, type TrainLog } from '../training';
-import { deleteRun, deleteUserModel, getUserModel, isUserModel, listUserModels, loadRun, userStore } from '../user-models';
+import { exportZip } from '../training/model-export';
+import type { RunRequest, TrainEvent } from '../training/train-job';
+import { emptyLog, type TrainLog } from '../training/settings';
+import { deleteRun, deleteUserModel, getUserModel, isUserModel, listUserModels, loadRun, userStore } from '../training/user-models';
 import { useDefences } from './store';
 
 const lab = useLab.getState;

@@ -7,8 +7,8 @@
  * sha256 of each weight file against the card, NaN or infinite weights) before storing it.
  */
 import { unzipSync, zipSync } from 'fflate';
-import { DATASETS } from '../../core/data/datasets';
-import { isModelCard, type ModelCard } from '../../core/models/card';
+import { DATASETS } from '../../../core/data/datasets';
+import { isModelCard, type ModelCard } from '../../../core/models/card';
 import { isUserModel, type UserModelRecord } from './user-models';
 
 export class ExportError extends Error {

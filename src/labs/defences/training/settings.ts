@@ -17,15 +17,15 @@
  * code crafts in training mode.
  */
 import * as tf from '@tensorflow/tfjs';
-import { sliceSplit } from '../../core/data/batches';
-import type { LabeledImages } from '../../core/data/types';
-import { evaluate } from '../../core/eval/evaluate';
-import type { EvalAttack } from '../../core/eval/sweep';
-import type { ArchitectureId } from '../../core/models/architectures';
-import type { Classifier } from '../../core/models/classifier';
-import { adversarialStep, crossEntropyStep, type EpochReport, type TrainStep } from '../../core/train/train';
-import type { Recipe } from '../../core/train/recipes';
-import type { TrainingSettings } from './experiment/training';
+import { sliceSplit } from '../../../core/data/batches';
+import type { LabeledImages } from '../../../core/data/types';
+import { evaluate } from '../../../core/eval/evaluate';
+import type { EvalAttack } from '../../../core/eval/sweep';
+import type { ArchitectureId } from '../../../core/models/architectures';
+import type { Classifier } from '../../../core/models/classifier';
+import { adversarialStep, crossEntropyStep, type EpochReport, type TrainStep } from '../../../core/train/train';
+import type { Recipe } from '../../../core/train/recipes';
+import type { TrainingSettings } from '../experiment/training';
 
 /** One training batch, as the charts show it. */
 export interface BatchPoint {

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { ModelCard } from '../../core/models/card';
+import type { ModelCard } from '../../../core/models/card';
 import {
   deleteRun,
   deleteUserModel,

@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createJobContext } from '../../core/jobs';
-import { initNodeBackend } from '../../core/engine/node-backend';
-import type { LabeledImages } from '../../core/data/types';
-import { Rng } from '../../core/random';
-import type { WorkerJobContext, WorkerServices } from '../../worker/jobs';
-import { defaultTraining, type TrainingSettings } from './experiment/training';
+import { createJobContext } from '../../../core/jobs';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import type { LabeledImages } from '../../../core/data/types';
+import { Rng } from '../../../core/random';
+import type { WorkerJobContext, WorkerServices } from '../../../worker/jobs';
+import { defaultTraining, type TrainingSettings } from '../experiment/training';
 import { exportZip, readExport } from './model-export';
 import { importModelJob, trainJob, type TrainEvent, type TrainRequest } from './train-job';
 import { getUserModel, listUserModels, loadRun, userStore } from './user-models';
@@ -148,8 +148,8 @@ describe('the train job', () => {
   });
 
   it('fine-tunes the active model: training starts from its weights', async () => {
-    const { buildModel } = await import('../../core/models/architectures');
-    const { serializeLayersModel, loadLayersModel } = await import('../../core/models/io');
+    const { buildModel } = await import('../../../core/models/architectures');
+    const { serializeLayersModel, loadLayersModel } = await import('../../../core/models/io');
     const src = buildModel('cnn-small', [28, 28, 1], 10, 42);
     const { modelJson, weights } = await serializeLayersModel(src);
     const baseWeights = src.getWeights().map((w) => Array.from(w.dataSync()));
@@ -189,7 +189,7 @@ describe('the train job', () => {
     // the same model with one weight set to NaN, its card's sha256 made to match
     const nan = new Uint8Array(rec.weights[0].bytes);
     new Float32Array(nan.buffer)[3] = Number.NaN;
-    const { sha256Hex } = await import('../../core/models/io');
+    const { sha256Hex } = await import('../../../core/models/io');
     const card = { ...rec.card, weights: [{ ...rec.card.weights[0], sha256: await sha256Hex(nan) }] };
     const zip = exportZip({ card, json: rec.json, weights: [{ path: 'weights.bin', bytes: nan }] });
     expect(readExport([{ name: 'x.zip', bytes: zip }]).card.id).toBe(rec.id);

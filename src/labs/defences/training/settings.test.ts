@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTraining } from './experiment/training';
-import { browserRecipe, checkSettings, emptyLog, overfittingWarning, runData, type TrainLog } from './training';
+import { defaultTraining } from '../experiment/training';
+import { browserRecipe, checkSettings, emptyLog, overfittingWarning, runData, type TrainLog } from './settings';
 
 const split = (n: number) => ({
   n,
@@ -67,7 +67,7 @@ describe('in-browser training', () => {
 describe('observedStep', () => {
   it('counts the accuracy of the training-mode forward pass on the adversarial input when there is one, else on the clean batch', async () => {
     const tf = await import('@tensorflow/tfjs');
-    const { observedStep } = await import('./training');
+    const { observedStep } = await import('./settings');
     const y = tf.tensor1d([0, 1, 2, 3], 'int32');
     const x = tf.zeros([4, 1, 1, 1]) as import('@tensorflow/tfjs').Tensor4D;
     const adv = tf.ones([4, 1, 1, 1]);

@@ -8,8 +8,8 @@
  * loading a model) and the page (the model pickers list the stored cards at start-up).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { isModelCard, type ModelCard } from '../../core/models/card';
-import type { TrainState } from '../../core/train/train';
+import { isModelCard, type ModelCard } from '../../../core/models/card';
+import type { TrainState } from '../../../core/train/train';
 
 /** The recipe field of every card of a model trained (or imported) in this browser. */
 export const USER_RECIPE = 'in-browser';

@@ -4,11 +4,11 @@
  * evaluate (the attack's seed per batch is tied to its first image, as in rlab eval and the batch
  * check). Each point says how its model was trained, read from its card.
  */
-import { sliceSplit } from '../../core/data/batches';
-import { evaluate } from '../../core/eval/evaluate';
-import type { ModelCard } from '../../core/models/card';
-import type { WorkerJobContext } from '../../worker/jobs';
-import { attackRunner, specFromSettings, type AttackSettings } from '../attacks/index';
+import { sliceSplit } from '../../../core/data/batches';
+import { evaluate } from '../../../core/eval/evaluate';
+import type { ModelCard } from '../../../core/models/card';
+import type { WorkerJobContext } from '../../../worker/jobs';
+import { attackRunner, specFromSettings, type AttackSettings } from '../../attacks/index';
 import { isUserModel } from './user-models';
 
 /** How a model was trained, from its card: the in-browser cards name it, the zoo's describe it. */

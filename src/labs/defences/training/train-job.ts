@@ -5,17 +5,17 @@
  * IndexedDB, progress and cancellation.
  */
 import * as tf from '@tensorflow/tfjs';
-import { getDataset } from '../../core/data/datasets';
-import { sliceSplit } from '../../core/data/batches';
-import type { RobustAccuracyEntry, ModelCard } from '../../core/models/card';
-import { describeModel } from '../../core/models/architectures';
-import { loadLayersModel, ModelLoadError, serializeLayersModel, sha256Hex } from '../../core/models/io';
-import { train, type CheckpointStore, type EpochReport } from '../../core/train/train';
-import type { WorkerJobContext } from '../../worker/jobs';
-import { holdoutPgd } from '../attacks/index';
-import type { TrainingSettings } from './experiment/training';
+import { getDataset } from '../../../core/data/datasets';
+import { sliceSplit } from '../../../core/data/batches';
+import type { RobustAccuracyEntry, ModelCard } from '../../../core/models/card';
+import { describeModel } from '../../../core/models/architectures';
+import { loadLayersModel, ModelLoadError, serializeLayersModel, sha256Hex } from '../../../core/models/io';
+import { train, type CheckpointStore, type EpochReport } from '../../../core/train/train';
+import type { WorkerJobContext } from '../../../worker/jobs';
+import { holdoutPgd } from '../../attacks/index';
+import type { TrainingSettings } from '../experiment/training';
 import { readExport } from './model-export';
-import { tradesStep } from './algorithms/trades';
+import { tradesStep } from '../algorithms/trades';
 import {
   browserRecipe,
   checkSettings,
@@ -31,7 +31,7 @@ import {
   type BatchPoint,
   type ProbePoint,
   type TrainLog,
-} from './training';
+} from './settings';
 import { deleteRun, freeId, listUserModels, loadRun, saveRun, saveUserModel, USER_RECIPE, userStore } from './user-models';
 
 export interface TrainRequest {

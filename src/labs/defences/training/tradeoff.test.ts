@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createJobContext } from '../../core/jobs';
-import { initNodeBackend } from '../../core/engine/node-backend';
-import { buildModel } from '../../core/models/architectures';
-import { asClassifier } from '../../core/models/classifier';
-import type { ModelCard } from '../../core/models/card';
-import { evaluate } from '../../core/eval/evaluate';
-import { Rng } from '../../core/random';
-import type { WorkerJobContext, WorkerServices } from '../../worker/jobs';
-import { attackRunner, attacksLab } from '../attacks/index';
+import { createJobContext } from '../../../core/jobs';
+import { initNodeBackend } from '../../../core/engine/node-backend';
+import { buildModel } from '../../../core/models/architectures';
+import { asClassifier } from '../../../core/models/classifier';
+import type { ModelCard } from '../../../core/models/card';
+import { evaluate } from '../../../core/eval/evaluate';
+import { Rng } from '../../../core/random';
+import type { WorkerJobContext, WorkerServices } from '../../../worker/jobs';
+import { attackRunner, attacksLab } from '../../attacks/index';
 import { tradeoffJob, trainingMethodOf } from './tradeoff';
 
 const zooCard = (id: string) => JSON.parse(readFileSync(new URL(`../../../models/${id}/card.json`, import.meta.url), 'utf8')) as ModelCard;

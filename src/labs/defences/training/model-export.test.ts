@@ -1,6 +1,6 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import type { ModelCard } from '../../core/models/card';
+import type { ModelCard } from '../../../core/models/card';
 import { ExportError, exportZip, readExport } from './model-export';
 import { USER_RECIPE } from './user-models';
 
