@@ -104,19 +104,21 @@ test.describe('training in the tab', () => {
 });
 
 test('the trade-off chart measures every model with the studio attack and opens one in the studio', async ({ page, consoleErrors }) => {
-  await page.goto('/#v=2&atk.v=2&atk.name=fgsm&atk.eps=0.3');
+  await page.goto('/#v=2&lab=defences&atk.v=2&atk.name=fgsm&atk.eps=0.3');
   await expect(page.getByTestId('lab')).toHaveAttribute('data-settled', 'true');
   await page.getByTestId('tradeoff-n').fill('20');
   await page.getByTestId('tradeoff-run').click();
   const chart = page.getByTestId('tradeoff-chart');
   await expect(chart).toBeVisible({ timeout: 170_000 });
-  // the MNIST zoo: mnist-cnn (standard) and mnist-cnn-robust (PGD-AT)
-  await expect(chart).toHaveAttribute('data-points', '2');
+  // the MNIST zoo: mnist-cnn (standard), mnist-cnn-robust (PGD-AT), mnist-cnn-smooth-0.25 and -0.5 (Gaussian noise)
+  await expect(chart).toHaveAttribute('data-points', '4');
   const list = page.getByTestId('tradeoff-list');
   await expect(list).toContainText(/mnist-cnn \(standard\): clean \d+\.\d%, robust \d+\.\d%/);
   await expect(list).toContainText(/mnist-cnn-robust \(PGD-AT\): clean \d+\.\d%, robust \d+\.\d%/);
   await page.getByTestId('tradeoff-open-mnist-cnn-robust').click();
   await expect(page.getByTestId('model-select')).toHaveValue('mnist-cnn-robust');
+  // opening a model takes the user to the studio
+  await expect(page.getByTestId('lab-tab-attacks')).toHaveAttribute('aria-selected', 'true');
   await page.getByTestId('tradeoff-panel').screenshot({ path: 'test-results/tradeoff.png' });
   expect(consoleErrors).toEqual([]);
 });

@@ -1,3 +1,4 @@
+import { toyData } from '../test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../engine/node-backend';
@@ -12,22 +13,6 @@ import { holdoutPgd } from '../../labs/attacks/index';
 /** train() with the zoo's holdout attack (adversarial recipes need one). */
 const trainWithProbe = (r: Recipe, d: LabeledImages, o: Parameters<typeof train>[2] = {}) =>
   train(r, d, { holdoutAttack: holdoutPgd, ...o });
-
-/** A learnable toy task: the class is the quadrant of the brightest 7x7 block. */
-function toyData(n: number, seed: number): LabeledImages {
-  const rng = new Rng(seed);
-  const pixels = new Uint8Array(n * 784);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(4);
-    labels[i] = c;
-    const r0 = c < 2 ? 3 : 17;
-    const c0 = c % 2 === 0 ? 3 : 17;
-    for (let p = 0; p < 784; p++) pixels[i * 784 + p] = rng.int(60);
-    for (let r = r0; r < r0 + 7; r++) for (let k = c0; k < c0 + 7; k++) pixels[i * 784 + r * 28 + k] = 200 + rng.int(55);
-  }
-  return { n, shape: [28, 28, 1], pixels, labels };
-}
 
 const recipe: Recipe = {
   id: 'toy',

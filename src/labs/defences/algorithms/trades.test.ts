@@ -1,3 +1,4 @@
+import { toyData } from '../../../core/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../core/engine/node-backend';
@@ -6,7 +7,6 @@ import { batchNormalization } from '../../../core/models/batch-norm-layer';
 import { Rng } from '../../../core/random';
 import { train, type StepContext, type TrainState } from '../../../core/train/train';
 import type { Recipe } from '../../../core/train/recipes';
-import type { LabeledImages } from '../../../core/data/types';
 import { holdoutPgd } from '../../attacks/index';
 import { hasTrainingModeLayers, recipeStep, tradesAdversary, tradesKlSum, tradesLoss, tradesStep } from './trades';
 
@@ -45,22 +45,6 @@ function images(n: number, seed: number): tf.Tensor4D {
     Float32Array.from({ length: n * 784 }, () => rng.next()),
     [n, 28, 28, 1],
   );
-}
-
-/** A learnable toy task: the class is the quadrant of the brightest 7x7 block. */
-function toyData(n: number, seed: number): LabeledImages {
-  const rng = new Rng(seed);
-  const pixels = new Uint8Array(n * 784);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(4);
-    labels[i] = c;
-    const r0 = c < 2 ? 3 : 17;
-    const c0 = c % 2 === 0 ? 3 : 17;
-    for (let p = 0; p < 784; p++) pixels[i * 784 + p] = rng.int(60);
-    for (let r = r0; r < r0 + 7; r++) for (let k = c0; k < c0 + 7; k++) pixels[i * 784 + r * 28 + k] = 200 + rng.int(55);
-  }
-  return { n, shape: [28, 28, 1], pixels, labels };
 }
 
 const toyRecipe: Recipe = {

@@ -1,31 +1,14 @@
+import { toyData } from '../../../core/test-utils';
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createJobContext } from '../../../core/jobs';
 import { initNodeBackend } from '../../../core/engine/node-backend';
-import type { LabeledImages } from '../../../core/data/types';
-import { Rng } from '../../../core/random';
 import type { WorkerJobContext, WorkerServices } from '../../../worker/jobs';
 import { defaultTraining, type TrainingSettings } from '../experiment/training';
 import { exportZip, readExport } from './model-export';
 import { importModelJob, trainJob, type TrainEvent, type TrainRequest } from './train-job';
 import { getUserModel, listUserModels, loadRun, userStore } from './user-models';
-
-/** A learnable toy task on 28x28 images: the class is the quadrant of the brightest 7x7 block. */
-function toyData(n: number, seed: number): LabeledImages {
-  const rng = new Rng(seed);
-  const pixels = new Uint8Array(n * 784);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(4);
-    labels[i] = c;
-    const r0 = c < 2 ? 3 : 17;
-    const c0 = c % 2 === 0 ? 3 : 17;
-    for (let p = 0; p < 784; p++) pixels[i * 784 + p] = rng.int(60);
-    for (let r = r0; r < r0 + 7; r++) for (let k = c0; k < c0 + 7; k++) pixels[i * 784 + r * 28 + k] = 200 + rng.int(55);
-  }
-  return { n, shape: [28, 28, 1], pixels, labels };
-}
 
 const trainSplit = toyData(400, 1);
 const testSplit = toyData(60, 2);

@@ -46,7 +46,7 @@ export function ModelsPanel() {
                 <td>{m.robustAccuracy[0] ? `${percent(m.robustAccuracy[0].accuracy, 1)} @ ${m.robustAccuracy[0].eps}` : '–'}</td>
                 <td className="row-actions">
                   <button type="button" onClick={() => openModel(m)} data-testid={`models-open-${m.id}`}>
-                    Open
+                    Open in the studio
                   </button>
                   <button type="button" onClick={() => void exportModel(m.id)} data-testid={`models-export-${m.id}`}>
                     Export

@@ -4,6 +4,7 @@
  * trade-off are jobs of the shared job runner (src/ui/jobs.ts) calling the lab's worker jobs (../jobs.ts).
  * The user's models and the stored run are read and deleted here directly (IndexedDB is the page's too).
  */
+import { attacksLab } from '../../attacks/index';
 import { DATASETS } from '../../../core/data/datasets';
 import type { ModelCard } from '../../../core/models/card';
 import { afterReconcile, computeClient, selectModel } from '../../../ui/controller';
@@ -190,10 +191,11 @@ export async function discardRun(): Promise<void> {
 
 // ---------------------------------------------------------------- the user's models
 
-/** Open a model in the studio (its data set too). */
+/** Open a model in the studio (its data set too): the attacks lab's tab. */
 export function openModel(card: ModelCard): void {
   if (lab().experiment.dataset !== card.dataset) patchExperiment({ dataset: card.dataset, model: card.id });
   else selectModel(card.id);
+  patchExperiment({ lab: attacksLab.id });
 }
 
 /** A zip of the model's TensorFlow.js files and its card, downloaded. */
