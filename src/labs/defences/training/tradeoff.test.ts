@@ -12,7 +12,8 @@ import type { WorkerJobContext, WorkerServices } from '../../../worker/jobs';
 import { attackRunner, attacksLab } from '../../attacks/index';
 import { tradeoffJob, trainingMethodOf } from './tradeoff';
 
-const zooCard = (id: string) => JSON.parse(readFileSync(new URL(`../../../../models/${id}/card.json`, import.meta.url), 'utf8')) as ModelCard;
+const zooCard = (id: string) =>
+  JSON.parse(readFileSync(new URL(`../../../../models/${id}/card.json`, import.meta.url), 'utf8')) as ModelCard;
 
 describe('the trade-off chart', () => {
   beforeAll(async () => {
