@@ -40,8 +40,11 @@ describe('rlab eval', () => {
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]);
     expect(Object.keys(out).sort()).toEqual(
-      ['attack', 'backend', 'clean_accuracy', 'dataset', 'model', 'n', 'robust_accuracy', 'seconds'].sort(),
+      ['adaptive', 'attack', 'backend', 'clean_accuracy', 'dataset', 'defence', 'model', 'n', 'robust_accuracy', 'seconds'].sort(),
     );
+    // an undefended model: no transformation, the attack differentiates the model itself
+    expect(out.defence).toBeNull();
+    expect(out.adaptive).toBeNull();
     expect(out.attack).toEqual({
       name: 'pgd',
       norm: 'linf',
