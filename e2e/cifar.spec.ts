@@ -251,6 +251,8 @@ test('an MNIST digit drawn on the pad is what the model classifies', async ({ ci
   await cifar.prediction();
   await cifar.page.locator('.picture-input summary').click();
   const pad = cifar.page.getByTestId('draw-pad');
+  // mouse events land only inside the viewport: bring the whole pad into it first
+  await pad.scrollIntoViewIfNeeded();
   const box = (await pad.boundingBox())!;
   await cifar.page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
   await cifar.page.mouse.down();
