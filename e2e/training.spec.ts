@@ -115,10 +115,10 @@ test('the trade-off chart measures every model with the studio attack and opens 
   const list = page.getByTestId('tradeoff-list');
   await expect(list).toContainText(/mnist-cnn \(standard\): clean \d+\.\d%, robust \d+\.\d%/);
   await expect(list).toContainText(/mnist-cnn-robust \(PGD-AT\): clean \d+\.\d%, robust \d+\.\d%/);
+  await page.getByTestId('tradeoff-panel').screenshot({ path: 'test-results/tradeoff.png' });
   await page.getByTestId('tradeoff-open-mnist-cnn-robust').click();
   await expect(page.getByTestId('model-select')).toHaveValue('mnist-cnn-robust');
   // opening a model takes the user to the studio
   await expect(page.getByTestId('lab-tab-attacks')).toHaveAttribute('aria-selected', 'true');
-  await page.getByTestId('tradeoff-panel').screenshot({ path: 'test-results/tradeoff.png' });
   expect(consoleErrors).toEqual([]);
 });
