@@ -19,8 +19,6 @@ import { ABSTAIN, certifiedAccuracyByRadius, certifySplit, maxCertifiableRadius 
 
 /** The fields `rlab certify` reads (the PGD-L2 attack's belong to the lab's panel). */
 const FIELDS = CERTIFY_FIELDS.filter((f) => !f.path.startsWith('certify.attack'));
-/** The flag of a field: its CLI name, but --seed for the noise seed (its name is unique across labs, the command's flag need not be). */
-const flagOf = (f: (typeof FIELDS)[number]) => (f.cli === 'certify-seed' ? 'seed' : f.cli);
 
 export const CERTIFY_OPTIONS = {
   model: { type: 'string' },
@@ -30,17 +28,17 @@ export const CERTIFY_OPTIONS = {
   json: { type: 'boolean', default: false },
   merge: { type: 'string' },
   card: { type: 'boolean', default: false },
-  ...Object.fromEntries(FIELDS.map((f) => [flagOf(f), { type: 'string' as const }])),
+  ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
 } as const;
 
 /** The settings from the flags (the fields' defaults where absent); a clear message for a bad value. */
 export function certifySettingsFromFlags(values: Record<string, unknown>): CertifySettings {
   const s = defaultCertify() as unknown as Record<string, unknown>;
   for (const f of FIELDS) {
-    const raw = values[flagOf(f)];
+    const raw = values[f.cli];
     if (raw === undefined) continue;
     const r = parseFieldValue(f, String(raw), { certify: defaultCertify() });
-    if ('error' in r) throw new UsageError(`--${flagOf(f)} ${JSON.stringify(raw)}: ${r.error}`);
+    if ('error' in r) throw new UsageError(`--${f.cli} ${JSON.stringify(raw)}: ${r.error}`);
     s[f.path.split('.')[1]] = r.value;
   }
   return s as unknown as CertifySettings;
@@ -225,7 +223,7 @@ export const certifyCommand: Command = {
     },
     { name: 'dataset', value: 'mnist|fashion-mnist|cifar10', help: 'the test set', required: true },
     ...FIELDS.map((f) => ({
-      name: flagOf(f),
+      name: f.cli,
       value: f.type.kind === 'floatList' ? 'r1,r2,...' : f.type.kind === 'int' ? 'k' : 'x',
       help: `${f.help ?? f.label} (default ${Array.isArray(f.default) ? f.default.join(',') : String(f.default)})`,
     })),

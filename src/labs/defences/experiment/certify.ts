@@ -101,7 +101,7 @@ export const CERTIFY_FIELDS: readonly Field<CertifyPart>[] = [
     path: 'certify.seed',
     url: 'seed',
     // the attacks lab has --seed: `rlab certify` reads this field as --seed (cli/certify.ts)
-    cli: 'certify-seed',
+    cli: 'seed',
     type: { kind: 'int', min: 0, max: 2147483647 },
     label: 'seed',
     help: 'seed of the noise (each image draws from the seed and its index)',
