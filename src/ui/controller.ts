@@ -301,6 +301,9 @@ export async function startLab(): Promise<void> {
   const initial = decodeExperiment(location.hash);
   for (const n of initial.notices) addNotice('warning', n);
   set({ experiment: initial.experiment });
+  // listen before the first await: a link opened while the catalogue loads must not be lost (nor
+  // overwritten below by the link the page started with); it is validated with the catalogue below
+  window.addEventListener('hashchange', () => applyLink(location.hash));
   const worker = startWorker();
   const catalog = await loadCatalog();
   const v = validateExperiment(get().experiment, catalog);
@@ -317,7 +320,6 @@ export async function startLab(): Promise<void> {
     // a step-by-step replay belongs to one image, model and attack setting
     if (s.stepper && !studioBusy(s) && (a.attack !== b.attack || a.sample !== b.sample || a.model !== b.model)) set({ stepper: null });
   });
-  window.addEventListener('hashchange', () => applyLink(location.hash));
   // test hook (also handy for trying the recovery by hand): make the GPU backend lose its device
   // and measure the active backend's speed with the lab's own worker (rlab bench-browser drives this)
   (window as unknown as { __rlab: unknown }).__rlab = {
