@@ -5,5 +5,10 @@
 import type { Command } from '../cli/command';
 import { attacksCommands } from './attacks/cli/index';
 import { defencesCommands } from './defences/cli/index';
+import { federatedCommands } from './federated/cli/index';
 
-export const LAB_COMMANDS: Readonly<Record<string, readonly Command[]>> = { attacks: attacksCommands, defences: defencesCommands };
+export const LAB_COMMANDS: Readonly<Record<string, readonly Command[]>> = {
+  attacks: attacksCommands,
+  defences: defencesCommands,
+  federated: federatedCommands,
+};

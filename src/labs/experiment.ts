@@ -21,6 +21,7 @@ import {
 import { numberOrFraction, parseFieldValue as parseRaw, type Field, type Value } from '../core/experiment/fields';
 import { COLOUR_LINF, effectiveNorm, type AttackSettings, type BatchSettings } from './attacks/index';
 import type { DefencesExperiment } from './defences/index';
+import type { FederatedExperiment } from './federated/index';
 import { LABS } from './index';
 
 export { LINK_VERSION } from '../core/experiment/codec';
@@ -34,7 +35,7 @@ export type BatchParams = BatchSettings;
 /** An attack of the registry, or 'none'. */
 export type AttackName = string;
 
-export interface Experiment extends CoreSettings, DefencesExperiment {
+export interface Experiment extends CoreSettings, DefencesExperiment, FederatedExperiment {
   attack: AttackSettings;
   batch: BatchSettings;
 }
@@ -45,7 +46,10 @@ export function cloneExperiment(e: Experiment): Experiment {
 
 export const DEFAULT_EXPERIMENT: Experiment = Object.freeze({
   ...DEFAULT_CORE,
-  ...LABS.reduce((parts, lab) => ({ ...parts, ...lab.defaults() }), {} as Pick<Experiment, 'attack' | 'batch' | keyof DefencesExperiment>),
+  ...LABS.reduce(
+    (parts, lab) => ({ ...parts, ...lab.defaults() }),
+    {} as Pick<Experiment, 'attack' | 'batch' | keyof DefencesExperiment | keyof FederatedExperiment>,
+  ),
 }) as Experiment;
 
 const codec = makeCodec<Experiment>([coreSlice<Experiment>(), ...LABS.map((l) => l.slice)], DEFAULT_EXPERIMENT, cloneExperiment);

@@ -6,5 +6,6 @@
  */
 import { attacksLab } from './attacks/index';
 import { defencesLab } from './defences/index';
+import { federatedLab } from './federated/index';
 
-export const LABS = [attacksLab, defencesLab] as const;
+export const LABS = [attacksLab, defencesLab, federatedLab] as const;

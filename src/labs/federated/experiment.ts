@@ -1,0 +1,22 @@
+/**
+ * The federated lab's slice of the experiment description (URL keys `fl.*`, version 1): data
+ * poisoning of one model, and the federated simulation. Each part's fields live in experiment/<part>.ts.
+ */
+import type { Slice } from '../../core/experiment/codec';
+import type { Field } from '../../core/experiment/fields';
+import { FEDERATION_FIELDS, defaultFederation, type FederationPart } from './experiment/federation';
+import { POISON_FIELDS, defaultPoison, type PoisonPart } from './experiment/poison';
+
+export type FederatedExperiment = PoisonPart & FederationPart;
+
+export const FEDERATED_SLICE: Slice<FederatedExperiment> = {
+  prefix: 'fl',
+  version: 1,
+  fields: [...(POISON_FIELDS as readonly Field<FederatedExperiment>[]), ...(FEDERATION_FIELDS as readonly Field<FederatedExperiment>[])],
+};
+
+export const defaultFederatedPart = (): FederatedExperiment => ({ poison: defaultPoison(), federation: defaultFederation() });
+
+export function cloneFederatedPart<E extends FederatedExperiment>(e: E): E {
+  return { ...e, poison: { ...e.poison }, federation: { ...e.federation } };
+}
