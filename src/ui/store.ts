@@ -41,8 +41,12 @@ export interface Notice {
 /** One running job (src/ui/jobs.ts runJob keeps these up to date). */
 export interface JobState {
   id: number;
-  /** load / backend: the reconcile pass and the setup panel; attack: the studio (its comparison too); batch: the batch check; train, tradeoff, certify: the defences lab. */
-  kind: 'load' | 'attack' | 'batch' | 'backend' | 'benchmark' | 'train' | 'tradeoff' | 'certify';
+  /**
+   * What the job is for, so a panel finds its own: load / backend: the reconcile pass and the setup
+   * panel; attack: the studio (its comparison too); batch: the batch check; the labs' panels name
+   * theirs (train, tradeoff, certify, detect: the defences lab; ...).
+   */
+  kind: string;
   label: string;
   done: number;
   total: number;

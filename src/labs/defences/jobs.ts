@@ -6,10 +6,12 @@ import type { LabJobs } from '../../worker/jobs';
 import { importModelJob, trainJob } from './training/train-job';
 import { tradeoffJob } from './training/tradeoff';
 import { certifyJob } from './certify-job';
+import { detectJob } from './detector/job';
 
 export const defenceJobs = {
   train: trainJob,
   importModel: importModelJob,
   tradeoff: tradeoffJob,
   certify: certifyJob,
+  detect: detectJob,
 } satisfies LabJobs;

@@ -10,16 +10,15 @@
  * (9000..9999 of MNIST by default) and must not overlap them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ATTACKS, ATTACKS_SLICE, resolveSpec, runAttack, specFromSettings, type AttackSpec } from '../../attacks/index';
+import { ATTACKS, ATTACKS_SLICE, resolveSpec, specFromSettings, type AttackSpec } from '../../attacks/index';
 import { experimentFromFlags } from '../../experiment';
 import { getDataset } from '../../../core/data/datasets';
-import { batchTensor } from '../../../core/data/batches';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
 import { transformsOf, DEFENCE_SYNTAX } from '../../../core/defences';
 import { isNonNegInt, isPosInt, num, parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
 import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
-import { adaptiveSqueezeAttack, roc, squeezeScores, thresholdAtFpr } from '../algorithms/squeezing';
+import { detectorRunError, evaluateDetector } from '../detector/evaluate';
 
 /** The attack's flags: the attacks lab's fields (the same as rlab eval's and the URL's). */
 const ATTACK_FIELDS = ATTACKS_SLICE.fields.filter((f) => f.path.startsWith('attack.'));
@@ -87,102 +86,27 @@ export async function runDetect(args: string[]): Promise<number> {
     (v) => isPosInt(v) && v < test.n,
     `a whole number from 1 to ${test.n - 1}`,
   );
-  const cleanStart = test.n - cleanN;
-  if (cleanStart < start + n)
-    throw new UsageError(
-      `the clean held-out images ${cleanStart}..${test.n - 1} overlap the attacked images ${start}..${start + n - 1}: lower --n or --clean-n`,
-    );
   const model = await loadNodeModel(values.model as string, ds.shape);
   const clf = model.classifier;
   const t0 = performance.now();
   const log = (s: string) => {
     if (!values.json) process.stderr.write(s);
   };
-
-  // the threshold: scores of the clean held-out images
-  const cleanScores: number[] = [];
-  for (let b = cleanStart; b < test.n; b += batchSize) {
-    const idx = Array.from({ length: Math.min(batchSize, test.n - b) }, (_, i) => b + i);
-    const { x, y } = batchTensor(test, idx);
-    try {
-      cleanScores.push(...(await squeezeScores(clf, x, squeezers)));
-    } finally {
-      tf.dispose([x, y]);
-    }
-  }
-  const threshold = thresholdAtFpr(cleanScores, fpr);
-  const fprMeasured = cleanScores.filter((v) => v > threshold).length / cleanScores.length;
-
-  // the attack on the clean-correct images of the attacked range
-  let cleanCorrect = 0;
-  let robust = 0;
-  let robustUndetected = 0;
-  let successful = 0;
-  let detected = 0;
-  const positives: number[] = [];
-  for (let b = start; b < start + n; b += batchSize) {
-    const idx = Array.from({ length: Math.min(batchSize, start + n - b) }, (_, i) => b + i);
-    const { x, y } = batchTensor(test, idx);
-    const labels = (await y.data()) as Int32Array;
-    const predT = tf.tidy(() => tf.argMax(clf.logits(x), 1));
-    const pred = await predT.data();
-    const cleanScore = await squeezeScores(clf, x, squeezers);
-    predT.dispose();
-    const correct: number[] = [];
-    for (let i = 0; i < idx.length; i++) {
-      if (pred[i] === labels[i]) correct.push(i);
-      // a misclassified clean image is not attacked: it is an error unless the detector flags it
-      else if (cleanScore[i] > threshold) robustUndetected++;
-    }
-    cleanCorrect += correct.length;
-    if (correct.length > 0) {
-      const sel = tf.tensor1d(correct, 'int32');
-      const xs = tf.gather(x, sel) as tf.Tensor4D;
-      sel.dispose();
-      const ys = Int32Array.from(correct, (i) => labels[i]);
-      let adv: tf.Tensor4D | null = null;
-      try {
-        const seed = (spec.seed ?? 0) + b;
-        if (adaptive === 'bpda') {
-          const s = spec as AttackSpec & { steps?: number; stepSize?: number; randomStart?: boolean; eps: number };
-          adv = await adaptiveSqueezeAttack(clf, xs, ys, squeezers, threshold, {
-            norm: spec.norm === 'l2' ? 'l2' : 'linf',
-            eps: s.eps,
-            steps: spec.name === 'fgsm' ? 1 : (s.steps ?? 40),
-            stepSize: spec.name === 'fgsm' ? s.eps : (s.stepSize ?? s.eps / 4),
-            randomStart: !!s.randomStart,
-            seed,
-          });
-        } else {
-          const out = await runAttack(clf, xs, ys, { ...spec, seed }, { keepTrace: false });
-          adv = out.adversarial;
-        }
-        const advPredT = tf.tidy(() => tf.argMax(clf.logits(adv!), 1));
-        const advPred = await advPredT.data();
-        advPredT.dispose();
-        const scores = await squeezeScores(clf, adv, squeezers);
-        for (let j = 0; j < ys.length; j++) {
-          const fooled = advPred[j] !== ys[j];
-          const flagged = scores[j] > threshold;
-          if (!fooled) robust++;
-          if (!fooled || flagged) robustUndetected++;
-          if (fooled) {
-            successful++;
-            positives.push(scores[j]);
-            if (flagged) detected++;
-          }
-        }
-      } finally {
-        xs.dispose();
-        adv?.dispose();
-      }
-    }
-    tf.dispose([x, y]);
-    log(`\r${Math.min(b + batchSize, start + n) - start}/${n} images`);
-  }
+  const problem = detectorRunError(test, spec, { start, n, cleanN, adaptive });
+  if (problem) throw new UsageError(problem.replace('attack fewer images or use fewer clean ones', 'lower --n or --clean-n'));
+  const r = await evaluateDetector(clf, test, spec, {
+    squeezers,
+    fpr,
+    start,
+    n,
+    cleanN,
+    adaptive,
+    batchSize,
+    onProgress: (phase, done, total) => log(`\r${phase === 'threshold' ? 'clean held-out' : 'attacked'} ${done}/${total} images`),
+  });
   log('\n');
-  const curve = roc(cleanScores, positives);
-  const stride = Math.max(1, Math.ceil(curve.points.length / 200));
+  const { threshold, cleanStart } = r;
+  const fprMeasured = r.fprMeasured;
   const out = {
     model: model.label,
     dataset: ds.id,
@@ -201,17 +125,15 @@ export async function runDetect(args: string[]): Promise<number> {
     },
     adaptive,
     n,
-    clean_accuracy: cleanCorrect / n,
-    attacked: cleanCorrect,
-    successful,
-    detected,
-    detection_rate: successful > 0 ? detected / successful : null,
-    auc: Number.isNaN(curve.auc) ? null : curve.auc,
-    robust_accuracy: robust / n,
-    robust_accuracy_undetected: robustUndetected / n,
-    roc: curve.points
-      .filter((_, i) => i % stride === 0 || i === curve.points.length - 1)
-      .map((p) => [Number(p.fpr.toFixed(4)), Number(p.tpr.toFixed(4))]),
+    clean_accuracy: r.cleanCorrect / n,
+    attacked: r.cleanCorrect,
+    successful: r.successful,
+    detected: r.detected,
+    detection_rate: r.detectionRate,
+    auc: r.auc,
+    robust_accuracy: r.robustAccuracy,
+    robust_accuracy_undetected: r.robustAccuracyUndetected,
+    roc: r.roc,
     seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
     backend,
   };
@@ -225,7 +147,7 @@ export async function runDetect(args: string[]): Promise<number> {
       `${info.label}${adaptive === 'bpda' ? ' (adaptive: BPDA through the squeezers, kept under the threshold)' : ''} on test images ${start}..${start + n - 1}`,
     );
     console.log(
-      `successful adversarial examples ${successful} of ${cleanCorrect} attacked, detected ${detected} (${out.detection_rate === null ? '-' : (100 * out.detection_rate).toFixed(1) + '%'})`,
+      `successful adversarial examples ${r.successful} of ${r.cleanCorrect} attacked, detected ${r.detected} (${out.detection_rate === null ? '-' : (100 * out.detection_rate).toFixed(1) + '%'})`,
     );
     console.log(`ROC AUC ${out.auc === null ? '-' : out.auc.toFixed(4)}`);
     console.log(

@@ -4,57 +4,17 @@
  * pA_lower, radius, the noisy samples the base model saw), and the certified-accuracy curve over the
  * N images next to the smoothed classifier's empirical robust accuracy under PGD-L2 + EOT.
  */
-import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { DATASETS } from '../../../core/data/datasets';
-import { parseFieldValue, type Field } from '../../../core/experiment/fields';
 import { CancelButton } from '../../../ui/CancelButton';
+import { FieldInput } from '../../../ui/FieldInput';
 import { percent } from '../../../ui/format';
 import { JobRow } from '../../../ui/JobsTray';
 import { PixelCanvas } from '../../../ui/PixelCanvas';
-import { jobOfKind, patchExperiment, useLab } from '../../../ui/store';
-import { CERTIFY_FIELDS, type CertifyPart, type CertifySettings } from '../experiment/certify';
+import { jobOfKind, useLab } from '../../../ui/store';
+import { CERTIFY_FIELDS } from '../experiment/certify';
 import type { CertifyOutcome } from '../certify-job';
 import { certifyBusy, runCertify, useCertify } from './certify-actions';
-
-const keyOf = (f: Field<CertifyPart>) => f.path.slice('certify.'.length) as keyof CertifySettings;
-const textOf = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v));
-
-function FieldInput({ field }: { field: Field<CertifyPart> }) {
-  const e = useLab((s) => s.experiment);
-  const key = keyOf(field);
-  const text = textOf(e.certify[key]);
-  const [draft, setDraft] = useState<{ base: string; text: string; error: string | null } | null>(null);
-  const shown = draft && draft.base === text ? draft : { text, error: null };
-  const change = (raw: string) => {
-    const r = parseFieldValue(field, raw, e);
-    if ('error' in r) setDraft({ base: text, text: raw, error: r.error });
-    else {
-      setDraft({ base: textOf(r.value), text: raw, error: null });
-      patchExperiment({ certify: { ...e.certify, [key]: r.value } });
-    }
-  };
-  const id = `certify-${field.url}`;
-  return (
-    <div className="param">
-      <label className="param-label" htmlFor={id} title={field.help}>
-        {field.label}
-      </label>
-      <input
-        id={id}
-        type={field.type.kind === 'floatList' ? 'text' : 'number'}
-        value={shown.text}
-        onChange={(ev) => change(ev.target.value)}
-        onBlur={() => setDraft(null)}
-        aria-invalid={shown.error ? true : undefined}
-        title={shown.error ?? field.help}
-        data-testid={`certify-${field.url}-input`}
-        size={field.type.kind === 'floatList' ? 20 : 8}
-      />
-      {shown.error && <span className="small attack-error">{shown.error}</span>}
-    </div>
-  );
-}
 
 function Histogram({ outcome }: { outcome: CertifyOutcome }) {
   const names = DATASETS[outcome.dataset]?.classNames ?? [];
@@ -197,7 +157,7 @@ export function CertifyPanel() {
       </p>
       <div className="studio-form">
         {CERTIFY_FIELDS.map((f) => (
-          <FieldInput key={f.path} field={f} />
+          <FieldInput key={f.path} field={f} testPrefix="certify-" />
         ))}
       </div>
       <div className="studio-actions">

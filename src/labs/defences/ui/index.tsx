@@ -1,6 +1,6 @@
 /**
  * The defences lab's side of the UI: its panels (training, the user's models, the clean-vs-robust
- * trade-off; certification and the detector). The shell (src/ui/App.tsx) shows the panels of every lab
+ * trade-off; certification; the feature-squeezing detector). The shell (src/ui/App.tsx) shows the panels of every lab
  * of src/labs/panels.ts. The defence panel (the transformations in front of the model) is shown on the
  * attacks tab too, beside the studio that attacks the defended model (SHARED_PANELS in panels.ts).
  */
@@ -10,6 +10,7 @@ import { TrainPanel } from './TrainPanel';
 
 export { DefencePanel } from './DefencePanel';
 import { CertifyPanel } from './CertifyPanel';
+import { DetectorPanel } from './DetectorPanel';
 
 export function DefencesPanels() {
   return (
@@ -18,6 +19,7 @@ export function DefencesPanels() {
       <ModelsPanel />
       <TradeoffPanel />
       <CertifyPanel />
+      <DetectorPanel />
     </>
   );
 }
