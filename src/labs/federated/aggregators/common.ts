@@ -34,10 +34,10 @@ export function checkVector(rule: string, what: string, v: ArrayLike<number>, d:
 }
 
 /** Shares of the data sizes (sum 1) over the clients in `among` (all when absent); 0 elsewhere. */
-export function sizeShares(sizes: readonly number[], among?: readonly number[]): number[] {
+export function sizeShares(rule: string, sizes: readonly number[], among?: readonly number[]): number[] {
   const idx = among ?? sizes.map((_, i) => i);
   const total = idx.reduce((a, i) => a + sizes[i], 0);
-  if (!(total > 0)) throw new Error('the clients taken have no data (their sizes sum to 0)');
+  if (!(total > 0)) throw new Error(`${rule}: the clients taken have no data (their sizes sum to 0)`);
   const w = sizes.map(() => 0);
   for (const i of idx) w[i] = sizes[i] / total;
   return w;

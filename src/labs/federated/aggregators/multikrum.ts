@@ -18,6 +18,6 @@ export const multikrum: Aggregator = (input, params) => {
     throw new Error(`Multi-Krum: keep (${keep}) must be a whole number in 1..${n} (the number of updates)`);
   const scores = krumScores(input.updates, params.f);
   const selected = argsort(scores).slice(0, keep);
-  const weights = sizeShares(input.sizes, selected);
+  const weights = sizeShares('Multi-Krum', input.sizes, selected);
   return { aggregate: weightedSum(input.updates, weights), weights, selected, scores };
 };

@@ -39,7 +39,7 @@ export const normClip: Aggregator = (input, params) => {
   if (noise > 0 && !input.random) throw new Error('Norm clipping: noise > 0 needs a random source');
   const norms = input.updates.map(norm);
   const scale = norms.map((v) => (v > clip ? clip / v : 1));
-  const shares = sizeShares(input.sizes);
+  const shares = sizeShares('Norm clipping', input.sizes);
   const weights = shares.map((s, i) => s * scale[i]);
   const aggregate = weightedSum(input.updates, weights);
   if (noise > 0) {
