@@ -4,19 +4,28 @@
  */
 import type { Slice } from '../../core/experiment/codec';
 import type { Field } from '../../core/experiment/fields';
+import { AGGREGATION_FIELDS, defaultAggregation, type AggregationPart } from './experiment/aggregation';
 import { FEDERATION_FIELDS, defaultFederation, type FederationPart } from './experiment/federation';
 import { POISON_FIELDS, defaultPoison, type PoisonPart } from './experiment/poison';
 
-export type FederatedExperiment = PoisonPart & FederationPart;
+export type FederatedExperiment = PoisonPart & FederationPart & AggregationPart;
 
 export const FEDERATED_SLICE: Slice<FederatedExperiment> = {
   prefix: 'fl',
   version: 1,
-  fields: [...(POISON_FIELDS as readonly Field<FederatedExperiment>[]), ...(FEDERATION_FIELDS as readonly Field<FederatedExperiment>[])],
+  fields: [
+    ...(POISON_FIELDS as readonly Field<FederatedExperiment>[]),
+    ...(FEDERATION_FIELDS as readonly Field<FederatedExperiment>[]),
+    ...(AGGREGATION_FIELDS as readonly Field<FederatedExperiment>[]),
+  ],
 };
 
-export const defaultFederatedPart = (): FederatedExperiment => ({ poison: defaultPoison(), federation: defaultFederation() });
+export const defaultFederatedPart = (): FederatedExperiment => ({
+  poison: defaultPoison(),
+  federation: defaultFederation(),
+  aggregation: defaultAggregation(),
+});
 
 export function cloneFederatedPart<E extends FederatedExperiment>(e: E): E {
-  return { ...e, poison: { ...e.poison }, federation: { ...e.federation } };
+  return { ...e, poison: { ...e.poison }, federation: { ...e.federation }, aggregation: { ...e.aggregation } };
 }

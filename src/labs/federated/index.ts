@@ -14,6 +14,7 @@ import { FEDERATED_SLICE, cloneFederatedPart, defaultFederatedPart, type Federat
 export { FEDERATED_SLICE, type FederatedExperiment };
 export type { PoisonSettings } from './experiment/poison';
 export type { FederationSettings } from './experiment/federation';
+export type { AggregationSettings } from './experiment/aggregation';
 
 export const federatedLab = {
   id: 'federated',

@@ -2,6 +2,7 @@
  * FedAvg (McMahan et al. 2017): the updates averaged with weights proportional to the clients' data
  * sizes, as Flower's `aggregate()` (weighted by num_examples).
  */
+import { checkInput } from './common';
 import type { Aggregator } from './types';
 
 export function weightedAverage(updates: readonly Float32Array[], weights: readonly number[]): Float32Array {
@@ -16,7 +17,9 @@ export function weightedAverage(updates: readonly Float32Array[], weights: reado
   return Float32Array.from(out);
 }
 
-export const fedavg: Aggregator = ({ updates, sizes }) => {
+export const fedavg: Aggregator = (input) => {
+  checkInput('FedAvg', input);
+  const { updates, sizes } = input;
   const total = sizes.reduce((a, b) => a + b, 0);
   if (!(total > 0)) throw new Error('FedAvg needs clients with data (the sizes sum to 0)');
   const weights = sizes.map((s) => s / total);
