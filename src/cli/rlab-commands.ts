@@ -86,7 +86,7 @@ const APP_COMMANDS: Command[] = [
     flags: [],
     run: async (args) => {
       parseArgs({ args, options: {}, strict: true });
-      prepareAll();
+      await prepareAll();
       return 0;
     },
   },
