@@ -96,7 +96,7 @@ export function decodeMailCorpus(bytes: Uint8Array): Mail[] {
   try {
     file = JSON.parse(new TextDecoder().decode(raw)) as MailCorpusFile;
   } catch (e) {
-    throw new Error(`the mail corpus is not valid JSON (${(e as Error).message})`);
+    throw new Error(`the mail corpus is not valid JSON (${(e as Error).message})`, { cause: e });
   }
   if (typeof file !== 'object' || file === null || file.format !== MAIL_CORPUS_FORMAT || !Array.isArray(file.mails)) {
     throw new Error(`the mail corpus is not of format ${MAIL_CORPUS_FORMAT} (run npm run prepare-data again)`);
