@@ -21,15 +21,17 @@ export interface MailViewProps {
 export interface Segment {
   text: string;
   trigger: boolean;
+  /** Where the part starts in the text. */
+  start: number;
 }
 
 /** `text` cut into plain and trigger parts (an empty or out-of-range span marks nothing). */
 export function mailSegments(text: string, span?: { start: number; end: number }): Segment[] {
-  if (!span || !(span.start >= 0 && span.end > span.start && span.end <= text.length)) return [{ text, trigger: false }];
+  if (!span || !(span.start >= 0 && span.end > span.start && span.end <= text.length)) return [{ text, trigger: false, start: 0 }];
   return [
-    { text: text.slice(0, span.start), trigger: false },
-    { text: text.slice(span.start, span.end), trigger: true },
-    { text: text.slice(span.end), trigger: false },
+    { text: text.slice(0, span.start), trigger: false, start: 0 },
+    { text: text.slice(span.start, span.end), trigger: true, start: span.start },
+    { text: text.slice(span.end), trigger: false, start: span.end },
   ].filter((s) => s.text.length > 0);
 }
 
@@ -43,7 +45,6 @@ export function MailView({ mail, trigger, probability, probabilityBefore, maxCha
   const shown = text.slice(0, end);
   const segments = mailSegments(shown, trigger && trigger.end <= end ? trigger : undefined);
   const subjectEnd = mail.subject.length;
-  let at = 0;
   return (
     <article className="mail-view" data-testid="mail-view" aria-label={`mail ${mail.id}`}>
       <header className="muted small">
@@ -51,13 +52,11 @@ export function MailView({ mail, trigger, probability, probabilityBefore, maxCha
       </header>
       <pre className="mail-text" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', maxHeight: '20em', overflow: 'auto' }}>
         {segments.map((s, i) => {
-          const start = at;
-          at += s.text.length;
           const content =
-            start < subjectEnd ? (
+            s.start < subjectEnd ? (
               <>
-                <strong>{s.text.slice(0, subjectEnd - start)}</strong>
-                {s.text.slice(subjectEnd - start)}
+                <strong>{s.text.slice(0, subjectEnd - s.start)}</strong>
+                {s.text.slice(subjectEnd - s.start)}
               </>
             ) : (
               s.text

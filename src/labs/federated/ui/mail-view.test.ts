@@ -17,11 +17,11 @@ const mail: Mail = {
 describe('MailView', () => {
   it('cuts the text into plain and trigger parts', () => {
     expect(mailSegments('abcdef', { start: 2, end: 4 })).toEqual([
-      { text: 'ab', trigger: false },
-      { text: 'cd', trigger: true },
-      { text: 'ef', trigger: false },
+      { text: 'ab', trigger: false, start: 0 },
+      { text: 'cd', trigger: true, start: 2 },
+      { text: 'ef', trigger: false, start: 4 },
     ]);
-    expect(mailSegments('abc', { start: 0, end: 9 })).toEqual([{ text: 'abc', trigger: false }]);
+    expect(mailSegments('abc', { start: 0, end: 9 })).toEqual([{ text: 'abc', trigger: false, start: 0 }]);
   });
 
   it('marks exactly the inserted trigger, escapes the mail, and shows both probabilities', () => {
