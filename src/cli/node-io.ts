@@ -7,6 +7,7 @@ import { getDataset, loadSplit, splitFiles } from '../core/data/datasets';
 import type { LabeledImages, Split } from '../core/data/types';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import { loadLayersModel, type LoadedModel } from '../core/models/io';
+import { isTextModelCard } from '../core/models/text-model';
 import { projectRoot } from './paths';
 import { dataRoots, prepareDataset, splitDir } from './prepare';
 
@@ -55,6 +56,7 @@ export async function loadNodeModel(
   if (/^[a-z0-9][a-z0-9.-]*$/.test(spec) && existsSync(join(zooDir, 'model.json'))) {
     jsonPath = join(zooDir, 'model.json');
     const c = JSON.parse(readFileSync(join(zooDir, 'card.json'), 'utf8')) as unknown;
+    if (isTextModelCard(c)) throw new Error(`${spec} is a text model (the federated lab's spam filter): it takes no images`);
     if (!isModelCard(c)) throw new Error(`models/${spec}/card.json is not a valid model card`);
     card = c;
   } else if (existsSync(spec)) {

@@ -17,6 +17,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseIdx } from '../core/data/idx';
+import { isTextModelCard } from '../core/models/text-model';
+import { prepareTextSet } from './prepare-text';
 import { projectRoot } from './paths';
 
 const require = createRequire(import.meta.url);
@@ -145,7 +147,9 @@ export function prepareModels(modelsRoot: string, outRoot: string): string {
     ? readdirSync(modelsRoot).filter((d) => existsSync(join(modelsRoot, d, 'card.json')) && existsSync(join(modelsRoot, d, 'model.json')))
     : [];
   mkdirSync(outRoot, { recursive: true });
-  const cards = [];
+  const cards: unknown[] = [];
+  // text models (the federated lab's spam filter) are listed apart: the image labs' pickers read `models`
+  const textCards: unknown[] = [];
   for (const id of ids.sort()) {
     const src = join(modelsRoot, id);
     const dst = join(outRoot, id);
@@ -156,13 +160,14 @@ export function prepareModels(modelsRoot: string, outRoot: string): string {
       const d = join(dst, f);
       if (!existsSync(d) || statSync(d).mtimeMs < statSync(s).mtimeMs || statSync(d).size !== statSync(s).size) copyFileSync(s, d);
     }
-    cards.push(JSON.parse(readFileSync(join(src, 'card.json'), 'utf8')));
+    const card = JSON.parse(readFileSync(join(src, 'card.json'), 'utf8')) as unknown;
+    (isTextModelCard(card) ? textCards : cards).push(card);
   }
-  writeFileSync(join(outRoot, 'index.json'), JSON.stringify({ models: cards }, null, 2));
+  writeFileSync(join(outRoot, 'index.json'), JSON.stringify({ models: cards, textModels: textCards }, null, 2));
   return `models: ${ids.length} in the zoo (${ids.join(', ') || 'none trained yet'})`;
 }
 
-export function prepareAll(): { ready: string[] } {
+export async function prepareAll(): Promise<{ ready: string[] }> {
   const root = projectRoot();
   const ready: string[] = [];
   const status: Record<string, { ok: boolean; message: string }> = {};
@@ -172,14 +177,19 @@ export function prepareAll(): { ready: string[] } {
     console.log(`[prepare] ${r.message}`);
     if (r.ok) ready.push(id);
   }
-  writeFileSync(join(root, 'public', 'data', 'index.json'), JSON.stringify({ datasets: status }, null, 2));
+  const text = await prepareTextSet(dataRoots(root).public);
+  console.log(`[prepare] ${text.message}`);
+  writeFileSync(
+    join(root, 'public', 'data', 'index.json'),
+    JSON.stringify({ datasets: status, texts: { 'spam-assassin': text } }, null, 2),
+  );
   console.log(`[prepare] ${prepareModels(join(root, 'models'), join(root, 'public', 'models'))}`);
   return { ready };
 }
 
 if (resolve(process.argv[1] ?? '') === resolve(new URL(import.meta.url).pathname)) {
   try {
-    const { ready } = prepareAll();
+    const { ready } = await prepareAll();
     if (!ready.includes('mnist')) process.exit(1);
   } catch (e) {
     console.error(`[prepare] error: ${(e as Error).message}`);

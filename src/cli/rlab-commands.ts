@@ -18,7 +18,7 @@ const APP_COMMANDS: Command[] = [
     name: 'train',
     summary: 'train a zoo model from its recipe; Ctrl-C saves and stops, the same command resumes',
     flags: [
-      { name: 'recipe', value: 'id', help: 'a recipe of src/core/train/recipes.ts', required: true },
+      { name: 'recipe', value: 'id', help: 'a recipe of src/core/train/recipes.ts (images) or train-text.ts (spam-bow)', required: true },
       { name: 'seed', value: 's', help: "the recipe's seed unless given" },
       { name: 'epochs', value: 'e', help: "the recipe's epochs unless given" },
       { name: 'out', value: 'dir', help: 'where the model goes (models/<id>/)' },
@@ -86,7 +86,7 @@ const APP_COMMANDS: Command[] = [
     flags: [],
     run: async (args) => {
       parseArgs({ args, options: {}, strict: true });
-      prepareAll();
+      await prepareAll();
       return 0;
     },
   },

@@ -11,11 +11,23 @@ import { initNodeBackend } from '../../core/engine/node-backend';
 import { sliceSplit } from '../../core/data/batches';
 import { num, parse, UsageError } from '../args';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
+import { isTextModelCard } from '../../core/models/text-model';
+import { checkTextCard } from './train-text';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../paths';
+
+/** models/<id>/card.json as JSON, or null. */
+function readZooCard(id: string): unknown {
+  const p = join(projectRoot(), 'models', id, 'card.json');
+  return /^[a-z0-9][a-z0-9.-]*$/.test(id) && existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as unknown) : null;
+}
 
 export async function runCheckCard(args: string[]): Promise<number> {
   const { values } = parse(args, { model: { type: 'string' }, tolerance: { type: 'string' }, 'data-dir': { type: 'string' } });
   if (!values.model) throw new UsageError('check-card needs --model <zoo-id>');
   const tolerance = num(values.tolerance, 'tolerance', 0.5, (v) => v >= 0, 'a number of percentage points >= 0');
+  if (isTextModelCard(readZooCard(values.model))) return checkTextCard(values.model, tolerance);
   await initNodeBackend('wasm');
   const m = await loadNodeModel(values.model);
   if (!m.card) throw new UsageError(`${values.model} is not a zoo model with a card`);

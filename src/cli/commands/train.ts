@@ -14,6 +14,8 @@ import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';
 import { fileCheckpointStore } from '../run-state';
+import { getTextRecipe } from '../../core/train/train-text';
+import { runTrainText } from './train-text';
 import { loadNodeModel, loadNodeSplit } from '../node-io';
 import { projectRoot } from '../paths';
 
@@ -30,6 +32,16 @@ export async function runTrain(args: string[]): Promise<number> {
     'skip-eval': { type: 'boolean', default: false },
   });
   if (!values.recipe) throw new Error('train needs --recipe <id>');
+  // text recipes (the federated lab's spam filter) train in their own loop
+  const text = getTextRecipe(values.recipe);
+  if (text) {
+    const recipe = {
+      ...text,
+      seed: num(values.seed, 'seed', text.seed, isNonNegInt, 'a whole number >= 0'),
+      epochs: num(values.epochs, 'epochs', text.epochs, isPosInt, 'a whole number >= 1'),
+    };
+    return runTrainText(recipe, { seedGiven: !!values.seed, epochsGiven: !!values.epochs, out: values.out, skipEval: values['skip-eval'] });
+  }
   const base = getRecipe(values.recipe);
   const recipe = {
     ...base,

@@ -46,6 +46,32 @@ export async function loadLayersModel(
   expectedSha256?: Record<string, string>,
   expectedInputShape?: [number, number, number],
 ): Promise<LoadedModel> {
+  const { model, weightBytes } = await loadCheckedLayersModel(modelJsonBytes, readFile, expectedSha256);
+  let classifier: Classifier;
+  try {
+    classifier = asClassifier(model);
+  } catch (e) {
+    model.dispose();
+    throw new ModelLoadError((e as Error).message);
+  }
+  if (expectedInputShape && classifier.inputShape.join('x') !== expectedInputShape.join('x')) {
+    model.dispose();
+    throw new ModelLoadError(
+      `the model takes ${classifier.inputShape.join('x')} images but the data set has ${expectedInputShape.join('x')}`,
+    );
+  }
+  return { model, classifier, weightBytes };
+}
+
+/**
+ * The checks of `loadLayersModel` (JSON shape, weight sizes, sha256, finite weights) without making the
+ * model an image Classifier: models of other inputs (the text models of src/core/models/text-model.ts).
+ */
+export async function loadCheckedLayersModel(
+  modelJsonBytes: Uint8Array,
+  readFile: ReadFile,
+  expectedSha256?: Record<string, string>,
+): Promise<{ model: tf.LayersModel; weightBytes: number }> {
   let json: ModelJson;
   try {
     json = JSON.parse(new TextDecoder().decode(modelJsonBytes)) as ModelJson;
@@ -119,20 +145,7 @@ export async function loadLayersModel(
   } catch (e) {
     throw new ModelLoadError(`the model could not be built: ${(e as Error).message}`);
   }
-  let classifier: Classifier;
-  try {
-    classifier = asClassifier(model);
-  } catch (e) {
-    model.dispose();
-    throw new ModelLoadError((e as Error).message);
-  }
-  if (expectedInputShape && classifier.inputShape.join('x') !== expectedInputShape.join('x')) {
-    model.dispose();
-    throw new ModelLoadError(
-      `the model takes ${classifier.inputShape.join('x')} images but the data set has ${expectedInputShape.join('x')}`,
-    );
-  }
-  return { model, classifier, weightBytes: all.length };
+  return { model, weightBytes: all.length };
 }
 
 /** Serialise a LayersModel to model.json + one weights file. */

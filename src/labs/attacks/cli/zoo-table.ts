@@ -23,6 +23,7 @@
  * fooled 16 of 30, 9 x 1000 fooled all 30 with a median L2 of 1.10 (DeepFool's is larger).
  */
 import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isTextModelCard } from '../../../core/models/text-model';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ATTACK_LIST, ATTACKS, attackRunner, type ZooContext, type ZooRow } from '../index';
@@ -118,6 +119,8 @@ export function zooCards(zoo: string): ModelCard[] {
     const p = join(zoo, id, 'card.json');
     if (!existsSync(p)) continue;
     const c = JSON.parse(readFileSync(p, 'utf8')) as unknown;
+    // text models (spam-bow) take no images: no image attack applies
+    if (isTextModelCard(c)) continue;
     if (!isModelCard(c)) throw new Error(`${p} is not a valid model card`);
     cards.push(c);
   }
