@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { sliceSplit } from '../../core/data/batches';
 import type { LabeledImages } from '../../core/data/types';
 import type { Classifier } from '../../core/models/classifier';
-import { train } from '../../core/train/train';
+import { crossEntropyStep, train } from '../../core/train/train';
 import { RECIPES, type Recipe } from '../../core/train/recipes';
 import { activationClustering } from './algorithms/activation-clustering';
 import {
@@ -115,12 +115,23 @@ export async function runPoisoning(
   const made: tf.LayersModel[] = [];
   const run = async (phase: PoisonPhase, images: LabeledImages) => {
     opts.onPhase?.(phase, `Training the ${phase} model on ${images.n} images`);
-    const r = await train(poisonRecipe(dataset, s.epochs, seed, images.n, phase), images, {
-      signal: opts.signal,
-      onBatch: (step, total, loss) => opts.onBatch?.(phase, step, total, loss),
-    });
-    made.push(r.model);
-    return r.model;
+    let building: tf.LayersModel | null = null;
+    try {
+      const r = await train(poisonRecipe(dataset, s.epochs, seed, images.n, phase), images, {
+        signal: opts.signal,
+        // the loop builds the model: it is caught here so that a cancelled run frees it
+        step: (c) => {
+          building = c.model;
+          return crossEntropyStep(c);
+        },
+        onBatch: (step, total, loss) => opts.onBatch?.(phase, step, total, loss),
+      });
+      made.push(r.model);
+      return r.model;
+    } catch (e) {
+      (building as tf.LayersModel | null)?.dispose();
+      throw e;
+    }
   };
   try {
     const model = await run('poisoned', data);
