@@ -41,8 +41,8 @@ export interface Notice {
 /** One running job (src/ui/jobs.ts runJob keeps these up to date). */
 export interface JobState {
   id: number;
-  /** load / backend: the reconcile pass and the setup panel; attack: the studio (its comparison too); batch: the batch check; train, tradeoff, certify: the defences lab. */
-  kind: 'load' | 'attack' | 'batch' | 'backend' | 'benchmark' | 'train' | 'tradeoff' | 'certify';
+  /** load / backend: the reconcile pass and the setup panel; attack: the studio (its comparison too); batch: the batch check; train, tradeoff, certify: the defences lab; poison: the federated lab. */
+  kind: 'load' | 'attack' | 'batch' | 'backend' | 'benchmark' | 'train' | 'tradeoff' | 'certify' | 'poison';
   label: string;
   done: number;
   total: number;
