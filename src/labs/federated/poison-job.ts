@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor } from '../../core/data/batches';
+import { JobCancelled } from '../../core/jobs';
 import { getDataset } from '../../core/data/datasets';
 import type { WorkerJobContext } from '../../worker/jobs';
 import { poisonLabel } from './algorithms/badnets';
@@ -85,6 +86,10 @@ export async function poisonJob(ctx: WorkerJobContext<PoisonBatchPoint>, req: Po
     },
     onBatch: (phase, step, total, loss) =>
       ctx.progress({ label, done: step + 1, total, unit: 'steps', loss, payload: [{ phase, step: step + 1, loss }] }),
+  }).catch((e: unknown) => {
+    // the training loop's own "training cancelled" is the job's cancellation
+    if (ctx.signal.aborted) throw new JobCancelled('the poisoning run');
+    throw e;
   });
   models.push(out.model);
   if (out.defendedModel) models.push(out.defendedModel);
