@@ -295,8 +295,8 @@ function Result({ outcome }: { outcome: PoisonOutcome }) {
         <table className="small" data-testid="poison-defence">
           <caption>
             {d.method === 'activation-clustering'
-              ? 'Activation clustering (Chen et al. 2018): 2-means per class on the last hidden layer reduced to 10 dimensions'
-              : 'Spectral signatures (Tran et al. 2018): per class, the top singular direction of the centred last hidden layer'}
+              ? 'Activation clustering (Chen et al. 2018, as ART): 2-means per class on the last hidden layer reduced to 10 dimensions; the smaller cluster is flagged when it holds under 35% of its class'
+              : 'Spectral signatures (Tran et al. 2018): per class, the images of largest squared projection on the top singular vector of the centred last hidden layer, floor(1.5 × 0.33 × class size) of them (ART’s expected poison share 0.33)'}
           </caption>
           <tbody>
             <tr>
