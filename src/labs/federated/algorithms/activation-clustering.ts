@@ -13,6 +13,12 @@
  * the clusters ICA would (up to k-means' initialisation). `reduce: 'pca'` clusters the unwhitened PCA
  * projection (ART's reduce="PCA"). k-means: ml-kmeans with k-means++ initialisation, the best of 10
  * seeded starts by inertia (scikit-learn's classic n_init=10).
+ *
+ * Measured limit of the relative-size rule: all-to-one poisoning of 10% of MNIST makes about half of the
+ * target class poisoned, so neither cluster is under 35% and nothing of it is flagged (`rlab poison
+ * --rate 0.1 --defence activation-clustering --seed 0`: precision 0, recall 0, ASR 99.8% after
+ * retraining); at 3% of 10,000 images (a quarter of the class) it flags 99.7% of the poison (precision
+ * 25%) and the retrained model's ASR falls to 0.6%.
  */
 import { kmeans } from 'ml-kmeans';
 import { Rng } from '../../../core/random';
