@@ -44,7 +44,7 @@ export interface JobState {
   /**
    * What the job is for, so a panel finds its own: load / backend: the reconcile pass and the setup
    * panel; attack: the studio (its comparison too); batch: the batch check; the labs' panels name
-   * theirs (train, tradeoff, certify, detect: the defences lab; ...).
+   * theirs (train, tradeoff, certify, detect: the defences lab; poison, fl: the federated lab).
    */
   kind: string;
   label: string;

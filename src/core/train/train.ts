@@ -428,6 +428,10 @@ export async function train(
     for (let b = part?.batches ?? 0; b < stepsPerEpoch; b++, step++) {
       if (opts.signal?.aborted) {
         if (opts.checkpoint && b > 0) await saveWithin(b, step);
+        // the optimiser's state and the best checkpoint are the loop's own (the model is the caller's)
+        best?.weights.forEach((w) => w.dispose());
+        if (optimizer.kind === 'adam') optimizer.adam.dispose();
+        else optimizer.sgd.dispose();
         throw new Error('training cancelled');
       }
       const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize), recipe.augment, augRng);
