@@ -64,6 +64,8 @@ function aggregationFromFlags(e: FederatedExperiment, values: Record<string, unk
     if (raw === undefined || raw === '' || raw === 'undefined') continue;
     const v = Number(raw);
     if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${k} ${JSON.stringify(raw)} is not a number >= 0`);
+    // Multi-Krum's keep 0 means n - f (the aggregation part's convention)
+    if (k === 'keep' && v === 0) continue;
     (params as unknown as Record<string, number>)[k] = v;
   }
   return { name: flagValue(e, values, 'aggregator') ?? 'fedavg', params };
