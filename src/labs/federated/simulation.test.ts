@@ -25,7 +25,10 @@ const config = (o: Partial<SimulationConfig> = {}): SimulationConfig => ({
   network: (shape, seed) => linearModel(shape, 10, seed),
   ...o,
 });
-const hash = (v: Float32Array) => createHash('sha256').update(Buffer.from(v.buffer, v.byteOffset, v.byteLength)).digest('hex');
+const hash = (v: Float32Array) =>
+  createHash('sha256')
+    .update(Buffer.from(v.buffer, v.byteOffset, v.byteLength))
+    .digest('hex');
 
 describe('the federated simulation', () => {
   it('is deterministic for a seed: same accuracies, same update vectors', async () => {

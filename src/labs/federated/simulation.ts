@@ -24,7 +24,17 @@ import { buildModel, type ArchitectureId } from '../../core/models/architectures
 import { Rng } from '../../core/random';
 import { crossEntropyStep } from '../../core/train/train';
 import { AGGREGATORS, DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from './aggregators';
-import { boostFactor, clientData, gather, isBackdoor, isFlip, isMalicious, scaleInPlace, sybilData, type AttackSettings } from './algorithms/malicious';
+import {
+  boostFactor,
+  clientData,
+  gather,
+  isBackdoor,
+  isFlip,
+  isMalicious,
+  scaleInPlace,
+  sybilData,
+  type AttackSettings,
+} from './algorithms/malicious';
 import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
 import { withTrigger } from './algorithms/trigger';
 
@@ -193,7 +203,9 @@ export class Federation {
     this.parts = splitClients(cfg.train.labels, cfg.clients, cfg.split, cfg.seed, { perClient: cfg.perClient });
     const initRng = new Rng(mix(cfg.seed, 1, 0));
     const initSeed = initRng.seed();
-    this.model = cfg.network ? cfg.network(cfg.train.shape, initSeed) : buildModel(cfg.architecture ?? 'cnn-small', cfg.train.shape, 10, initSeed);
+    this.model = cfg.network
+      ? cfg.network(cfg.train.shape, initSeed)
+      : buildModel(cfg.architecture ?? 'cnn-small', cfg.train.shape, 10, initSeed);
     this.shapes = this.model.getWeights().map((w) => w.shape);
     this.global = this.readWeights();
     this.vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -224,7 +236,11 @@ export class Federation {
         a.trigger,
         first.filter((i) => cfg.test.labels[i] !== a.target),
       );
-    else if (isFlip(a.kind)) this.evalAttack = gather(cfg.test, first.filter((i) => cfg.test.labels[i] === a.source));
+    else if (isFlip(a.kind))
+      this.evalAttack = gather(
+        cfg.test,
+        first.filter((i) => cfg.test.labels[i] === a.source),
+      );
     else this.evalAttack = null;
   }
 

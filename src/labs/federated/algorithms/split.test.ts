@@ -79,7 +79,8 @@ describe('splitClients', () => {
   it('parses split specs and rejects bad ones and impossible caps in one line', () => {
     expect(parseSplit('iid')).toEqual({ kind: 'iid' });
     expect(parseSplit('dirichlet:0.5')).toEqual({ kind: 'dirichlet', alpha: 0.5 });
-    for (const bad of ['dirichlet', 'dirichlet:0', 'dirichlet:-1', 'noniid', 'dirichlet:x']) expect(() => parseSplit(bad)).toThrow(/^Bad split/);
+    for (const bad of ['dirichlet', 'dirichlet:0', 'dirichlet:-1', 'noniid', 'dirichlet:x'])
+      expect(() => parseSplit(bad)).toThrow(/^Bad split/);
     expect(() => splitClients(labels(100), 10, { kind: 'iid' }, 0, { perClient: 20 })).toThrow(/need 200 images/);
   });
 });

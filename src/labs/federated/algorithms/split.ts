@@ -94,7 +94,13 @@ export interface SplitOptions {
  * Each client's image indices into the set whose labels are given (sorted ascending), for a seed.
  * Throws a one-line error when the clients cannot all be given data.
  */
-export function splitClients(labels: ArrayLike<number>, clients: number, spec: SplitSpec, seed: number, opts: SplitOptions = {}): Int32Array[] {
+export function splitClients(
+  labels: ArrayLike<number>,
+  clients: number,
+  spec: SplitSpec,
+  seed: number,
+  opts: SplitOptions = {},
+): Int32Array[] {
   const n = labels.length;
   const rng = new Rng(seed ^ 0x2545f491);
   const perClient = opts.perClient ?? 0;

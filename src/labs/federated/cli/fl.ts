@@ -13,9 +13,10 @@ import type { Command } from '../../../cli/command';
 import { loadNodeSplit } from '../../../cli/node-io';
 import { DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from '../aggregators';
 import { defaultFederatedPart, FEDERATED_SLICE, type FederatedExperiment } from '../experiment';
-import { gather, type AttackSettings } from '../algorithms/malicious';
-import { parseSplit, splitText } from '../algorithms/split';
+import { gather } from '../algorithms/malicious';
+import { splitText } from '../algorithms/split';
 import { parseTrigger } from '../algorithms/trigger';
+import { DEFAULT_TRIGGER, simulationSettings, type SimulationSettings } from '../fl-settings';
 import { Federation, runSimulation, type RoundReport, type SimulationConfig } from '../simulation';
 
 const FIELDS = FEDERATED_SLICE.fields as readonly Field<FederatedExperiment>[];
@@ -23,7 +24,6 @@ const has = (cli: string) => FIELDS.some((f) => f.cli === cli);
 /** Flags the aggregation part of the slice declares once it merges; until then plain options here. */
 const AGG_FLAGS = ['aggregator', 'f', 'trim', 'clip', 'noise', 'keep', 'kappa'] as const;
 const LOCAL_AGG_FLAGS = AGG_FLAGS.filter((c) => !has(c));
-const DEFAULT_TRIGGER = 'patch:4:br';
 
 export const FL_OPTIONS = {
   dataset: { type: 'string', default: 'mnist' },
@@ -71,52 +71,17 @@ function aggregationFromFlags(e: FederatedExperiment, values: Record<string, unk
   return { name: flagValue(e, values, 'aggregator') ?? 'fedavg', params };
 }
 
-/** The simulation's settings (without the data) from the experiment; one-line errors for impossible ones. */
-export function simulationSettings(
-  e: FederatedExperiment,
-  values: Record<string, unknown>,
-): Omit<SimulationConfig, 'train' | 'test'> {
-  const s = e.federation;
-  if (s.perRound > s.clients) throw new UsageError(`--per-round ${s.perRound} is more than --clients ${s.clients}`);
-  if (s.attack !== 'none' && s.malicious > s.clients)
-    throw new UsageError(`--malicious ${s.malicious} is more than --clients ${s.clients}`);
-  if (s.attack !== 'none' && s.malicious < 1) throw new UsageError(`--attack ${s.attack} needs --malicious 1 or more`);
-  if ((s.attack === 'label-flip' || s.attack === 'sybil') && s.source === e.poison.target)
-    throw new UsageError(`--source ${s.source} and --target ${e.poison.target} are the same class`);
-  let trigger;
-  const triggerText = flagValue(e, values, 'trigger') ?? DEFAULT_TRIGGER;
+/** The simulation's settings from the flags; one-line usage errors for impossible ones. */
+export function settingsFromFlags(e: FederatedExperiment, values: Record<string, unknown>): SimulationSettings {
+  const { name, params } = aggregationFromFlags(e, values);
+  const testImages = values['test-images'] === undefined ? 0 : Number(values['test-images']);
+  if (!Number.isInteger(testImages) || testImages < 0)
+    throw new UsageError(`--test-images ${String(values['test-images'])} is not a whole number >= 0`);
   try {
-    trigger = parseTrigger(triggerText);
+    return simulationSettings(e, { aggregator: name, params, trigger: flagValue(e, values, 'trigger'), testImages });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const attack: AttackSettings = {
-    kind: s.attack,
-    count: s.attack === 'none' ? 0 : s.malicious,
-    rate: e.poison.rate,
-    target: e.poison.target,
-    source: s.source,
-    boost: s.boost,
-    trigger,
-  };
-  const { name, params } = aggregationFromFlags(e, values);
-  const testImages = values['test-images'] === undefined ? 0 : Number(values['test-images']);
-  if (!Number.isInteger(testImages) || testImages < 0) throw new UsageError(`--test-images ${String(values['test-images'])} is not a whole number >= 0`);
-  return {
-    clients: s.clients,
-    perRound: s.perRound,
-    rounds: s.rounds,
-    localEpochs: s.localEpochs,
-    batch: s.localBatch,
-    learningRate: s.localLearningRate,
-    split: parseSplit(s.split),
-    perClient: s.perClient,
-    attack,
-    aggregator: name,
-    params,
-    seed: s.seed,
-    testImages,
-  };
 }
 
 /** One round in `rlab fl --json`. */
@@ -165,7 +130,8 @@ function roundJson(r: RoundReport): FlRoundJson {
 
 async function setup(values: Record<string, string | boolean | undefined>) {
   const ds = getDataset(String(values.dataset));
-  if (ds.id !== 'mnist' && ds.id !== 'fashion-mnist') throw new UsageError(`--dataset ${ds.id}: the simulation runs on mnist or fashion-mnist`);
+  if (ds.id !== 'mnist' && ds.id !== 'fashion-mnist')
+    throw new UsageError(`--dataset ${ds.id}: the simulation runs on mnist or fashion-mnist`);
   if (values.backend !== 'wasm' && values.backend !== 'cpu')
     throw new UsageError(`--backend ${String(values.backend)} is not available in Node (wasm, cpu)`);
   const backend = await initNodeBackend(values.backend as NodeBackend);
@@ -180,7 +146,7 @@ export async function runFl(args: string[]): Promise<number> {
   if (typeof v.dataset === 'string' && !['mnist', 'fashion-mnist'].includes(v.dataset))
     throw new UsageError(`--dataset ${v.dataset}: the simulation runs on mnist or fashion-mnist`);
   const e = experimentFromFlags(v);
-  const settings = simulationSettings(e, v);
+  const settings = settingsFromFlags(e, v);
   const { ds, backend, train, test } = await setup(v);
   const json = v.json === true;
   const cfg: SimulationConfig = { ...settings, train, test };
@@ -251,7 +217,8 @@ export async function runFl(args: string[]): Promise<number> {
 
 export const flCommand: Command = {
   name: 'fl',
-  summary: 'a federated simulation with malicious clients and an aggregator: per-round accuracy and attack success (one JSON object with --json)',
+  summary:
+    'a federated simulation with malicious clients and an aggregator: per-round accuracy and attack success (one JSON object with --json)',
   flags: [
     { name: 'dataset', value: 'mnist|fashion-mnist', help: 'the data set (default mnist)' },
     ...FIELDS.map((f) => ({
@@ -262,7 +229,10 @@ export const flCommand: Command = {
     ...LOCAL_AGG_FLAGS.map((c) => ({
       name: c,
       value: c === 'aggregator' ? 'name' : 'x',
-      help: c === 'aggregator' ? 'the aggregation rule (default fedavg)' : `the aggregator's ${c} (default ${String(DEFAULT_AGGREGATOR_PARAMS[c] ?? 'n - f')})`,
+      help:
+        c === 'aggregator'
+          ? 'the aggregation rule (default fedavg)'
+          : `the aggregator's ${c} (default ${String(DEFAULT_AGGREGATOR_PARAMS[c] ?? 'n - f')})`,
     })),
     ...(has('trigger') ? [] : [{ name: 'trigger', value: 'spec', help: `the backdoor's trigger (default ${DEFAULT_TRIGGER})` }]),
     { name: 'test-images', value: 'k', help: 'test images evaluated after each round (default all)' },
@@ -271,7 +241,7 @@ export const flCommand: Command = {
   ],
   notes: [
     'The malicious clients are clients 0 .. malicious - 1. attack_success_rate: backdoor / replacement: share of triggered test images of the other classes classified as --target;',
-    'label-flip / sybil: share of --source test images classified as --target. The backdoor stamps --rate of a malicious client\'s images; replacement boosts its update by --boost (0: per-round / 1).',
+    "label-flip / sybil: share of --source test images classified as --target. The backdoor stamps --rate of a malicious client's images; replacement boosts its update by --boost (0: per-round / 1).",
   ],
   run: runFl,
 };
@@ -290,7 +260,8 @@ export async function runBenchFl(args: string[]): Promise<number> {
   });
   const int = (k: string, min: number) => {
     const n = Number(values[k as keyof typeof values]);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${k} ${String(values[k as keyof typeof values])} is not a whole number >= ${min}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${k} ${String(values[k as keyof typeof values])} is not a whole number >= ${min}`);
     return n;
   };
   const clients = int('clients', 1);
@@ -358,7 +329,9 @@ export async function runBenchFl(args: string[]): Promise<number> {
   };
   if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
   else {
-    console.log(`${ds.name}, ${backend}: one round of ${clients} clients x ${perClient} images x ${localEpochs} local epoch(s), batch ${batch}`);
+    console.log(
+      `${ds.name}, ${backend}: one round of ${clients} clients x ${perClient} images x ${localEpochs} local epoch(s), batch ${batch}`,
+    );
     console.log(`federated round   ${round.toFixed(2)} s  (median of ${repeats}: ${out.round_runs.join(', ')})`);
     console.log(`central training  ${central.toFixed(2)} s  (the same ${pooled.n} images, ${localEpochs} epoch(s), same engine and step)`);
     console.log(`ratio             ${out.ratio}  (target <= 1.25)`);
