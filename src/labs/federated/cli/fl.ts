@@ -30,6 +30,8 @@ export const FL_OPTIONS = {
   backend: { type: 'string', default: 'wasm' },
   json: { type: 'boolean', default: false },
   'test-images': { type: 'string' },
+  // the issue's --attack: a synonym of the slice's --fl-attack (the attacks lab owns the global --attack)
+  attack: { type: 'string' },
   ...(has('trigger') ? {} : { trigger: { type: 'string' as const } }),
   ...Object.fromEntries(LOCAL_AGG_FLAGS.map((c) => [c, { type: 'string' as const }])),
   ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
@@ -37,6 +39,10 @@ export const FL_OPTIONS = {
 
 /** The lab's experiment from the flags (the fields' defaults where absent); a one-line message for a bad value. */
 export function experimentFromFlags(values: Record<string, unknown>): FederatedExperiment {
+  if (values.attack !== undefined) {
+    if (values['fl-attack'] !== undefined) throw new UsageError('give --attack or --fl-attack, not both');
+    values = { ...values, 'fl-attack': values.attack };
+  }
   const e = defaultFederatedPart();
   for (const f of FIELDS) {
     const raw = values[f.cli];
@@ -226,6 +232,7 @@ export const flCommand: Command = {
       value: f.type.kind === 'enum' ? f.type.values.join('|') : f.type.kind === 'int' ? 'k' : 'x',
       help: `${f.help ?? f.label} (default ${String(f.default)})`,
     })),
+    { name: 'attack', value: 'none|backdoor|replacement|label-flip|sybil', help: 'the same as --fl-attack' },
     ...LOCAL_AGG_FLAGS.map((c) => ({
       name: c,
       value: c === 'aggregator' ? 'name' : 'x',

@@ -145,7 +145,8 @@ export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
   {
     path: 'federation.attack',
     url: 'atk',
-    cli: 'attack',
+    // the attacks lab's --attack is global: `rlab fl` takes --attack as this flag's synonym
+    cli: 'fl-attack',
     type: { kind: 'enum', values: ATTACKS },
     label: 'attack',
     help: 'what the malicious clients do',
