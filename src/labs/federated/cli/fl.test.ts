@@ -37,7 +37,7 @@ describe('rlab fl flags', () => {
       ['--clients 5 --per-round 6', /--per-round 6 is more than --clients 5/],
       ['--attack label-flip --source 0 --target 0', /same class/],
       ['--clients x', /--clients "x"/],
-      ['--test-images -1', /--test-images -1/],
+      ['--test-images=-1', /--test-images -1/],
       ['--bogus 1', /bogus/],
     ];
     for (const [args, re] of cases) {
