@@ -3,8 +3,10 @@
  * function of a WorkerJobContext and a request, run by the worker's job wrapper.
  */
 import type { LabJobs } from '../../worker/jobs';
+import { flJob } from './fl-job';
 import { poisonJob } from './poison-job';
 
 export const federatedJobs = {
   poison: poisonJob,
+  fl: flJob,
 } satisfies LabJobs;

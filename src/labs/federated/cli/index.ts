@@ -1,6 +1,7 @@
 /** The federated lab's commands of `rlab` (Node only: the lab's public entry does not import them). */
 import type { Command } from '../../../cli/command';
 import { aggregateCommand } from './aggregate';
+import { benchFlCommand, flCommand } from './fl';
 import { poisonCommand } from './poison';
 
-export const federatedCommands: readonly Command[] = [poisonCommand, aggregateCommand];
+export const federatedCommands: readonly Command[] = [poisonCommand, flCommand, benchFlCommand, aggregateCommand];
