@@ -15,6 +15,12 @@ export { FEDERATED_SLICE, type FederatedExperiment };
 export type { PoisonSettings } from './experiment/poison';
 export type { FederationSettings } from './experiment/federation';
 export type { AggregationSettings } from './experiment/aggregation';
+// the federated simulation: the job's request, progress payload and result (see fl-job.ts, simulation.ts)
+export type { FlRequest, FlEvent, FlOutcome } from './fl-types';
+export type { RoundReport, SplitReport, SimulationResult } from './simulation';
+export { simulationSettings, DEFAULT_TRIGGER, type SimulationSettings } from './fl-settings';
+export { ATTACKS, type AttackKind, type AttackSettings } from './algorithms/malicious';
+export { parseSplit, splitText, type SplitSpec } from './algorithms/split';
 
 export const federatedLab = {
   id: 'federated',

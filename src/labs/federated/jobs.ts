@@ -3,5 +3,8 @@
  * function of a WorkerJobContext and a request, run by the worker's job wrapper.
  */
 import type { LabJobs } from '../../worker/jobs';
+import { flJob } from './fl-job';
 
-export const federatedJobs = {} satisfies LabJobs;
+export const federatedJobs = {
+  fl: flJob,
+} satisfies LabJobs;

@@ -3,6 +3,8 @@
  * split, rounds, local training, malicious clients and the aggregator.
  */
 import type { Field } from '../../../core/experiment/fields';
+import { ATTACKS, type AttackKind } from '../algorithms/malicious';
+import { parseSplit, splitText } from '../algorithms/split';
 
 export interface FederationSettings {
   /** Simulated clients (5 to 100). */
@@ -11,13 +13,43 @@ export interface FederationSettings {
   perRound: number;
   rounds: number;
   seed: number;
+  /** How the clients' data is drawn: `iid` or `dirichlet:<alpha>` (algorithms/split.ts). */
+  split: string;
+  /** Images per client (the pool is clients x this many training images); 0: the whole training set. */
+  perClient: number;
+  /** Local training of each client: epochs, minibatch size, SGD learning rate. */
+  localEpochs: number;
+  localBatch: number;
+  localLearningRate: number;
+  /** The attack of the malicious clients (algorithms/malicious.ts). The backdoor's target and share of images are poison.target and poison.rate. */
+  attack: AttackKind;
+  /** Malicious clients (clients 0 .. malicious - 1). */
+  malicious: number;
+  /** Model replacement's boost; 0: clients per round / server learning rate (Bagdasaryan et al.'s n / eta). */
+  boost: number;
+  /** Label flip and sybils: the class flipped to poison.target. */
+  source: number;
 }
 
 export interface FederationPart {
   federation: FederationSettings;
 }
 
-export const defaultFederation = (): FederationSettings => ({ clients: 10, perRound: 10, rounds: 30, seed: 0 });
+export const defaultFederation = (): FederationSettings => ({
+  clients: 10,
+  perRound: 10,
+  rounds: 30,
+  seed: 0,
+  split: 'iid',
+  perClient: 600,
+  localEpochs: 1,
+  localBatch: 32,
+  localLearningRate: 0.05,
+  attack: 'none',
+  malicious: 1,
+  boost: 0,
+  source: 1,
+});
 
 export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
   {
@@ -54,5 +86,96 @@ export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
     label: 'seed',
     help: 'seed of the poisoned subset, the split, the client sampling, local training and the attacks',
     default: 0,
+  },
+  {
+    path: 'federation.split',
+    url: 'split',
+    cli: 'split',
+    type: {
+      kind: 'text',
+      maxLength: 40,
+      what: 'split',
+      check: (t) => {
+        try {
+          return { value: splitText(parseSplit(t)) };
+        } catch (e) {
+          return { error: (e as Error).message };
+        }
+      },
+    },
+    label: 'data split',
+    help: 'iid, or dirichlet:<alpha> label skew (smaller alpha: more skewed)',
+    default: 'iid',
+  },
+  {
+    path: 'federation.perClient',
+    url: 'pc',
+    cli: 'per-client',
+    type: { kind: 'int', min: 0, max: 60000 },
+    label: 'images per client',
+    help: 'training images per client (0: the whole training set dealt out)',
+    default: 600,
+  },
+  {
+    path: 'federation.localEpochs',
+    url: 'le',
+    cli: 'local-epochs',
+    type: { kind: 'int', min: 1, max: 50 },
+    label: 'local epochs',
+    default: 1,
+  },
+  {
+    path: 'federation.localBatch',
+    url: 'lb',
+    cli: 'local-batch',
+    type: { kind: 'int', min: 1, max: 1024 },
+    label: 'local batch',
+    help: 'minibatch size of local training',
+    default: 32,
+  },
+  {
+    path: 'federation.localLearningRate',
+    url: 'llr',
+    cli: 'local-lr',
+    type: { kind: 'float', min: 0, max: 10 },
+    label: 'local learning rate',
+    help: "clients' SGD learning rate",
+    default: 0.05,
+  },
+  {
+    path: 'federation.attack',
+    url: 'atk',
+    cli: 'attack',
+    type: { kind: 'enum', values: ATTACKS },
+    label: 'attack',
+    help: 'what the malicious clients do',
+    default: 'none',
+  },
+  {
+    path: 'federation.malicious',
+    url: 'mal',
+    cli: 'malicious',
+    type: { kind: 'int', min: 0, max: 100 },
+    label: 'malicious clients',
+    help: 'how many clients are malicious (the first ones)',
+    default: 1,
+  },
+  {
+    path: 'federation.boost',
+    url: 'boost',
+    cli: 'boost',
+    type: { kind: 'float', min: 0, max: 1000 },
+    label: 'boost',
+    help: "model replacement's boost of the update (0: clients per round, n / eta)",
+    default: 0,
+  },
+  {
+    path: 'federation.source',
+    url: 'fsrc',
+    cli: 'source',
+    type: { kind: 'int', min: 0, max: 9 },
+    label: 'source class',
+    help: 'label flip and sybils: the class relabelled as the target',
+    default: 1,
   },
 ];

@@ -1,0 +1,357 @@
+/**
+ * rlab fl: the federated simulation (simulation.ts) on MNIST or Fashion-MNIST, one JSON object with
+ * --json; and rlab bench-fl: a round of clients against the same images trained centrally. The flags
+ * are the lab's slice fields (experiment/federation.ts, experiment/poison.ts, and the aggregation
+ * part's once it merges: --aggregator, --f, --trim, --clip, --noise, --keep, --kappa).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { getDataset } from '../../../core/data/datasets';
+import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
+import { getPath, parseFieldValue, setPath, type Field } from '../../../core/experiment/fields';
+import { parse, UsageError } from '../../../cli/args';
+import type { Command } from '../../../cli/command';
+import { loadNodeSplit } from '../../../cli/node-io';
+import { DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from '../aggregators';
+import { defaultFederatedPart, FEDERATED_SLICE, type FederatedExperiment } from '../experiment';
+import { gather } from '../algorithms/malicious';
+import { splitText } from '../algorithms/split';
+import { parseTrigger } from '../algorithms/trigger';
+import { DEFAULT_TRIGGER, simulationSettings, type SimulationSettings } from '../fl-settings';
+import { Federation, runSimulation, type RoundReport, type SimulationConfig } from '../simulation';
+
+const FIELDS = FEDERATED_SLICE.fields as readonly Field<FederatedExperiment>[];
+const has = (cli: string) => FIELDS.some((f) => f.cli === cli);
+/** Flags the aggregation part of the slice declares once it merges; until then plain options here. */
+const AGG_FLAGS = ['aggregator', 'f', 'trim', 'clip', 'noise', 'keep', 'kappa'] as const;
+const LOCAL_AGG_FLAGS = AGG_FLAGS.filter((c) => !has(c));
+
+export const FL_OPTIONS = {
+  dataset: { type: 'string', default: 'mnist' },
+  backend: { type: 'string', default: 'wasm' },
+  json: { type: 'boolean', default: false },
+  'test-images': { type: 'string' },
+  ...(has('trigger') ? {} : { trigger: { type: 'string' as const } }),
+  ...Object.fromEntries(LOCAL_AGG_FLAGS.map((c) => [c, { type: 'string' as const }])),
+  ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
+} as const;
+
+/** The lab's experiment from the flags (the fields' defaults where absent); a one-line message for a bad value. */
+export function experimentFromFlags(values: Record<string, unknown>): FederatedExperiment {
+  const e = defaultFederatedPart();
+  for (const f of FIELDS) {
+    const raw = values[f.cli];
+    if (raw === undefined) continue;
+    const r = parseFieldValue(f, String(raw), e);
+    if ('error' in r) throw new UsageError(`--${f.cli} ${JSON.stringify(raw)}: ${r.error}`);
+    setPath(e, f.path, r.value);
+  }
+  return e;
+}
+
+/** A setting by its flag: the slice's field when it has one, else the plain option. */
+function flagValue(e: FederatedExperiment, values: Record<string, unknown>, cli: string): string | undefined {
+  const f = FIELDS.find((x) => x.cli === cli);
+  if (f) return String(getPath(e, f.path));
+  const v = values[cli];
+  return v === undefined ? undefined : String(v);
+}
+
+/** The aggregator's name and parameters (AggregatorParams: the contract's defaults where not given). */
+function aggregationFromFlags(e: FederatedExperiment, values: Record<string, unknown>): { name: string; params: AggregatorParams } {
+  const params: AggregatorParams = { ...DEFAULT_AGGREGATOR_PARAMS };
+  for (const k of ['f', 'trim', 'clip', 'noise', 'keep', 'kappa'] as const) {
+    const raw = flagValue(e, values, k);
+    if (raw === undefined || raw === '' || raw === 'undefined') continue;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${k} ${JSON.stringify(raw)} is not a number >= 0`);
+    // Multi-Krum's keep 0 means n - f (the aggregation part's convention)
+    if (k === 'keep' && v === 0) continue;
+    (params as unknown as Record<string, number>)[k] = v;
+  }
+  return { name: flagValue(e, values, 'aggregator') ?? 'fedavg', params };
+}
+
+/** The simulation's settings from the flags; one-line usage errors for impossible ones. */
+export function settingsFromFlags(e: FederatedExperiment, values: Record<string, unknown>): SimulationSettings {
+  const { name, params } = aggregationFromFlags(e, values);
+  const testImages = values['test-images'] === undefined ? 0 : Number(values['test-images']);
+  if (!Number.isInteger(testImages) || testImages < 0)
+    throw new UsageError(`--test-images ${String(values['test-images'])} is not a whole number >= 0`);
+  try {
+    return simulationSettings(e, { aggregator: name, params, trigger: flagValue(e, values, 'trigger'), testImages });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** One round in `rlab fl --json`. */
+export interface FlRoundJson {
+  round: number;
+  clean_accuracy: number;
+  attack_success_rate: number | null;
+  update_norms: number[];
+  weights: number[] | null;
+  selected: number[] | null;
+  clients: number[];
+  malicious: boolean[];
+  aggregate_norm: number;
+  seconds: number;
+}
+
+export interface FlJson {
+  config: Record<string, unknown>;
+  dataset: string;
+  backend: string;
+  sizes: number[];
+  malicious: number[];
+  boost: number;
+  rounds: FlRoundJson[];
+  clean_accuracy: number;
+  attack_success_rate: number | null;
+  seconds: number;
+}
+
+const round4 = (v: number) => Number(v.toFixed(4));
+
+function roundJson(r: RoundReport): FlRoundJson {
+  return {
+    round: r.round,
+    clean_accuracy: r.cleanAccuracy,
+    attack_success_rate: r.attackSuccessRate,
+    update_norms: r.updateNorms.map(round4),
+    weights: r.weights && r.weights.map((w) => Number(w.toFixed(6))),
+    selected: r.selected,
+    clients: r.clients,
+    malicious: r.malicious,
+    aggregate_norm: round4(r.aggregateNorm),
+    seconds: Number(r.seconds.toFixed(3)),
+  };
+}
+
+async function setup(values: Record<string, string | boolean | undefined>) {
+  const ds = getDataset(String(values.dataset));
+  if (ds.id !== 'mnist' && ds.id !== 'fashion-mnist')
+    throw new UsageError(`--dataset ${ds.id}: the simulation runs on mnist or fashion-mnist`);
+  if (values.backend !== 'wasm' && values.backend !== 'cpu')
+    throw new UsageError(`--backend ${String(values.backend)} is not available in Node (wasm, cpu)`);
+  const backend = await initNodeBackend(values.backend as NodeBackend);
+  const train = await loadNodeSplit(ds.id, 'train');
+  const test = await loadNodeSplit(ds.id, 'test');
+  return { ds, backend, train, test };
+}
+
+export async function runFl(args: string[]): Promise<number> {
+  const { values } = parse(args, FL_OPTIONS);
+  const v = values as Record<string, string | boolean | undefined>;
+  if (typeof v.dataset === 'string' && !['mnist', 'fashion-mnist'].includes(v.dataset))
+    throw new UsageError(`--dataset ${v.dataset}: the simulation runs on mnist or fashion-mnist`);
+  const e = experimentFromFlags(v);
+  const settings = settingsFromFlags(e, v);
+  const { ds, backend, train, test } = await setup(v);
+  const json = v.json === true;
+  const cfg: SimulationConfig = { ...settings, train, test };
+  let out: FlJson;
+  try {
+    const res = await runSimulation(cfg, {
+      onRound: json
+        ? undefined
+        : (r) =>
+            console.log(
+              `round ${String(r.round).padStart(3)}  clean ${(100 * r.cleanAccuracy).toFixed(2)}%` +
+                (r.attackSuccessRate === null ? '' : `  ASR ${(100 * r.attackSuccessRate).toFixed(2)}%`) +
+                `  norms ${r.updateNorms.map((n) => n.toFixed(2)).join(' ')}  ${r.seconds.toFixed(1)} s`,
+            ),
+    });
+    out = {
+      config: {
+        dataset: ds.id,
+        clients: settings.clients,
+        per_round: settings.perRound,
+        rounds: settings.rounds,
+        local_epochs: settings.localEpochs,
+        local_batch: settings.batch,
+        local_lr: settings.learningRate,
+        split: splitText(settings.split),
+        per_client: settings.perClient,
+        attack: settings.attack.kind,
+        malicious: settings.attack.count,
+        rate: settings.attack.rate,
+        target: settings.attack.target,
+        source: settings.attack.source,
+        boost: res.boost,
+        trigger: flagValue(e, v, 'trigger') ?? DEFAULT_TRIGGER,
+        aggregator: settings.aggregator,
+        params: settings.params,
+        seed: settings.seed,
+        test_images: settings.testImages || test.n,
+        architecture: 'cnn-small',
+      },
+      dataset: ds.id,
+      backend,
+      sizes: res.sizes,
+      malicious: res.malicious,
+      boost: res.boost,
+      rounds: res.rounds.map(roundJson),
+      clean_accuracy: res.cleanAccuracy,
+      attack_success_rate: res.attackSuccessRate,
+      seconds: Number(res.seconds.toFixed(3)),
+    };
+  } catch (err) {
+    // a configuration the simulation refuses (an unknown aggregator, a split it cannot draw) is a usage error
+    if (err instanceof UsageError || !(err instanceof Error) || /cancelled/.test(err.message)) throw err;
+    if (/unknown aggregator|malicious clients of|clients per round|dirichlet:|images need|same class|Krum|tolerate/.test(err.message))
+      throw new UsageError(err.message);
+    throw err;
+  }
+  if (json) process.stdout.write(JSON.stringify(out) + '\n');
+  else
+    console.log(
+      `${ds.name}, ${settings.clients} clients (${settings.perRound} per round), ${splitText(settings.split)}, ${settings.attack.kind}` +
+        ` x${settings.attack.count}, ${settings.aggregator}, seed ${settings.seed}: clean ${(100 * out.clean_accuracy).toFixed(2)}%` +
+        (out.attack_success_rate === null ? '' : `, ASR ${(100 * out.attack_success_rate).toFixed(2)}%`) +
+        `, ${out.seconds.toFixed(1)} s (${backend})`,
+    );
+  tf.disposeVariables();
+  return 0;
+}
+
+export const flCommand: Command = {
+  name: 'fl',
+  summary:
+    'a federated simulation with malicious clients and an aggregator: per-round accuracy and attack success (one JSON object with --json)',
+  flags: [
+    { name: 'dataset', value: 'mnist|fashion-mnist', help: 'the data set (default mnist)' },
+    ...FIELDS.map((f) => ({
+      name: f.cli,
+      value: f.type.kind === 'enum' ? f.type.values.join('|') : f.type.kind === 'int' ? 'k' : 'x',
+      help: `${f.help ?? f.label} (default ${String(f.default)})`,
+    })),
+    ...LOCAL_AGG_FLAGS.map((c) => ({
+      name: c,
+      value: c === 'aggregator' ? 'name' : 'x',
+      help:
+        c === 'aggregator'
+          ? 'the aggregation rule (default fedavg)'
+          : `the aggregator's ${c} (default ${String(DEFAULT_AGGREGATOR_PARAMS[c] ?? 'n - f')})`,
+    })),
+    ...(has('trigger') ? [] : [{ name: 'trigger', value: 'spec', help: `the backdoor's trigger (default ${DEFAULT_TRIGGER})` }]),
+    { name: 'test-images', value: 'k', help: 'test images evaluated after each round (default all)' },
+    { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
+    { name: 'json', help: 'print one JSON object' },
+  ],
+  notes: [
+    'The malicious clients are clients 0 .. malicious - 1. attack_success_rate: backdoor / replacement: share of triggered test images of the other classes classified as --target;',
+    "label-flip / sybil: share of --source test images classified as --target. The backdoor stamps --rate of a malicious client's images; replacement boosts its update by --boost (0: per-round / 1).",
+  ],
+  run: runFl,
+};
+
+/** rlab bench-fl: one federated round (clients x images x local epochs) against the same images trained centrally. */
+export async function runBenchFl(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    dataset: { type: 'string', default: 'mnist' },
+    backend: { type: 'string', default: 'wasm' },
+    clients: { type: 'string', default: '10' },
+    'per-client': { type: 'string', default: '600' },
+    'local-epochs': { type: 'string', default: '1' },
+    'local-batch': { type: 'string', default: '32' },
+    repeats: { type: 'string', default: '3' },
+    json: { type: 'boolean', default: false },
+  });
+  const int = (k: string, min: number) => {
+    const n = Number(values[k as keyof typeof values]);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${k} ${String(values[k as keyof typeof values])} is not a whole number >= ${min}`);
+    return n;
+  };
+  const clients = int('clients', 1);
+  const perClient = int('per-client', 1);
+  const localEpochs = int('local-epochs', 1);
+  const batch = int('local-batch', 1);
+  const repeats = int('repeats', 1);
+  const { ds, backend, train, test } = await setup(values as Record<string, string | boolean | undefined>);
+  const fed = new Federation({
+    train,
+    test,
+    clients,
+    perRound: clients,
+    rounds: 1,
+    localEpochs,
+    batch,
+    learningRate: 0.05,
+    split: { kind: 'iid' },
+    perClient,
+    attack: { kind: 'none', count: 0, rate: 0, target: 0, source: 1, boost: 0, trigger: parseTrigger(DEFAULT_TRIGGER) },
+    aggregator: 'fedavg',
+    seed: 0,
+    testImages: 1,
+  });
+  const pooled = gather(train, Int32Array.from(fed.parts.flatMap((p) => Array.from(p))).sort());
+  const roundTimes: number[] = [];
+  const centralTimes: number[] = [];
+  try {
+    // warm-up of both (kernels compiled, buffers allocated), then alternating timed repeats
+    await fed.train(0);
+    await fed.localUpdate(pooled, null, 1);
+    for (let k = 0; k < repeats; k++) {
+      let t = performance.now();
+      const { updates, sizes } = await fed.train(k + 1);
+      // FedAvg's aggregation and the global step belong to the round
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const agg = new Float64Array(fed.global.length);
+      updates.forEach((u, i) => {
+        for (let j = 0; j < u.length; j++) agg[j] += (sizes[i] / total) * u[j];
+      });
+      roundTimes.push((performance.now() - t) / 1000);
+      t = performance.now();
+      await fed.localUpdate(pooled, null, k + 2);
+      centralTimes.push((performance.now() - t) / 1000);
+    }
+  } finally {
+    fed.dispose();
+  }
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const round = median(roundTimes);
+  const central = median(centralTimes);
+  const out = {
+    dataset: ds.id,
+    backend,
+    clients,
+    per_client: perClient,
+    images: pooled.n,
+    local_epochs: localEpochs,
+    batch,
+    round_seconds: Number(round.toFixed(3)),
+    central_seconds: Number(central.toFixed(3)),
+    ratio: Number((round / central).toFixed(3)),
+    round_runs: roundTimes.map((t) => Number(t.toFixed(3))),
+    central_runs: centralTimes.map((t) => Number(t.toFixed(3))),
+  };
+  if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
+  else {
+    console.log(
+      `${ds.name}, ${backend}: one round of ${clients} clients x ${perClient} images x ${localEpochs} local epoch(s), batch ${batch}`,
+    );
+    console.log(`federated round   ${round.toFixed(2)} s  (median of ${repeats}: ${out.round_runs.join(', ')})`);
+    console.log(`central training  ${central.toFixed(2)} s  (the same ${pooled.n} images, ${localEpochs} epoch(s), same engine and step)`);
+    console.log(`ratio             ${out.ratio}  (target <= 1.25)`);
+  }
+  tf.disposeVariables();
+  return 0;
+}
+
+export const benchFlCommand: Command = {
+  name: 'bench-fl',
+  summary: 'times one federated round against training its images centrally with the same engine (target ratio <= 1.25)',
+  flags: [
+    { name: 'dataset', value: 'mnist|fashion-mnist', help: 'the data set (default mnist)' },
+    { name: 'clients', value: 'k', help: 'clients in the round (default 10)' },
+    { name: 'per-client', value: 'k', help: 'images per client (default 600)' },
+    { name: 'local-epochs', value: 'k', help: 'local epochs (default 1)' },
+    { name: 'local-batch', value: 'k', help: 'minibatch size (default 32)' },
+    { name: 'repeats', value: 'k', help: 'timed repeats, the median is reported (default 3)' },
+    { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
+    { name: 'json', help: 'print one JSON object' },
+  ],
+  run: runBenchFl,
+};

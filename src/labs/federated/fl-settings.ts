@@ -1,0 +1,53 @@
+/**
+ * The simulation's settings from the lab's experiment (the slice's fields), shared by `rlab fl` and
+ * the worker job `fl`; a one-line error for settings that cannot run.
+ */
+import { DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from './aggregators';
+import type { AttackSettings } from './algorithms/malicious';
+import { parseSplit } from './algorithms/split';
+import { parseTrigger } from './algorithms/trigger';
+import type { FederatedExperiment } from './experiment';
+import type { SimulationConfig } from './simulation';
+
+/** The simulation's settings without its data: plain, structured-clone-friendly (the job's request). */
+export type SimulationSettings = Omit<SimulationConfig, 'train' | 'test' | 'network'>;
+
+/** The backdoor's trigger until the poisoning part's trigger field merges (BadNets' white patch, 4x4, bottom right). */
+export const DEFAULT_TRIGGER = 'patch:4:br';
+
+export function simulationSettings(
+  e: FederatedExperiment,
+  opts: { aggregator?: string; params?: Partial<AggregatorParams>; trigger?: string; testImages?: number } = {},
+): SimulationSettings {
+  const s = e.federation;
+  if (s.perRound > s.clients) throw new Error(`--per-round ${s.perRound} is more than --clients ${s.clients}`);
+  if (s.attack !== 'none' && s.malicious > s.clients) throw new Error(`--malicious ${s.malicious} is more than --clients ${s.clients}`);
+  if (s.attack !== 'none' && s.malicious < 1) throw new Error(`--attack ${s.attack} needs --malicious 1 or more`);
+  if ((s.attack === 'label-flip' || s.attack === 'sybil') && s.source === e.poison.target)
+    throw new Error(`--source ${s.source} and --target ${e.poison.target} are the same class`);
+  const attack: AttackSettings = {
+    kind: s.attack,
+    count: s.attack === 'none' ? 0 : s.malicious,
+    rate: e.poison.rate,
+    target: e.poison.target,
+    source: s.source,
+    boost: s.boost,
+    trigger: parseTrigger(opts.trigger ?? DEFAULT_TRIGGER),
+  };
+  return {
+    clients: s.clients,
+    perRound: s.perRound,
+    rounds: s.rounds,
+    localEpochs: s.localEpochs,
+    batch: s.localBatch,
+    learningRate: s.localLearningRate,
+    split: parseSplit(s.split),
+    perClient: s.perClient,
+    attack,
+    aggregator: opts.aggregator ?? 'fedavg',
+    // until the aggregation part's fields merge, the contract's defaults (DEFAULT_AGGREGATOR_PARAMS)
+    params: { ...DEFAULT_AGGREGATOR_PARAMS, ...opts.params },
+    seed: s.seed,
+    testImages: opts.testImages ?? 0,
+  };
+}
