@@ -235,8 +235,10 @@ export function FederatedPanel() {
       {runs.length > 0 && (
         <div className="fl-results" data-testid="fl-results">
           <Summary runs={runs} />
-          <AccuracyChart runs={runs} />
-          {split && <LabelHistograms split={split} />}
+          <div className="fl-charts fl-charts-top">
+            <AccuracyChart runs={runs} />
+            {split && <LabelHistograms split={split} />}
+          </div>
           <RoundView runs={runs} />
         </div>
       )}

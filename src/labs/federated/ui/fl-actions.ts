@@ -70,7 +70,9 @@ function onEvents(k: number, items: FlEvent[]): void {
     if (!run) return st;
     for (const ev of items) {
       if (ev.kind === 'split') run = { ...run, split: ev.split };
-      else run = { ...run, rounds: [...run.rounds, ev.report] };
+      // a round already shown (the job's last progress can arrive after its result) is not added twice
+      else if (!run.rounds.some((r) => r.round === ev.report.round))
+        run = { ...run, rounds: [...run.rounds, ev.report].sort((a, b) => a.round - b.round) };
     }
     runs[k] = run;
     return { runs };

@@ -46,7 +46,7 @@ export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
   const attacked = runs.some((r) => r.settings.attack.kind !== 'none');
   const points = runs.reduce((n, r) => n + r.rounds.length, 0);
   return (
-    <figure className="fl-chart fl-chart-wide" data-testid="fl-accuracy-chart" data-points={points} data-runs={runs.length}>
+    <figure className="fl-chart" data-testid="fl-accuracy-chart" data-points={points} data-runs={runs.length}>
       <figcaption className="small muted">
         Main accuracy (solid){attacked ? ' and attack success rate (dashed)' : ''} of the global model after each round, on the first{' '}
         {runs[0]?.settings.testImages?.toLocaleString('en-US') ?? 'all'} test images
@@ -112,7 +112,7 @@ export function LabelHistograms({ split }: { split: SplitReport }) {
   });
   const n = split.histograms.length;
   return (
-    <figure className="fl-chart fl-chart-wide" data-testid="fl-label-histograms" data-clients={n} data-malicious={split.malicious.length}>
+    <figure className="fl-chart" data-testid="fl-label-histograms" data-clients={n} data-malicious={split.malicious.length}>
       <figcaption className="small muted">
         Each client&apos;s training images by class (the split){split.malicious.length > 0 ? '; malicious clients starred in red' : ''}
       </figcaption>
@@ -238,9 +238,9 @@ export function WeightsChart({ report, aggregator }: { report: RoundReport; aggr
   );
 }
 
-const CELL_MAX = 24;
+const CELL_MAX = 48;
 const HEAT_SIZE = 240;
-const MARGIN = 6;
+const MARGIN = 8;
 
 /** Cosine similarity of every pair of the round's updates on a diverging map (-1 blue, 0 white, +1 red). */
 export function CosineHeatmap({ report }: { report: RoundReport }) {
