@@ -202,7 +202,9 @@ export function WeightsChart({ report, aggregator }: { report: RoundReport; aggr
         report={report}
         values={report.weights}
         testId="fl-weights-chart"
-        caption={`Round ${report.round}: ${name}'s weight of each client's update`}
+        caption={`Round ${report.round}: ${name}'s weight of each client's update${
+          report.selected ? ` (it kept ${report.selected.length} of ${report.clients.length})` : ''
+        }`}
         format={(v) => v.toFixed(2)}
       />
     );
