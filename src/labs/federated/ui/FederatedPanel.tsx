@@ -14,23 +14,11 @@ import { JobRow } from '../../../ui/JobsTray';
 import { jobOfKind, useLab } from '../../../ui/store';
 import { AGGREGATORS } from '../aggregators/index';
 import { AGGREGATION_FIELDS } from '../experiment/aggregation';
+import { AGGREGATOR_PARAMS } from './aggregator-params';
 import { FEDERATION_FIELDS } from '../experiment/federation';
 import { POISON_FIELDS } from '../experiment/poison';
 import { datasetProblem, flBusy, runFederated, showRound, showRun, toggleCompare, useFederated, type FlRun } from './fl-actions';
 import { AccuracyChart, colourOf, CosineHeatmap, LabelHistograms, labelOf, NormsChart, WeightsChart } from './fl-charts';
-
-/** The parameters each aggregator reads (aggregators/*.ts); the form shows only these. */
-export const AGGREGATOR_PARAMS: Readonly<Record<string, readonly string[]>> = {
-  fedavg: [],
-  krum: ['f'],
-  multikrum: ['f', 'keep'],
-  median: [],
-  'trimmed-mean': ['trim'],
-  'norm-clip': ['clip', 'noise'],
-  foolsgold: ['kappa'],
-  bulyan: ['f'],
-  fltrust: [],
-};
 
 const byKey = <C,>(fields: readonly Field<C>[]) => new Map(fields.map((f) => [f.path.split('.')[1], f]));
 const FED = byKey(FEDERATION_FIELDS);

@@ -6,6 +6,7 @@
  * aggregators, one job after another (the machine's cores are shared: one at a time is faster overall).
  */
 import { create } from 'zustand';
+import { DATASETS } from '../../../core/data/datasets';
 import { computeClient } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
 import { jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
@@ -56,7 +57,7 @@ export const flBusy = (s: LabState): boolean => jobOfKind(s, 'fl') !== null || s
 export function datasetProblem(dataset: string): string | null {
   return (FL_DATASETS as readonly string[]).includes(dataset)
     ? null
-    : `The federated simulation runs on MNIST or Fashion-MNIST: choose one of them in Setup (${dataset} is chosen).`;
+    : `The federated simulation runs on MNIST or Fashion-MNIST: choose one of them in Setup (${DATASETS[dataset]?.name ?? dataset} is chosen).`;
 }
 
 function patchRun(k: number, patch: Partial<FlRun>): void {
