@@ -127,7 +127,9 @@ function Summary({ runs }: { runs: readonly FlRun[] }) {
 
 function RoundView({ runs }: { runs: readonly FlRun[] }) {
   const { shownRun, shownRound } = useFederated();
-  const k = Math.min(shownRun, runs.length - 1);
+  // by default the run that is running (or the last one that ran)
+  const latest = runs.reduce((last, r, i) => (r.rounds.length > 0 ? i : last), 0);
+  const k = shownRun === null ? latest : Math.min(shownRun, runs.length - 1);
   const run = runs[k];
   if (!run || run.rounds.length === 0) return null;
   const count = run.rounds.length;

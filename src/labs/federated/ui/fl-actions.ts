@@ -36,8 +36,8 @@ export interface FlUiState {
   runs: FlRun[];
   /** Aggregators ticked for "Compare". */
   compare: string[];
-  /** The run whose per-round charts are shown (index into runs), and the round (from 1; 0: the latest). */
-  shownRun: number;
+  /** The run whose per-round charts are shown (index into runs; null: the last one with a round), and the round (from 1; 0: the latest). */
+  shownRun: number | null;
   shownRound: number;
   /** A settings error (one line), before any job starts. */
   error: string | null;
@@ -46,7 +46,7 @@ export interface FlUiState {
 export const useFederated = create<FlUiState>(() => ({
   runs: [],
   compare: ['fedavg', 'median', 'norm-clip', 'foolsgold'],
-  shownRun: 0,
+  shownRun: null,
   shownRound: 0,
   error: null,
 }));
@@ -127,7 +127,7 @@ export function runFederated(aggregators?: readonly string[]): void {
     useFederated.setState({ error: (err as Error).message });
     return;
   }
-  useFederated.setState({ runs, shownRun: 0, shownRound: 0, error: null });
+  useFederated.setState({ runs, shownRun: null, shownRound: 0, error: null });
   void (async () => {
     for (let k = 0; k < runs.length; k++) {
       const run = runs[k];
