@@ -44,10 +44,13 @@ test('a link restores the simulation settings; a run with one malicious client f
   await expect.poll(async () => (await fl.hashParams()).get('fl.agg')).toBe('norm-clip');
   await fl.input('agg').selectOption('fedavg');
 
+  const tensorsBefore = await fl.tensorCount();
   await fl.run.click();
   await expect(fl.jobProgress).toBeVisible();
   await expect(fl.runSummary('fedavg')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(fl.jobProgress).toHaveCount(0);
+  // the run's network and tensors are freed in the worker
+  await expect.poll(() => fl.tensorCount()).toBe(tensorsBefore);
   // one point per round; the split: 5 clients, client 0 malicious and starred
   await expect(fl.accuracyChart).toHaveAttribute('data-points', '3');
   await expect(fl.accuracyChart.locator('.recharts-line')).toHaveCount(2); // accuracy and ASR
