@@ -3,11 +3,13 @@
  * (src/ui/App.tsx) shows the panels of every lab of src/labs/panels.ts.
  */
 import { PoisonPanel } from './PoisonPanel';
+import { FederatedPanel } from './FederatedPanel';
 
 export function FederatedPanels() {
   return (
     <>
       <PoisonPanel />
+      <FederatedPanel />
     </>
   );
 }

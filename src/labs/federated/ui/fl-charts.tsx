@@ -1,0 +1,298 @@
+/**
+ * The federated simulation's charts: main accuracy and attack success per round for every run (one
+ * colour per aggregator, ASR dashed), each client's label histogram, and for one round the per-client
+ * update norms, the cosine-similarity heat map of the updates and the aggregator's weights or
+ * selection. Malicious clients are drawn in red (bars) or marked with a red tick (heat map).
+ */
+import { useEffect, useRef } from 'react';
+import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { diverging } from '../../../ui/colormap';
+import { percent } from '../../../ui/format';
+import { AGGREGATORS } from '../aggregators/index';
+import type { RoundReport, SplitReport } from '../simulation';
+import type { FlRun } from './fl-actions';
+
+/** One colour per aggregator (the same in every chart and the summary). */
+export const AGGREGATOR_COLOURS: Readonly<Record<string, string>> = {
+  fedavg: '#c8372d',
+  krum: '#7a4cc2',
+  multikrum: '#2f6fde',
+  median: '#1f8a4c',
+  'trimmed-mean': '#c07a12',
+  'norm-clip': '#0f8f96',
+  foolsgold: '#b0338a',
+  bulyan: '#5b6b1f',
+  fltrust: '#555d6e',
+};
+export const colourOf = (agg: string): string => AGGREGATOR_COLOURS[agg] ?? '#333';
+export const labelOf = (agg: string): string => AGGREGATORS[agg]?.label ?? agg;
+
+const HONEST = '#2f6fde';
+const MALICIOUS = '#c8372d';
+const CLASS_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+/** Main accuracy and ASR per round of every run on one chart. */
+export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
+  const rounds = Math.max(0, ...runs.map((r) => r.settings.rounds));
+  const data = Array.from({ length: rounds }, (_, k) => {
+    const row: Record<string, number | null> = { round: k + 1 };
+    for (const r of runs) {
+      const rep = r.rounds[k];
+      row[`${r.aggregator}:acc`] = rep ? rep.cleanAccuracy : null;
+      row[`${r.aggregator}:asr`] = rep ? rep.attackSuccessRate : null;
+    }
+    return row;
+  });
+  const attacked = runs.some((r) => r.settings.attack.kind !== 'none');
+  const points = runs.reduce((n, r) => n + r.rounds.length, 0);
+  return (
+    <figure className="fl-chart" data-testid="fl-accuracy-chart" data-points={points} data-runs={runs.length}>
+      <figcaption className="small muted">
+        Main accuracy (solid){attacked ? ' and attack success rate (dashed)' : ''} of the global model after each round, on the first{' '}
+        {runs[0]?.settings.testImages?.toLocaleString('en-US') ?? 'all'} test images
+      </figcaption>
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+          <XAxis dataKey="round" type="number" domain={[1, Math.max(1, rounds)]} allowDecimals={false} tick={{ fontSize: 11 }} />
+          <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v, 1) : String(v))} labelFormatter={(s) => `round ${String(s)}`} />
+          <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
+          {runs.flatMap((r) => {
+            const lines = [
+              <Line
+                key={`${r.aggregator}:acc`}
+                dataKey={`${r.aggregator}:acc`}
+                name={`${labelOf(r.aggregator)} accuracy`}
+                stroke={colourOf(r.aggregator)}
+                strokeWidth={2}
+                dot={rounds <= 30}
+                isAnimationActive={false}
+              />,
+            ];
+            if (r.settings.attack.kind !== 'none')
+              lines.push(
+                <Line
+                  key={`${r.aggregator}:asr`}
+                  dataKey={`${r.aggregator}:asr`}
+                  name={`${labelOf(r.aggregator)} ASR`}
+                  stroke={colourOf(r.aggregator)}
+                  strokeDasharray="5 4"
+                  dot={rounds <= 30}
+                  isAnimationActive={false}
+                />,
+              );
+            return lines;
+          })}
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+/** A client id on a chart's axis: red and starred when malicious. */
+function ClientTick(props: { x?: number; y?: number; payload?: { value: string | number }; malicious: ReadonlySet<number> }) {
+  const { x = 0, y = 0, payload, malicious } = props;
+  const id = Number(payload?.value);
+  const bad = malicious.has(id);
+  return (
+    <text x={x} y={y + 11} textAnchor="middle" fontSize={10} fill={bad ? MALICIOUS : '#555'} fontWeight={bad ? 700 : 400}>
+      {bad ? `${id}*` : id}
+    </text>
+  );
+}
+
+/** Each client's number of images per class, stacked; malicious clients starred in red. */
+export function LabelHistograms({ split }: { split: SplitReport }) {
+  const malicious = new Set(split.malicious);
+  const data = split.histograms.map((h, id) => {
+    const row: Record<string, number> = { client: id };
+    h.forEach((n, c) => (row[`c${c}`] = n));
+    return row;
+  });
+  const n = split.histograms.length;
+  return (
+    <figure className="fl-chart" data-testid="fl-label-histograms" data-clients={n} data-malicious={split.malicious.length}>
+      <figcaption className="small muted">
+        Each client&apos;s training images by class (the split){split.malicious.length > 0 ? '; malicious clients starred in red' : ''}
+      </figcaption>
+      <ResponsiveContainer width="100%" height={200}>
+        <BarChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }} barCategoryGap={n > 40 ? 0 : '10%'}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" vertical={false} />
+          <XAxis
+            dataKey="client"
+            tick={(p: object) => <ClientTick {...p} malicious={malicious} />}
+            interval={n > 30 ? Math.ceil(n / 30) - 1 : 0}
+          />
+          <YAxis tick={{ fontSize: 11 }} width={40} />
+          <Tooltip labelFormatter={(c) => `client ${String(c)}${malicious.has(Number(c)) ? ' (malicious)' : ''}`} />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          {CLASS_COLOURS.map((fill, c) => (
+            <Bar key={c} dataKey={`c${c}`} name={`class ${c}`} stackId="h" fill={fill} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+/** One bar per client of the round, malicious ones red. */
+function ClientBars({
+  report,
+  values,
+  testId,
+  caption,
+  format,
+  domain,
+}: {
+  report: RoundReport;
+  values: readonly number[];
+  testId: string;
+  caption: string;
+  format: (v: number) => string;
+  domain?: [number, number];
+}) {
+  const malicious = new Set(report.clients.filter((_, i) => report.malicious[i]));
+  const data = report.clients.map((id, i) => ({ client: id, value: values[i] }));
+  return (
+    <figure className="fl-chart" data-testid={testId} data-bars={data.length} data-round={report.round}>
+      <figcaption className="small muted">{caption}</figcaption>
+      <ResponsiveContainer width="100%" height={180}>
+        <BarChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" vertical={false} />
+          <XAxis
+            dataKey="client"
+            tick={(p: object) => <ClientTick {...p} malicious={malicious} />}
+            interval={data.length > 30 ? 'preserveEnd' : 0}
+          />
+          <YAxis tick={{ fontSize: 11 }} width={44} domain={domain ?? [0, 'auto']} tickFormatter={(v: number) => format(v)} />
+          <Tooltip
+            formatter={(v) => (typeof v === 'number' ? format(v) : String(v))}
+            labelFormatter={(c) => `client ${String(c)}${malicious.has(Number(c)) ? ' (malicious)' : ''}`}
+          />
+          <Bar dataKey="value" isAnimationActive={false}>
+            {data.map((d) => (
+              <Cell key={d.client} fill={malicious.has(d.client) ? MALICIOUS : HONEST} />
+            ))}
+          </Bar>
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+export function NormsChart({ report }: { report: RoundReport }) {
+  return (
+    <ClientBars
+      report={report}
+      values={report.updateNorms}
+      testId="fl-norms-chart"
+      caption={`Round ${report.round}: L2 norm of each client's update as sent (aggregate ${report.aggregateNorm.toFixed(3)})`}
+      format={(v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3))}
+    />
+  );
+}
+
+/** The aggregator's weight per client; else its selection (1 kept, 0 dropped); else its score; else a note. */
+export function WeightsChart({ report, aggregator }: { report: RoundReport; aggregator: string }) {
+  const name = labelOf(aggregator);
+  if (report.weights)
+    return (
+      <ClientBars
+        report={report}
+        values={report.weights}
+        testId="fl-weights-chart"
+        caption={`Round ${report.round}: ${name}'s weight of each client's update${
+          report.selected ? ` (it kept ${report.selected.length} of ${report.clients.length})` : ''
+        }`}
+        format={(v) => v.toFixed(2)}
+      />
+    );
+  if (report.selected) {
+    const kept = new Set(report.selected);
+    return (
+      <ClientBars
+        report={report}
+        values={report.clients.map((c) => (kept.has(c) ? 1 : 0))}
+        testId="fl-weights-chart"
+        caption={`Round ${report.round}: the clients ${name} kept (1) or dropped (0): ${report.selected.length} of ${report.clients.length}`}
+        format={(v) => v.toFixed(0)}
+        domain={[0, 1]}
+      />
+    );
+  }
+  if (report.scores)
+    return (
+      <ClientBars
+        report={report}
+        values={report.scores}
+        testId="fl-weights-chart"
+        caption={`Round ${report.round}: ${name}'s score of each client`}
+        format={(v) => v.toPrecision(3)}
+      />
+    );
+  return (
+    <figure className="fl-chart" data-testid="fl-weights-chart" data-bars={0} data-round={report.round}>
+      <figcaption className="small muted">
+        Round {report.round}: {name} combines every coordinate separately, so it gives no per-client weight or selection.
+      </figcaption>
+    </figure>
+  );
+}
+
+const CELL_MAX = 48;
+const HEAT_SIZE = 240;
+const MARGIN = 8;
+
+/** Cosine similarity of every pair of the round's updates on a diverging map (-1 blue, 0 white, +1 red). */
+export function CosineHeatmap({ report }: { report: RoundReport }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const n = report.clients.length;
+  const cell = Math.max(2, Math.min(CELL_MAX, Math.floor(HEAT_SIZE / Math.max(1, n))));
+  const side = MARGIN + n * cell;
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    ctx.clearRect(0, 0, side, side);
+    for (let i = 0; i < n; i++) {
+      if (report.malicious[i]) {
+        ctx.fillStyle = MALICIOUS;
+        ctx.fillRect(MARGIN + i * cell, 0, cell, MARGIN - 2);
+        ctx.fillRect(0, MARGIN + i * cell, MARGIN - 2, cell);
+      }
+      for (let j = 0; j < n; j++) {
+        const [r, g, b] = diverging(report.cosine[i][j]);
+        ctx.fillStyle = `rgb(${r},${g},${b})`;
+        ctx.fillRect(MARGIN + j * cell, MARGIN + i * cell, cell, cell);
+      }
+    }
+  }, [report, n, cell, side]);
+  const offDiag = report.cosine.flatMap((row, i) => row.filter((_, j) => j !== i));
+  const lo = offDiag.length ? Math.min(...offDiag) : 1;
+  const hi = offDiag.length ? Math.max(...offDiag) : 1;
+  return (
+    <figure className="fl-chart fl-heatmap" data-testid="fl-cosine-heatmap" data-clients={n} data-round={report.round}>
+      <figcaption className="small muted">
+        Round {report.round}: cosine similarity of the clients&apos; updates (rows and columns: clients{' '}
+        {n <= 12 ? report.clients.join(', ') : `${report.clients[0]} … ${report.clients[n - 1]}`}; malicious marked red at the edge). Off
+        the diagonal: {lo.toFixed(2)} to {hi.toFixed(2)}.
+      </figcaption>
+      <div className="fl-heatmap-body">
+        <canvas
+          ref={ref}
+          width={side}
+          height={side}
+          role="img"
+          aria-label={`cosine similarity of ${n} client updates in round ${report.round}`}
+          title="rows and columns: the round's clients in ascending order"
+        />
+        <div className="fl-legend" aria-hidden="true" title="blue -1, white 0, red +1">
+          <span className="small">+1</span>
+          <span className="fl-legend-bar" />
+          <span className="small">−1</span>
+        </div>
+      </div>
+    </figure>
+  );
+}
