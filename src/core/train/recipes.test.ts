@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getDataset } from '../data/datasets';
 import { describeTraining, formatBudget, getRecipe, recipeEpochs, RECIPES } from './recipes';
+import { getTextRecipe } from './train-text';
 
 const zoo = join(__dirname, '../../../models');
 const shipped = readdirSync(zoo, { withFileTypes: true }).flatMap((d) => (d.isDirectory() && !d.name.startsWith('.') ? [d.name] : []));
@@ -18,7 +19,17 @@ describe('recipes', () => {
         seed: number;
         epochs: number;
         training: string;
+        kind?: string;
       };
+      if (card.kind === 'text') {
+        // text models have their own recipes (train-text.ts)
+        const t = getTextRecipe(card.recipe);
+        expect(t, card.recipe).not.toBeNull();
+        expect(t!.dataset).toBe(card.dataset);
+        expect(t!.seed).toBe(card.seed);
+        expect(t!.epochs).toBe(card.epochs);
+        return;
+      }
       const r = getRecipe(card.recipe);
       expect(r.dataset).toBe(card.dataset);
       expect(card.architecture.split(':')[0]).toBe(r.architecture);

@@ -45,6 +45,6 @@ export function simulationSettings(
     aggregator: opts.aggregator ?? e.aggregation.rule,
     params: { ...aggregatorParams(e.aggregation), ...opts.params },
     seed: s.seed,
-    testImages: opts.testImages ?? 0,
+    testImages: opts.testImages ?? e.poison.testImages,
   };
 }

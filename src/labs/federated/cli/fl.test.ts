@@ -5,7 +5,7 @@ import { experimentFromFlags, FL_OPTIONS, settingsFromFlags } from './fl';
 const flags = (args: string[]) => {
   const { values } = parse(args, FL_OPTIONS);
   const v = values as Record<string, unknown>;
-  return settingsFromFlags(experimentFromFlags(v), v);
+  return settingsFromFlags(experimentFromFlags(v));
 };
 
 describe('rlab fl flags', () => {
@@ -37,7 +37,7 @@ describe('rlab fl flags', () => {
       ['--clients 5 --per-round 6', /--per-round 6 is more than --clients 5/],
       ['--attack label-flip --source 0 --target 0', /same class/],
       ['--clients x', /--clients "x"/],
-      ['--test-images=-1', /--test-images -1/],
+      ['--test-images=-1', /--test-images "-1"/],
       ['--bogus 1', /bogus/],
     ];
     for (const [args, re] of cases) {

@@ -24,7 +24,6 @@ export const FL_OPTIONS = {
   dataset: { type: 'string', default: 'mnist' },
   backend: { type: 'string', default: 'wasm' },
   json: { type: 'boolean', default: false },
-  'test-images': { type: 'string' },
   // the issue's --attack: a synonym of the slice's --fl-attack (the attacks lab owns the global --attack)
   attack: { type: 'string' },
   ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
@@ -47,13 +46,10 @@ export function experimentFromFlags(values: Record<string, unknown>): FederatedE
   return e;
 }
 
-/** The simulation's settings from the flags; one-line usage errors for impossible ones. */
-export function settingsFromFlags(e: FederatedExperiment, values: Record<string, unknown>): SimulationSettings {
-  const testImages = values['test-images'] === undefined ? 0 : Number(values['test-images']);
-  if (!Number.isInteger(testImages) || testImages < 0)
-    throw new UsageError(`--test-images ${String(values['test-images'])} is not a whole number >= 0`);
+/** The simulation's settings from the flags' experiment; one-line usage errors for impossible ones. */
+export function settingsFromFlags(e: FederatedExperiment): SimulationSettings {
   try {
-    return simulationSettings(e, { testImages });
+    return simulationSettings(e);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -121,7 +117,7 @@ export async function runFl(args: string[]): Promise<number> {
   if (typeof v.dataset === 'string' && !['mnist', 'fashion-mnist'].includes(v.dataset))
     throw new UsageError(`--dataset ${v.dataset}: the simulation runs on mnist or fashion-mnist`);
   const e = experimentFromFlags(v);
-  const settings = settingsFromFlags(e, v);
+  const settings = settingsFromFlags(e);
   const { ds, backend, train, test } = await setup(v);
   const json = v.json === true;
   const cfg: SimulationConfig = { ...settings, train, test };
@@ -202,7 +198,6 @@ export const flCommand: Command = {
       help: `${f.help ?? f.label} (default ${String(f.default)})`,
     })),
     { name: 'attack', value: 'none|backdoor|replacement|label-flip|sybil', help: 'the same as --fl-attack' },
-    { name: 'test-images', value: 'k', help: 'test images evaluated after each round (default all)' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
     { name: 'json', help: 'print one JSON object' },
   ],
