@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { testJobContext, testServices } from '../../worker/job-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../core/engine/node-backend';
-import { createJobContext } from '../../core/jobs';
 import { toyData } from '../../core/test-utils';
-import type { WorkerJobContext, WorkerServices } from '../../worker/jobs';
 import { defaultFederatedPart } from './experiment';
 import { flJob } from './fl-job';
 import type { FlEvent } from './fl-types';
@@ -11,27 +10,15 @@ import { simulationSettings } from './fl-settings';
 
 const trainSplit = toyData(60, 1);
 const testSplit = toyData(20, 2);
-const services = {
-  dataset: () => testSplit,
-  trainingSplit: async () => trainSplit,
-  memory: () => ({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes }),
-} as unknown as WorkerServices;
+const services = testServices(trainSplit, testSplit);
 
+/** A job context whose signal aborts once the job reports that round. */
 function context(abortAfterRound?: number) {
-  const events: FlEvent[] = [];
-  const job = createJobContext<FlEvent>(1, null, (p) => p.payload && events.push(...p.payload), { intervalMs: 0 });
-  const ctx: WorkerJobContext<FlEvent> = {
-    ...job.ctx,
-    progress: (p) => {
-      job.ctx.progress(p);
-      if (abortAfterRound !== undefined && p.payload?.some((e) => e.kind === 'round' && e.report.round >= abortAfterRound))
-        job.controller.abort();
-    },
-    jobId: 1,
+  const c = testJobContext<FlEvent>(
     services,
-    onCleanup: () => {},
-  };
-  return { ctx, events, flush: () => job.flush() };
+    abortAfterRound === undefined ? undefined : (e) => e.kind === 'round' && e.report.round >= abortAfterRound,
+  );
+  return { ...c, events: c.items };
 }
 
 const experiment = () => {

@@ -1,42 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
+import { testJobContext, testServices } from '../../worker/job-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createJobContext } from '../../core/jobs';
 import { initNodeBackend } from '../../core/engine/node-backend';
 import { toyData } from '../../core/test-utils';
-import type { WorkerJobContext, WorkerServices } from '../../worker/jobs';
 import { defaultPoison, type PoisonSettings } from './experiment/poison';
 import { poisonJob, type PoisonBatchPoint } from './poison-job';
 
 const trainSplit = toyData(300, 1);
 const testSplit = toyData(60, 2);
 
-const services = {
-  backend: () => ({ name: 'wasm', adapter: 'test' }),
-  model: () => {
-    throw new Error('no model is loaded');
-  },
-  dataset: () => testSplit,
-  downloadModel: () => Promise.reject(new Error('no downloads in tests')),
-  trainingSplit: async () => trainSplit,
-  store: () => Promise.reject(new Error('unused')),
-  memory: () => ({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes }),
-} as unknown as WorkerServices;
+const services = testServices(trainSplit, testSplit);
 
+/** A job context whose signal aborts once the job reports that step. */
 function context(abortAfter?: number) {
-  const points: PoisonBatchPoint[] = [];
-  const job = createJobContext<PoisonBatchPoint>(1, null, (p) => p.payload && points.push(...p.payload), { intervalMs: 0 });
-  const cleanups: (() => void)[] = [];
-  const ctx: WorkerJobContext<PoisonBatchPoint> = {
-    ...job.ctx,
-    progress: (p) => {
-      job.ctx.progress(p);
-      if (abortAfter !== undefined && (p.payload ?? []).some((e) => e.step >= abortAfter)) job.controller.abort();
-    },
-    jobId: 1,
-    services,
-    onCleanup: (fn) => cleanups.push(fn),
-  };
-  return { ctx, points, flush: () => job.flush(), cleanup: () => cleanups.reverse().forEach((f) => f()) };
+  const c = testJobContext<PoisonBatchPoint>(services, abortAfter === undefined ? undefined : (e) => e.step >= abortAfter);
+  return { ...c, points: c.items };
 }
 
 const settings = (over: Partial<PoisonSettings> = {}): PoisonSettings => ({ ...defaultPoison(), epochs: 1, ...over });

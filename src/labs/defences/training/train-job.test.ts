@@ -1,10 +1,10 @@
 import { toyData } from '../../../core/test-utils';
 import 'fake-indexeddb/auto';
+import type { WorkerJobContext } from '../../../worker/jobs';
+import { testJobContext, testServices } from '../../../worker/job-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createJobContext } from '../../../core/jobs';
 import { initNodeBackend } from '../../../core/engine/node-backend';
-import type { WorkerJobContext, WorkerServices } from '../../../worker/jobs';
 import { defaultTraining, type TrainingSettings } from '../experiment/training';
 import { exportZip, readExport } from './model-export';
 import { importModelJob, trainJob, type TrainEvent, type TrainRequest } from './train-job';
@@ -13,34 +13,15 @@ import { getUserModel, listUserModels, loadRun, userStore } from './user-models'
 const trainSplit = toyData(400, 1);
 const testSplit = toyData(60, 2);
 
-const services = {
-  backend: () => ({ name: 'wasm', adapter: 'test' }),
-  model: () => {
-    throw new Error('no model is loaded');
-  },
-  dataset: () => testSplit,
-  downloadModel: () => Promise.reject(new Error('no downloads in tests')),
-  trainingSplit: async () => trainSplit,
-  store: () => Promise.reject(new Error('unused')),
-  memory: () => ({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes }),
-} as unknown as WorkerServices;
+const services = testServices(trainSplit, testSplit);
 
-/** A job context whose signal aborts after `abortAfter` batches. */
+/** A job context whose signal aborts once the job reports a batch at that step. */
 function context(abortAfter?: number) {
-  const events: TrainEvent[] = [];
-  const job = createJobContext<TrainEvent>(1, null, (p) => p.payload && events.push(...p.payload), { intervalMs: 0 });
-  const cleanups: (() => void)[] = [];
-  const ctx: WorkerJobContext<TrainEvent> = {
-    ...job.ctx,
-    progress: (p) => {
-      job.ctx.progress(p);
-      if (abortAfter !== undefined && p.payload?.some((e) => e.kind === 'batch' && e.point.step >= abortAfter)) job.controller.abort();
-    },
-    jobId: 1,
+  const c = testJobContext<TrainEvent>(
     services,
-    onCleanup: (fn) => cleanups.push(fn),
-  };
-  return { ctx, events, flush: () => job.flush(), cleanup: () => cleanups.reverse().forEach((f) => f()) };
+    abortAfter === undefined ? undefined : (e) => e.kind === 'batch' && e.point.step >= abortAfter,
+  );
+  return { ...c, events: c.items };
 }
 
 const settings = (over: Partial<TrainingSettings>): TrainingSettings => ({
