@@ -128,6 +128,11 @@ describe('experiment CLI flags', () => {
     const e = experimentFromFlags({ eps: '0.3', 'step-size': '0.01', 'random-start': true, attack: 'pgd', restarts: '2' });
     expect(e.attack).toMatchObject({ eps: 0.3, stepSize: 0.01, randomStart: true, restarts: 2 });
   });
+  it("reads a command's own lab's flag where two labs share a name", () => {
+    expect(experimentFromFlags({ defence: 'spectral' }, undefined, 'federated').poison.defence).toBe('spectral');
+    expect(experimentFromFlags({ defence: 'median:2' }, undefined, 'defences').defence.transforms).toBe('median:2');
+    expect(() => experimentFromFlags({ defence: 'spectral' }, undefined, 'defences')).toThrow(/--defence/);
+  });
   it('throws a one-line error on a bad value', () => {
     expect(() => experimentFromFlags({ eps: 'abc' })).toThrow(/--eps: epsilon "abc" is not a number/);
   });

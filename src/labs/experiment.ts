@@ -63,9 +63,25 @@ export const encodeExperiment = (e: Experiment): string => codec.encode(e);
 export const decodeExperiment = (hash: string, defaults: Experiment = DEFAULT_EXPERIMENT): DecodeResult => codec.decode(hash, defaults);
 /** Values that depend on a changed field brought back into range, with a plain-text note per change. */
 export const conformExperiment = (e: Experiment) => codec.conform(e);
-/** CLI flag values (by flag name) on top of defaults; throws one-line errors. */
-export const experimentFromFlags = (flags: Record<string, string | boolean | undefined>, defaults: Experiment = DEFAULT_EXPERIMENT) =>
-  codec.fromFlags(flags, defaults);
+/**
+ * CLI flag values (by flag name) on top of defaults; throws one-line errors. Flags are unique within
+ * the core settings and one lab's slice (two labs may both have a --defence), so a command reads its
+ * own lab's: `lab` restricts the fields to the core's and that lab's (without it, every field).
+ */
+export const experimentFromFlags = (
+  flags: Record<string, string | boolean | undefined>,
+  defaults: Experiment = DEFAULT_EXPERIMENT,
+  lab?: string,
+) => codec.fromFlags(flags, defaults, lab === undefined ? undefined : fieldsOfLab(lab));
+
+/** The core settings' fields and one lab's. */
+export function fieldsOfLab(lab: string): readonly Field<Experiment>[] {
+  const l = LABS.find((x) => x.id === lab);
+  if (!l) throw new Error(`no lab "${lab}"`);
+  const own = new Set(l.slice.fields.map((f) => f.path));
+  const core = new Set(coreSlice<Experiment>().fields.map((f) => f.path));
+  return FIELDS.filter((f) => own.has(f.path) || core.has(f.path));
+}
 export const fieldOf = (path: string) => codec.fieldOf(path);
 export const fieldText = (e: Experiment, path: string) => codec.fieldText(e, path);
 /** Parse one raw text value for a field, in the context of the experiment so far (ranges depend on it). */

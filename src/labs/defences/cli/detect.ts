@@ -64,7 +64,7 @@ export async function runDetect(args: string[]): Promise<number> {
   if (attackFlags.attack === undefined) throw new UsageError(`detect needs --attack <${Object.keys(ATTACKS).join('|')}>`);
   let spec: AttackSpec;
   try {
-    const e = experimentFromFlags(attackFlags);
+    const e = experimentFromFlags(attackFlags, undefined, 'attacks');
     const s = specFromSettings(e.attack);
     if (!s) throw new Error('detect needs an attack, not none');
     spec = resolveSpec(s);

@@ -24,9 +24,9 @@ describe('the defended-model fields (def.t, def.adapt, def.eot)', () => {
     expect(d.notices.join(' ')).toMatch(/unknown transform "blur"/);
   });
   it('is the CLI flag --defence', () => {
-    const e = experimentFromFlags({ defence: 'jpeg:75', adaptive: 'bpda' });
+    const e = experimentFromFlags({ defence: 'jpeg:75', adaptive: 'bpda' }, undefined, 'defences');
     expect(e.defence.transforms).toBe('jpeg:75');
     expect(e.defence.adaptive).toBe('bpda');
-    expect(() => experimentFromFlags({ defence: 'jpeg:0' })).toThrow(/^--defence: defence: jpeg quality 0/);
+    expect(() => experimentFromFlags({ defence: 'jpeg:0' }, undefined, 'defences')).toThrow(/^--defence: defence: jpeg quality 0/);
   });
 });
