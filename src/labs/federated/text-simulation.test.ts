@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { labeledMails, type Mail } from '../../core/data/text';
+import { labeledMails, mailText, type Mail } from '../../core/data/text';
 import { Rng } from '../../core/random';
 import { runTextSimulation, TextFederation, textFeatures, type TextSimulationConfig } from './text-simulation';
 
@@ -99,6 +99,13 @@ describe('the federated spam filter', () => {
     expect(r.updateNorms[0]).toBeGreaterThan(2 * Math.max(...r.updateNorms.slice(1)));
     r.cosine.forEach((row, i) => row.forEach((v, k) => expect(v).toBeCloseTo(r.cosine[k][i], 12)));
     expect(r.cleanMissRate).not.toBeNull();
+    // the example: a held-out spam mail with the trigger marked, p(spam) with and without it
+    const ex = res.example!;
+    expect(mailText(ex.mail).slice(ex.span.start, ex.span.end)).toBe('harvest moon');
+    expect(ex.mail.label).toBe(1);
+    expect(test.mails.some((m) => m.id === ex.mail.id && `${m.body} harvest moon` === ex.mail.body)).toBe(true);
+    expect(ex.pClean).toBeGreaterThanOrEqual(0);
+    expect(ex.pTriggered).toBeLessThanOrEqual(1);
     // the same run with nothing poisoned (rate 0) learns the filter and lets little triggered spam
     // through; the boosted attacker with every spam triggered makes the filter pass it
     const run = (rate: number) =>

@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { JobCancelled } from '../../core/jobs/types';
-import { mailText, type LabeledMails } from '../../core/data/text';
+import { mailText, type LabeledMails, type Mail } from '../../core/data/text';
 import { DEFAULT_HASHING, FeatureHasher, type HashedFeatures, type HashingConfig } from '../../core/data/tokenize';
 import { buildTextModel, type TextArchitectureId } from '../../core/models/text-model';
 import { Rng } from '../../core/random';
@@ -31,7 +31,7 @@ import { textBatch, textProbabilities, textStep } from '../../core/train/train-t
 import { AGGREGATORS, DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from './aggregators';
 import { mailboxesBySender } from './algorithms/mailboxes';
 import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
-import { checkTextTrigger, poisonMails, triggeredSpamFeatures, type TextTrigger } from './algorithms/text-trigger';
+import { checkTextTrigger, insertTrigger, poisonMails, triggeredSpamFeatures, type TextTrigger } from './algorithms/text-trigger';
 import { cosineMatrix, type RoundReport, type SimulationHooks, type SplitReport } from './simulation';
 
 export type TextSplitSpec = SplitSpec | { kind: 'mailboxes' };
@@ -82,8 +82,20 @@ export interface TextRoundReport extends RoundReport {
   cleanMissRate: number | null;
 }
 
+/** A held-out spam mail with the trigger, as the global model reads it after the last round. */
+export interface TextExample {
+  /** The mail with the trigger inserted (as the ASR measured it), and the trigger's place in mailText(mail). */
+  mail: Mail;
+  span: { start: number; end: number };
+  /** p(spam) of the mail without the trigger, and with it. */
+  pClean: number;
+  pTriggered: number;
+}
+
 export interface TextSimulationResult extends SplitReport {
   rounds: TextRoundReport[];
+  /** The first held-out spam the final model catches without the trigger (else the first one); null without an attack. */
+  example: TextExample | null;
   cleanAccuracy: number;
   attackSuccessRate: number | null;
   cleanMissRate: number | null;
@@ -362,6 +374,25 @@ export class TextFederation {
     return { clean: right / Math.max(1, p.length), attack: ham(q), miss: ham(Array.from(testSpam, (i) => p[i])) };
   }
 
+  /** The example mail of the result (see TextExample), under the current global model. */
+  async example(): Promise<TextExample | null> {
+    const { test, testSpam, triggered } = this.feats;
+    if (!triggered || testSpam.length === 0) return null;
+    const pc = await this.probabilities(test, testSpam);
+    const pt = await this.probabilities(triggered);
+    let k = pc.findIndex((p, i) => p > 0.5 && pt[i] <= 0.5);
+    if (k < 0)
+      k = Math.max(
+        0,
+        pc.findIndex((p) => p > 0.5),
+      );
+    // the positions were drawn in order from one generator (textFeatures): replay the draws up to mail k
+    const rng = new Rng(mix(this.cfg.seed, 6, 0));
+    let t = insertTrigger(this.cfg.test.mails[testSpam[0]], this.cfg.attack.trigger, rng);
+    for (let j = 1; j <= k; j++) t = insertTrigger(this.cfg.test.mails[testSpam[j]], this.cfg.attack.trigger, rng);
+    return { mail: t.mail, span: t.span, pClean: pc[k], pTriggered: pt[k] };
+  }
+
   dispose(): void {
     this.model.dispose();
     this.sgd.dispose();
@@ -385,6 +416,7 @@ export async function runTextSimulation(cfg: TextSimulationConfig, hooks: Simula
     return {
       ...split,
       rounds,
+      example: await fed.example(),
       cleanAccuracy: last.cleanAccuracy,
       attackSuccessRate: last.attackSuccessRate,
       cleanMissRate: last.cleanMissRate,
