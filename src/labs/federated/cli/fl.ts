@@ -115,7 +115,8 @@ async function setup(values: Record<string, string | boolean | undefined>) {
 export async function runFl(args: string[]): Promise<number> {
   const { values } = parse(args, FL_OPTIONS);
   const v = values as Record<string, string | boolean | undefined>;
-  if (typeof v.dataset === 'string' && TEXT_DATASETS.includes(v.dataset)) return runTextFl(v, experimentFromFlags(v));
+  if ((typeof v.dataset === 'string' && TEXT_DATASETS.includes(v.dataset)) || v['fl-data'] === 'spam')
+    return runTextFl(v, experimentFromFlags(v));
   if (typeof v.dataset === 'string' && !['mnist', 'fashion-mnist'].includes(v.dataset))
     throw new UsageError(`--dataset ${v.dataset}: the simulation runs on mnist, fashion-mnist or spam`);
   const e = experimentFromFlags(v);

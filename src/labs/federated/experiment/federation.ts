@@ -33,6 +33,8 @@ export interface FederationSettings {
   /** The spam set's backdoor: the trigger word sequence and where it goes in a mail's body (algorithms/text-trigger.ts). */
   words: string;
   wordsAt: TriggerPosition;
+  /** The simulation's data: Setup's image set, or the SpamAssassin mails ('spam'). */
+  data: 'setup' | 'spam';
 }
 
 export interface FederationPart {
@@ -55,6 +57,7 @@ export const defaultFederation = (): FederationSettings => ({
   source: 1,
   words: 'harvest moon',
   wordsAt: 'random',
+  data: 'setup',
 });
 
 export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
@@ -215,5 +218,15 @@ export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
     label: 'trigger position',
     help: "where the trigger words go in a mail's body",
     default: 'random',
+  },
+  {
+    path: 'federation.data',
+    url: 'data',
+    // rlab fl's --dataset spam does the same
+    cli: 'fl-data',
+    type: { kind: 'enum', values: ['setup', 'spam'] },
+    label: 'data',
+    help: "the simulation's data: Setup's image set, or the SpamAssassin mails (spam: each client a mailbox)",
+    default: 'setup',
   },
 ];
