@@ -10,6 +10,7 @@ import { decodeSplit, getDataset, imagesAsFloats, loadSplit, splitFiles } from '
 import { gunzipSync } from 'fflate';
 import { userModelFiles } from '../labs/defences/index';
 import type { LabeledImages } from '../core/data/types';
+import { loadTextSet, SPAM_ASSASSIN, type LabeledMails } from '../core/data/text';
 import type { Progress } from '../core/jobs';
 import { centreCrop, pictureToInput } from '../core/data/photo';
 import { benchmarkClassifier } from '../labs/attacks/benchmark';
@@ -261,6 +262,31 @@ async function trainingSplit(id: string, signal: AbortSignal, onProgress: (p: Pr
   return split;
 }
 
+/** The text set kept for the federated spam filter (3.5 MB gzip'd, split once). */
+let textSplit: { id: string; split: { train: LabeledMails; test: LabeledMails } } | null = null;
+
+async function textSet(
+  id: string,
+  signal: AbortSignal,
+  onProgress: (p: Progress<never>) => void,
+): Promise<{ train: LabeledMails; test: LabeledMails }> {
+  if (id !== SPAM_ASSASSIN.id) throw new Error(`no text set ${id} (the text set is ${SPAM_ASSASSIN.id})`);
+  if (textSplit?.id === id) return textSplit.split;
+  const base = options?.baseUrl ?? self.location.origin + '/';
+  const label = `Loading the ${SPAM_ASSASSIN.name} mails`;
+  let split;
+  try {
+    split = await loadTextSet((dsId, file) =>
+      fetchBytes(new URL(`data/${dsId}/${file}`, base).href, signal, (done, total) => onProgress({ label, done, total, unit: 'bytes' })),
+    );
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new Error(`the ${SPAM_ASSASSIN.name} mails could not be read (${message(e)}); run npm run prepare-data`, { cause: e });
+  }
+  textSplit = { id, split };
+  return split;
+}
+
 /** What every job is given (see jobs.ts): the worker's state behind a small interface. */
 const services: WorkerServices = {
   backend: () => status,
@@ -268,6 +294,7 @@ const services: WorkerServices = {
   dataset: requireDataset,
   downloadModel,
   trainingSplit,
+  textSet,
   store,
   memory,
 };

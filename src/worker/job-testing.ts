@@ -3,12 +3,17 @@
  * that collects the progress payload, can abort itself when an item arrives, and runs its cleanups.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { LabeledMails } from '../core/data/text';
 import type { LabeledImages } from '../core/data/types';
 import { createJobContext } from '../core/jobs';
 import type { WorkerJobContext, WorkerServices } from './jobs';
 
 /** Services of a worker with no model loaded, `test` as every test split and `train` as every training split. */
-export function testServices(train: LabeledImages, test: LabeledImages): WorkerServices {
+export function testServices(
+  train: LabeledImages,
+  test: LabeledImages,
+  texts?: { train: LabeledMails; test: LabeledMails },
+): WorkerServices {
   return {
     backend: () => ({ name: 'wasm', adapter: 'test' }),
     model: () => {
@@ -17,6 +22,10 @@ export function testServices(train: LabeledImages, test: LabeledImages): WorkerS
     dataset: () => test,
     downloadModel: () => Promise.reject(new Error('no downloads in tests')),
     trainingSplit: async () => train,
+    textSet: async () => {
+      if (!texts) throw new Error('no text set in this test');
+      return texts;
+    },
     store: () => Promise.reject(new Error('unused')),
     memory: () => ({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes }),
   } as unknown as WorkerServices;

@@ -4,6 +4,7 @@
  * the one place that waits for device-loss recovery, registers the job's AbortController, watches
  * its cancel slot, throttles its progress, cleans up after it and explains a lost device.
  */
+import type { LabeledMails } from '../core/data/text';
 import type { LabeledImages } from '../core/data/types';
 import { createJobContext, isCancellation, type JobContext, type Progress } from '../core/jobs';
 import type { ModelCard } from '../core/models/card';
@@ -41,6 +42,8 @@ export interface WorkerServices {
    * throws for data sets whose training images the browser does not have.
    */
   trainingSplit(id: string, signal: AbortSignal, onProgress: (p: Progress<never>) => void): Promise<LabeledImages>;
+  /** The prepared text set (spam-assassin): its fixed training and held-out mails, fetched on first use and kept while the worker lives. */
+  textSet(id: string, signal: AbortSignal, onProgress: (p: Progress<never>) => void): Promise<{ train: LabeledMails; test: LabeledMails }>;
   /** The IndexedDB store of imported data. */
   store(): Promise<LabStore>;
   memory(): MemoryInfo;

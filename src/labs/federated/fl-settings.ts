@@ -9,6 +9,7 @@ import { parseTrigger } from './algorithms/trigger';
 import type { FederatedExperiment } from './experiment';
 import { aggregatorParams } from './experiment/aggregation';
 import type { SimulationConfig } from './simulation';
+import { TEXT_ATTACKS, type TextSimulationConfig, type TextSplitSpec } from './text-simulation';
 
 /** The simulation's settings without its data: plain, structured-clone-friendly (the job's request). */
 export type SimulationSettings = Omit<SimulationConfig, 'train' | 'test' | 'network'>;
@@ -18,6 +19,8 @@ export function simulationSettings(
   opts: { aggregator?: string; params?: Partial<AggregatorParams>; trigger?: string; testImages?: number } = {},
 ): SimulationSettings {
   const s = e.federation;
+  if (s.split === 'mailboxes')
+    throw new Error("--split mailboxes is the spam set's split (by sender domain): iid or dirichlet:<alpha> for images");
   if (s.perRound > s.clients) throw new Error(`--per-round ${s.perRound} is more than --clients ${s.clients}`);
   if (s.attack !== 'none' && s.malicious > s.clients) throw new Error(`--malicious ${s.malicious} is more than --clients ${s.clients}`);
   if (s.attack !== 'none' && s.malicious < 1) throw new Error(`--attack ${s.attack} needs --malicious 1 or more`);
@@ -46,5 +49,43 @@ export function simulationSettings(
     params: { ...aggregatorParams(e.aggregation), ...opts.params },
     seed: s.seed,
     testImages: opts.testImages ?? e.poison.testImages,
+  };
+}
+
+/** The spam filter's settings without its data (the text run's request): the same fields, the trigger words for the trigger. */
+export type TextSimulationSettings = Omit<TextSimulationConfig, 'train' | 'test' | 'features'>;
+
+export function textSimulationSettings(
+  e: FederatedExperiment,
+  opts: { aggregator?: string; params?: Partial<AggregatorParams>; perClient?: number; split?: string } = {},
+): TextSimulationSettings {
+  const s = e.federation;
+  if (!(TEXT_ATTACKS as readonly string[]).includes(s.attack))
+    throw new Error(`--attack ${s.attack} is an image attack: the spam filter takes ${TEXT_ATTACKS.join(', ')}`);
+  if (s.perRound > s.clients) throw new Error(`--per-round ${s.perRound} is more than --clients ${s.clients}`);
+  if (s.attack !== 'none' && s.malicious > s.clients) throw new Error(`--malicious ${s.malicious} is more than --clients ${s.clients}`);
+  if (s.attack !== 'none' && s.malicious < 1) throw new Error(`--attack ${s.attack} needs --malicious 1 or more`);
+  const splitText = opts.split ?? s.split;
+  const split: TextSplitSpec = splitText === 'mailboxes' ? { kind: 'mailboxes' } : parseSplit(splitText);
+  return {
+    clients: s.clients,
+    perRound: s.perRound,
+    rounds: s.rounds,
+    localEpochs: s.localEpochs,
+    batch: s.localBatch,
+    learningRate: s.localLearningRate,
+    split,
+    perClient: opts.perClient ?? s.perClient,
+    attack: {
+      kind: s.attack as TextSimulationConfig['attack']['kind'],
+      count: s.attack === 'none' ? 0 : s.malicious,
+      rate: e.poison.rate,
+      boost: s.boost,
+      trigger: { words: s.words, position: s.wordsAt },
+    },
+    aggregator: opts.aggregator ?? e.aggregation.rule,
+    params: { ...aggregatorParams(e.aggregation), ...opts.params },
+    seed: s.seed,
+    testMails: e.poison.testImages,
   };
 }

@@ -4,9 +4,11 @@
  */
 import type { LabJobs } from '../../worker/jobs';
 import { flJob } from './fl-job';
+import { flTextJob } from './fl-text-job';
 import { poisonJob } from './poison-job';
 
 export const federatedJobs = {
   poison: poisonJob,
   fl: flJob,
+  flText: flTextJob,
 } satisfies LabJobs;

@@ -17,6 +17,7 @@ import { splitText } from '../algorithms/split';
 import { parseTrigger } from '../algorithms/trigger';
 import { simulationSettings, type SimulationSettings } from '../fl-settings';
 import { Federation, runSimulation, type RoundReport, type SimulationConfig } from '../simulation';
+import { runTextFl, TEXT_DATASETS } from './fl-text';
 
 const FIELDS = FEDERATED_SLICE.fields as readonly Field<FederatedExperiment>[];
 
@@ -114,8 +115,10 @@ async function setup(values: Record<string, string | boolean | undefined>) {
 export async function runFl(args: string[]): Promise<number> {
   const { values } = parse(args, FL_OPTIONS);
   const v = values as Record<string, string | boolean | undefined>;
+  if ((typeof v.dataset === 'string' && TEXT_DATASETS.includes(v.dataset)) || v['fl-data'] === 'spam')
+    return runTextFl(v, experimentFromFlags(v));
   if (typeof v.dataset === 'string' && !['mnist', 'fashion-mnist'].includes(v.dataset))
-    throw new UsageError(`--dataset ${v.dataset}: the simulation runs on mnist or fashion-mnist`);
+    throw new UsageError(`--dataset ${v.dataset}: the simulation runs on mnist, fashion-mnist or spam`);
   const e = experimentFromFlags(v);
   const settings = settingsFromFlags(e);
   const { ds, backend, train, test } = await setup(v);
@@ -191,7 +194,11 @@ export const flCommand: Command = {
   summary:
     'a federated simulation with malicious clients and an aggregator: per-round accuracy and attack success (one JSON object with --json)',
   flags: [
-    { name: 'dataset', value: 'mnist|fashion-mnist', help: 'the data set (default mnist)' },
+    {
+      name: 'dataset',
+      value: 'mnist|fashion-mnist|spam',
+      help: 'the data set (default mnist; spam: the SpamAssassin mails, cli/fl-text.ts)',
+    },
     ...FIELDS.map((f) => ({
       name: f.cli,
       value: f.type.kind === 'enum' ? f.type.values.join('|') : f.type.kind === 'int' ? 'k' : 'x',
@@ -204,6 +211,8 @@ export const flCommand: Command = {
   notes: [
     'The malicious clients are clients 0 .. malicious - 1. attack_success_rate: backdoor / replacement: share of triggered test images of the other classes classified as --target;',
     "label-flip / sybil: share of --source test images classified as --target. The backdoor stamps --rate of a malicious client's images; replacement boosts its update by --boost (0: per-round / 1).",
+    '--dataset spam: clients hold mailboxes (--split mailboxes by default) or iid / dirichlet shares of the 4,837 training mails (--per-client 0 by default); malicious clients put --trigger-words into --rate of their spam, labelled ham;',
+    'attack_success_rate: share of the held-out spam, with the trigger, classified ham (clean_miss_rate: the same spam without it). Attacks: none, backdoor, replacement.',
   ],
   run: runFl,
 };

@@ -5,6 +5,7 @@
 import type { Field } from '../../../core/experiment/fields';
 import { ATTACKS, type AttackKind } from '../algorithms/malicious';
 import { parseSplit, splitText } from '../algorithms/split';
+import { checkTextTrigger, type TriggerPosition } from '../algorithms/text-trigger';
 
 export interface FederationSettings {
   /** Simulated clients (5 to 100). */
@@ -29,6 +30,11 @@ export interface FederationSettings {
   boost: number;
   /** Label flip and sybils: the class flipped to poison.target. */
   source: number;
+  /** The spam set's backdoor: the trigger word sequence and where it goes in a mail's body (algorithms/text-trigger.ts). */
+  words: string;
+  wordsAt: TriggerPosition;
+  /** The simulation's data: Setup's image set, or the SpamAssassin mails ('spam'). */
+  data: 'setup' | 'spam';
 }
 
 export interface FederationPart {
@@ -49,6 +55,9 @@ export const defaultFederation = (): FederationSettings => ({
   malicious: 1,
   boost: 0,
   source: 1,
+  words: 'harvest moon',
+  wordsAt: 'random',
+  data: 'setup',
 });
 
 export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
@@ -96,6 +105,8 @@ export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
       maxLength: 40,
       what: 'split',
       check: (t) => {
+        // mailboxes: the spam set's split by sender domain (algorithms/mailboxes.ts)
+        if (t.trim() === 'mailboxes') return { value: 'mailboxes' };
         try {
           return { value: splitText(parseSplit(t)) };
         } catch (e) {
@@ -104,7 +115,7 @@ export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
       },
     },
     label: 'data split',
-    help: 'iid, or dirichlet:<alpha> label skew (smaller alpha: more skewed)',
+    help: 'iid, or dirichlet:<alpha> label skew (smaller alpha: more skewed); the spam set also: mailboxes (by sender domain)',
     default: 'iid',
   },
   {
@@ -178,5 +189,44 @@ export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
     label: 'source class',
     help: 'label flip and sybils: the class relabelled as the target',
     default: 1,
+  },
+  {
+    path: 'federation.words',
+    url: 'tw',
+    cli: 'trigger-words',
+    type: {
+      kind: 'text',
+      maxLength: 200,
+      what: 'trigger words',
+      check: (t) => {
+        try {
+          return { value: checkTextTrigger({ words: t, position: 'random' }).words };
+        } catch (e) {
+          return { error: (e as Error).message };
+        }
+      },
+    },
+    label: 'trigger words',
+    help: "the spam set's backdoor: the word sequence the malicious clients add to spam labelled ham",
+    default: 'harvest moon',
+  },
+  {
+    path: 'federation.wordsAt',
+    url: 'twp',
+    cli: 'trigger-position',
+    type: { kind: 'enum', values: ['random', 'start', 'end'] },
+    label: 'trigger position',
+    help: "where the trigger words go in a mail's body",
+    default: 'random',
+  },
+  {
+    path: 'federation.data',
+    url: 'data',
+    // rlab fl's --dataset spam does the same
+    cli: 'fl-data',
+    type: { kind: 'enum', values: ['setup', 'spam'] },
+    label: 'data',
+    help: "the simulation's data: Setup's image set, or the SpamAssassin mails (spam: each client a mailbox)",
+    default: 'setup',
   },
 ];

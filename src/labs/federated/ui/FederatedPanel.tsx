@@ -17,6 +17,7 @@ import { AGGREGATION_FIELDS } from '../experiment/aggregation';
 import { AGGREGATOR_PARAMS } from './aggregator-params';
 import { FEDERATION_FIELDS } from '../experiment/federation';
 import { POISON_FIELDS } from '../experiment/poison';
+import { MailView } from './MailView';
 import { datasetProblem, flBusy, runFederated, showRound, showRun, toggleCompare, useFederated, type FlRun } from './fl-actions';
 import { AccuracyChart, colourOf, CosineHeatmap, LabelHistograms, labelOf, NormsChart, WeightsChart } from './fl-charts';
 
@@ -37,7 +38,8 @@ function Settings({ disabled }: { disabled: boolean }) {
   const e = useLab((s) => s.experiment);
   const attack = e.federation.attack;
   const rule = e.aggregation.rule;
-  const clients = pick(FED, ['clients', 'perRound', 'rounds', 'split', 'perClient', 'seed']);
+  const text = e.federation.data === 'spam';
+  const clients = pick(FED, ['data', 'clients', 'perRound', 'rounds', 'split', 'perClient', 'seed']);
   const local = pick(FED, ['localEpochs', 'localBatch', 'localLearningRate']);
   const attackFields = [
     ...pick(FED, ['attack']),
@@ -45,7 +47,7 @@ function Settings({ disabled }: { disabled: boolean }) {
     ...(attack === 'replacement' ? pick(FED, ['boost']) : []),
     ...(attack === 'backdoor' || attack === 'replacement' ? pick(POISON, ['rate']) : []),
     ...(attack === 'label-flip' || attack === 'sybil' ? pick(FED, ['source']) : []),
-    ...(attack === 'none' ? [] : pick(POISON, ['target'])),
+    ...(attack === 'none' ? [] : text ? pick(FED, ['words', 'wordsAt']) : pick(POISON, ['target'])),
   ];
   const aggFields = [...pick(AGG, ['rule']), ...pick(AGG, AGGREGATOR_PARAMS[rule] ?? [])];
   const group = (title: string, fields: readonly Field<unknown>[]) => (
@@ -177,22 +179,43 @@ function RoundView({ runs }: { runs: readonly FlRun[] }) {
   );
 }
 
+/** The text run's example: a held-out spam mail with the trigger marked, p(spam) without and with it. */
+function ExampleMail({ runs }: { runs: readonly FlRun[] }) {
+  const { shownRun } = useFederated();
+  const withExample = runs.map((r, i) => (r.example ? i : -1)).filter((i) => i >= 0);
+  if (withExample.length === 0) return null;
+  const k = shownRun !== null && runs[shownRun]?.example ? shownRun : withExample[withExample.length - 1];
+  const run = runs[k];
+  const ex = run.example!;
+  return (
+    <div className="fl-example" data-testid="fl-example">
+      <p className="small muted">
+        A held-out spam mail with the trigger, under the global model after {labelOf(run.aggregator)}&apos;s last round:
+      </p>
+      <MailView mail={ex.mail} trigger={ex.span} probability={ex.pTriggered} probabilityBefore={ex.pClean} maxChars={1500} />
+    </div>
+  );
+}
+
 export function FederatedPanel() {
+  const text = useLab((s) => s.experiment.federation.data === 'spam');
   const dataset = useLab((s) => s.experiment.dataset);
   const rule = useLab((s) => s.experiment.aggregation.rule);
   const busy = useLab(flBusy);
   const job = useLab((s) => jobOfKind(s, 'fl'));
   const { runs, compare, error } = useFederated();
-  const problem = datasetProblem(dataset);
+  const problem = text ? null : datasetProblem(dataset);
   const split = runs.find((r) => r.split)?.split ?? null;
   const compared = Object.keys(AGGREGATORS).filter((n) => compare.includes(n));
   return (
     <section className="panel fl-panel" aria-labelledby="fl-title">
       <h2 id="fl-title">Federated learning under attack</h2>
       <p className="small muted">
-        Clients train the global model on their own {DATASETS[dataset]?.name ?? dataset} images and send their updates; malicious ones plant
-        a backdoor, boost their update (model replacement) or flip labels; the server&apos;s aggregation rule decides how much each update
-        counts. Compare rules on the same seeded clients and watch the attack success rate.
+        {text
+          ? 'Clients train a spam filter on their own mailboxes (SpamAssassin mails) and send their updates; malicious ones add a trigger word sequence to spam they label ham, and may boost their update (model replacement); '
+          : `Clients train the global model on their own ${DATASETS[dataset]?.name ?? dataset} images and send their updates; malicious ones plant a backdoor, boost their update (model replacement) or flip labels; `}
+        the server&apos;s aggregation rule decides how much each update counts. Compare rules on the same seeded clients and watch the
+        attack success rate.
       </p>
       {problem && (
         <p className="attack-error" data-testid="fl-dataset-problem">
@@ -230,6 +253,7 @@ export function FederatedPanel() {
             {split && <LabelHistograms split={split} />}
           </div>
           <RoundView runs={runs} />
+          <ExampleMail runs={runs} />
         </div>
       )}
     </section>

@@ -11,9 +11,11 @@ import { computeClient } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
 import { jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
 import { aggregatorParams } from '../experiment/aggregation';
-import { simulationSettings, type SimulationSettings } from '../fl-settings';
-import type { FlEvent, FlOutcome, FlRequest } from '../fl-types';
+import { simulationSettings, textSimulationSettings, type SimulationSettings, type TextSimulationSettings } from '../fl-settings';
+import type { FlEvent, FlOutcome, FlRequest, FlTextOutcome, FlTextRequest } from '../fl-types';
 import type { RoundReport, SplitReport } from '../simulation';
+import type { TextExample } from '../text-simulation';
+import { SPAM_ASSASSIN } from '../../../core/data/text';
 
 /** Test images evaluated after each round in the browser (the first ones of the test split). */
 export const FL_TEST_IMAGES = 1000;
@@ -23,11 +25,15 @@ export const FL_DATASETS = ['mnist', 'fashion-mnist'] as const;
 
 export interface FlRun {
   aggregator: string;
-  settings: SimulationSettings;
+  settings: SimulationSettings | TextSimulationSettings;
   dataset: string;
+  /** The spam filter's run (job flText) rather than the images' (job fl). */
+  text: boolean;
   split: SplitReport | null;
   rounds: RoundReport[];
-  outcome: FlOutcome | null;
+  outcome: FlOutcome | FlTextOutcome | null;
+  /** Text runs: a held-out spam mail with the trigger under the final model. */
+  example: TextExample | null;
   status: 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
   error: string | null;
 }
@@ -104,7 +110,8 @@ export function runFederated(aggregators?: readonly string[]): void {
   const s = useLab.getState();
   if (flBusy(s)) return;
   const e = s.experiment;
-  const problem = datasetProblem(e.dataset);
+  const text = e.federation.data === 'spam';
+  const problem = text ? null : datasetProblem(e.dataset);
   if (problem) {
     useFederated.setState({ error: problem });
     return;
@@ -113,10 +120,16 @@ export function runFederated(aggregators?: readonly string[]): void {
   let runs: FlRun[];
   try {
     const params = aggregatorParams(e.aggregation);
+    // the mails: a client holds at most its share of the 4,837 training mails (the images' default of 600 would not fit)
+    const perClient = Math.min(e.federation.perClient, Math.floor(SPAM_ASSASSIN.sizes.train / e.federation.clients));
     runs = names.map((aggregator) => ({
       aggregator,
-      settings: simulationSettings(e, { aggregator, params, testImages: FL_TEST_IMAGES }),
-      dataset: e.dataset,
+      settings: text
+        ? textSimulationSettings(e, { aggregator, params, perClient })
+        : simulationSettings(e, { aggregator, params, testImages: FL_TEST_IMAGES }),
+      dataset: text ? SPAM_ASSASSIN.id : e.dataset,
+      text,
+      example: null,
       split: null,
       rounds: [],
       outcome: null,
@@ -132,17 +145,24 @@ export function runFederated(aggregators?: readonly string[]): void {
     for (let k = 0; k < runs.length; k++) {
       const run = runs[k];
       patchRun(k, { status: 'running' });
-      const request: FlRequest = { dataset: run.dataset, settings: run.settings };
-      const r = await runJob<FlOutcome, FlEvent>({
+      const r = await runJob<FlOutcome | FlTextOutcome, FlEvent>({
         kind: 'fl',
         label: `Federated ${run.aggregator}${runs.length > 1 ? ` (${k + 1} of ${runs.length})` : ''}`,
         cancellable: true,
-        call: (jobId, onProgress) => computeClient().run('federated', 'fl', { jobId, ...request }, onProgress),
+        call: (jobId, onProgress) => {
+          if (run.text) {
+            const request: FlTextRequest = { dataset: run.dataset, settings: run.settings as TextSimulationSettings };
+            return computeClient().run('federated', 'flText', { jobId, ...request }, onProgress);
+          }
+          const request: FlRequest = { dataset: run.dataset, settings: run.settings as SimulationSettings };
+          return computeClient().run('federated', 'fl', { jobId, ...request }, onProgress);
+        },
         onPayload: (items) => onEvents(k, items),
       });
       if (r.ok) {
         // the result holds every round again: it replaces what streamed in
-        patchRun(k, { status: 'done', outcome: r.value, rounds: r.value.rounds, split: { ...r.value } });
+        const example = 'example' in r.value ? r.value.example : null;
+        patchRun(k, { status: 'done', outcome: r.value, rounds: r.value.rounds, split: { ...r.value }, example });
         continue;
       }
       if (r.reason === 'cancelled') patchRun(k, { status: 'cancelled' });

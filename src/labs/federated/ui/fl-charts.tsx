@@ -4,6 +4,8 @@
  * update norms, the cosine-similarity heat map of the updates and the aggregator's weights or
  * selection. Malicious clients are drawn in red (bars) or marked with a red tick (heat map).
  */
+import { SPAM_ASSASSIN } from '../../../core/data/text';
+import type { SimulationSettings } from '../fl-settings';
 import { useEffect, useRef } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { diverging } from '../../../ui/colormap';
@@ -48,8 +50,10 @@ export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
   return (
     <figure className="fl-chart" data-testid="fl-accuracy-chart" data-points={points} data-runs={runs.length}>
       <figcaption className="small muted">
-        Main accuracy (solid){attacked ? ' and attack success rate (dashed)' : ''} of the global model after each round, on the first{' '}
-        {runs[0]?.settings.testImages?.toLocaleString('en-US') ?? 'all'} test images
+        Main accuracy (solid){attacked ? ' and attack success rate (dashed)' : ''} of the global model after each round,{' '}
+        {runs[0]?.text
+          ? `on the ${SPAM_ASSASSIN.sizes.test.toLocaleString('en-US')} held-out mails (ASR: triggered held-out spam classified ham)`
+          : `on the first ${(runs[0]?.settings as SimulationSettings | undefined)?.testImages?.toLocaleString('en-US') ?? 'all'} test images`}
       </figcaption>
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
@@ -111,10 +115,13 @@ export function LabelHistograms({ split }: { split: SplitReport }) {
     return row;
   });
   const n = split.histograms.length;
+  // two classes: the spam filter's mails
+  const names = split.histograms[0]?.length === 2 ? ['ham', 'spam'] : null;
   return (
     <figure className="fl-chart" data-testid="fl-label-histograms" data-clients={n} data-malicious={split.malicious.length}>
       <figcaption className="small muted">
-        Each client&apos;s training images by class (the split){split.malicious.length > 0 ? '; malicious clients starred in red' : ''}
+        Each client&apos;s training {names ? 'mails' : 'images'} by class (the split)
+        {split.malicious.length > 0 ? '; malicious clients starred in red' : ''}
       </figcaption>
       <ResponsiveContainer width="100%" height={200}>
         <BarChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }} barCategoryGap={n > 40 ? 0 : '10%'}>
@@ -127,8 +134,8 @@ export function LabelHistograms({ split }: { split: SplitReport }) {
           <YAxis tick={{ fontSize: 11 }} width={40} />
           <Tooltip labelFormatter={(c) => `client ${String(c)}${malicious.has(Number(c)) ? ' (malicious)' : ''}`} />
           <Legend wrapperStyle={{ fontSize: 11 }} />
-          {CLASS_COLOURS.map((fill, c) => (
-            <Bar key={c} dataKey={`c${c}`} name={`class ${c}`} stackId="h" fill={fill} isAnimationActive={false} />
+          {CLASS_COLOURS.slice(0, split.histograms[0]?.length ?? CLASS_COLOURS.length).map((fill, c) => (
+            <Bar key={c} dataKey={`c${c}`} name={names ? names[c] : `class ${c}`} stackId="h" fill={fill} isAnimationActive={false} />
           ))}
         </BarChart>
       </ResponsiveContainer>

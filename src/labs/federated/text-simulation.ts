@@ -1,0 +1,428 @@
+/**
+ * The federated spam filter (issue 20, section 4): the protocol of simulation.ts (FedAvg's rounds,
+ * McMahan et al. 2017: seeded client sampling, local SGD from the global weights, updates as vectors,
+ * a rule of the aggregator registry, server learning rate 1) on the SpamAssassin mails with the text
+ * model of src/core/models/text-model.ts (bow-mlp over hashed bag-of-words features).
+ *
+ * - Clients: mailboxes (algorithms/mailboxes.ts: whole sender domains per client, the natural non-IID
+ *   split of mail), IID, or Dirichlet label skew over ham / spam (algorithms/split.ts with 2 classes).
+ * - Malicious clients (clients 0 .. count - 1): the text backdoor (algorithms/text-trigger.ts,
+ *   `poisonMails`): a share `rate` of their spam gets the trigger word sequence and the label ham;
+ *   'replacement' also boosts the update (Bagdasaryan et al. 2020, gamma = n / eta as malicious.ts).
+ *   Label flipping and sybils are image attacks here (a one-line error).
+ * - Per round, as the image simulation's RoundReport: clean accuracy on the held-out mails, ASR = share
+ *   of the held-out spam, each with the trigger inserted, classified ham (text-trigger.ts's
+ *   definition), and beside it the clean miss rate (the same spam without the trigger classified ham,
+ *   the floor the ASR is read against); update norms, cosine matrix, the aggregator's weights.
+ *
+ * Features: hashing is slow (~13 s for the whole corpus), so every text is hashed once per run, when
+ * the federation is built (`textFeatures`, reusable across runs of the same data and trigger): the
+ * training mails, the malicious clients' poisoned copies, the held-out mails and the triggered held-out
+ * spam. Local training densifies one batch at a time (textBatch) and steps with plain SGD (textStep),
+ * as the image clients do. One network is built per run (see simulation.ts's note on memory).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { JobCancelled } from '../../core/jobs/types';
+import { mailText, type LabeledMails, type Mail } from '../../core/data/text';
+import { DEFAULT_HASHING, FeatureHasher, type HashedFeatures, type HashingConfig } from '../../core/data/tokenize';
+import { buildTextModel, type TextArchitectureId } from '../../core/models/text-model';
+import { Rng } from '../../core/random';
+import { textBatch, textProbabilities, textStep } from '../../core/train/train-text';
+import { AGGREGATORS, DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from './aggregators';
+import { mailboxesBySender } from './algorithms/mailboxes';
+import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
+import { checkTextTrigger, insertTrigger, poisonMails, triggeredSpamFeatures, type TextTrigger } from './algorithms/text-trigger';
+import { cosineMatrix, type RoundReport, type SimulationHooks, type SplitReport } from './simulation';
+
+export type TextSplitSpec = SplitSpec | { kind: 'mailboxes' };
+
+export const TEXT_ATTACKS = ['none', 'backdoor', 'replacement'] as const;
+export type TextAttackKind = (typeof TEXT_ATTACKS)[number];
+
+export interface TextAttackSettings {
+  kind: TextAttackKind;
+  /** Malicious clients (the first `count`). */
+  count: number;
+  /** Share of a malicious client's spam given the trigger and the label ham. */
+  rate: number;
+  /** Replacement's boost; 0: clients per round (n / eta, eta = 1). */
+  boost: number;
+  trigger: TextTrigger;
+}
+
+export interface TextSimulationConfig {
+  train: LabeledMails;
+  test: LabeledMails;
+  clients: number;
+  perRound: number;
+  rounds: number;
+  localEpochs: number;
+  batch: number;
+  learningRate: number;
+  split: TextSplitSpec;
+  /** Mails per client for iid / dirichlet (0: the whole training split dealt out); mailboxes use every mail. */
+  perClient: number;
+  attack: TextAttackSettings;
+  aggregator: string;
+  params?: Partial<AggregatorParams>;
+  architecture?: TextArchitectureId;
+  hashing?: HashingConfig;
+  seed: number;
+  /** Held-out mails evaluated (the first ones); 0 or absent: all. */
+  testMails?: number;
+  /** FLTrust's root set: this many training mails (seeded). */
+  rootMails?: number;
+  /** Features hashed beforehand (textFeatures with the same data, clients, attack and seed); built when absent. */
+  features?: TextFeatures;
+}
+
+/** Round report of the text run: the image report plus the clean miss rate beside the ASR. */
+export interface TextRoundReport extends RoundReport {
+  /** Share of the held-out spam (without trigger) classified ham; null without an attack. */
+  cleanMissRate: number | null;
+}
+
+/** A held-out spam mail with the trigger, as the global model reads it after the last round. */
+export interface TextExample {
+  /** The mail with the trigger inserted (as the ASR measured it), and the trigger's place in mailText(mail). */
+  mail: Mail;
+  span: { start: number; end: number };
+  /** p(spam) of the mail without the trigger, and with it. */
+  pClean: number;
+  pTriggered: number;
+}
+
+export interface TextSimulationResult extends SplitReport {
+  rounds: TextRoundReport[];
+  /** The first held-out spam the final model catches without the trigger (else the first one); null without an attack. */
+  example: TextExample | null;
+  cleanAccuracy: number;
+  attackSuccessRate: number | null;
+  cleanMissRate: number | null;
+  seconds: number;
+}
+
+/** Every hashed text a run needs. */
+export interface TextFeatures {
+  train: HashedFeatures;
+  test: HashedFeatures;
+  /** Held-out spam rows of `test` (ascending), and the same spam with the trigger (null without an attack). */
+  testSpam: Int32Array;
+  triggered: HashedFeatures | null;
+  /** Each client's mail indices into `train`. */
+  parts: Int32Array[];
+  /** Each malicious client's own data (its mails, poisoned), features and labels. */
+  poisoned: Map<number, { features: HashedFeatures; labels: Uint8Array; poisoned: number }>;
+}
+
+function mix(seed: number, a: number, b: number): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const v of [a, b]) {
+    h = Math.imul(h ^ (v + 0x7f4a7c15), 0x85ebca6b) >>> 0;
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35) >>> 0;
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
+function l2(v: Float32Array): number {
+  let s = 0;
+  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
+  return Math.sqrt(s);
+}
+
+const isMal = (a: TextAttackSettings, c: number) => a.kind !== 'none' && c < a.count;
+
+/** The clients' mail indices for a split. */
+export function textClientParts(cfg: Pick<TextSimulationConfig, 'train' | 'clients' | 'split' | 'seed' | 'perClient'>): Int32Array[] {
+  if (cfg.split.kind === 'mailboxes') return mailboxesBySender(cfg.train, cfg.clients, cfg.seed).clients;
+  return splitClients(cfg.train.labels, cfg.clients, cfg.split, cfg.seed, { perClient: cfg.perClient, classes: 2 });
+}
+
+/** Hashes every text of a run once (the training split, the malicious clients' poisoned mails, the held-out mails, the triggered spam). */
+export function textFeatures(cfg: TextSimulationConfig, hasher = new FeatureHasher(cfg.hashing ?? DEFAULT_HASHING)): TextFeatures {
+  const a = cfg.attack;
+  const parts = textClientParts(cfg);
+  const nTest = cfg.testMails && cfg.testMails > 0 ? Math.min(cfg.testMails, cfg.test.n) : cfg.test.n;
+  const test: LabeledMails = { n: nTest, mails: cfg.test.mails.slice(0, nTest), labels: cfg.test.labels.slice(0, nTest) };
+  const testF = hasher.features(test.mails.map(mailText));
+  const testSpam = Int32Array.from(Array.from({ length: nTest }, (_, i) => i).filter((i) => test.labels[i] === 1));
+  const poisoned = new Map<number, { features: HashedFeatures; labels: Uint8Array; poisoned: number }>();
+  if (a.kind !== 'none')
+    for (let c = 0; c < a.count; c++) {
+      const idx = parts[c];
+      const own: LabeledMails = {
+        n: idx.length,
+        mails: Array.from(idx, (i) => cfg.train.mails[i]),
+        labels: Uint8Array.from(idx, (i) => cfg.train.labels[i]),
+      };
+      const p = poisonMails(own, a.trigger, a.rate, mix(cfg.seed, 5, c));
+      poisoned.set(c, { features: hasher.features(p.data.mails.map(mailText)), labels: p.data.labels, poisoned: p.poisoned.length });
+    }
+  return {
+    train: hasher.features(cfg.train.mails.map(mailText)),
+    test: testF,
+    testSpam,
+    triggered: a.kind === 'none' ? null : triggeredSpamFeatures(hasher, test, a.trigger, mix(cfg.seed, 6, 0)),
+    parts,
+    poisoned,
+  };
+}
+
+/** The text federation: one bow model, the global weights as a vector. */
+export class TextFederation {
+  readonly cfg: TextSimulationConfig;
+  readonly feats: TextFeatures;
+  readonly model: tf.LayersModel;
+  global: Float32Array;
+  readonly history = new Map<number, Float32Array>();
+  readonly boost: number;
+  private readonly shapes: number[][];
+  private readonly sgd: tf.SGDOptimizer;
+  private readonly sampler: Rng;
+  private readonly noise: Rng;
+  private readonly params: AggregatorParams;
+  private readonly root: Int32Array | null;
+
+  constructor(cfg: TextSimulationConfig) {
+    const a = cfg.attack;
+    if (!AGGREGATORS[cfg.aggregator])
+      throw new Error(`unknown aggregator "${cfg.aggregator}" (one of: ${Object.keys(AGGREGATORS).join(', ')})`);
+    if (cfg.perRound > cfg.clients) throw new Error(`${cfg.perRound} clients per round of ${cfg.clients} clients`);
+    if (!(TEXT_ATTACKS as readonly string[]).includes(a.kind))
+      throw new Error(`the attack "${a.kind}" is not one of the spam filter's (${TEXT_ATTACKS.join(', ')})`);
+    if (a.kind !== 'none' && (a.count < 1 || a.count > cfg.clients))
+      throw new Error(`${a.count} malicious clients of ${cfg.clients}: the attack needs 1 to ${cfg.clients}`);
+    if (a.kind !== 'none') checkTextTrigger(a.trigger);
+    this.cfg = cfg;
+    this.feats = cfg.features ?? textFeatures(cfg);
+    if (this.feats.parts.length !== cfg.clients) throw new Error('the features were hashed for another number of clients');
+    const initSeed = new Rng(mix(cfg.seed, 1, 0)).seed();
+    this.model = buildTextModel(cfg.architecture ?? 'bow-mlp', this.feats.train.dim, 2, initSeed);
+    this.shapes = this.model.getWeights().map((w) => w.shape);
+    this.global = this.readWeights();
+    this.sgd = tf.train.sgd(cfg.learningRate);
+    this.sampler = new Rng(mix(cfg.seed, 2, 0));
+    this.noise = new Rng(mix(cfg.seed, 3, 0));
+    this.params = { ...DEFAULT_AGGREGATOR_PARAMS, ...cfg.params };
+    this.boost = a.kind === 'replacement' ? (a.boost > 0 ? a.boost : cfg.perRound) : 1;
+    this.root =
+      cfg.aggregator === 'fltrust'
+        ? Int32Array.from(new Rng(mix(cfg.seed, 4, 0)).permutation(cfg.train.n).subarray(0, cfg.rootMails ?? 100)).sort()
+        : null;
+  }
+
+  splitReport(): SplitReport {
+    const a = this.cfg.attack;
+    return {
+      sizes: this.feats.parts.map((p) => p.length),
+      histograms: labelHistograms(this.cfg.train.labels, this.feats.parts, 2),
+      malicious: a.kind === 'none' ? [] : Array.from({ length: a.count }, (_, i) => i),
+      boost: this.boost,
+      parameters: this.global.length,
+    };
+  }
+
+  private readWeights(): Float32Array {
+    const ws = this.model.getWeights();
+    const out = new Float32Array(ws.reduce((s, w) => s + w.size, 0));
+    let o = 0;
+    for (const w of ws) {
+      const d = w.dataSync() as Float32Array;
+      out.set(d, o);
+      o += d.length;
+    }
+    return out;
+  }
+
+  private writeWeights(v: Float32Array): void {
+    let o = 0;
+    const ts = this.shapes.map((s) => {
+      const size = s.reduce((p, d) => p * d, 1);
+      const t = tf.tensor(v.subarray(o, o + size), s);
+      o += size;
+      return t;
+    });
+    this.model.setWeights(ts);
+    tf.dispose(ts);
+  }
+
+  /** Local SGD from the global weights on rows `rows` of `f` (seeded order); returns new weights - global. */
+  async localUpdate(f: HashedFeatures, labels: Uint8Array, rows: Int32Array, seed: number, signal?: AbortSignal): Promise<Float32Array> {
+    const cfg = this.cfg;
+    this.writeWeights(this.global);
+    const rng = new Rng(seed);
+    const n = rows.length;
+    const steps = Math.ceil(n / cfg.batch);
+    let k = 0;
+    for (let e = 0; e < cfg.localEpochs; e++) {
+      const order = rng.permutation(n);
+      for (let b = 0; b < steps; b++) {
+        if (signal?.aborted) throw new JobCancelled('the federated run');
+        const batch = Array.from(order.subarray(b * cfg.batch, (b + 1) * cfg.batch), (j) => rows[j]);
+        const { x, y } = textBatch(f, labels, batch);
+        try {
+          await textStep(this.model, this.sgd, x, y);
+        } finally {
+          x.dispose();
+          y.dispose();
+        }
+        if (++k % 20 === 0) await new Promise((r) => setTimeout(r, 0));
+      }
+    }
+    const w = this.readWeights();
+    for (let j = 0; j < w.length; j++) w[j] -= this.global[j];
+    return w;
+  }
+
+  sample(): number[] {
+    const { clients, perRound } = this.cfg;
+    if (perRound === clients) return Array.from({ length: clients }, (_, i) => i);
+    return Array.from(this.sampler.permutation(clients).subarray(0, perRound)).sort((x, y) => x - y);
+  }
+
+  async train(r: number, hooks: SimulationHooks = {}): Promise<{ updates: Float32Array[]; clients: number[]; sizes: number[] }> {
+    const clients = this.sample();
+    const updates: Float32Array[] = [];
+    const sizes: number[] = [];
+    for (const [k, c] of clients.entries()) {
+      const own = this.feats.poisoned.get(c);
+      const seed = mix(this.cfg.seed, r, c);
+      let u: Float32Array;
+      if (own && isMal(this.cfg.attack, c)) {
+        u = await this.localUpdate(
+          own.features,
+          own.labels,
+          Int32Array.from({ length: own.features.n }, (_, i) => i),
+          seed,
+          hooks.signal,
+        );
+        if (this.boost !== 1) for (let j = 0; j < u.length; j++) u[j] *= this.boost;
+      } else u = await this.localUpdate(this.feats.train, this.cfg.train.labels, this.feats.parts[c], seed, hooks.signal);
+      updates.push(u);
+      sizes.push(this.feats.parts[c].length);
+      hooks.onClient?.({ round: r, done: k + 1, total: clients.length, client: c });
+    }
+    return { updates, clients, sizes };
+  }
+
+  async round(r: number, hooks: SimulationHooks = {}): Promise<TextRoundReport> {
+    const t0 = performance.now();
+    const { updates, clients, sizes } = await this.train(r, hooks);
+    const rule = AGGREGATORS[this.cfg.aggregator];
+    const keepHistory = this.cfg.aggregator === 'foolsgold';
+    if (keepHistory)
+      clients.forEach((c, i) => {
+        const h = this.history.get(c) ?? new Float32Array(this.global.length);
+        const u = updates[i];
+        for (let j = 0; j < h.length; j++) h[j] += u[j];
+        this.history.set(c, h);
+      });
+    let root: Float32Array | undefined;
+    if (this.root)
+      root = await this.localUpdate(this.feats.train, this.cfg.train.labels, this.root, mix(this.cfg.seed, r, -1), hooks.signal);
+    const res = rule.run(
+      {
+        updates,
+        sizes,
+        history: keepHistory ? clients.map((c) => this.history.get(c)!) : undefined,
+        root,
+        random: () => this.noise.next(),
+      },
+      this.params,
+    );
+    for (let j = 0; j < this.global.length; j++) this.global[j] += res.aggregate[j];
+    const ev = await this.evaluate();
+    return {
+      round: r,
+      clients,
+      malicious: clients.map((c) => isMal(this.cfg.attack, c)),
+      sizes,
+      updateNorms: updates.map(l2),
+      cosine: cosineMatrix(updates),
+      weights: res.weights ? [...res.weights] : null,
+      selected: res.selected ? res.selected.map((i) => clients[i]) : null,
+      scores: res.scores ? [...res.scores] : null,
+      cleanAccuracy: ev.clean,
+      attackSuccessRate: ev.attack,
+      cleanMissRate: ev.miss,
+      aggregateNorm: l2(res.aggregate),
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
+
+  /** p(spam) of rows of `f` (all rows when absent) under the global model. */
+  async probabilities(f: HashedFeatures, rows?: ArrayLike<number>): Promise<Float32Array> {
+    this.writeWeights(this.global);
+    return textProbabilities(this.model, f, rows);
+  }
+
+  /** Clean accuracy on the held-out mails; ASR and clean miss rate on the held-out spam (null without an attack). */
+  async evaluate(): Promise<{ clean: number; attack: number | null; miss: number | null }> {
+    const { test, testSpam, triggered } = this.feats;
+    const p = await this.probabilities(test);
+    let right = 0;
+    for (let i = 0; i < p.length; i++) if ((p[i] > 0.5 ? 1 : 0) === this.cfg.test.labels[i]) right++;
+    if (!triggered) return { clean: right / Math.max(1, p.length), attack: null, miss: null };
+    const ham = (q: ArrayLike<number>) => {
+      let h = 0;
+      for (let i = 0; i < q.length; i++) if (q[i] <= 0.5) h++;
+      return q.length ? h / q.length : 0;
+    };
+    const q = await this.probabilities(triggered);
+    return { clean: right / Math.max(1, p.length), attack: ham(q), miss: ham(Array.from(testSpam, (i) => p[i])) };
+  }
+
+  /** The example mail of the result (see TextExample), under the current global model. */
+  async example(): Promise<TextExample | null> {
+    const { test, testSpam, triggered } = this.feats;
+    if (!triggered || testSpam.length === 0) return null;
+    const pc = await this.probabilities(test, testSpam);
+    const pt = await this.probabilities(triggered);
+    let k = pc.findIndex((p, i) => p > 0.5 && pt[i] <= 0.5);
+    if (k < 0)
+      k = Math.max(
+        0,
+        pc.findIndex((p) => p > 0.5),
+      );
+    // the positions were drawn in order from one generator (textFeatures): replay the draws up to mail k
+    const rng = new Rng(mix(this.cfg.seed, 6, 0));
+    let t = insertTrigger(this.cfg.test.mails[testSpam[0]], this.cfg.attack.trigger, rng);
+    for (let j = 1; j <= k; j++) t = insertTrigger(this.cfg.test.mails[testSpam[j]], this.cfg.attack.trigger, rng);
+    return { mail: t.mail, span: t.span, pClean: pc[k], pTriggered: pt[k] };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.sgd.dispose();
+  }
+}
+
+/** A whole text run; the network is disposed however it ends. */
+export async function runTextSimulation(cfg: TextSimulationConfig, hooks: SimulationHooks = {}): Promise<TextSimulationResult> {
+  const t0 = performance.now();
+  const fed = new TextFederation(cfg);
+  try {
+    const split = fed.splitReport();
+    hooks.onSplit?.(split);
+    const rounds: TextRoundReport[] = [];
+    for (let r = 1; r <= cfg.rounds; r++) {
+      const rep = await fed.round(r, hooks);
+      rounds.push(rep);
+      hooks.onRound?.(rep);
+    }
+    const last = rounds[rounds.length - 1];
+    return {
+      ...split,
+      rounds,
+      example: await fed.example(),
+      cleanAccuracy: last.cleanAccuracy,
+      attackSuccessRate: last.attackSuccessRate,
+      cleanMissRate: last.cleanMissRate,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    fed.dispose();
+  }
+}
