@@ -11,7 +11,7 @@
 import { getDataset } from '../../core/data/datasets';
 import type { WorkerJobContext } from '../../worker/jobs';
 import type { FlEvent, FlOutcome, FlRequest } from './fl-types';
-import { runSimulation } from './simulation';
+import { runSimulation, type RoundReport, type SplitReport } from './simulation';
 
 export async function flJob(ctx: WorkerJobContext<FlEvent>, req: FlRequest): Promise<FlOutcome> {
   const ds = getDataset(req.dataset);
@@ -27,26 +27,28 @@ export async function flJob(ctx: WorkerJobContext<FlEvent>, req: FlRequest): Pro
   const s = req.settings;
   const total = s.rounds * s.perRound;
   const label = `Federated ${s.aggregator} on ${ds.name}: ${s.clients} clients, ${s.attack.kind === 'none' ? 'no attack' : `${s.attack.count} ${s.attack.kind}`}`;
-  const t0 = performance.now();
   ctx.progress({ label, done: 0, total, unit: 'steps', payload: [] });
-  const res = await runSimulation(
-    { ...s, train, test },
-    {
-      signal: ctx.signal,
-      onSplit: (split) => ctx.progress({ label, done: 0, total, unit: 'steps', payload: [{ kind: 'split', split }] }),
-      onClient: (p) => {
-        const done = (p.round - 1) * s.perRound + p.done;
-        ctx.progress({ label: `${label} · round ${p.round}`, done, total, unit: 'steps', rate: done / ((performance.now() - t0) / 1000) });
-      },
-      onRound: (report) =>
-        ctx.progress({
-          label: `${label} · round ${report.round}`,
-          done: report.round * s.perRound,
-          total,
-          unit: 'steps',
-          payload: [{ kind: 'round', report }],
-        }),
-    },
-  );
+  const res = await runSimulation({ ...s, train, test }, simulationProgress(ctx, label, s.perRound, total));
   return { ...res, dataset: ds.id, settings: s };
+}
+
+/** The simulation hooks that report a run (image or text) to the job: the split, each client, each round. */
+export function simulationProgress(ctx: WorkerJobContext<FlEvent>, label: string, perRound: number, total: number) {
+  const t0 = performance.now();
+  return {
+    signal: ctx.signal,
+    onSplit: (split: SplitReport) => ctx.progress({ label, done: 0, total, unit: 'steps', payload: [{ kind: 'split', split }] }),
+    onClient: (p: { round: number; done: number }) => {
+      const done = (p.round - 1) * perRound + p.done;
+      ctx.progress({ label: `${label} · round ${p.round}`, done, total, unit: 'steps', rate: done / ((performance.now() - t0) / 1000) });
+    },
+    onRound: (report: RoundReport) =>
+      ctx.progress({
+        label: `${label} · round ${report.round}`,
+        done: report.round * perRound,
+        total,
+        unit: 'steps',
+        payload: [{ kind: 'round', report }],
+      }),
+  };
 }

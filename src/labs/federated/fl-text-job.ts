@@ -11,6 +11,7 @@
 import { SPAM_ASSASSIN } from '../../core/data/text';
 import { DEFAULT_HASHING, FeatureHasher } from '../../core/data/tokenize';
 import type { WorkerJobContext } from '../../worker/jobs';
+import { simulationProgress } from './fl-job';
 import type { FlEvent, FlTextOutcome, FlTextRequest } from './fl-types';
 import { runTextSimulation, textFeatures } from './text-simulation';
 
@@ -26,25 +27,6 @@ export async function flTextJob(ctx: WorkerJobContext<FlEvent>, req: FlTextReque
   const cfg = { ...s, train, test };
   hasher ??= new FeatureHasher(DEFAULT_HASHING);
   const features = textFeatures(cfg, s.hashing ? new FeatureHasher(s.hashing) : hasher);
-  const t0 = performance.now();
-  const res = await runTextSimulation(
-    { ...cfg, features },
-    {
-      signal: ctx.signal,
-      onSplit: (split) => ctx.progress({ label, done: 0, total, unit: 'steps', payload: [{ kind: 'split', split }] }),
-      onClient: (p) => {
-        const done = (p.round - 1) * s.perRound + p.done;
-        ctx.progress({ label: `${label} · round ${p.round}`, done, total, unit: 'steps', rate: done / ((performance.now() - t0) / 1000) });
-      },
-      onRound: (report) =>
-        ctx.progress({
-          label: `${label} · round ${report.round}`,
-          done: report.round * s.perRound,
-          total,
-          unit: 'steps',
-          payload: [{ kind: 'round', report }],
-        }),
-    },
-  );
+  const res = await runTextSimulation({ ...cfg, features }, simulationProgress(ctx, label, s.perRound, total));
   return { ...res, dataset: SPAM_ASSASSIN.id, settings: s };
 }
