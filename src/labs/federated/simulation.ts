@@ -16,6 +16,7 @@
  * order per round, the poisoned images, the initial weights, the aggregator's noise), so a seed gives the
  * same run on the same backend.
  */
+import { readWeights, writeWeights } from './weight-vector';
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor } from '../../core/data/batches';
 import type { LabeledImages } from '../../core/data/types';
@@ -207,7 +208,7 @@ export class Federation {
       ? cfg.network(cfg.train.shape, initSeed)
       : buildModel(cfg.architecture ?? 'cnn-small', cfg.train.shape, 10, initSeed);
     this.shapes = this.model.getWeights().map((w) => w.shape);
-    this.global = this.readWeights();
+    this.global = readWeights(this.model);
     this.vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.sgd = tf.train.sgd(cfg.learningRate);
     this.sampler = new Rng(mix(cfg.seed, 2, 0));
@@ -255,37 +256,13 @@ export class Federation {
     };
   }
 
-  private readWeights(): Float32Array {
-    const ws = this.model.getWeights();
-    const out = new Float32Array(ws.reduce((s, w) => s + w.size, 0));
-    let o = 0;
-    for (const w of ws) {
-      const d = w.dataSync() as Float32Array;
-      out.set(d, o);
-      o += d.length;
-    }
-    return out;
-  }
-
-  private writeWeights(v: Float32Array): void {
-    let o = 0;
-    const ts = this.shapes.map((s) => {
-      const size = s.reduce((p, d) => p * d, 1);
-      const t = tf.tensor(v.subarray(o, o + size), s);
-      o += size;
-      return t;
-    });
-    this.model.setWeights(ts);
-    tf.dispose(ts);
-  }
-
   /**
    * Local training from the global weights on `data` (its images `indices`, or all of it): local
    * epochs of SGD with a seeded order. Returns the update (new weights - global).
    */
   async localUpdate(data: LabeledImages, indices: Int32Array | null, seed: number, signal?: AbortSignal): Promise<Float32Array> {
     const cfg = this.cfg;
-    this.writeWeights(this.global);
+    writeWeights(this.model, this.shapes, this.global);
     const rng = new Rng(seed);
     const n = indices ? indices.length : data.n;
     const steps = Math.ceil(n / cfg.batch);
@@ -313,7 +290,7 @@ export class Federation {
         if (++k % 20 === 0) await new Promise((r) => setTimeout(r, 0));
       }
     }
-    const w = this.readWeights();
+    const w = readWeights(this.model);
     for (let j = 0; j < w.length; j++) w[j] -= this.global[j];
     return w;
   }
@@ -389,7 +366,7 @@ export class Federation {
 
   /** Predicted classes of every image of a set under the global model. */
   private predict(set: LabeledImages): Int32Array {
-    this.writeWeights(this.global);
+    writeWeights(this.model, this.shapes, this.global);
     const out = new Int32Array(set.n);
     const chunk = 500;
     for (let s = 0; s < set.n; s += chunk) {

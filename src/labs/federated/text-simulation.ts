@@ -21,6 +21,7 @@
  * spam. Local training densifies one batch at a time (textBatch) and steps with plain SGD (textStep),
  * as the image clients do. One network is built per run (see simulation.ts's note on memory).
  */
+import { readWeights, writeWeights } from './weight-vector';
 import * as tf from '@tensorflow/tfjs';
 import { JobCancelled } from '../../core/jobs/types';
 import { mailText, type LabeledMails, type Mail } from '../../core/data/text';
@@ -201,7 +202,7 @@ export class TextFederation {
     const initSeed = new Rng(mix(cfg.seed, 1, 0)).seed();
     this.model = buildTextModel(cfg.architecture ?? 'bow-mlp', this.feats.train.dim, 2, initSeed);
     this.shapes = this.model.getWeights().map((w) => w.shape);
-    this.global = this.readWeights();
+    this.global = readWeights(this.model);
     this.sgd = tf.train.sgd(cfg.learningRate);
     this.sampler = new Rng(mix(cfg.seed, 2, 0));
     this.noise = new Rng(mix(cfg.seed, 3, 0));
@@ -224,34 +225,10 @@ export class TextFederation {
     };
   }
 
-  private readWeights(): Float32Array {
-    const ws = this.model.getWeights();
-    const out = new Float32Array(ws.reduce((s, w) => s + w.size, 0));
-    let o = 0;
-    for (const w of ws) {
-      const d = w.dataSync() as Float32Array;
-      out.set(d, o);
-      o += d.length;
-    }
-    return out;
-  }
-
-  private writeWeights(v: Float32Array): void {
-    let o = 0;
-    const ts = this.shapes.map((s) => {
-      const size = s.reduce((p, d) => p * d, 1);
-      const t = tf.tensor(v.subarray(o, o + size), s);
-      o += size;
-      return t;
-    });
-    this.model.setWeights(ts);
-    tf.dispose(ts);
-  }
-
   /** Local SGD from the global weights on rows `rows` of `f` (seeded order); returns new weights - global. */
   async localUpdate(f: HashedFeatures, labels: Uint8Array, rows: Int32Array, seed: number, signal?: AbortSignal): Promise<Float32Array> {
     const cfg = this.cfg;
-    this.writeWeights(this.global);
+    writeWeights(this.model, this.shapes, this.global);
     const rng = new Rng(seed);
     const n = rows.length;
     const steps = Math.ceil(n / cfg.batch);
@@ -271,7 +248,7 @@ export class TextFederation {
         if (++k % 20 === 0) await new Promise((r) => setTimeout(r, 0));
       }
     }
-    const w = this.readWeights();
+    const w = readWeights(this.model);
     for (let j = 0; j < w.length; j++) w[j] -= this.global[j];
     return w;
   }
@@ -354,7 +331,7 @@ export class TextFederation {
 
   /** p(spam) of rows of `f` (all rows when absent) under the global model. */
   async probabilities(f: HashedFeatures, rows?: ArrayLike<number>): Promise<Float32Array> {
-    this.writeWeights(this.global);
+    writeWeights(this.model, this.shapes, this.global);
     return textProbabilities(this.model, f, rows);
   }
 
