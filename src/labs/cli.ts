@@ -6,9 +6,11 @@ import type { Command } from '../cli/command';
 import { attacksCommands } from './attacks/cli/index';
 import { defencesCommands } from './defences/cli/index';
 import { federatedCommands } from './federated/cli/index';
+import { privacyCommands } from './privacy/cli/index';
 
 export const LAB_COMMANDS: Readonly<Record<string, readonly Command[]>> = {
   attacks: attacksCommands,
   defences: defencesCommands,
   federated: federatedCommands,
+  privacy: privacyCommands,
 };

@@ -22,6 +22,7 @@ import { numberOrFraction, parseFieldValue as parseRaw, type Field, type Value }
 import { COLOUR_LINF, effectiveNorm, type AttackSettings, type BatchSettings } from './attacks/index';
 import type { DefencesExperiment } from './defences/index';
 import type { FederatedExperiment } from './federated/index';
+import type { PrivacyExperiment } from './privacy/index';
 import { LABS } from './index';
 
 export { LINK_VERSION } from '../core/experiment/codec';
@@ -35,7 +36,7 @@ export type BatchParams = BatchSettings;
 /** An attack of the registry, or 'none'. */
 export type AttackName = string;
 
-export interface Experiment extends CoreSettings, DefencesExperiment, FederatedExperiment {
+export interface Experiment extends CoreSettings, DefencesExperiment, FederatedExperiment, PrivacyExperiment {
   attack: AttackSettings;
   batch: BatchSettings;
 }
@@ -48,7 +49,7 @@ export const DEFAULT_EXPERIMENT: Experiment = Object.freeze({
   ...DEFAULT_CORE,
   ...LABS.reduce(
     (parts, lab) => ({ ...parts, ...lab.defaults() }),
-    {} as Pick<Experiment, 'attack' | 'batch' | keyof DefencesExperiment | keyof FederatedExperiment>,
+    {} as Pick<Experiment, 'attack' | 'batch' | keyof DefencesExperiment | keyof FederatedExperiment | keyof PrivacyExperiment>,
   ),
 }) as Experiment;
 

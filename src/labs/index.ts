@@ -7,5 +7,6 @@
 import { attacksLab } from './attacks/index';
 import { defencesLab } from './defences/index';
 import { federatedLab } from './federated/index';
+import { privacyLab } from './privacy/index';
 
-export const LABS = [attacksLab, defencesLab, federatedLab] as const;
+export const LABS = [attacksLab, defencesLab, federatedLab, privacyLab] as const;

@@ -7,11 +7,13 @@ import type { ComponentType } from 'react';
 import { AttacksPanels } from './attacks/ui/index';
 import { DefencePanel, DefencesPanels } from './defences/ui/index';
 import { FederatedPanels } from './federated/ui/index';
+import { PrivacyPanels } from './privacy/ui/index';
 
 export const LAB_PANELS: readonly { id: string; Panels: ComponentType }[] = [
   { id: 'attacks', Panels: AttacksPanels },
   { id: 'defences', Panels: DefencesPanels },
   { id: 'federated', Panels: FederatedPanels },
+  { id: 'privacy', Panels: PrivacyPanels },
 ];
 
 /** The defended model is what the attack studio and the batch check attack: its panel shows on both tabs, before the lab's own. */

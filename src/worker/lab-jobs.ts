@@ -6,12 +6,14 @@
 import { attackJobs } from '../labs/attacks/jobs';
 import { defenceJobs } from '../labs/defences/jobs';
 import { federatedJobs } from '../labs/federated/jobs';
+import { privacyJobs } from '../labs/privacy/jobs';
 import type { LabJobs } from './jobs';
 
 export const LAB_JOBS = {
   attacks: attackJobs,
   defences: defenceJobs,
   federated: federatedJobs,
+  privacy: privacyJobs,
 } satisfies Record<string, LabJobs>;
 
 export type LabJobRegistry = typeof LAB_JOBS;

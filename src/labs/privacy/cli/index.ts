@@ -1,0 +1,4 @@
+/** The privacy lab's commands of `rlab` (Node only: the lab's public entry does not import them). */
+import type { Command } from '../../../cli/command';
+
+export const privacyCommands: readonly Command[] = [];

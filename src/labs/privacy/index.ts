@@ -1,0 +1,20 @@
+/**
+ * The privacy lab: what a model and its gradients give away (membership inference, gradient leakage)
+ * and what differential privacy (DP-SGD with its accountants) and secure aggregation buy. Its public
+ * entry; the federated lab uses secure aggregation and DP-FedAvg through it.
+ *
+ *   algorithms/   one file per algorithm (+ test)
+ *   experiment.ts the lab's slice (URL keys pv.*), composed of experiment/<part>.ts
+ *   jobs.ts       worker jobs;  ui/  panels;  cli/  rlab commands
+ */
+import { PRIVACY_SLICE, clonePrivacyPart, defaultPrivacyPart, type PrivacyExperiment } from './experiment';
+
+export { PRIVACY_SLICE, type PrivacyExperiment };
+
+export const privacyLab = {
+  id: 'privacy',
+  title: 'Privacy',
+  slice: PRIVACY_SLICE,
+  defaults: defaultPrivacyPart,
+  clone: clonePrivacyPart,
+};
