@@ -1,5 +1,5 @@
 /**
- * The federated lab's slice of the experiment description (URL keys `fl.*`, version 1): data
+ * The federated lab's slice of the experiment description (URL keys `fl.*`, version 2): data
  * poisoning of one model, and the federated simulation. Each part's fields live in experiment/<part>.ts.
  */
 import type { Slice } from '../../core/experiment/codec';
@@ -12,12 +12,18 @@ export type FederatedExperiment = PoisonPart & FederationPart & AggregationPart;
 
 export const FEDERATED_SLICE: Slice<FederatedExperiment> = {
   prefix: 'fl',
-  version: 1,
+  // 2: norm clipping's default bound became 0 (the round's median norm); version 1's default was 1
+  version: 2,
   fields: [
     ...(POISON_FIELDS as readonly Field<FederatedExperiment>[]),
     ...(FEDERATION_FIELDS as readonly Field<FederatedExperiment>[]),
     ...(AGGREGATION_FIELDS as readonly Field<FederatedExperiment>[]),
   ],
+  migrations: {
+    1: (raw) => {
+      if (!raw.has('clip')) raw.set('clip', '1');
+    },
+  },
 };
 
 export const defaultFederatedPart = (): FederatedExperiment => ({

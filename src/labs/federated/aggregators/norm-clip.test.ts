@@ -34,7 +34,31 @@ describe('norm clipping', () => {
     expect(noisy.aggregate[1]).toBeCloseTo(plain.aggregate[1] + 0.5 * z[1], 6);
     expect(z[0]).not.toBe(0);
     expect(() => normClip({ updates: UPDATES, sizes: ones(3) }, params({ noise: 0.1 }))).toThrow(/random source/);
-    expect(() => normClip({ updates: UPDATES, sizes: ones(3) }, params({ clip: 0 }))).toThrow(/clip \(0\)/);
+    expect(() => normClip({ updates: UPDATES, sizes: ones(3) }, params({ clip: -1 }))).toThrow(/clip \(-1\)/);
+  });
+
+  it("clip 0 bounds every update by the round's median norm (the lower one for an even count)", () => {
+    // norms 5, 0.5, 2: the median is 2, so only the first update is scaled (to (1.2, 1.6))
+    const r = normClip({ updates: UPDATES, sizes: ones(3) }, params({ clip: 0 }));
+    expect(r.bound).toBeCloseTo(2, 12);
+    expect(r.aggregate[0]).toBeCloseTo((1.2 + 0.3 + 0) / 3, 6);
+    expect(r.aggregate[1]).toBeCloseTo((1.6 + 0.4 - 2) / 3, 6);
+    expect(r.weights![0]).toBeCloseTo(0.4 / 3, 12);
+    // the same as a fixed bound at that median
+    const fixed = normClip({ updates: UPDATES, sizes: ones(3) }, params({ clip: 2 }));
+    expect(Array.from(r.aggregate)).toEqual(Array.from(fixed.aggregate));
+    // four updates, norms 5, 0.5, 2, 1: the lower median is 1
+    const four = normClip({ updates: [...UPDATES, ...vecs([[0.6, 0.8]])], sizes: ones(4) }, params({ clip: 0 }));
+    expect(four.bound).toBeCloseTo(1, 6);
+    // a boosted update ten times any honest one gets an honest client's pull, not its own
+    const boosted = vecs([
+      [0.1, 0],
+      [0, 0.12],
+      [-0.11, 0],
+      [50, 50],
+    ]);
+    const b = normClip({ updates: boosted, sizes: ones(4) }, params({ clip: 0 }));
+    expect(Math.hypot(b.aggregate[0], b.aggregate[1])).toBeLessThan(0.12);
   });
 
   it('Box-Muller gives standard normal values', () => {

@@ -21,7 +21,7 @@ export interface AggregatorParams {
   f: number;
   /** Trimmed mean's beta: floor(beta * n) values cut at each end of every coordinate. */
   trim: number;
-  /** Norm clipping's bound on each update's L2 norm. */
+  /** Norm clipping's bound on each update's L2 norm (0: the median norm of the round's updates). */
   clip: number;
   /** Standard deviation of the Gaussian noise added after norm clipping (0: none). */
   noise: number;
@@ -31,7 +31,7 @@ export interface AggregatorParams {
   kappa: number;
 }
 
-export const DEFAULT_AGGREGATOR_PARAMS: AggregatorParams = { f: 1, trim: 0.1, clip: 1, noise: 0, kappa: 1 };
+export const DEFAULT_AGGREGATOR_PARAMS: AggregatorParams = { f: 1, trim: 0.1, clip: 0, noise: 0, kappa: 1 };
 
 export interface AggregationResult {
   aggregate: Float32Array;
@@ -41,6 +41,8 @@ export interface AggregationResult {
   selected?: number[];
   /** Each client's score where the rule computes one (Krum: sum of squared distances to its nearest). */
   scores?: number[];
+  /** Norm clipping: the bound it applied (the median norm when its clip parameter is 0). */
+  bound?: number;
 }
 
 export type Aggregator = (input: AggregationInput, params: AggregatorParams) => AggregationResult;

@@ -40,7 +40,7 @@ afterEach(() => vi.restoreAllMocks());
 describe('rlab aggregate', () => {
   it('reads its settings from the lab fields; --rule is --aggregator', () => {
     expect(aggregationFromFlags({})).toEqual({
-      settings: { rule: 'fedavg', f: 1, trim: 0.1, clip: 1, noise: 0, keep: 0, kappa: 1 },
+      settings: { rule: 'fedavg', f: 1, trim: 0.1, clip: 0, noise: 0, keep: 0, kappa: 1 },
       seed: 0,
     });
     const { settings, seed } = aggregationFromFlags({ rule: 'multikrum', f: '2', keep: '3', seed: '9' });

@@ -82,9 +82,9 @@ export const AGGREGATION_FIELDS: readonly Field<AggregationPart>[] = [
     path: 'aggregation.clip',
     url: 'clip',
     cli: 'clip',
-    type: { kind: 'float', min: 1e-6, max: 1e6 },
+    type: { kind: 'float', min: 0, max: 1e6 },
     label: 'clip',
-    help: "norm clipping: the bound on each update's L2 norm",
+    help: "norm clipping: the bound on each update's L2 norm (0: the median norm of the round's updates)",
     default: DEFAULT_AGGREGATOR_PARAMS.clip,
   },
   {
