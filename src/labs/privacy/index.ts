@@ -18,3 +18,6 @@ export const privacyLab = {
   defaults: defaultPrivacyPart,
   clone: clonePrivacyPart,
 };
+
+// secure aggregation (section 4): the federated lab runs FedAvg through it
+export * from './algorithms/secagg/index';
