@@ -71,7 +71,7 @@ function serverPrivacy(e: FederatedExperiment, rule: string): Pick<SimulationSet
   if (a.dpNoise > 0) {
     if (rule !== 'fedavg')
       throw new Error(`--dp-noise with --aggregator ${rule}: DP-FedAvg is FedAvg's clipped and noised average; use --aggregator fedavg`);
-    out.dp = { noise: a.dpNoise, clip: a.dpClip };
+    out.dp = { noise: a.dpNoise, clip: a.dpClip, delta: a.dpDelta };
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { linearModel, toyData } from '../../core/test-utils';
+import { epsilonSpent } from '../privacy/index';
 import { parseTrigger } from './algorithms/trigger';
 import { Federation, runSimulation, type SimulationConfig } from './simulation';
 
@@ -77,15 +78,15 @@ describe('the federated simulation with secure aggregation and DP-FedAvg', () =>
 
   it('refuses robust aggregators with secure aggregation, and explains why', () => {
     expect(() => new Federation(config({ aggregator: 'median', secagg: { dropouts: 0, range: 1 } }))).toThrow(/individual updates/);
-    expect(() => new Federation(config({ aggregator: 'krum', dp: { noise: 1, clip: 1 } }))).toThrow(/DP-FedAvg/);
+    expect(() => new Federation(config({ aggregator: 'krum', dp: { noise: 1, clip: 1, delta: 1e-5 } }))).toThrow(/DP-FedAvg/);
   });
 
   it('DP-FedAvg: seeded runs repeat, the noise has std z S / (q N), updates are clipped to S', async () => {
-    const cfg = config({ dp: { noise: 0.8, clip: 0.05 } });
+    const cfg = config({ dp: { noise: 0.8, clip: 0.05, delta: 1e-5 } });
     const a = await globalAfter(cfg, 2);
     const b = await globalAfter(cfg, 2);
     expect(Array.from(b.global)).toEqual(Array.from(a.global));
-    const c = await globalAfter(config({ dp: { noise: 0.8, clip: 0.05 }, seed: 4 }), 2);
+    const c = await globalAfter(config({ dp: { noise: 0.8, clip: 0.05, delta: 1e-5 }, seed: 4 }), 2);
     expect(Array.from(c.global)).not.toEqual(Array.from(a.global));
     const d = a.reports[0].dp!;
     expect(d.q).toBeCloseTo(4 / 6, 12);
@@ -93,12 +94,15 @@ describe('the federated simulation with secure aggregation and DP-FedAvg', () =>
     expect(d.sampled).toBe(a.reports[0].clients.length);
     expect(d.clipped).toBe(a.reports[0].updateNorms.filter((n) => n > 0.05).length);
     // with clipping and no meaningful signal beyond S, the step's norm is about the noise's: std sqrt(m)
+    // user-level epsilon from the privacy lab's RDP accountant, growing with the rounds
+    expect(a.reports[1].dp!.epsilon).toBeGreaterThan(d.epsilon);
+    expect(d.epsilon).toBeCloseTo(epsilonSpent('rdp', [{ sampleRate: 4 / 6, noiseMultiplier: 0.8, steps: 1 }], 1e-5).epsilon, 12);
     const m = a.global.length;
     expect(a.reports[0].aggregateNorm).toBeGreaterThan(0.5 * d.noiseStd * Math.sqrt(m));
   });
 
   it('DP-FedAvg through secure aggregation, with no tensor leak over repeated runs', async () => {
-    const cfg = config({ rounds: 1, dp: { noise: 0.5, clip: 0.1 }, secagg: { dropouts: 0, range: 1 } });
+    const cfg = config({ rounds: 1, dp: { noise: 0.5, clip: 0.1, delta: 1e-5 }, secagg: { dropouts: 0, range: 1 } });
     await runSimulation(cfg);
     const n0 = tf.memory().numTensors;
     const res = await runSimulation(cfg);

@@ -50,7 +50,7 @@ import {
 } from './algorithms/malicious';
 import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
 import { withTrigger } from './algorithms/trigger';
-import { SecAggAbort, defaultThreshold, secureWeightedMean, type DropStage } from '../privacy/index';
+import { SecAggAbort, defaultThreshold, epsilonSpent, secureWeightedMean, type DropStage } from '../privacy/index';
 
 /** Secure aggregation's settings in a run. */
 export interface SecAggSettings {
@@ -66,6 +66,8 @@ export interface DpFedAvgSettings {
   noise: number;
   /** The bound S on each update's L2 norm. */
   clip: number;
+  /** Delta of the user-level guarantee. */
+  delta: number;
 }
 
 /** What secure aggregation did in a round. */
@@ -100,6 +102,12 @@ export interface DpRoundReport {
   noiseStd: number;
   /** Clients whose update was scaled down to norm S. */
   clipped: number;
+  /**
+   * User-level epsilon spent after this round at `delta`: the privacy lab's RDP accountant (Balle et
+   * al. 2020 conversion) over `round` compositions of the Gaussian with Poisson rate q and multiplier z.
+   */
+  epsilon: number;
+  delta: number;
 }
 
 const SAMPLE_COORDS = 256;
@@ -549,7 +557,8 @@ export class Federation {
       const denom = q * N;
       const std = (dpCfg.noise * dpCfg.clip) / denom;
       for (let j = 0; j < m; j++) aggregate[j] = (sum ? sum[j] / denom : 0) + std * this.gaussian();
-      dp = { sampled: updates.length, q, noiseStd: std, clipped: clippedClients };
+      const { epsilon } = epsilonSpent('rdp', [{ sampleRate: q, noiseMultiplier: dpCfg.noise, steps: r }], dpCfg.delta);
+      dp = { sampled: updates.length, q, noiseStd: std, clipped: clippedClients, epsilon, delta: dpCfg.delta };
     } else if (sum && weightSum > 0) for (let j = 0; j < m; j++) aggregate[j] = sum[j] / weightSum;
     if (secagg && !secagg.aborted) secagg.sumSample = Array.from(aggregate.subarray(0, SAMPLE_COORDS));
     // each client's weight as the server knows it: none under secure aggregation (n_k is masked too)

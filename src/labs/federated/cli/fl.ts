@@ -81,7 +81,7 @@ export interface FlRoundJson {
     seconds: number;
   };
   /** DP-FedAvg's round (--dp-noise > 0). */
-  dp?: { sampled: number; q: number; noise_std: number; clipped: number };
+  dp?: { sampled: number; q: number; noise_std: number; clipped: number; epsilon: number; delta: number };
 }
 
 export interface FlJson {
@@ -126,7 +126,18 @@ function roundJson(r: RoundReport): FlRoundJson {
           },
         }
       : {}),
-    ...(r.dp ? { dp: { sampled: r.dp.sampled, q: r.dp.q, noise_std: r.dp.noiseStd, clipped: r.dp.clipped } } : {}),
+    ...(r.dp
+      ? {
+          dp: {
+            sampled: r.dp.sampled,
+            q: r.dp.q,
+            noise_std: r.dp.noiseStd,
+            clipped: r.dp.clipped,
+            epsilon: r.dp.epsilon,
+            delta: r.dp.delta,
+          },
+        }
+      : {}),
   };
 }
 
@@ -169,7 +180,9 @@ export async function runFl(args: string[]): Promise<number> {
                     ? `  secagg ABORTED (${r.secagg.dropped.length} dropped)`
                     : `  secagg ${r.secagg.included.length} in, ${r.secagg.dropped.length} dropped, ${Math.round(r.secagg.bytesSent)} B sent/client (clear ${r.secagg.clearBytes})`
                   : '') +
-                (r.dp ? `  dp ${r.dp.sampled} sampled, noise std ${r.dp.noiseStd.toPrecision(3)}` : '') +
+                (r.dp
+                  ? `  dp ${r.dp.sampled} sampled, noise std ${r.dp.noiseStd.toPrecision(3)}, eps ${r.dp.epsilon.toFixed(3)} (delta ${r.dp.delta})`
+                  : '') +
                 `  ${r.seconds.toFixed(1)} s`,
             ),
     });
