@@ -67,7 +67,7 @@ function serverPrivacy(e: FederatedExperiment, rule: string): Pick<SimulationSet
     if (s.perRound < 2 || s.perRound > 255) throw new Error(`--secagg needs --per-round from 2 to 255, not ${s.perRound}`);
     if (a.secaggDropouts >= s.perRound) throw new Error(`--secagg-dropouts ${a.secaggDropouts} leaves nobody of --per-round ${s.perRound}`);
     out.secagg = { dropouts: a.secaggDropouts, range: a.secaggRange };
-  } else if (a.secaggDropouts > 0) throw new Error('--secagg-dropouts needs --secagg');
+  }
   if (a.dpNoise > 0) {
     if (rule !== 'fedavg')
       throw new Error(`--dp-noise with --aggregator ${rule}: DP-FedAvg is FedAvg's clipped and noised average; use --aggregator fedavg`);
