@@ -17,6 +17,10 @@ export class FederatedPage extends LabPage {
   readonly roundSlider: Locator;
   readonly roundShown: Locator;
   readonly error: Locator;
+  /** Secure aggregation's server view of the shown round (SecAggView.tsx), and the "keep earlier runs" box. */
+  readonly secaggView: Locator;
+  readonly secaggConflict: Locator;
+  readonly keep: Locator;
 
   constructor(page: Page) {
     super(page);
@@ -35,6 +39,9 @@ export class FederatedPage extends LabPage {
     this.roundSlider = id('fl-round-slider');
     this.roundShown = id('fl-round-shown');
     this.error = id('fl-error');
+    this.secaggView = id('sa-view');
+    this.secaggConflict = id('fl-secagg-conflict');
+    this.keep = id('fl-keep');
   }
 
   /** A simulation field's input, by its URL key without the `fl.` prefix (n, k, r, split, pc, atk, mal, agg, f, kappa...). */

@@ -4,7 +4,7 @@
  */
 import type { Slice } from '../../core/experiment/codec';
 import type { Field } from '../../core/experiment/fields';
-import { AGGREGATION_FIELDS, defaultAggregation, type AggregationPart } from './experiment/aggregation';
+import { AGGREGATION_FIELDS, SERVER_PRIVACY_FIELDS, defaultAggregation, type AggregationPart } from './experiment/aggregation';
 import { FEDERATION_FIELDS, defaultFederation, type FederationPart } from './experiment/federation';
 import { POISON_FIELDS, defaultPoison, type PoisonPart } from './experiment/poison';
 
@@ -18,6 +18,7 @@ export const FEDERATED_SLICE: Slice<FederatedExperiment> = {
     ...(POISON_FIELDS as readonly Field<FederatedExperiment>[]),
     ...(FEDERATION_FIELDS as readonly Field<FederatedExperiment>[]),
     ...(AGGREGATION_FIELDS as readonly Field<FederatedExperiment>[]),
+    ...(SERVER_PRIVACY_FIELDS as readonly Field<FederatedExperiment>[]),
   ],
   migrations: {
     1: (raw) => {

@@ -49,7 +49,31 @@ export function simulationSettings(
     params: { ...aggregatorParams(e.aggregation), ...opts.params },
     seed: s.seed,
     testImages: opts.testImages ?? e.poison.testImages,
+    ...serverPrivacy(e, opts.aggregator ?? e.aggregation.rule),
   };
+}
+
+/** Secure aggregation and DP-FedAvg from the slice; one-line errors for what cannot run together. */
+function serverPrivacy(e: FederatedExperiment, rule: string): Pick<SimulationSettings, 'secagg' | 'dp'> {
+  const a = e.aggregation;
+  const s = e.federation;
+  const out: Pick<SimulationSettings, 'secagg' | 'dp'> = {};
+  if (a.secagg) {
+    if (rule !== 'fedavg')
+      throw new Error(
+        `--secagg with --aggregator ${rule}: secure aggregation shows the server only the sum of the updates, ` +
+          `and ${rule} needs the individual updates (to rank, trim or compare them); use --aggregator fedavg`,
+      );
+    if (s.perRound < 2 || s.perRound > 255) throw new Error(`--secagg needs --per-round from 2 to 255, not ${s.perRound}`);
+    if (a.secaggDropouts >= s.perRound) throw new Error(`--secagg-dropouts ${a.secaggDropouts} leaves nobody of --per-round ${s.perRound}`);
+    out.secagg = { dropouts: a.secaggDropouts, range: a.secaggRange };
+  }
+  if (a.dpNoise > 0) {
+    if (rule !== 'fedavg')
+      throw new Error(`--dp-noise with --aggregator ${rule}: DP-FedAvg is FedAvg's clipped and noised average; use --aggregator fedavg`);
+    out.dp = { noise: a.dpNoise, clip: a.dpClip, delta: a.dpDelta };
+  }
+  return out;
 }
 
 /** The spam filter's settings without its data (the text run's request): the same fields, the trigger words for the trigger. */

@@ -12,6 +12,18 @@
  * network. So 100 clients cost one model plus one update per sampled client (and, for FoolsGold, one
  * summed update per client seen, kept by the simulation as `history`).
  *
+ * Privacy options (the privacy lab's algorithms, through its index):
+ * - Secure aggregation (Bonawitz et al. 2017): each sampled client sends n_k * update and n_k inside
+ *   one masked vector, the server unmasks only their sums and divides (FedAvg). Robust rules cannot
+ *   run with it (they need the individual updates). `dropouts` clients a round drop mid-protocol
+ *   (seeded: before or after sending their masked input); with more than n - t of them the round
+ *   aborts and the global model stays.
+ * - DP-FedAvg (McMahan et al. 2018): each client is sampled independently with probability
+ *   q = perRound / clients, its update clipped to L2 norm S, and the server adds Gaussian noise of std
+ *   z S / (q N) to the fixed-denominator estimate sum_k update_k / (q N) (the paper's f_f with every
+ *   weight w_k = 1, so W = N; the paper caps w_k = min(n_k / w_hat, 1)). With secure aggregation too,
+ *   the sum comes from the protocol.
+ *
  * Determinism: every draw comes from the seed (the split, the sampled clients, each client's batch
  * order per round, the poisoned images, the initial weights, the aggregator's noise), so a seed gives the
  * same run on the same backend.
@@ -38,6 +50,67 @@ import {
 } from './algorithms/malicious';
 import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
 import { withTrigger } from './algorithms/trigger';
+import { SecAggAbort, defaultThreshold, epsilonSpent, secureWeightedMean, type DropStage } from '../privacy/index';
+
+/** Secure aggregation's settings in a run. */
+export interface SecAggSettings {
+  /** Clients dropping out mid-round each round. */
+  dropouts: number;
+  /** Fixed-point clip range of each update coordinate. */
+  range: number;
+}
+
+/** DP-FedAvg's settings in a run. */
+export interface DpFedAvgSettings {
+  /** Noise multiplier z (> 0). */
+  noise: number;
+  /** The bound S on each update's L2 norm. */
+  clip: number;
+  /** Delta of the user-level guarantee. */
+  delta: number;
+}
+
+/** What secure aggregation did in a round. */
+export interface SecAggRoundReport {
+  threshold: number;
+  /** Clients whose masked input is in the sum. */
+  included: number[];
+  /** Clients that dropped and when ('shares': before sending the masked input; 'masked': after). */
+  dropped: { client: number; stage: DropStage }[];
+  /** The abort's message when too few clients were left (the global model did not move), else null. */
+  aborted: string | null;
+  /** Mean bytes sent and received per included client, and an unmasked float32 update's bytes. */
+  bytesSent: number;
+  bytesReceived: number;
+  clearBytes: number;
+  /** The server's view: the first coordinates of a few masked vectors (ring element / 2^32, in [0, 1)). */
+  maskedSample: number[][];
+  /** The same coordinates of the recovered average update. */
+  sumSample: number[];
+  /** Coordinates clipped by the fixed-point encoding, over all clients. */
+  clipped: number;
+  /** Seconds of the protocol (key agreement, masks, unmasking). */
+  seconds: number;
+}
+
+/** What DP-FedAvg did in a round. */
+export interface DpRoundReport {
+  /** Clients sampled (Poisson at rate q). */
+  sampled: number;
+  q: number;
+  /** Std of the noise added to the average. */
+  noiseStd: number;
+  /** Clients whose update was scaled down to norm S. */
+  clipped: number;
+  /**
+   * User-level epsilon spent after this round at `delta`: the privacy lab's RDP accountant (Balle et
+   * al. 2020 conversion) over `round` compositions of the Gaussian with Poisson rate q and multiplier z.
+   */
+  epsilon: number;
+  delta: number;
+}
+
+const SAMPLE_COORDS = 256;
 
 export interface SimulationConfig {
   train: LabeledImages;
@@ -66,6 +139,10 @@ export interface SimulationConfig {
   testImages?: number;
   /** FLTrust's root data set: this many training images (seeded) the server trains on; Cao et al. 2021: 100. */
   rootImages?: number;
+  /** Secure aggregation (FedAvg only); absent: off. */
+  secagg?: SecAggSettings;
+  /** DP-FedAvg (FedAvg only); absent: off. */
+  dp?: DpFedAvgSettings;
 }
 
 /** What one round did and measured: the job's per-round progress payload and one row of `rlab fl`. */
@@ -100,6 +177,10 @@ export interface RoundReport {
   aggregateNorm: number;
   /** Seconds of the round (local training, aggregation and evaluation). */
   seconds: number;
+  /** Secure aggregation's round, when on. */
+  secagg?: SecAggRoundReport;
+  /** DP-FedAvg's round, when on. */
+  dp?: DpRoundReport;
 }
 
 /** The run's data split, drawn once before the first round. */
@@ -190,6 +271,8 @@ export class Federation {
   private readonly evalClean: LabeledImages;
   private readonly evalAttack: LabeledImages | null;
   readonly boost: number;
+  /** The clients of the round being run (secure aggregation reports them by id). */
+  private lastClients: number[] = [];
 
   constructor(cfg: SimulationConfig) {
     const a = cfg.attack;
@@ -199,6 +282,18 @@ export class Federation {
     if (a.kind !== 'none' && (a.count < 1 || a.count > cfg.clients))
       throw new Error(`${a.count} malicious clients of ${cfg.clients}: the attack needs 1 to ${cfg.clients}`);
     if (isFlip(a.kind) && a.source === a.target) throw new Error(`the flip's source and target are both class ${a.source}`);
+    if (cfg.secagg && cfg.aggregator !== 'fedavg')
+      throw new Error(
+        `secure aggregation hides each update (the server learns only their sum), so ${cfg.aggregator} cannot run: ` +
+          'robust rules need the individual updates to rank, trim or compare them; use --aggregator fedavg',
+      );
+    if (cfg.secagg && (cfg.perRound < 2 || cfg.perRound > 255))
+      throw new Error(`secure aggregation needs 2 to 255 clients per round, not ${cfg.perRound}`);
+    if (cfg.secagg && !(cfg.secagg.dropouts >= 0 && cfg.secagg.dropouts < cfg.perRound))
+      throw new Error(`${cfg.secagg.dropouts} dropouts of ${cfg.perRound} clients per round: at least one must stay`);
+    if (cfg.dp && cfg.aggregator !== 'fedavg')
+      throw new Error(`DP-FedAvg is FedAvg's clipped, noised average: ${cfg.aggregator} cannot run with it; use --aggregator fedavg`);
+    if (cfg.dp && !(cfg.dp.noise > 0 && cfg.dp.clip > 0)) throw new Error('DP-FedAvg needs a noise multiplier z > 0 and a clip S > 0');
     this.cfg = cfg;
     // clients' data: the split; the malicious clients' poisoned copies are made when they train
     this.parts = splitClients(cfg.train.labels, cfg.clients, cfg.split, cfg.seed, { perClient: cfg.perClient });
@@ -298,6 +393,13 @@ export class Federation {
   /** The clients of round `r` (from 1): perRound of them, drawn without replacement, ascending. */
   sample(): number[] {
     const { clients, perRound } = this.cfg;
+    if (this.cfg.dp) {
+      // DP-FedAvg: every client independently with probability q (the accountant's Poisson sampling)
+      const q = perRound / clients;
+      const out: number[] = [];
+      for (let c = 0; c < clients; c++) if (this.sampler.next() < q) out.push(c);
+      return out;
+    }
     if (perRound === clients) return Array.from({ length: clients }, (_, i) => i);
     return Array.from(this.sampler.permutation(clients).subarray(0, perRound)).sort((x, y) => x - y);
   }
@@ -317,16 +419,25 @@ export class Federation {
       });
     let root: Float32Array | undefined;
     if (this.root) root = await this.localUpdate(this.root, null, mix(this.cfg.seed, r, -1), hooks.signal);
-    const res = rule.run(
-      {
-        updates,
-        sizes,
-        history: keepHistory ? clients.map((c) => this.history.get(c)!) : undefined,
-        root,
-        random: () => this.noise.next(),
-      },
-      this.params,
-    );
+    let res: { aggregate: Float32Array; weights?: number[]; selected?: number[]; scores?: number[] };
+    let secagg: SecAggRoundReport | undefined;
+    let dp: DpRoundReport | undefined;
+    if (this.cfg.dp || this.cfg.secagg) {
+      const out = await this.privateAggregate(r, updates, sizes);
+      res = { aggregate: out.aggregate, weights: out.weights };
+      secagg = out.secagg;
+      dp = out.dp;
+    } else
+      res = rule.run(
+        {
+          updates,
+          sizes,
+          history: keepHistory ? clients.map((c) => this.history.get(c)!) : undefined,
+          root,
+          random: () => this.noise.next(),
+        },
+        this.params,
+      );
     for (let j = 0; j < this.global.length; j++) this.global[j] += res.aggregate[j];
     const { clean, attack } = await this.evaluate();
     const a = this.cfg.attack;
@@ -344,13 +455,122 @@ export class Federation {
       attackSuccessRate: attack,
       aggregateNorm: l2(res.aggregate),
       seconds: (performance.now() - t0) / 1000,
+      ...(secagg ? { secagg } : {}),
+      ...(dp ? { dp } : {}),
     };
+  }
+
+  /** A standard normal draw from the noise stream (Box-Muller). */
+  private gaussian(): number {
+    const u = 1 - this.noise.next();
+    const v = this.noise.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /**
+   * The aggregate under secure aggregation and / or DP-FedAvg. Secure aggregation alone: the size-
+   * weighted mean of the included clients (dropped ones are left out). DP-FedAvg: updates clipped to S,
+   * their plain sum (or the protocol's) over q N, plus N(0, (z S / (q N))^2) per coordinate.
+   */
+  private async privateAggregate(
+    r: number,
+    updates: Float32Array[],
+    sizes: number[],
+  ): Promise<{ aggregate: Float32Array; weights?: number[]; secagg?: SecAggRoundReport; dp?: DpRoundReport }> {
+    const { dp: dpCfg, secagg: saCfg, clients: N, perRound } = this.cfg;
+    const m = this.global.length;
+    let clippedClients = 0;
+    if (dpCfg)
+      updates = updates.map((u) => {
+        const norm = l2(u);
+        if (norm <= dpCfg.clip) return u;
+        clippedClients++;
+        const c = new Float32Array(u);
+        scaleInPlace(c, dpCfg.clip / norm);
+        return c;
+      });
+    // DP-FedAvg weighs every client 1 (the sum); FedAvg weighs by data size
+    const weights = dpCfg ? updates.map(() => 1) : sizes;
+    let sum: Float32Array | null = null;
+    let weightSum = 0;
+    let secagg: SecAggRoundReport | undefined;
+    if (saCfg) {
+      const t0 = performance.now();
+      const n = updates.length;
+      const drop = new Map<number, DropStage>();
+      const rng = new Rng(mix(this.cfg.seed, 5, r));
+      const order = rng.permutation(n);
+      const stages: DropStage[] = ['shares', 'masked'];
+      for (let k = 0; k < Math.min(saCfg.dropouts, n); k++) drop.set(order[k], stages[rng.int(2)]);
+      const threshold = defaultThreshold(n);
+      const dropped = [...drop.entries()].map(([k, stage]) => ({ client: k, stage }));
+      const base = { threshold, clearBytes: 4 * m, clipped: 0 };
+      const maxWeight = dpCfg ? 1 : Math.max(...this.parts.map((p) => p.length), this.sybils?.n ?? 0, 1);
+      try {
+        if (n < 2) throw new SecAggAbort('AdvertiseKeys', n, 2);
+        const res = await secureWeightedMean(updates, weights, { range: saCfg.range, maxWeight, threshold, dropouts: drop });
+        const inc = res.protocol.included;
+        weightSum = res.weightSum;
+        sum = res.mean;
+        if (weightSum > 0) scaleInPlace(sum, weightSum);
+        const sent = inc.reduce((s, k) => s + res.protocol.bytes[k].sent, 0) / Math.max(1, inc.length);
+        const received = inc.reduce((s, k) => s + res.protocol.bytes[k].received, 0) / Math.max(1, inc.length);
+        secagg = {
+          ...base,
+          included: inc.map((k) => this.lastClients[k]),
+          dropped: dropped.map((d) => ({ client: this.lastClients[d.client], stage: d.stage })),
+          aborted: null,
+          bytesSent: sent,
+          bytesReceived: received,
+          maskedSample: res.protocol.masked.slice(0, 4).map((y) => Array.from(y.subarray(0, SAMPLE_COORDS), (v) => v / 2 ** 32)),
+          sumSample: [],
+          clipped: res.clipped,
+          seconds: (performance.now() - t0) / 1000,
+        };
+      } catch (err) {
+        if (!(err instanceof SecAggAbort)) throw err;
+        secagg = {
+          ...base,
+          included: [],
+          dropped: dropped.map((d) => ({ client: this.lastClients[d.client], stage: d.stage })),
+          aborted: err.message,
+          bytesSent: 0,
+          bytesReceived: 0,
+          maskedSample: [],
+          sumSample: [],
+          seconds: (performance.now() - t0) / 1000,
+        };
+        if (!dpCfg) return { aggregate: new Float32Array(m), secagg };
+      }
+    } else if (updates.length > 0) {
+      const acc = new Float64Array(m);
+      updates.forEach((u, k) => {
+        for (let j = 0; j < m; j++) acc[j] += weights[k] * u[j];
+      });
+      sum = Float32Array.from(acc);
+      weightSum = weights.reduce((a, b) => a + b, 0);
+    }
+    const aggregate = new Float32Array(m);
+    let dp: DpRoundReport | undefined;
+    if (dpCfg) {
+      const q = perRound / N;
+      const denom = q * N;
+      const std = (dpCfg.noise * dpCfg.clip) / denom;
+      for (let j = 0; j < m; j++) aggregate[j] = (sum ? sum[j] / denom : 0) + std * this.gaussian();
+      const { epsilon } = epsilonSpent('rdp', [{ sampleRate: q, noiseMultiplier: dpCfg.noise, steps: r }], dpCfg.delta);
+      dp = { sampled: updates.length, q, noiseStd: std, clipped: clippedClients, epsilon, delta: dpCfg.delta };
+    } else if (sum && weightSum > 0) for (let j = 0; j < m; j++) aggregate[j] = sum[j] / weightSum;
+    if (secagg && !secagg.aborted) secagg.sumSample = Array.from(aggregate.subarray(0, SAMPLE_COORDS));
+    // each client's weight as the server knows it: none under secure aggregation (n_k is masked too)
+    const known = saCfg ? undefined : weights.map(() => 1 / perRound);
+    return { aggregate, weights: known, secagg, dp };
   }
 
   /** The sampled clients' local training of round r: their updates as sent, ids and data sizes. */
   async train(r: number, hooks: SimulationHooks = {}): Promise<{ updates: Float32Array[]; clients: number[]; sizes: number[] }> {
     const a = this.cfg.attack;
     const clients = this.sample();
+    this.lastClients = clients;
     const updates: Float32Array[] = [];
     const sizes: number[] = [];
     for (const [k, c] of clients.entries()) {

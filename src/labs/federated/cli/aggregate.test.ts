@@ -40,7 +40,22 @@ afterEach(() => vi.restoreAllMocks());
 describe('rlab aggregate', () => {
   it('reads its settings from the lab fields; --rule is --aggregator', () => {
     expect(aggregationFromFlags({})).toEqual({
-      settings: { rule: 'fedavg', f: 1, trim: 0.1, clip: 0, noise: 0, keep: 0, kappa: 1 },
+      // the server-privacy options of the part keep their defaults (rlab aggregate takes no flags for them)
+      settings: {
+        rule: 'fedavg',
+        f: 1,
+        trim: 0.1,
+        clip: 0,
+        noise: 0,
+        keep: 0,
+        kappa: 1,
+        secagg: false,
+        secaggDropouts: 0,
+        secaggRange: 1,
+        dpNoise: 0,
+        dpClip: 1,
+        dpDelta: 1e-5,
+      },
       seed: 0,
     });
     const { settings, seed } = aggregationFromFlags({ rule: 'multikrum', f: '2', keep: '3', seed: '9' });

@@ -68,6 +68,20 @@ export interface FlRoundJson {
   malicious: boolean[];
   aggregate_norm: number;
   seconds: number;
+  /** Secure aggregation's round (--secagg): who was included or dropped, the abort, bytes per client. */
+  secagg?: {
+    threshold: number;
+    included: number[];
+    dropped: { client: number; stage: string }[];
+    aborted: string | null;
+    bytes_sent: number;
+    bytes_received: number;
+    clear_bytes: number;
+    clipped: number;
+    seconds: number;
+  };
+  /** DP-FedAvg's round (--dp-noise > 0). */
+  dp?: { sampled: number; q: number; noise_std: number; clipped: number; epsilon: number; delta: number };
 }
 
 export interface FlJson {
@@ -97,6 +111,33 @@ function roundJson(r: RoundReport): FlRoundJson {
     malicious: r.malicious,
     aggregate_norm: round4(r.aggregateNorm),
     seconds: Number(r.seconds.toFixed(3)),
+    ...(r.secagg
+      ? {
+          secagg: {
+            threshold: r.secagg.threshold,
+            included: r.secagg.included,
+            dropped: r.secagg.dropped,
+            aborted: r.secagg.aborted,
+            bytes_sent: Math.round(r.secagg.bytesSent),
+            bytes_received: Math.round(r.secagg.bytesReceived),
+            clear_bytes: r.secagg.clearBytes,
+            clipped: r.secagg.clipped,
+            seconds: Number(r.secagg.seconds.toFixed(3)),
+          },
+        }
+      : {}),
+    ...(r.dp
+      ? {
+          dp: {
+            sampled: r.dp.sampled,
+            q: r.dp.q,
+            noise_std: r.dp.noiseStd,
+            clipped: r.dp.clipped,
+            epsilon: r.dp.epsilon,
+            delta: r.dp.delta,
+          },
+        }
+      : {}),
   };
 }
 
@@ -133,7 +174,16 @@ export async function runFl(args: string[]): Promise<number> {
             console.log(
               `round ${String(r.round).padStart(3)}  clean ${(100 * r.cleanAccuracy).toFixed(2)}%` +
                 (r.attackSuccessRate === null ? '' : `  ASR ${(100 * r.attackSuccessRate).toFixed(2)}%`) +
-                `  norms ${r.updateNorms.map((n) => n.toFixed(2)).join(' ')}  ${r.seconds.toFixed(1)} s`,
+                `  norms ${r.updateNorms.map((n) => n.toFixed(2)).join(' ')}` +
+                (r.secagg
+                  ? r.secagg.aborted
+                    ? `  secagg ABORTED (${r.secagg.dropped.length} dropped)`
+                    : `  secagg ${r.secagg.included.length} in, ${r.secagg.dropped.length} dropped, ${Math.round(r.secagg.bytesSent)} B sent/client (clear ${r.secagg.clearBytes})`
+                  : '') +
+                (r.dp
+                  ? `  dp ${r.dp.sampled} sampled, noise std ${r.dp.noiseStd.toPrecision(3)}, eps ${r.dp.epsilon.toFixed(3)} (delta ${r.dp.delta})`
+                  : '') +
+                `  ${r.seconds.toFixed(1)} s`,
             ),
     });
     out = {
@@ -156,6 +206,8 @@ export async function runFl(args: string[]): Promise<number> {
         trigger: e.poison.trigger,
         aggregator: settings.aggregator,
         params: settings.params,
+        secagg: settings.secagg ?? null,
+        dp: settings.dp ?? null,
         seed: settings.seed,
         test_images: settings.testImages || test.n,
         architecture: 'cnn-small',
@@ -173,7 +225,11 @@ export async function runFl(args: string[]): Promise<number> {
   } catch (err) {
     // a configuration the simulation refuses (an unknown aggregator, a split it cannot draw) is a usage error
     if (err instanceof UsageError || !(err instanceof Error) || /cancelled/.test(err.message)) throw err;
-    if (/unknown aggregator|malicious clients of|clients per round|dirichlet:|images need|same class|Krum|tolerate/.test(err.message))
+    if (
+      /unknown aggregator|malicious clients of|clients per round|dirichlet:|images need|same class|Krum|tolerate|secure aggregation|DP-FedAvg|dropouts of/.test(
+        err.message,
+      )
+    )
       throw new UsageError(err.message);
     throw err;
   }

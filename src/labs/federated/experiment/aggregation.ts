@@ -22,6 +22,18 @@ export interface AggregationSettings {
   keep: number;
   /** FoolsGold's kappa. */
   kappa: number;
+  /** Secure aggregation (Bonawitz et al. 2017, the privacy lab): the server sees only the sum (FedAvg only). */
+  secagg: boolean;
+  /** Secure aggregation: clients that drop out mid-round each round (seeded; at most n - t). */
+  secaggDropouts: number;
+  /** Secure aggregation: the fixed-point clip range of each update coordinate. */
+  secaggRange: number;
+  /** DP-FedAvg (McMahan et al. 2018): noise multiplier z (0: off). */
+  dpNoise: number;
+  /** DP-FedAvg: the bound S on each client update's L2 norm. */
+  dpClip: number;
+  /** DP-FedAvg: delta of the user-level (epsilon, delta) guarantee. */
+  dpDelta: number;
 }
 
 export interface AggregationPart {
@@ -36,6 +48,12 @@ export const defaultAggregation = (): AggregationSettings => ({
   noise: DEFAULT_AGGREGATOR_PARAMS.noise,
   keep: 0,
   kappa: DEFAULT_AGGREGATOR_PARAMS.kappa,
+  secagg: false,
+  secaggDropouts: 0,
+  secaggRange: 1,
+  dpNoise: 0,
+  dpClip: 1,
+  dpDelta: 1e-5,
 });
 
 /** The rule's parameters as the aggregators take them (keep 0 -> n - f). */
@@ -115,5 +133,70 @@ export const AGGREGATION_FIELDS: readonly Field<AggregationPart>[] = [
     short: 'κ',
     help: "FoolsGold: the logit's confidence kappa",
     default: DEFAULT_AGGREGATOR_PARAMS.kappa,
+  },
+];
+
+/**
+ * The server's privacy options, fields of the same part (fl.sa, fl.dpz, ...): secure aggregation and
+ * DP-FedAvg (the privacy lab's algorithms). `rlab fl` and the panel read them; `rlab aggregate` does not.
+ */
+export const SERVER_PRIVACY_FIELDS: readonly Field<AggregationPart>[] = [
+  {
+    path: 'aggregation.secagg',
+    url: 'sa',
+    cli: 'secagg',
+    type: { kind: 'bool' },
+    label: 'secure aggregation',
+    help: 'secure aggregation (Bonawitz et al. 2017): the server learns only the sum of n_k * update and n_k (FedAvg only)',
+    default: false,
+  },
+  {
+    path: 'aggregation.secaggDropouts',
+    url: 'sadrop',
+    cli: 'secagg-dropouts',
+    type: { kind: 'int', min: 0, max: 100 },
+    label: 'dropouts',
+    help: 'secure aggregation: clients dropping out mid-round each round (seeded step; above n - t the round aborts)',
+    default: 0,
+  },
+  {
+    path: 'aggregation.secaggRange',
+    url: 'sarange',
+    cli: 'secagg-range',
+    type: { kind: 'float', min: 1e-4, max: 100 },
+    label: 'range',
+    help: "secure aggregation: each update coordinate is clipped to [-range, range] for the 32-bit ring's fixed point",
+    default: 1,
+  },
+  {
+    path: 'aggregation.dpNoise',
+    url: 'dpz',
+    cli: 'dp-noise',
+    type: { kind: 'float', min: 0, max: 100 },
+    label: 'noise multiplier',
+    short: 'z',
+    help: 'DP-FedAvg (McMahan et al. 2018): Gaussian noise std z * S / (q N) on the average, clients sampled at q = per-round / clients (0: off)',
+    default: 0,
+    slider: () => ({ min: 0, max: 2, step: 0.1 }),
+  },
+  {
+    path: 'aggregation.dpClip',
+    url: 'dps',
+    cli: 'dp-clip',
+    type: { kind: 'float', min: 1e-6, max: 1e6 },
+    label: 'update clip',
+    short: 'S',
+    help: "DP-FedAvg: the bound S on each client update's L2 norm",
+    default: 1,
+  },
+  {
+    path: 'aggregation.dpDelta',
+    url: 'dpdelta',
+    cli: 'dp-delta',
+    type: { kind: 'float', min: 1e-12, max: 0.1 },
+    label: 'delta',
+    short: 'δ',
+    help: "DP-FedAvg: delta of the user-level guarantee (epsilon from the privacy lab's RDP accountant)",
+    default: 1e-5,
   },
 ];

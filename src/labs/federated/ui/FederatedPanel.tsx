@@ -13,17 +13,29 @@ import { percent } from '../../../ui/format';
 import { JobRow } from '../../../ui/JobsTray';
 import { jobOfKind, useLab } from '../../../ui/store';
 import { AGGREGATORS } from '../aggregators/index';
-import { AGGREGATION_FIELDS } from '../experiment/aggregation';
+import { AGGREGATION_FIELDS, SERVER_PRIVACY_FIELDS } from '../experiment/aggregation';
 import { AGGREGATOR_PARAMS } from './aggregator-params';
 import { FEDERATION_FIELDS } from '../experiment/federation';
 import { POISON_FIELDS } from '../experiment/poison';
 import { MailView } from './MailView';
-import { datasetProblem, flBusy, runFederated, showRound, showRun, toggleCompare, useFederated, type FlRun } from './fl-actions';
-import { AccuracyChart, colourOf, CosineHeatmap, LabelHistograms, labelOf, NormsChart, WeightsChart } from './fl-charts';
+import { datasetProblem, flBusy, runFederated, setKeep, showRound, showRun, toggleCompare, useFederated, type FlRun } from './fl-actions';
+import { DpView, SecAggView } from './SecAggView';
+import {
+  AccuracyChart,
+  colourOf,
+  CosineHeatmap,
+  LabelHistograms,
+  labelOf,
+  NormsChart,
+  runColour,
+  runLabel,
+  WeightsChart,
+} from './fl-charts';
 
 const byKey = <C,>(fields: readonly Field<C>[]) => new Map(fields.map((f) => [f.path.split('.')[1], f]));
 const FED = byKey(FEDERATION_FIELDS);
 const AGG = byKey(AGGREGATION_FIELDS);
+const PRIV = byKey(SERVER_PRIVACY_FIELDS);
 const POISON = byKey(POISON_FIELDS);
 
 function pick<C>(m: Map<string, Field<C>>, keys: readonly string[]): Field<C>[] {
@@ -50,6 +62,15 @@ function Settings({ disabled }: { disabled: boolean }) {
     ...(attack === 'none' ? [] : text ? pick(FED, ['words', 'wordsAt']) : pick(POISON, ['target'])),
   ];
   const aggFields = [...pick(AGG, ['rule']), ...pick(AGG, AGGREGATOR_PARAMS[rule] ?? [])];
+  const a = e.aggregation;
+  const privacyFields = text
+    ? []
+    : [
+        ...pick(PRIV, ['secagg']),
+        ...(a.secagg ? pick(PRIV, ['secaggDropouts', 'secaggRange']) : []),
+        ...pick(PRIV, ['dpNoise']),
+        ...(a.dpNoise > 0 ? pick(PRIV, ['dpClip', 'dpDelta']) : []),
+      ];
   const group = (title: string, fields: readonly Field<unknown>[]) => (
     <fieldset className="fl-group">
       <legend className="small muted">{title}</legend>
@@ -66,6 +87,14 @@ function Settings({ disabled }: { disabled: boolean }) {
       {group('Local training', local as Field<unknown>[])}
       {group('Malicious clients', attackFields as Field<unknown>[])}
       {group('Server', aggFields as Field<unknown>[])}
+      {!text && group('Server privacy', privacyFields as Field<unknown>[])}
+      {!text && a.secagg && rule !== 'fedavg' && (
+        <p className="attack-error small" data-testid="fl-secagg-conflict">
+          Secure aggregation shows the server only the sum of the updates: {labelOf(rule)} needs the individual updates (to rank, trim or
+          compare them) and cannot run with it. Robust aggregation and secure aggregation pull in opposite directions: choose FedAvg here,
+          or turn secure aggregation off to defend.
+        </p>
+      )}
     </div>
   );
 }
@@ -101,8 +130,8 @@ function Summary({ runs }: { runs: readonly FlRun[] }) {
         const seconds = r.outcome ? r.outcome.seconds : r.rounds.reduce((s, x) => s + x.seconds, 0);
         return (
           <li key={k} data-testid={`fl-summary-${r.aggregator}`} data-status={r.status} data-rounds={r.rounds.length}>
-            <span className="fl-swatch" style={{ background: colourOf(r.aggregator) }} />
-            <strong>{labelOf(r.aggregator)}</strong>
+            <span className="fl-swatch" style={{ background: runColour(r) }} />
+            <strong>{runLabel(r)}</strong>
             {': '}
             {last ? (
               <>
@@ -111,6 +140,17 @@ function Summary({ runs }: { runs: readonly FlRun[] }) {
                 {asr !== null && asr !== undefined && (
                   <>
                     , ASR <span data-testid={`fl-asr-${r.aggregator}`}>{percent(asr, 1)}</span>
+                  </>
+                )}
+                {last.dp && (
+                  <>
+                    , user-level ε <span data-testid="fl-epsilon">{last.dp.epsilon.toFixed(2)}</span>
+                  </>
+                )}
+                {last.secagg && (
+                  <>
+                    , {r.rounds.filter((x) => x.secagg?.aborted).length} aborted round(s),{' '}
+                    {r.rounds.reduce((n, x) => n + (x.secagg?.dropped.length ?? 0), 0)} dropout(s)
                   </>
                 )}
                 , {seconds.toFixed(1)} s
@@ -146,7 +186,7 @@ function RoundView({ runs }: { runs: readonly FlRun[] }) {
             <select value={k} onChange={(ev) => showRun(Number(ev.target.value))} data-testid="fl-shown-run">
               {runs.map((r, i) => (
                 <option key={i} value={i}>
-                  {labelOf(r.aggregator)}
+                  {runLabel(r)}
                 </option>
               ))}
             </select>
@@ -175,6 +215,8 @@ function RoundView({ runs }: { runs: readonly FlRun[] }) {
         <WeightsChart report={report} aggregator={run.aggregator} />
         <CosineHeatmap report={report} />
       </div>
+      {report.secagg && <SecAggView report={report.secagg} clients={report.clients} />}
+      {report.dp && <DpView report={report.dp} />}
     </div>
   );
 }
@@ -194,6 +236,17 @@ function ExampleMail({ runs }: { runs: readonly FlRun[] }) {
       </p>
       <MailView mail={ex.mail} trigger={ex.span} probability={ex.pTriggered} probabilityBefore={ex.pClean} maxChars={1500} />
     </div>
+  );
+}
+
+/** Keep the earlier runs on the chart: a robust rule's run, then FedAvg with secure aggregation, on one chart. */
+function KeepRuns({ disabled }: { disabled: boolean }) {
+  const keep = useFederated((s) => s.keep);
+  return (
+    <label className="fl-check small" title="compare with the previous run: a new run is drawn beside the earlier ones">
+      <input type="checkbox" checked={keep} onChange={(ev) => setKeep(ev.target.checked)} disabled={disabled} data-testid="fl-keep" />
+      keep earlier runs on the chart
+    </label>
   );
 }
 
@@ -217,6 +270,14 @@ export function FederatedPanel() {
         the server&apos;s aggregation rule decides how much each update counts. Compare rules on the same seeded clients and watch the
         attack success rate.
       </p>
+      {!text && (
+        <p className="small muted">
+          Privacy against the server costs robustness: with secure aggregation the server sees only masked vectors and their sum, so it
+          cannot inspect, rank or drop a poisoned update (robust rules need them one by one). Run a robust rule, tick &ldquo;keep earlier
+          runs&rdquo;, then FedAvg with secure aggregation: both on one chart. DP-FedAvg clips each update and adds noise, which also bounds
+          what one attacker can do.
+        </p>
+      )}
       {problem && (
         <p className="attack-error" data-testid="fl-dataset-problem">
           {problem}
@@ -238,6 +299,7 @@ export function FederatedPanel() {
           Compare {compared.length} aggregator{compared.length === 1 ? '' : 's'}
         </button>
         <CancelButton job={job} testId="fl-cancel" />
+        <KeepRuns disabled={busy} />
       </div>
       {job && <JobRow job={job} prefix="fl-" />}
       {error && (

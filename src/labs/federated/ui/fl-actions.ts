@@ -47,6 +47,8 @@ export interface FlUiState {
   shownRound: number;
   /** A settings error (one line), before any job starts. */
   error: string | null;
+  /** Keep the earlier runs on the charts (a new run is added beside them: e.g. median, then FedAvg with secure aggregation). */
+  keep: boolean;
 }
 
 export const useFederated = create<FlUiState>(() => ({
@@ -55,7 +57,12 @@ export const useFederated = create<FlUiState>(() => ({
   shownRun: null,
   shownRound: 0,
   error: null,
+  keep: false,
 }));
+
+export function setKeep(keep: boolean): void {
+  useFederated.setState({ keep });
+}
 
 export const flBusy = (s: LabState): boolean => jobOfKind(s, 'fl') !== null || setupBusy(s);
 
@@ -140,14 +147,17 @@ export function runFederated(aggregators?: readonly string[]): void {
     useFederated.setState({ error: (err as Error).message });
     return;
   }
-  useFederated.setState({ runs, shownRun: null, shownRound: 0, error: null });
+  // kept runs stay first; the new ones are patched at their index after them
+  const base = useFederated.getState().keep ? useFederated.getState().runs.length : 0;
+  useFederated.setState((st) => ({ runs: [...(st.keep ? st.runs : []), ...runs], shownRun: null, shownRound: 0, error: null }));
   void (async () => {
-    for (let k = 0; k < runs.length; k++) {
-      const run = runs[k];
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i];
+      const k = base + i;
       patchRun(k, { status: 'running' });
       const r = await runJob<FlOutcome | FlTextOutcome, FlEvent>({
         kind: 'fl',
-        label: `Federated ${run.aggregator}${runs.length > 1 ? ` (${k + 1} of ${runs.length})` : ''}`,
+        label: `Federated ${run.aggregator}${runs.length > 1 ? ` (${i + 1} of ${runs.length})` : ''}`,
         cancellable: true,
         call: (jobId, onProgress) => {
           if (run.text) {
@@ -172,7 +182,7 @@ export function runFederated(aggregators?: readonly string[]): void {
           error: r.reason === 'gone' ? 'The simulation was stopped and the compute worker restarted.' : r.message,
         });
       // a cancel or a failure stops the comparison: the later runs stay queued (not run)
-      for (let j = k + 1; j < runs.length; j++) patchRun(j, { status: 'cancelled' });
+      for (let j = k + 1; j < base + runs.length; j++) patchRun(j, { status: 'cancelled' });
       return;
     }
   })();

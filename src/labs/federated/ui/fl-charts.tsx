@@ -29,6 +29,30 @@ export const AGGREGATOR_COLOURS: Readonly<Record<string, string>> = {
 export const colourOf = (agg: string): string => AGGREGATOR_COLOURS[agg] ?? '#333';
 export const labelOf = (agg: string): string => AGGREGATORS[agg]?.label ?? agg;
 
+/** A run's secure-aggregation / DP settings, when the image simulation ran with them. */
+const privacyOf = (r: FlRun) => {
+  const s = r.settings as SimulationSettings;
+  return { secagg: r.text ? undefined : s.secagg, dp: r.text ? undefined : s.dp };
+};
+
+/** A run's name on the charts: its rule, with secure aggregation and DP-FedAvg when on. */
+export function runLabel(r: FlRun): string {
+  const { secagg, dp } = privacyOf(r);
+  return (
+    labelOf(r.aggregator) +
+    (secagg ? ` + secure agg.${secagg.dropouts > 0 ? ` (${secagg.dropouts} drop)` : ''}` : '') +
+    (dp ? ` + DP z=${dp.noise}` : '')
+  );
+}
+
+/** A run's colour: its rule's, or violet / teal-blue shades for secure aggregation / DP-FedAvg runs. */
+export function runColour(r: FlRun): string {
+  const { secagg, dp } = privacyOf(r);
+  if (secagg) return dp ? '#3d2a8c' : '#8e44ad';
+  if (dp) return '#146b8c';
+  return colourOf(r.aggregator);
+}
+
 const HONEST = '#2f6fde';
 const MALICIOUS = '#c8372d';
 const CLASS_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
@@ -38,11 +62,11 @@ export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
   const rounds = Math.max(0, ...runs.map((r) => r.settings.rounds));
   const data = Array.from({ length: rounds }, (_, k) => {
     const row: Record<string, number | null> = { round: k + 1 };
-    for (const r of runs) {
+    runs.forEach((r, i) => {
       const rep = r.rounds[k];
-      row[`${r.aggregator}:acc`] = rep ? rep.cleanAccuracy : null;
-      row[`${r.aggregator}:asr`] = rep ? rep.attackSuccessRate : null;
-    }
+      row[`${i}:acc`] = rep ? rep.cleanAccuracy : null;
+      row[`${i}:asr`] = rep ? rep.attackSuccessRate : null;
+    });
     return row;
   });
   const attacked = runs.some((r) => r.settings.attack.kind !== 'none');
@@ -62,13 +86,13 @@ export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
           <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v, 1) : String(v))} labelFormatter={(s) => `round ${String(s)}`} />
           <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
-          {runs.flatMap((r) => {
+          {runs.flatMap((r, i) => {
             const lines = [
               <Line
-                key={`${r.aggregator}:acc`}
-                dataKey={`${r.aggregator}:acc`}
-                name={`${labelOf(r.aggregator)} accuracy`}
-                stroke={colourOf(r.aggregator)}
+                key={`${i}:acc`}
+                dataKey={`${i}:acc`}
+                name={`${runLabel(r)} accuracy`}
+                stroke={runColour(r)}
                 strokeWidth={2}
                 dot={rounds <= 30}
                 isAnimationActive={false}
@@ -77,10 +101,10 @@ export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
             if (r.settings.attack.kind !== 'none')
               lines.push(
                 <Line
-                  key={`${r.aggregator}:asr`}
-                  dataKey={`${r.aggregator}:asr`}
-                  name={`${labelOf(r.aggregator)} ASR`}
-                  stroke={colourOf(r.aggregator)}
+                  key={`${i}:asr`}
+                  dataKey={`${i}:asr`}
+                  name={`${runLabel(r)} ASR`}
+                  stroke={runColour(r)}
                   strokeDasharray="5 4"
                   dot={rounds <= 30}
                   isAnimationActive={false}
