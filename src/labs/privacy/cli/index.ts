@@ -1,5 +1,6 @@
 /** The privacy lab's commands of `rlab` (Node only: the lab's public entry does not import them). */
 import type { Command } from '../../../cli/command';
+import { privacyBudgetCommand } from './privacy-budget';
 import { secaggBenchCommand } from './secagg-bench';
 
-export const privacyCommands: readonly Command[] = [secaggBenchCommand];
+export const privacyCommands: readonly Command[] = [privacyBudgetCommand, secaggBenchCommand];

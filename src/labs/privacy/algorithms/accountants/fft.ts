@@ -122,16 +122,73 @@ function bluestein(x: Complex, n: number): Complex {
 }
 
 /**
- * The n-fold circular self-convolution of a real vector p of length N: irfft(rfft(p) ** n), each
+ * The DFT of a real vector of even length N, its first N/2 + 1 values (the rest are their conjugates):
+ * one complex DFT of length N/2 of z_j = x_2j + i x_2j+1, then X_k = E_k + W^k O_k with
+ * E_k = (Z_k + conj Z_{N/2-k}) / 2, O_k = (Z_k - conj Z_{N/2-k}) / 2i, W = exp(-2 pi i / N)
+ * (the standard packing; e.g. Press et al., "Numerical Recipes", section 12.3).
+ */
+export function realDft(x: Float64Array): Complex {
+  const n = x.length;
+  if (n % 2 !== 0 || n < 2) throw new Error('realDft needs an even length');
+  const h = n / 2;
+  const z = dft(x);
+  const out = new Float64Array(2 * (h + 1));
+  for (let k = 0; k <= h; k++) {
+    const a = k % h;
+    const b = (h - k) % h;
+    const zr = z[2 * a];
+    const zi = z[2 * a + 1];
+    const cr = z[2 * b];
+    const ci = -z[2 * b + 1];
+    const er = (zr + cr) / 2;
+    const ei = (zi + ci) / 2;
+    // O = (Z - conj Z') / 2i = ((zi - ci) - i (zr - cr)) / 2
+    const or = (zi - ci) / 2;
+    const oi = -(zr - cr) / 2;
+    const ang = (-2 * Math.PI * k) / n;
+    const wr = Math.cos(ang);
+    const wi = Math.sin(ang);
+    out[2 * k] = er + wr * or - wi * oi;
+    out[2 * k + 1] = ei + wr * oi + wi * or;
+  }
+  return out;
+}
+
+/** The inverse of realDft: the real vector of length N from the first N/2 + 1 values of its spectrum. */
+export function inverseRealDft(spectrum: Complex, n: number): Float64Array {
+  const h = n / 2;
+  if (spectrum.length !== 2 * (h + 1)) throw new Error('inverseRealDft needs N/2 + 1 spectral values');
+  const z = new Float64Array(2 * h);
+  for (let k = 0; k < h; k++) {
+    const xr = spectrum[2 * k];
+    const xi = spectrum[2 * k + 1];
+    const cr = spectrum[2 * (h - k)];
+    const ci = -spectrum[2 * (h - k) + 1];
+    const er = (xr + cr) / 2;
+    const ei = (xi + ci) / 2;
+    // O = (X - conj X') / (2 W^k), 1 / W^k = conj W^k
+    const dr = (xr - cr) / 2;
+    const di = (xi - ci) / 2;
+    const ang = (2 * Math.PI * k) / n;
+    const wr = Math.cos(ang);
+    const wi = Math.sin(ang);
+    const or = dr * wr - di * wi;
+    const oi = dr * wi + di * wr;
+    // Z = E + i O
+    z[2 * k] = er - oi;
+    z[2 * k + 1] = ei + or;
+  }
+  return idft(z);
+}
+
+/**
+ * The n-fold circular self-convolution of a real vector p of even length N: irfft(rfft(p) ** n), each
  * spectral value raised to the n-th power in polar form, |z|^n exp(i n arg z), as numpy's complex power
  * does for large integer n (C's cpow).
  */
 export function circularSelfConvolve(p: Float64Array, n: number): Float64Array {
-  const len = p.length;
-  const x = new Float64Array(2 * len);
-  for (let j = 0; j < len; j++) x[2 * j] = p[j];
-  const s = dft(x);
-  for (let k = 0; k < len; k++) {
+  const s = realDft(p);
+  for (let k = 0; k < s.length / 2; k++) {
     const re = s[2 * k];
     const im = s[2 * k + 1];
     const r = Math.pow(Math.hypot(re, im), n);
@@ -139,8 +196,8 @@ export function circularSelfConvolve(p: Float64Array, n: number): Float64Array {
     s[2 * k] = r * Math.cos(th);
     s[2 * k + 1] = r * Math.sin(th);
   }
-  const y = idft(s);
-  const out = new Float64Array(len);
-  for (let j = 0; j < len; j++) out[j] = y[2 * j];
-  return out;
+  // irfft ignores the imaginary parts of the DC and Nyquist values
+  s[1] = 0;
+  s[s.length - 1] = 0;
+  return inverseRealDft(s, p.length);
 }
