@@ -25,7 +25,7 @@ describe('L-BFGS (PyTorch defaults, no line search)', () => {
     expect(opt.x[1]).toBeCloseTo(1, 3);
   });
 
-  it("scales its first move by min(1, 1/|g|_1) and stops a step after max_iter iterations", () => {
+  it('scales its first move by min(1, 1/|g|_1) and stops a step after max_iter iterations', () => {
     const calls: number[][] = [];
     const opt = new Lbfgs(
       Float64Array.from([3, -4]),

@@ -2,23 +2,24 @@
  * A network's loss gradient as a function that can itself be differentiated: what gradient leakage
  * (DLG, iDLG, inverting gradients) optimises through.
  *
- * Second-order gradients in TensorFlow.js 4.22 (checked in second-order.test.ts against finite
+ * Second-order gradients in TensorFlow.js 4.22 (second-order.test.ts compares with central finite
  * differences, on the CPU backend and on the wasm engine with every kernel of src/core/engine/
  * installed):
- * - tf.conv2d is NOT twice differentiable with respect to its filter's gradient: Conv2DBackpropFilter
- *   has no registered gradient in tfjs-core, and the engine's own Conv2DBackpropFilter (fast-conv.ts)
- *   handles stride 1 only, where the DLG LeNet has stride 2. Convolutions here are therefore written
- *   as a differentiable im2col: a constant 0/1 selection matrix times the input (the zero padding
- *   folded in), then a matrix product with the kernel. Reshape, Transpose and BatchMatMul have
- *   gradients made of the same ops, so any order of derivative exists. (A Slice per kernel tap works
- *   too but took ~4x longer: some 1500 small ops per second-order step; the wasm backend has no
- *   UnsortedSegmentSum, the gradient of Gather.)
- * - MaxPoolGrad has no registered gradient either (the engine's fast-pool.ts replaces its kernel, not
- *   its differentiability): networks with max pooling are refused here.
- * - The engine's BatchMatMul (transposed operands), Sum/Mean over leading axes, Tile and Identity are
- *   kernels whose gradients are TensorFlow.js's op-level ones: differentiable, and the test finds them
- *   equal to finite differences.
- * - TensorFlow.js's batch-norm and lazy conv-gradient replacements are not on this path.
+ * - tf.grad of tf.grads (the nested tape) is WRONG even for flatten-dense-sigmoid-dense: it misses
+ *   terms (-0.35 against -0.61 by finite differences on a test direction). So the parameter gradient
+ *   is written out by hand here (backpropagation with ordinary ops, equal to tf.grads: net.test.ts),
+ *   and the attacks differentiate it with a first-order tf.grad only.
+ * - tf.conv2d is not twice differentiable anyway: Conv2DBackpropFilter has no registered gradient in
+ *   tfjs-core, and the engine's own Conv2DBackpropFilter (fast-conv.ts) handles stride 1 only, where
+ *   the DLG LeNet has stride 2. Convolutions here are a differentiable im2col: a constant 0/1
+ *   selection matrix times the input (the zero padding folded in), then a matrix product with the
+ *   kernel; its backward pass is the transposed selection.
+ * - MaxPoolGrad has no registered gradient (the engine's fast-pool.ts replaces its kernel, not its
+ *   differentiability): networks with max pooling are refused here.
+ * - The engine's kernels on this path, BatchMatMul (transposed operands), Sum/Mean over leading axes,
+ *   Tile and Identity, give the same first-order gradients of this hand-written gradient as the CPU
+ *   backend's, equal to finite differences. Its batch-norm and lazy conv-gradient replacements are not
+ *   on this path.
  *
  * The loss is the DLG authors' cross_entropy_for_onehot: mean over the batch of
  * sum_k -target_k log softmax(z)_k, with a (soft) target distribution.
@@ -60,7 +61,8 @@ export function leakNetOf(model: tf.LayersModel): LeakNet {
     } else if (name === 'Conv2D') {
       if (c.dataFormat !== 'channelsLast') throw new Error('gradient leakage: channels-last convolutions only');
       const dil = c.dilationRate as number[] | number;
-      if ((Array.isArray(dil) ? dil : [dil]).some((d) => d !== 1)) throw new Error('gradient leakage: dilated convolutions are not supported');
+      if ((Array.isArray(dil) ? dil : [dil]).some((d) => d !== 1))
+        throw new Error('gradient leakage: dilated convolutions are not supported');
       const [kh, kw] = c.kernelSize as [number, number];
       const stride = c.strides as [number, number];
       layers.push({ kind: 'conv', kh, kw, stride, same: c.padding === 'same', activation: act as Activation, weights: w.length });
@@ -146,34 +148,10 @@ export function releaseSelections(): void {
  * every backward pass, the LeNet's forward pass took 17 ms instead of ~2.
  */
 function select(a: tf.Tensor2D, m: tf.Tensor2D, mt: tf.Tensor2D): tf.Tensor2D {
-  return tf.customGrad((x: tf.Tensor) => ({
-    value: tf.matMul(x as tf.Tensor2D, m),
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.matMul(args[0] as tf.Tensor2D, m),
     gradFunc: (dy: tf.Tensor) => select(dy as tf.Tensor2D, mt, m),
   }))(a) as tf.Tensor2D;
-}
-
-/**
- * A convolution as im2col + matrix products, every piece differentiable to any order (see the header):
- * cols = S x (a constant 0/1 selection, the padding folded in), y = cols K. kernel [kh, kw, ci, co].
- */
-export function differentiableConv2d(
-  x: tf.Tensor4D,
-  kernel: tf.Tensor4D,
-  stride: [number, number],
-  pad: { top: number; bottom: number; left: number; right: number },
-): tf.Tensor4D {
-  const [n, h, w, ci] = x.shape;
-  const [kh, kw, , co] = kernel.shape;
-  const [sh, sw] = stride;
-  const ho = Math.floor((h + pad.top + pad.bottom - kh) / sh) + 1;
-  const wo = Math.floor((w + pad.left + pad.right - kw) / sw) + 1;
-  const s = selection({ h, w, kh, kw, sh, sw, top: pad.top, left: pad.left, ho, wo });
-  // [n, h, w, ci] -> [n*ci, h*w]: one product selects every tap of every image and channel
-  const xt = tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n * ci, h * w]);
-  const colsT = select(xt, s.t, s.s); // [(n, ci), (ho, wo, a, b)]
-  const cols = tf.transpose(tf.reshape(colsT, [n, ci, ho * wo * kh * kw]), [0, 2, 1]); // [n, (ho, wo, a, b), ci]
-  const y = tf.matMul(tf.reshape(cols, [n * ho * wo, kh * kw * ci]), tf.reshape(kernel, [kh * kw * ci, co]));
-  return tf.reshape(y, [n, ho, wo, co]);
 }
 
 /** TensorFlow's 'same' padding of one axis. */
@@ -183,49 +161,99 @@ function samePad(size: number, k: number, s: number): [number, number] {
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-/** Logits of the network with the given parameters (equal to the LayersModel's: net.test.ts). */
-export function forward(net: LeakNet, params: readonly tf.Tensor[], x: tf.Tensor4D): tf.Tensor2D {
+type Pad = { top: number; bottom: number; left: number; right: number };
+
+/** What the hand-written backward pass needs of each layer. */
+type Step =
+  | { kind: 'pad'; pad: Pad; shape: number[] }
+  | { kind: 'reshape'; shape: number[] }
+  | { kind: 'im2col'; sel: { s: tf.Tensor2D; t: tf.Tensor2D }; n: number; h: number; w: number; ci: number; rows: number }
+  | { kind: 'linear'; input: tf.Tensor2D; kernel: number; bias: number; shape: number[] }
+  | { kind: 'act'; activation: Activation; input: tf.Tensor; output: tf.Tensor };
+
+const NO_PAD: Pad = { top: 0, bottom: 0, left: 0, right: 0 };
+const padded = (p: Pad) => p.top + p.bottom + p.left + p.right > 0;
+
+/** The forward pass, recording what its backward pass reads. */
+function trace(net: LeakNet, params: readonly tf.Tensor[], x: tf.Tensor4D): { logits: tf.Tensor2D; steps: Step[] } {
+  const steps: Step[] = [];
   let h: tf.Tensor = x;
   let p = 0;
   // a zero padding right before a convolution is folded into its selection matrix
-  let pending = { top: 0, bottom: 0, left: 0, right: 0 };
-  const flush = () => {
-    if (pending.top + pending.bottom + pending.left + pending.right > 0)
-      h = tf.pad(h, [[0, 0], [pending.top, pending.bottom], [pending.left, pending.right], [0, 0]]);
-    pending = { top: 0, bottom: 0, left: 0, right: 0 };
+  let pending = NO_PAD;
+  const pad = (q: Pad) => {
+    if (!padded(q)) return;
+    steps.push({ kind: 'pad', pad: q, shape: h.shape });
+    h = tf.pad(h, [
+      [0, 0],
+      [q.top, q.bottom],
+      [q.left, q.right],
+      [0, 0],
+    ]);
+  };
+  const linear = (x2: tf.Tensor2D, weights: number, outShape: number[], activation: Activation) => {
+    let z: tf.Tensor = tf.matMul(x2, params[p] as tf.Tensor2D);
+    if (weights > 1) z = tf.add(z, params[p + 1]);
+    z = tf.reshape(z, outShape);
+    steps.push({ kind: 'linear', input: x2, kernel: p, bias: weights > 1 ? p + 1 : -1, shape: outShape });
+    p += weights;
+    const y = activate(z, activation);
+    if (activation !== 'linear') steps.push({ kind: 'act', activation, input: z, output: y });
+    h = y;
   };
   for (const l of net.layers) {
     if (l.kind === 'pad') {
-      flush();
+      pad(pending);
       pending = { top: l.top, bottom: l.bottom, left: l.left, right: l.right };
-    } else if (l.kind === 'flatten') {
-      flush();
-      h = tf.reshape(h, [h.shape[0], -1]);
     } else if (l.kind === 'conv') {
-      let pad = pending;
-      pending = { top: 0, bottom: 0, left: 0, right: 0 };
+      let q = pending;
+      pending = NO_PAD;
       if (l.same) {
-        if (pad.top + pad.bottom + pad.left + pad.right > 0) {
-          h = tf.pad(h, [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]]);
-        }
+        pad(q);
         const [top, bottom] = samePad(h.shape[1]!, l.kh, l.stride[0]);
         const [left, right] = samePad(h.shape[2]!, l.kw, l.stride[1]);
-        pad = { top, bottom, left, right };
+        q = { top, bottom, left, right };
       }
-      h = differentiableConv2d(h as tf.Tensor4D, params[p] as tf.Tensor4D, l.stride, pad);
-      if (l.weights > 1) h = tf.add(h, params[p + 1]);
-      h = activate(h, l.activation);
+      const [n, hh, ww, ci] = h.shape as number[];
+      const [sh, sw] = l.stride;
+      const ho = Math.floor((hh + q.top + q.bottom - l.kh) / sh) + 1;
+      const wo = Math.floor((ww + q.left + q.right - l.kw) / sw) + 1;
+      const sel = selection({ h: hh, w: ww, kh: l.kh, kw: l.kw, sh, sw, top: q.top, left: q.left, ho, wo });
+      const rows = ho * wo * l.kh * l.kw;
+      steps.push({ kind: 'im2col', sel, n, h: hh, w: ww, ci, rows });
+      // [n, h, w, ci] -> [n*ci, h*w]: one product selects every tap of every image and channel
+      const xt = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [n * ci, hh * ww]) as tf.Tensor2D;
+      const colsT = select(xt, sel.t, sel.s); // [(n, ci), (ho, wo, a, b)]
+      const cols = tf.reshape(tf.transpose(tf.reshape(colsT, [n, ci, rows]), [0, 2, 1]), [n * ho * wo, l.kh * l.kw * ci]) as tf.Tensor2D;
+      const kernel = params[p];
+      const co = kernel.shape[3]!;
+      const k2 = tf.reshape(kernel, [l.kh * l.kw * ci, co]) as tf.Tensor2D;
+      let z: tf.Tensor = tf.matMul(cols, k2);
+      if (l.weights > 1) z = tf.add(z, params[p + 1]);
+      z = tf.reshape(z, [n, ho, wo, co]);
+      steps.push({ kind: 'linear', input: cols, kernel: p, bias: l.weights > 1 ? p + 1 : -1, shape: [n, ho, wo, co] });
       p += l.weights;
+      const y = activate(z, l.activation);
+      if (l.activation !== 'linear') steps.push({ kind: 'act', activation: l.activation, input: z, output: y });
+      h = y;
+    } else if (l.kind === 'flatten') {
+      pad(pending);
+      pending = NO_PAD;
+      steps.push({ kind: 'reshape', shape: h.shape });
+      h = tf.reshape(h, [h.shape[0], -1]);
     } else {
-      flush();
-      h = tf.matMul(h as tf.Tensor2D, params[p] as tf.Tensor2D);
-      if (l.weights > 1) h = tf.add(h, params[p + 1]);
-      h = activate(h, l.activation);
-      p += l.weights;
+      pad(pending);
+      pending = NO_PAD;
+      linear(h as tf.Tensor2D, l.weights, [h.shape[0], params[p].shape[1]!], l.activation);
     }
   }
-  flush();
-  return h as tf.Tensor2D;
+  pad(pending);
+  return { logits: h as tf.Tensor2D, steps };
+}
+
+/** Logits of the network with the given parameters (equal to the LayersModel's: net.test.ts). */
+export function forward(net: LeakNet, params: readonly tf.Tensor[], x: tf.Tensor4D): tf.Tensor2D {
+  return trace(net, params, x).logits;
 }
 
 /** The DLG authors' cross_entropy_for_onehot: mean over the batch of sum_k -target_k log softmax(z)_k. */
@@ -235,8 +263,42 @@ export function softCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor2D): tf.S
 
 /**
  * The gradient of the loss with respect to every parameter, for inputs x and target distributions:
- * what a client shares. Differentiable with respect to x and target (call it inside tf.grad).
+ * what a client shares. Written out by hand (backpropagation with ordinary ops), so that tf.grad of
+ * anything computed from it is a FIRST-order gradient of ordinary ops: TensorFlow.js's nested
+ * gradients (tf.grad of tf.grads) miss terms, see second-order.test.ts. Equal to tf.grads of
+ * softCrossEntropy (net.test.ts).
  */
 export function parameterGradients(net: LeakNet, x: tf.Tensor4D, target: tf.Tensor2D): tf.Tensor[] {
+  const { logits, steps } = trace(net, net.params, x);
+  const b = logits.shape[0];
+  // d/dz of mean_b sum_k -t_k log softmax(z)_k = (softmax(z) sum_k t_k - t) / B
+  let d: tf.Tensor = tf.div(tf.sub(tf.mul(tf.softmax(logits), tf.sum(target, 1, true)), target), b);
+  const grads: tf.Tensor[] = net.params.map(() => tf.scalar(0));
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i];
+    if (s.kind === 'act') {
+      const y = s.output;
+      if (s.activation === 'sigmoid') d = tf.mul(d, tf.mul(y, tf.sub(1, y)));
+      else if (s.activation === 'tanh') d = tf.mul(d, tf.sub(1, tf.square(y)));
+      else if (s.activation === 'relu') d = tf.mul(d, tf.step(s.input));
+    } else if (s.kind === 'linear') {
+      const k = net.params[s.kernel];
+      const d2 = tf.reshape(d, [-1, k.shape[k.shape.length - 1]!]) as tf.Tensor2D;
+      grads[s.kernel] = tf.reshape(tf.matMul(s.input, d2, true, false), k.shape);
+      if (s.bias >= 0) grads[s.bias] = tf.sum(d2, 0);
+      if (i > 0) d = tf.matMul(d2, tf.reshape(k, [-1, k.shape[k.shape.length - 1]!]) as tf.Tensor2D, false, true);
+      else break;
+    } else if (s.kind === 'im2col') {
+      const { n, h, w, ci, rows, sel } = s;
+      const dT = tf.reshape(tf.transpose(tf.reshape(d, [n, rows, ci]), [0, 2, 1]), [n * ci, rows]) as tf.Tensor2D;
+      d = tf.transpose(tf.reshape(select(dT, sel.s, sel.t), [n, ci, h, w]), [0, 2, 3, 1]);
+    } else if (s.kind === 'reshape') d = tf.reshape(d, s.shape);
+    else d = tf.slice(d, [0, s.pad.top, s.pad.left, 0], s.shape);
+  }
+  return grads;
+}
+
+/** The same gradient by TensorFlow.js's autodiff (first order only: the reference for tests). */
+export function parameterGradientsByTape(net: LeakNet, x: tf.Tensor4D, target: tf.Tensor2D): tf.Tensor[] {
   return tf.grads((...ps: tf.Tensor[]) => softCrossEntropy(forward(net, ps, x), target))(net.params);
 }
