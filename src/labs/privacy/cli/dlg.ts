@@ -52,7 +52,40 @@ export async function runDlg(args: string[]): Promise<number> {
   if (s.method === 'idlg' && s.batch !== 1) throw new UsageError('--method idlg reads the label of a single image: --batch 1');
   await initNodeBackend(v.backend as NodeBackend);
   const test = await loadNodeSplit(ds.id, 'test', v['data-dir'] as string | undefined);
-  if (s.index + s.batch > test.n) throw new UsageError(`--index ${s.index} --batch ${s.batch}: the test split has ${test.n} images`);
+  const count = v.count === undefined ? 1 : Number(v.count);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--count ${JSON.stringify(v.count)} is not a whole number >= 1`);
+  if (s.index + s.batch * count > test.n)
+    throw new UsageError(`--index ${s.index} --batch ${s.batch} --count ${count}: the test split has ${test.n} images`);
+  if (count > 1) {
+    // consecutive batches, one line each, then a summary
+    const rows = [];
+    for (let k = 0; k < count; k++) {
+      const r = await runLeak(test, ds.classNames.length, { ...s, index: s.index + k * s.batch });
+      const row = {
+        index: s.index + k * s.batch,
+        mse: r.mse,
+        psnr: Number(r.psnr.toFixed(3)),
+        label_correct: r.labelCorrect,
+        iterations: r.result.steps,
+        evaluations: r.result.evaluations,
+        seconds: Number(r.seconds.toFixed(2)),
+      };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+    const psnrs = rows.map((r) => r.psnr).sort((a, b) => a - b);
+    console.log(
+      JSON.stringify({
+        count,
+        mse_at_most_1e3: rows.filter((r) => r.mse <= 1e-3).length,
+        labels_correct: rows.filter((r) => r.label_correct).length,
+        median_psnr: psnrs[Math.floor(count / 2)],
+        mean_mse: rows.reduce((a, r) => a + r.mse, 0) / count,
+        seconds: Number(rows.reduce((a, r) => a + r.seconds, 0).toFixed(1)),
+      }),
+    );
+    return 0;
+  }
   const r = await runLeak(test, ds.classNames.length, s, (p) => {
     if (!v.json)
       console.log(`step ${p.step}: loss ${p.loss.toExponential(3)}, mse ${p.mse.toExponential(3)}, psnr ${p.psnr.toFixed(2)} dB`);

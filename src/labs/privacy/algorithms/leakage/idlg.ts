@@ -40,7 +40,7 @@ export async function idlg(
   const label = idlgLabel(net, shared);
   const shape: [number, number, number, number] = [1, ...net.inputShape];
   const nx = shape.reduce((a, d) => a * d, 1);
-  const target = tf.oneHot([label], net.numClasses).toFloat() as tf.Tensor2D;
+  const target = tf.tidy(() => tf.oneHot([label], net.numClasses).toFloat() as tf.Tensor2D);
   const objective = (v: Float64Array) =>
     tidyValue(() => {
       const x = tf.tensor4d(Float32Array.from(v), shape);

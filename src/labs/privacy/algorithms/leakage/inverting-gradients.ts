@@ -48,7 +48,7 @@ export async function invertingGradients(net: LeakNet, shared: readonly tf.Tenso
   const lr0 = options.lr ?? 0.1;
   const T = options.iterations;
   const milestones = [Math.floor(T / 2.667), Math.floor(T / 1.6), Math.floor(T / 1.142)];
-  const target = tf.oneHot(tf.tensor1d(options.labels as number[], 'int32'), net.numClasses).toFloat() as tf.Tensor2D;
+  const target = tf.tidy(() => tf.oneHot(tf.tensor1d(options.labels as number[], 'int32'), net.numClasses).toFloat() as tf.Tensor2D);
   const x = randn(n, options.seed);
   const m = new Float64Array(n);
   const v = new Float64Array(n);
