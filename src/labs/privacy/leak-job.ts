@@ -8,7 +8,7 @@
 import { getDataset } from '../../core/data/datasets';
 import type { WorkerJobContext } from '../../worker/jobs';
 import type { LeakSettings } from './experiment/leak';
-import { runLeak, type LeakRunProgress } from './leak-run';
+import { batchOf, runLeak, type LeakRunProgress } from './leak-run';
 
 export interface LeakGrid {
   batches: number[];
@@ -24,6 +24,7 @@ export interface LeakRequest {
 }
 
 export type LeakEvent =
+  | { kind: 'original'; shape: [number, number, number]; original: Float32Array; labels: number[] }
   | { kind: 'frame'; step: number; loss: number; mse: number; psnr: number; reconstruction: Float32Array; labels: number[] }
   | { kind: 'point'; batch: number; noise: number; psnr: number; mse: number };
 
@@ -56,7 +57,14 @@ export async function leakJob(ctx: WorkerJobContext<LeakEvent>, req: LeakRequest
   const gridRuns = grid ? grid.batches.length + grid.noises.length : 0;
   const total = s.iterations + (grid ? gridRuns * grid.iterations : 0);
   const label = `Gradient leakage (${s.method}) on ${ds.name} #${s.index}${s.batch > 1 ? ` +${s.batch - 1}` : ''}`;
-  ctx.progress({ label, done: 0, total, unit: 'steps', payload: [] });
+  const first = batchOf(test, s.index, s.batch);
+  ctx.progress({
+    label,
+    done: 0,
+    total,
+    unit: 'steps',
+    payload: [{ kind: 'original', shape: ds.shape, original: first.x, labels: first.labels }],
+  });
   const frame = (p: LeakRunProgress) => {
     if (ctx.signal.aborted) return false;
     ctx.progress({
