@@ -22,6 +22,22 @@ describe('architectures', () => {
       m.dispose();
     });
 
+  it("lenet-sigmoid has the DLG authors' shapes (7x7x12 = 588 and 8x8x12 = 768 features) and uniform(-0.5, 0.5) weights", () => {
+    for (const [shape, features] of [
+      [[28, 28, 1], 588],
+      [[32, 32, 3], 768],
+    ] as const) {
+      const m = buildModel('lenet-sigmoid', [...shape], 10, 3);
+      expect(m.layers.at(-1)!.getWeights()[0].shape).toEqual([features, 10]);
+      const all = m.getWeights().flatMap((w) => Array.from(w.dataSync()));
+      expect(Math.max(...all)).toBeLessThanOrEqual(0.5);
+      expect(Math.min(...all)).toBeGreaterThanOrEqual(-0.5);
+      // uniform on [-0.5, 0.5]: variance 1/12
+      expect(all.reduce((a, v) => a + v * v, 0) / all.length).toBeCloseTo(1 / 12, 2);
+      m.dispose();
+    }
+  });
+
   // the recipes must still build what the zoo ships, or a retrained model would differ from its card
   // every folder of models/ is a zoo model (files beside them, such as ROBUSTNESS.md, are not)
   for (const id of readdirSync(zoo, { withFileTypes: true }).flatMap((d) => (d.isDirectory() && !d.name.startsWith('.') ? [d.name] : [])))

@@ -5,7 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch-norm-layer';
 
-export type ArchitectureId = 'cnn-small' | 'cnn-wide' | 'cnn-madry' | 'vgg-cifar' | 'vgg-cifar-bn' | 'vgg-cifar-bn-wide';
+export type ArchitectureId =
+  | 'cnn-small'
+  | 'cnn-wide'
+  | 'cnn-madry'
+  | 'vgg-cifar'
+  | 'vgg-cifar-bn'
+  | 'vgg-cifar-bn-wide'
+  | 'lenet-sigmoid';
 
 export const ARCHITECTURES: Record<ArchitectureId, string> = {
   'cnn-small': 'conv32 3x3 relu, maxpool 2, conv64 3x3 relu, maxpool 2, dense128 relu, dense10 (the reference MNIST CNN)',
@@ -17,6 +24,8 @@ export const ARCHITECTURES: Record<ArchitectureId, string> = {
   'vgg-cifar-bn':
     'vgg-cifar with batch normalisation: each conv (no bias) is followed by batch norm, then relu',
   'vgg-cifar-bn-wide': 'vgg-cifar-bn at twice the width: (conv64) x2, maxpool 2, (conv128) x2, maxpool 2, (conv256) x2, maxpool 2, dense256 relu, dense10',
+  'lenet-sigmoid':
+    'conv12 5x5 stride 2, conv12 5x5 stride 2, conv12 5x5 stride 1, each zero-padded by 2 and followed by sigmoid, dense10; weights and biases uniform(-0.5, 0.5) (the network of Zhu et al. 2019, Deep Leakage from Gradients)',
 };
 
 /** Convolution widths of the three blocks of the batch-normalised VGGs. */
@@ -55,6 +64,7 @@ export function buildModel(
   const dense = (units: number, activation: 'relu' | 'linear') =>
     tf.layers.dense({ units, activation, kernelInitializer: activation === 'relu' ? init() : tf.initializers.glorotUniform({ seed: s++ }) });
   const m = tf.sequential({ name: arch });
+  if (arch === 'lenet-sigmoid') return lenetSigmoid(m, inputShape, numClasses, seed);
   if (arch === 'cnn-small') {
     m.add(conv(32, true));
     m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
@@ -110,6 +120,27 @@ export function buildModel(
     m.add(dense(256, 'relu'));
   }
   m.add(dense(numClasses, 'linear'));
+  return m;
+}
+
+/**
+ * The LeNet of the DLG authors' code (mit-han-lab/dlg, models/vision.py): PyTorch's padding 2 on every
+ * side is an explicit zero padding before a 'valid' convolution (TensorFlow.js's 'same' pads stride-2
+ * convolutions asymmetrically, 1 and 2); their weights_init draws every weight and bias from
+ * uniform(-0.5, 0.5). The dense layer reads the features channels-last (PyTorch flattens channels-first:
+ * the same network up to a permutation of the dense layer's rows).
+ */
+function lenetSigmoid(m: tf.Sequential, inputShape: [number, number, number], numClasses: number, seed: number): tf.Sequential {
+  let s = seed;
+  const uniform = () => tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: s++ });
+  [2, 2, 1].forEach((strides, i) => {
+    m.add(tf.layers.zeroPadding2d({ ...(i === 0 ? { inputShape } : {}), padding: 2 }));
+    m.add(
+      tf.layers.conv2d({ filters: 12, kernelSize: 5, strides, padding: 'valid', activation: 'sigmoid', kernelInitializer: uniform(), biasInitializer: uniform() }),
+    );
+  });
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: numClasses, kernelInitializer: uniform(), biasInitializer: uniform() }));
   return m;
 }
 

@@ -5,18 +5,18 @@
  */
 import type { Slice } from '../../core/experiment/codec';
 import type { Field } from '../../core/experiment/fields';
+import { LEAK_FIELDS, defaultLeak, type LeakPart } from './experiment/leak';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- grows one part per section (dp, mia, leak)
-export interface PrivacyExperiment {}
+export type PrivacyExperiment = LeakPart;
 
 export const PRIVACY_SLICE: Slice<PrivacyExperiment> = {
   prefix: 'pv',
   version: 1,
-  fields: [] as readonly Field<PrivacyExperiment>[],
+  fields: [...(LEAK_FIELDS as readonly Field<PrivacyExperiment>[])],
 };
 
-export const defaultPrivacyPart = (): PrivacyExperiment => ({});
+export const defaultPrivacyPart = (): PrivacyExperiment => ({ leak: defaultLeak() });
 
 export function clonePrivacyPart<E extends PrivacyExperiment>(e: E): E {
-  return { ...e };
+  return { ...e, leak: { ...e.leak } };
 }
