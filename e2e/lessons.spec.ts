@@ -92,14 +92,14 @@ test('a classroom link locks a control: disabled in the page, and an edited link
 
 test('the classroom link maker writes a link that locks and hides what the teacher chose', async ({ page }) => {
   const l = new LessonPage(page);
-  await l.open('#v=2&atk.v=2&atk.name=fgsm&atk.eps=0.1');
+  await l.open('#v=2&atk.v=2&atk.name=fgsm&atk.eps=0.2');
   await l.settled();
   await page.getByTestId('open-classroom').click();
   await page.getByTestId('classroom-atk.eps').selectOption('locked');
   await page.getByTestId('classroom-atk.seed').selectOption('hidden');
   await page.getByTestId('classroom-present').check();
   const link = await page.getByTestId('classroom-link').inputValue();
-  expect(link).toContain('atk.eps=0.1');
+  expect(link).toContain('atk.eps=0.2');
   expect(link).toContain('lock=atk.eps');
   expect(link).toContain('hide=atk.seed');
   expect(link).toContain('present=1');
@@ -158,7 +158,8 @@ test('the lab notebook: save with results, export, import back; a malformed file
   expect(json.entries).toHaveLength(1);
   expect(json.entries[0].experiment['atk.seed']).toBe('5');
   expect(json.entries[0].experiment['i']).toBe('6');
-  expect(json.entries[0].link).toContain('atk.eps=0.1');
+  expect(json.entries[0].experiment['atk.eps']).toBe('0.1');
+  expect(json.entries[0].link).toContain('atk.seed=5');
   expect(json.entries[0].results.attack?.success).toBe(true);
   expect(json.entries[0].results.attack?.seed).toBe(5);
 
