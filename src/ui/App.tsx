@@ -8,24 +8,35 @@ import { SetupPanel } from './SetupPanel';
 import { ShareLink } from './ShareLink';
 import { StatusBar } from './StatusBar';
 import { hasJobs, useLab } from './store';
+import { LessonPanel } from './lessons/LessonPanel';
+import { TeachingToolbar } from './lessons/Toolbar';
+import { useView } from './lessons/view';
 
 export function App() {
   const settled = useLab((s) => s.settled);
   const busy = useLab(hasJobs);
   const lab = activeLabId(useLab((s) => s.experiment.lab));
+  const present = useView((v) => v.present);
   return (
-    <div className="lab" data-testid="lab" data-settled={settled && !busy ? 'true' : 'false'}>
+    <div
+      className={present ? 'lab present' : 'lab'}
+      data-testid="lab"
+      data-present={present ? 'true' : 'false'}
+      data-settled={settled && !busy ? 'true' : 'false'}
+    >
       <header className="lab-header">
         <h1>
           Robustness Lab <span className="subtitle">adversarial robustness, in your browser</span>
         </h1>
         <StatusBar />
         <ShareLink />
+        <TeachingToolbar />
       </header>
       <Notices />
       <JobsTray />
       <LabTabs />
       <main className="lab-grid" id="lab-panels" role="tabpanel" aria-labelledby={`lab-tab-${lab}`}>
+        <LessonPanel />
         <SetupPanel />
         <ImagePanel />
         <PredictionPanel />

@@ -9,6 +9,7 @@ import { useState } from 'react';
 import { parseFieldValue, type Field, type Value } from '../core/experiment/fields';
 import type { Experiment } from '../labs/experiment';
 import { patchExperiment, useLab } from './store';
+import { useControl } from './lessons/view';
 
 type Parts = Omit<Experiment, 'attack' | 'batch'>;
 
@@ -33,8 +34,11 @@ export function setFieldValue(path: string, value: Value): void {
   patchExperiment({ [part]: { ...(e[part] as object), [key]: value } } as Partial<Parts>);
 }
 
-export function FieldInput<C>({ field, testPrefix, disabled }: { field: Field<C>; testPrefix: string; disabled?: boolean }) {
+export function FieldInput<C>({ field, testPrefix, disabled: busy }: { field: Field<C>; testPrefix: string; disabled?: boolean }) {
   const e = useLab((s) => s.experiment);
+  // a classroom link or a lesson may hide this setting or lock it at its value (src/ui/lessons/view.ts)
+  const access = useControl(field.path);
+  const disabled = busy || access === 'locked';
   const value = fieldValue(e, field.path);
   const text = textOf(value);
   const [draft, setDraft] = useState<{ base: string; text: string; error: string | null } | null>(null);
@@ -50,6 +54,7 @@ export function FieldInput<C>({ field, testPrefix, disabled }: { field: Field<C>
   };
   const id = `${testPrefix}${field.url}`;
   const kind = field.type.kind;
+  if (access === 'hidden') return null;
   let control;
   if (kind === 'enum') {
     const values = (field.type as { values: readonly string[] }).values;
@@ -99,9 +104,10 @@ export function FieldInput<C>({ field, testPrefix, disabled }: { field: Field<C>
     );
   }
   return (
-    <div className="param">
+    <div className="param" data-locked={access === 'locked' || undefined}>
       <label className="param-label" htmlFor={id} title={field.help}>
         {field.label}
+        {access === 'locked' && <span className="muted small"> (locked)</span>}
       </label>
       {control}
       {shown.error && <span className="small attack-error">{shown.error}</span>}

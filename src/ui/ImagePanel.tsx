@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { DATASETS } from '../core/data/datasets';
 import { selectSample } from './controller';
+import { useControl } from './lessons/view';
 import { GoToImport } from './DataImport';
 import { PictureInput, PictureView } from './PictureInput';
 import { PixelCanvas } from './PixelCanvas';
@@ -23,6 +24,7 @@ export function ImagePanel() {
   const text = draft && draft.sample === sample ? draft.text : String(sample);
   const custom = useLab((s) => s.custom);
   const missing = loaded?.id === datasetId && loaded.missing === true;
+  const fixed = useControl('sample') !== 'free';
 
   const onType = (value: string) => {
     setDraft({ sample, text: value });
@@ -57,7 +59,7 @@ export function ImagePanel() {
         <button
           type="button"
           onClick={() => selectSample(sample - 1)}
-          disabled={sample <= 0}
+          disabled={sample <= 0 || fixed}
           data-testid="sample-prev"
           aria-label="Previous test image"
         >
@@ -73,6 +75,7 @@ export function ImagePanel() {
             value={text}
             onChange={(e) => onType(e.target.value)}
             onBlur={() => setDraft(null)}
+            disabled={fixed}
             data-testid="sample-input"
             aria-label="Test image index"
           />
@@ -81,7 +84,7 @@ export function ImagePanel() {
         <button
           type="button"
           onClick={() => selectSample(sample + 1)}
-          disabled={sample >= n - 1}
+          disabled={sample >= n - 1 || fixed}
           data-testid="sample-next"
           aria-label="Next test image"
         >
@@ -120,6 +123,7 @@ export function ImagePanel() {
                 key={index}
                 className={`thumb ${index === sample ? 'current' : ''}`}
                 onClick={() => selectSample(index)}
+                disabled={fixed && index !== sample}
                 aria-pressed={index === sample}
                 aria-label={`Test image ${index}, label ${info.classNames[label]}`}
                 data-testid={`strip-item-${index}`}

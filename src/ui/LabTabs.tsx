@@ -4,6 +4,7 @@
  */
 import { LABS } from '../labs/index';
 import { patchExperiment, useLab } from './store';
+import { useControl } from './lessons/view';
 
 /** The lab shown: the experiment's, or the first lab when the link names none the app has. */
 export function activeLabId(lab: string): string {
@@ -12,9 +13,11 @@ export function activeLabId(lab: string): string {
 
 export function LabTabs() {
   const lab = activeLabId(useLab((s) => s.experiment.lab));
+  // a classroom link that locks the lab shows its tab only
+  const fixed = useControl('lab') !== 'free';
   return (
     <nav className="lab-tabs" role="tablist" aria-label="Labs">
-      {LABS.map((l) => (
+      {LABS.filter((l) => !fixed || l.id === lab).map((l) => (
         <button
           key={l.id}
           type="button"

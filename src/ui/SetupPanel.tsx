@@ -2,6 +2,7 @@ import { DATASETS } from '../core/data/datasets';
 import { isUserModel } from '../labs/defences/index';
 import type { ModelCard } from '../core/models/card';
 import { loadOwnModel, selectDataset, selectModel } from './controller';
+import { useControl } from './lessons/view';
 import { DataImport } from './DataImport';
 import { count, percent } from './format';
 import { hasJobs, useLab } from './store';
@@ -82,12 +83,20 @@ export function SetupPanel() {
   const info = DATASETS[dataset];
   const card = models.find((m) => m.id === modelId);
   const unavailable = catalog ? Object.keys(DATASETS).filter((id) => !isDatasetAvailable(catalog, id)) : [];
+  const dsControl = useControl('dataset');
+  const modelControl = useControl('model');
   return (
     <section className="panel setup" aria-labelledby="setup-title">
       <h2 id="setup-title">Setup</h2>
-      <label className="field">
-        <span>Data set</span>
-        <select value={dataset} onChange={(e) => selectDataset(e.target.value)} data-testid="dataset-select" aria-label="Data set">
+      <label className="field" hidden={dsControl === 'hidden'}>
+        <span>Data set{dsControl === 'locked' && ' (locked)'}</span>
+        <select
+          value={dataset}
+          onChange={(e) => selectDataset(e.target.value)}
+          disabled={dsControl === 'locked'}
+          data-testid="dataset-select"
+          aria-label="Data set"
+        >
           {Object.values(DATASETS).map((d) => (
             <option key={d.id} value={d.id} disabled={!catalog || !isDatasetAvailable(catalog, d.id)}>
               {d.name}
@@ -107,12 +116,12 @@ export function SetupPanel() {
           <DataImport id={dataset} />
         </div>
       )}
-      <label className="field">
-        <span>Model</span>
+      <label className="field" hidden={modelControl === 'hidden'}>
+        <span>Model{modelControl === 'locked' && ' (locked)'}</span>
         <select
           value={card ? card.id : ''}
           onChange={(e) => selectModel(e.target.value)}
-          disabled={models.length === 0}
+          disabled={models.length === 0 || modelControl === 'locked'}
           data-testid="model-select"
           aria-label="Model"
         >

@@ -13,6 +13,8 @@ import { storedModelCards } from '../labs/defences/index';
 import { bindJobs, runJob, whenModelFree, type JobOutcome } from './jobs';
 import { addNotice, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
+import { ALL_LESSONS } from '../labs/lessons';
+import { enforceLocks, relock, restoreSession, setClassroom, splitViewLink, useView, viewLinkSuffix, type SplitLink } from './lessons/view';
 
 export const STRIP_SIZE = 12;
 
@@ -225,16 +227,22 @@ let urlTimer: ReturnType<typeof setTimeout> | undefined;
 function writeUrl(e: Experiment, now = false): void {
   clearTimeout(urlTimer);
   const write = () => {
-    const hash = `#${encodeExperiment(e)}`;
+    const hash = `#${encodeExperiment(e)}${viewLinkSuffix()}`;
     if (location.hash !== hash) history.replaceState(history.state, '', hash);
   };
   if (now) write();
   else urlTimer = setTimeout(write, 250);
 }
 
-/** Read a link (hash) into the experiment, with notices for anything that could not be used. */
+/**
+ * Read a link (hash) into the experiment, with notices for anything that could not be used. The view
+ * keys (lesson, step, lock, hide, present: src/ui/lessons/view.ts) are taken out first; a locked
+ * setting the link changes is put back, with a notice.
+ */
 function applyLink(hash: string): void {
-  const decoded = decodeExperiment(hash);
+  const view = splitViewLink(hash);
+  for (const n of view.notices) addNotice('warning', n);
+  const decoded = decodeExperiment(view.experimentHash);
   for (const n of decoded.notices) addNotice('warning', n);
   const catalog = get().catalog;
   let experiment = decoded.experiment;
@@ -243,7 +251,40 @@ function applyLink(hash: string): void {
     for (const n of v.notices) addNotice('warning', n);
     experiment = v.experiment;
   }
-  set({ experiment });
+  set({ experiment: applyView(view, experiment) });
+}
+
+/** The view keys of a link applied (lesson, step, present, classroom locks); returns the experiment with the locks enforced. */
+function applyView(view: SplitLink, experiment: Experiment): Experiment {
+  useView.setState({ lesson: view.lesson, step: view.step, present: view.present, fresh: view.fresh });
+  const lesson = ALL_LESSONS.find((l) => l.id === view.lesson);
+  if (view.lockKeys.length > 0 || view.hideKeys.length > 0) setClassroom(experiment, view.lockKeys, view.hideKeys);
+  else if (Object.keys(useView.getState().locked).length === 0 && !restoreSession() && lesson && !view.fresh)
+    setClassroom(experiment, lesson.lock ?? [], lesson.hide ?? [], 'lesson');
+  const { experiment: kept, reverted } = enforceLocks(experiment);
+  if (reverted.length > 0)
+    addNotice(
+      'warning',
+      `Locked by the classroom link, kept at their values: ${reverted.join(', ')}. (Leave classroom mode to change them.)`,
+    );
+  return kept;
+}
+
+/**
+ * Set the experiment from a lesson or a notebook entry: validated against the catalogue, and the
+ * classroom locks moved to its values (the lesson moves them on purpose).
+ */
+export function applyExperiment(next: Experiment): void {
+  const catalog = get().catalog;
+  let experiment = next;
+  if (catalog) {
+    const v = validateExperiment(experiment, catalog);
+    for (const n of v.notices) addNotice('warning', n);
+    experiment = v.experiment;
+  }
+  // a lesson moves its own locks; a teacher's classroom locks hold
+  relock(experiment);
+  set({ experiment: enforceLocks(experiment).experiment });
 }
 
 // ---------------------------------------------------------------- start-up
@@ -298,9 +339,11 @@ async function startWorker(): Promise<void> {
 }
 
 export async function startLab(): Promise<void> {
-  const initial = decodeExperiment(location.hash);
+  const view = splitViewLink(location.hash);
+  for (const n of view.notices) addNotice('warning', n);
+  const initial = decodeExperiment(view.experimentHash);
   for (const n of initial.notices) addNotice('warning', n);
-  set({ experiment: initial.experiment });
+  set({ experiment: applyView(view, initial.experiment) });
   // listen before the first await: a link opened while the catalogue loads must not be lost (nor
   // overwritten below by the link the page started with); it is validated with the catalogue below
   window.addEventListener('hashchange', () => applyLink(location.hash));
@@ -308,8 +351,10 @@ export async function startLab(): Promise<void> {
   const catalog = await loadCatalog();
   const v = validateExperiment(get().experiment, catalog);
   for (const n of v.notices) addNotice('warning', n);
-  set({ catalog, experiment: v.experiment });
-  writeUrl(v.experiment, true);
+  set({ catalog, experiment: enforceLocks(v.experiment).experiment });
+  writeUrl(get().experiment, true);
+  // the view keys (lesson, step, locks, present) ride in the same link
+  useView.subscribe(() => writeUrl(get().experiment, true));
 
   useLab.subscribe((s, prev) => {
     if (s.experiment === prev.experiment) return;

@@ -29,6 +29,7 @@ import type {
   TracePoint,
 } from '../worker/protocol';
 import type { Catalog } from './validate';
+import { enforceLocks } from './lessons/view';
 
 export type NoticeKind = 'info' | 'warning' | 'error';
 
@@ -177,9 +178,12 @@ export function dismissNotice(id: number): void {
 
 /** Set the experiment; values that depend on a changed field (eps on the norm, ...) are brought into range, with a notice. */
 function setExperiment(next: Experiment): void {
-  const { experiment, notes } = conformExperiment(next);
+  const { experiment: conformed, notes } = conformExperiment(next);
+  // a control a classroom link locks keeps its value, whatever asked for the change (src/ui/lessons/view.ts)
+  const { experiment, reverted } = enforceLocks(conformed);
   useLab.setState({ experiment });
   for (const n of notes) addNotice('info', n);
+  if (reverted.length > 0) addNotice('warning', `Locked by the classroom link, kept at their values: ${reverted.join(', ')}.`);
 }
 
 export function patchExperiment(patch: Partial<Omit<Experiment, 'attack' | 'batch'>>): void {

@@ -33,3 +33,4 @@ export const attacksLab = {
   clone: cloneAttacksPart,
 };
 export { attackPreset, datasetPreset } from './presets';
+export { ATTACK_LESSONS, type AttackLesson, type AttackLessonView } from './lessons/index';

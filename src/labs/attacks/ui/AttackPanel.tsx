@@ -18,6 +18,8 @@ import { StepIcon } from './StepIcon';
 import { jobOfKind, patchAttack, studioBusy, useLab } from '../../../ui/store';
 import { JobRow } from '../../../ui/JobsTray';
 import { TraceChart } from './TraceChart';
+import { useControl } from '../../../ui/lessons/view';
+import { AttackExplain } from './explain';
 
 /** The studio's numeric controls: every numeric attack parameter the chosen attack reads, from the field tables. */
 function numericFields(info: AttackInfo): ParamField[] {
@@ -38,7 +40,8 @@ function ParamControl({ field }: { field: ParamField }) {
   const experiment = useLab((s) => s.experiment);
   const a = experiment.attack;
   const info = isAttackName(a.name) ? ATTACKS[a.name] : null;
-  const busy = useLab(studioBusy);
+  const control = useControl(field.path);
+  const busy = useLab(studioBusy) || control === 'locked';
   const channels = useLab((s) => DATASETS[s.experiment.dataset]?.shape[2] ?? 1);
   const value = a[k] as number;
   // a refused text is checked against the norm and data set of its time: when they change, the box shows the value in force
@@ -65,11 +68,13 @@ function ParamControl({ field }: { field: ParamField }) {
   };
   const range = sliderOf(field, info, experiment);
   const testId = `attack-${k === 'stepSize' ? 'step-size' : k}`;
+  if (control === 'hidden') return null;
   const label = field.short ?? field.label;
   return (
-    <div className="param">
+    <div className={control === 'locked' ? 'param control-locked' : 'param'} data-locked={control === 'locked' || undefined}>
       <label className="param-label" htmlFor={testId} title={field.help}>
         {label}
+        {control === 'locked' && <span className="muted small"> (locked)</span>}
         {k === 'eps' && (
           <span className="muted small" data-testid="eps-units">
             {' '}
@@ -126,9 +131,11 @@ function ParamControl({ field }: { field: ParamField }) {
 function EnumControl({ field }: { field: ParamField }) {
   const k = paramKey(field);
   const value = useLab((s) => String(s.experiment.attack[k]));
-  const busy = useLab(studioBusy);
+  const control = useControl(field.path);
+  const busy = useLab(studioBusy) || control === 'locked';
   const values = field.type.kind === 'enum' ? field.type.values : [];
   const testId = `attack-${field.cli}`;
+  if (control === 'hidden') return null;
   return (
     <div className="param">
       <label className="param-label" htmlFor={testId} title={field.help}>
@@ -150,7 +157,9 @@ function TargetField({ info }: { info: AttackInfo }) {
   const dataset = useLab((s) => s.experiment.dataset);
   const busy = useLab(studioBusy);
   const names = DATASETS[dataset]?.classNames ?? [];
-  if (!info.targeted) return null;
+  const control = useControl('attack.targeted');
+  const targetControl = useControl('attack.target');
+  if (!info.targeted || control === 'hidden' || targetControl === 'hidden') return null;
   return (
     <div className="param">
       <label className="param-label" htmlFor="attack-target">
@@ -162,7 +171,7 @@ function TargetField({ info }: { info: AttackInfo }) {
         onChange={(e) =>
           e.target.value === 'none' ? patchAttack({ targeted: false }) : patchAttack({ targeted: true, target: Number(e.target.value) })
         }
-        disabled={busy}
+        disabled={busy || control === 'locked' || targetControl === 'locked'}
         data-testid="attack-target"
       >
         <option value="none">untargeted</option>
@@ -232,18 +241,21 @@ function AttackForm() {
   const whiteBox = Object.values(ATTACKS).filter((x) => !x.blackBox);
   const blackBox = Object.values(ATTACKS).filter((x) => x.blackBox);
   const numeric = info ? numericFields(info) : [];
+  const nameControl = useControl('attack.name');
+  const normControl = useControl('attack.norm');
+  const startControl = useControl('attack.randomStart');
   return (
     <div className="studio-form">
-      <div className="param">
+      <div className="param" hidden={nameControl === 'hidden'} data-locked={nameControl === 'locked' || undefined}>
         <label className="param-label" htmlFor="attack-name">
-          Attack
+          Attack{nameControl === 'locked' && <span className="muted small"> (locked)</span>}
         </label>
         <select
           id="attack-name"
           value={a.name}
           onChange={(e) => chooseAttack(e.target.value as AttackName)}
           data-testid="attack-name"
-          disabled={busy}
+          disabled={busy || nameControl === 'locked'}
         >
           {a.name === 'none' && <option value="none">choose an attack…</option>}
           <optgroup label="White-box (gradients)">
@@ -267,8 +279,9 @@ function AttackForm() {
           </span>
         )}
       </div>
-      {info && (
-        <div className="param">
+      {info && <AttackExplain name={a.name} />}
+      {info && normControl !== 'hidden' && (
+        <div className="param" data-locked={normControl === 'locked' || undefined}>
           <label className="param-label" htmlFor="attack-norm">
             Norm
           </label>
@@ -277,7 +290,7 @@ function AttackForm() {
               id="attack-norm"
               value={a.norm}
               onChange={(e) => patchAttack({ norm: e.target.value as AttackParams['norm'] })}
-              disabled={busy}
+              disabled={busy || normControl === 'locked'}
               data-testid="attack-norm"
             >
               {info.norms.map((n) => (
@@ -298,13 +311,13 @@ function AttackForm() {
       {numeric.map((f) => (
         <ParamControl key={f.path} field={f} />
       ))}
-      {info && info.params.includes('randomStart') && (
+      {info && info.params.includes('randomStart') && startControl !== 'hidden' && (
         <label className="param checkbox">
           <input
             type="checkbox"
             checked={a.randomStart}
             onChange={(e) => patchAttack({ randomStart: e.target.checked })}
-            disabled={busy}
+            disabled={busy || startControl === 'locked'}
             data-testid="attack-random-start"
           />
           <span>Random start</span>

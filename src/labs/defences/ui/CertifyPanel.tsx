@@ -15,6 +15,7 @@ import { jobOfKind, useLab } from '../../../ui/store';
 import { CERTIFY_FIELDS } from '../experiment/certify';
 import type { CertifyOutcome } from '../certify-job';
 import { certifyBusy, runCertify, useCertify } from './certify-actions';
+import { DefenceExplain } from './explain';
 
 function Histogram({ outcome }: { outcome: CertifyOutcome }) {
   const names = DATASETS[outcome.dataset]?.classNames ?? [];
@@ -150,6 +151,7 @@ export function CertifyPanel() {
   return (
     <section className="panel certify-panel" aria-labelledby="certify-title">
       <h2 id="certify-title">Certified robustness (randomized smoothing)</h2>
+      <DefenceExplain panel="certify" />
       <p className="small muted">
         The smoothed classifier predicts the class the model votes for most under Gaussian noise; CERTIFY (Cohen et al. 2019) bounds that
         vote and turns the bound into an L2 radius no attack can cross (with probability 1 − alpha). Models trained with noise

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { fieldOf, fieldText, parseFieldValue } from '../../experiment';
 import { patchExperiment, useLab } from '../../../ui/store';
+import { DefenceExplain } from './explain';
 
 const PRESETS = ['bit-depth:1', 'median:2', 'jpeg:75', 'gaussian:0.3', 'bit-depth:1,median:2'];
 
@@ -39,6 +40,7 @@ export function DefencePanel() {
   return (
     <section className="panel defence-panel" aria-labelledby="defence-title" data-testid="defence-panel">
       <h2 id="defence-title">Defence</h2>
+      <DefenceExplain panel="defence" />
       <p className="small muted">
         Input transformations in front of the model, applied in order. The attack studio and the batch check attack the defended model;
         compare the naive attack with BPDA (and EOT for noise) to see whether the defence holds.

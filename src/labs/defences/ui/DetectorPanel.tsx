@@ -14,6 +14,7 @@ import { ATTACKS } from '../../attacks/index';
 import type { DetectOutcome } from '../detector/job';
 import { DETECTOR_FIELDS } from '../experiment/detector';
 import { detectorBusy, runDetector, useDetector } from './detector-actions';
+import { DefenceExplain } from './explain';
 
 function RocChart({ outcome }: { outcome: DetectOutcome }) {
   const data = outcome.roc.map(([fpr, tpr]) => ({ fpr, tpr }));
@@ -132,6 +133,7 @@ export function DetectorPanel() {
   return (
     <section className="panel detector-panel" aria-labelledby="detector-title" data-testid="detector-panel">
       <h2 id="detector-title">Detector: feature squeezing</h2>
+      <DefenceExplain panel="detector" />
       <p className="small muted">
         Feature squeezing (Xu et al. 2018) compares the model&apos;s softmax on the input with its softmax on squeezed copies (fewer bits,
         median smoothing); a large L1 difference flags the input. The threshold is set on clean images at the chosen false positive rate.

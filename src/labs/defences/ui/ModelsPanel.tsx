@@ -4,6 +4,7 @@ import { percent } from '../../../ui/format';
 import { trainingMethodOf } from '../training/tradeoff';
 import { deleteModel, exportModel, importModel, initDefences, openModel } from './actions';
 import { useDefences } from './store';
+import { DefenceExplain } from './explain';
 
 /** The user's models (trained or imported in this browser): open, export, delete; import an export. */
 export function ModelsPanel() {
@@ -16,6 +17,7 @@ export function ModelsPanel() {
   return (
     <section className="panel models-panel" aria-labelledby="models-title" data-testid="models-panel">
       <h2 id="models-title">Your models</h2>
+      <DefenceExplain panel="models" />
       {models.length === 0 ? (
         <p className="muted small" data-testid="models-none">
           None yet: train one above, or import an export (.zip).

@@ -7,6 +7,7 @@ import { percent } from '../../../ui/format';
 import type { TradeoffPoint } from '../training/tradeoff';
 import { openModel, runTradeoff } from './actions';
 import { useDefences } from './store';
+import { DefenceExplain } from './explain';
 
 const COLOURS: Record<string, string> = {
   standard: '#6a7385',
@@ -33,6 +34,7 @@ export function TradeoffPanel() {
   return (
     <section className="panel tradeoff-panel" aria-labelledby="tradeoff-title" data-testid="tradeoff-panel">
       <h2 id="tradeoff-title">Clean vs robust accuracy</h2>
+      <DefenceExplain panel="tradeoff" />
       <p className="small muted">
         Every {e.dataset} model ({models.length}: the zoo's and yours) under the studio's attack
         {attackLabel ? ` (${attackLabel}, ε ${e.attack.eps})` : ' (choose one in the studio)'} on the same first {n} test images. Click a

@@ -9,6 +9,7 @@ import type { TrainingSettings } from '../experiment/training';
 import { METHOD_LABELS, overfittingWarning, PROBE_IMAGES, type TrainLog } from '../training/settings';
 import { cancelTraining, discardRun, openModel, pauseTraining, resumeTraining, startTraining } from './actions';
 import { useDefences } from './store';
+import { DefenceExplain } from './explain';
 
 /** At most this many points per line: a full MNIST epoch has 461 batches. */
 const MAX_POINTS = 300;
@@ -190,6 +191,7 @@ export function TrainPanel() {
   return (
     <section className="panel train-panel" aria-labelledby="train-title" data-testid="train-panel">
       <h2 id="train-title">Train a model</h2>
+      <DefenceExplain panel="train" />
       <p className="small muted">
         Trains in this tab on the {ds?.name ?? dataset} training images, on the active backend: {METHOD_LABELS[t.method]}
         {t.start === 'fine-tune' ? `, fine-tuning ${model?.id ?? 'the chosen model'}` : ', from scratch'}. The run is saved in this browser

@@ -1,0 +1,229 @@
+/**
+ * The page's view state that is not part of the experiment: the open lesson and its step, the controls
+ * a classroom link locks or hides, present mode. It rides in the same link, beside the experiment's
+ * keys (`#v=2&ds=mnist&atk.eps=0.1&lesson=fgsm&step=2&lock=atk.name,ds&hide=atk.seed&present=1`), but
+ * the experiment codec never sees it: these keys say how the page is shown, not what is computed, so
+ * they are neither CLI flags nor part of a notebook's experiment. `splitViewLink` takes them out before
+ * the codec decodes the rest; `viewLinkSuffix` writes them back after the codec's keys.
+ *
+ * Locks are enforced here, below the panels: every change of the experiment (a control, a link edit, a
+ * lesson step) goes through `enforceLocks`, which puts locked settings back to the values the classroom
+ * link opened with. The lock and its values are kept in sessionStorage, so a student who edits the link
+ * and drops `lock=` still has the lock in that tab (until "Leave classroom mode"). A new tab opened with
+ * an edited link has no lock: this is a classroom aid, not access control (everything runs in the
+ * student's browser).
+ */
+import { create } from 'zustand';
+import { coreSlice } from '../../core/experiment/core-settings';
+import { copyValue, formatValue, getPath, setPath, type Value } from '../../core/experiment/fields';
+import { LABS } from '../../labs/index';
+import { cloneExperiment, type Experiment } from '../../labs/experiment';
+
+export const VIEW_KEYS = ['lesson', 'step', 'lock', 'hide', 'present'] as const;
+
+export interface ViewState {
+  lesson: string | null;
+  step: number;
+  /** Field paths ('attack.eps') locked, with the value each is locked at. */
+  locked: Record<string, Value>;
+  /** Field paths hidden. */
+  hidden: string[];
+  present: boolean;
+  /** The link named a lesson and no lab state: the runner opens the lesson (its link, the saved step) once the lab is up. */
+  fresh: boolean;
+  /**
+   * Who set the locks: a classroom link (a teacher; only closing the tab ends it) or a lesson (closing
+   * the lesson ends it; a lesson opened under a classroom link keeps the teacher's locks).
+   */
+  origin: 'link' | 'lesson' | null;
+}
+
+const SESSION_KEY = 'rlab.classroom.v1';
+
+export const useView = create<ViewState>(() => ({
+  lesson: null,
+  step: 0,
+  locked: {},
+  hidden: [],
+  present: false,
+  fresh: false,
+  origin: null,
+}));
+
+/** URL key ('atk.eps', 'ds') -> field path ('attack.eps', 'dataset'), for every field of the core and the labs. */
+export const KEY_TO_PATH: ReadonlyMap<string, string> = new Map([
+  ...coreSlice<Experiment>().fields.map((f) => [f.url, f.path] as const),
+  ...LABS.flatMap((l) =>
+    (l.slice.fields as readonly { url: string; path: string }[]).map((f) => [`${l.slice.prefix}.${f.url}`, f.path] as const),
+  ),
+]);
+export const PATH_TO_KEY: ReadonlyMap<string, string> = new Map([...KEY_TO_PATH].map(([k, p]) => [p, k]));
+
+export interface SplitLink {
+  /** The experiment's part of the hash (for decodeExperiment). */
+  experimentHash: string;
+  lesson: string | null;
+  step: number;
+  lockKeys: string[];
+  hideKeys: string[];
+  present: boolean;
+  /** Only view keys: no lab state (the lesson's own link applies). */
+  fresh: boolean;
+  /** Plain-text notices (unknown control names). */
+  notices: string[];
+}
+
+const list = (v: string | null) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Take the view keys out of a link hash; never throws. */
+export function splitViewLink(hash: string): SplitLink {
+  const out: SplitLink = {
+    experimentHash: '',
+    lesson: null,
+    step: 0,
+    lockKeys: [],
+    hideKeys: [],
+    present: false,
+    fresh: false,
+    notices: [],
+  };
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(hash.replace(/^#/, ''));
+  } catch {
+    return { ...out, experimentHash: hash };
+  }
+  const lesson = params.get('lesson');
+  out.lesson = lesson && /^[a-z0-9-]{1,60}$/.test(lesson) ? lesson : null;
+  const step = Number(params.get('step'));
+  out.step = Number.isInteger(step) && step >= 0 && step < 1000 ? step : 0;
+  for (const [name, target] of [
+    ['lock', out.lockKeys],
+    ['hide', out.hideKeys],
+  ] as const) {
+    for (const k of list(params.get(name))) {
+      if (KEY_TO_PATH.has(k)) target.push(k);
+      else
+        out.notices.push(
+          `The link ${name === 'lock' ? 'locks' : 'hides'} "${k.slice(0, 40)}", which is not a setting of the lab; it was ignored.`,
+        );
+    }
+  }
+  out.present = params.get('present') === '1';
+  const stepGiven = params.has('step');
+  for (const k of VIEW_KEYS) params.delete(k);
+  out.experimentHash = params.toString();
+  out.fresh = out.lesson !== null && [...params.keys()].every((k) => k === 'v');
+  if (out.fresh && !stepGiven) out.step = -1;
+  return out;
+}
+
+/** The view keys of the current view state, to append to the experiment's hash ('' when none). */
+export function viewLinkSuffix(v: ViewState = useView.getState()): string {
+  const p = new URLSearchParams();
+  if (v.lesson) {
+    p.set('lesson', v.lesson);
+    p.set('step', String(v.step));
+  }
+  // a lesson's own locks are not written: the lesson sets them again when its link is opened
+  if (v.origin !== 'lesson') {
+    const lock = Object.keys(v.locked).map((path) => PATH_TO_KEY.get(path) ?? path);
+    if (lock.length > 0) p.set('lock', lock.join(','));
+    const hide = v.hidden.map((path) => PATH_TO_KEY.get(path) ?? path);
+    if (hide.length > 0) p.set('hide', hide.join(','));
+  }
+  if (v.present) p.set('present', '1');
+  const s = p.toString().replace(/%2C/g, ',');
+  return s === '' ? '' : `&${s}`;
+}
+
+/** Lock these URL keys at the experiment's current values and hide those (replaces any earlier classroom settings). */
+export function setClassroom(
+  e: Experiment,
+  lockKeys: readonly string[],
+  hideKeys: readonly string[],
+  origin: 'link' | 'lesson' = 'link',
+): void {
+  const locked: Record<string, Value> = {};
+  for (const k of lockKeys) {
+    const path = KEY_TO_PATH.get(k);
+    if (path) locked[path] = copyValue(getPath(e, path) as Value);
+  }
+  const hidden = hideKeys.map((k) => KEY_TO_PATH.get(k)).filter((p): p is string => !!p);
+  useView.setState({ locked, hidden, origin: locked && (lockKeys.length > 0 || hideKeys.length > 0) ? origin : null });
+  saveSession();
+}
+
+/** Locked settings follow the experiment (a lesson step moves them on purpose). */
+export function relock(e: Experiment): void {
+  const { locked, origin } = useView.getState();
+  if (origin !== 'lesson') return;
+  if (Object.keys(locked).length === 0) return;
+  useView.setState({ locked: Object.fromEntries(Object.keys(locked).map((p) => [p, copyValue(getPath(e, p) as Value)])) });
+  saveSession();
+}
+
+export function leaveClassroom(): void {
+  useView.setState({ locked: {}, hidden: [], origin: null });
+  try {
+    sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    // storage refused (private mode): nothing kept
+  }
+}
+
+function saveSession(): void {
+  const { locked, hidden, origin } = useView.getState();
+  try {
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ locked, hidden, origin }));
+  } catch {
+    // storage refused: the lock holds for this page only
+  }
+}
+
+/** The classroom settings this tab kept (a reload or an edited link keeps them). */
+export function restoreSession(): boolean {
+  try {
+    const raw = sessionStorage.getItem(SESSION_KEY);
+    if (!raw) return false;
+    const v = JSON.parse(raw) as { locked?: unknown; hidden?: unknown; origin?: unknown };
+    const locked: Record<string, Value> = {};
+    if (v.locked && typeof v.locked === 'object')
+      for (const [p, x] of Object.entries(v.locked as Record<string, unknown>)) if (PATH_TO_KEY.has(p)) locked[p] = x as Value;
+    const hidden = Array.isArray(v.hidden) ? v.hidden.filter((p): p is string => typeof p === 'string' && PATH_TO_KEY.has(p)) : [];
+    const any = Object.keys(locked).length > 0 || hidden.length > 0;
+    useView.setState({ locked, hidden, origin: any ? (v.origin === 'lesson' ? 'lesson' : 'link') : null });
+    return any;
+  } catch {
+    return false;
+  }
+}
+
+/** The experiment with every locked setting at its locked value, and the labels of those that were put back. */
+export function enforceLocks(e: Experiment): { experiment: Experiment; reverted: string[] } {
+  const locked = useView.getState().locked;
+  const reverted: string[] = [];
+  let out = e;
+  for (const [path, value] of Object.entries(locked)) {
+    if (formatValue(getPath(out, path) as Value) === formatValue(value)) continue;
+    if (out === e) out = cloneExperiment(e);
+    setPath(out, path, copyValue(value));
+    reverted.push(PATH_TO_KEY.get(path) ?? path);
+  }
+  return { experiment: out, reverted };
+}
+
+/** A control's state for the panels: hidden, locked (shown, disabled) or free. */
+export function controlState(v: Pick<ViewState, 'locked' | 'hidden'>, path: string): 'hidden' | 'locked' | 'free' {
+  if (v.hidden.includes(path)) return 'hidden';
+  return path in v.locked ? 'locked' : 'free';
+}
+
+/** The hook panels use: `useControl('attack.eps')`. */
+export function useControl(path: string): 'hidden' | 'locked' | 'free' {
+  return useView((v) => controlState(v, path));
+}
