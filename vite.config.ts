@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { mainThreadCheck } from './lint/main-thread';
 
 /**
  * Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer: the UI uses one shared flag
@@ -12,7 +13,8 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  // the build fails if TensorFlow.js reaches the page's main thread (it runs in the worker only)
+  plugins: [react(), mainThreadCheck(250)],
   worker: { format: 'es' },
   server: { headers: isolation },
   preview: { headers: isolation },

@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { LAB_PANELS, SHARED_PANELS } from '../labs/panels';
 import { ImagePanel } from './ImagePanel';
 import { Notices } from './Notices';
@@ -29,12 +30,21 @@ export function App() {
         <SetupPanel />
         <ImagePanel />
         <PredictionPanel />
-        {SHARED_PANELS.filter(({ tabs }) => tabs.includes(lab)).map(({ id, Panel }) => (
-          <Panel key={id} />
-        ))}
-        {LAB_PANELS.filter(({ id }) => id === lab).map(({ id, Panels }) => (
-          <Panels key={id} />
-        ))}
+        {/* the labs' panels load as chunks of their own (labs/panels.ts) */}
+        <Suspense
+          fallback={
+            <p className="panels-loading" role="status">
+              Loading the panels…
+            </p>
+          }
+        >
+          {SHARED_PANELS.filter(({ tabs }) => tabs.includes(lab)).map(({ id, Panel }) => (
+            <Panel key={id} />
+          ))}
+          {LAB_PANELS.filter(({ id }) => id === lab).map(({ id, Panels }) => (
+            <Panels key={id} />
+          ))}
+        </Suspense>
       </main>
     </div>
   );
