@@ -2,6 +2,7 @@ import { Suspense } from 'react';
 import { LAB_PANELS, SHARED_PANELS } from '../labs/panels';
 import { ImagePanel } from './ImagePanel';
 import { Notices } from './Notices';
+import { UpdatePrompt } from './UpdatePrompt';
 import { PredictionPanel } from './PredictionPanel';
 import { JobsTray } from './JobsTray';
 import { activeLabId, LabTabs } from './LabTabs';
@@ -23,6 +24,7 @@ export function App() {
         <StatusBar />
         <ShareLink />
       </header>
+      <UpdatePrompt />
       <Notices />
       <JobsTray />
       <LabTabs />
