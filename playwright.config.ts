@@ -21,13 +21,16 @@ export default defineConfig({
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
+    // what a run leaves in test-results/: a screenshot of each failure, nothing else (no traces, no videos)
     trace: 'off',
+    video: 'off',
     screenshot: 'only-on-failure',
     viewport: { width: 1280, height: 900 },
   },
   webServer: {
     // a production build loads much faster than the dev server's unbundled modules (and is what ships)
-    command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // (the echo goes to stderr, which Playwright shows: the build is the run's longest silent stretch)
+    command: `echo "e2e: building the app (about a minute)" >&2 && npx vite build --logLevel warn && echo "e2e: built; starting the tests" >&2 && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

@@ -7,9 +7,12 @@
  *   npm run --silent rlab -- bench
  *   npm run --silent rlab -- prepare
  */
+import { silenceTfjsNodeBanner } from '../core/engine/quiet-node';
 import { UsageError } from './args';
 import { commandHelp, overviewHelp, wantsHelp } from './command';
 import { COMMANDS } from './rlab-commands';
+
+silenceTfjsNodeBanner();
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

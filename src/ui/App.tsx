@@ -1,6 +1,8 @@
+import { Suspense } from 'react';
 import { LAB_PANELS, SHARED_PANELS } from '../labs/panels';
 import { ImagePanel } from './ImagePanel';
 import { Notices } from './Notices';
+import { UpdatePrompt } from './UpdatePrompt';
 import { PredictionPanel } from './PredictionPanel';
 import { JobsTray } from './JobsTray';
 import { activeLabId, LabTabs } from './LabTabs';
@@ -32,6 +34,7 @@ export function App() {
         <ShareLink />
         <TeachingToolbar />
       </header>
+      <UpdatePrompt />
       <Notices />
       <JobsTray />
       <LabTabs />
@@ -40,12 +43,21 @@ export function App() {
         <SetupPanel />
         <ImagePanel />
         <PredictionPanel />
-        {SHARED_PANELS.filter(({ tabs }) => tabs.includes(lab)).map(({ id, Panel }) => (
-          <Panel key={id} />
-        ))}
-        {LAB_PANELS.filter(({ id }) => id === lab).map(({ id, Panels }) => (
-          <Panels key={id} />
-        ))}
+        {/* the labs' panels load as chunks of their own (labs/panels.ts) */}
+        <Suspense
+          fallback={
+            <p className="panels-loading" role="status">
+              Loading the panels…
+            </p>
+          }
+        >
+          {SHARED_PANELS.filter(({ tabs }) => tabs.includes(lab)).map(({ id, Panel }) => (
+            <Panel key={id} />
+          ))}
+          {LAB_PANELS.filter(({ id }) => id === lab).map(({ id, Panels }) => (
+            <Panels key={id} />
+          ))}
+        </Suspense>
       </main>
     </div>
   );

@@ -1,6 +1,7 @@
-import { useEffect, useMemo } from 'react';
+import type { MouseEvent } from 'react';
+import { saveBlob } from './download';
 
-/** A download link for text made in the page (the object URL is released when it changes). */
+/** A download link for text made in the page (the file is made at the click: download.ts says why). */
 export function DownloadLink({
   text,
   type,
@@ -14,10 +15,12 @@ export function DownloadLink({
   testId: string;
   children: string;
 }) {
-  const url = useMemo(() => URL.createObjectURL(new Blob([text], { type })), [text, type]);
-  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  const save = (e: MouseEvent<HTMLAnchorElement>) => {
+    e.preventDefault();
+    saveBlob(new Blob([text], { type }), filename);
+  };
   return (
-    <a href={url} download={filename} data-testid={testId} className="button-link">
+    <a href={`#download-${filename}`} download={filename} onClick={save} data-testid={testId} className="button-link">
       {children}
     </a>
   );

@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { DATASETS } from '../core/data/datasets';
 import { selectSample } from './controller';
 import { useControl } from './lessons/view';
 import { GoToImport } from './DataImport';
 import { PictureInput, PictureView } from './PictureInput';
 import { PixelCanvas } from './PixelCanvas';
+import { PngButton } from './PngButton';
 import { useLab } from './store';
 
 /** The chosen test image, large, with navigation and a strip of its neighbours. */
@@ -14,6 +15,7 @@ export function ImagePanel() {
   const loaded = useLab((s) => s.dataset);
   const strip = useLab((s) => s.strip);
   const [draft, setDraft] = useState<{ sample: number; text: string } | null>(null);
+  const imageRef = useRef<HTMLDivElement>(null);
   const info = DATASETS[datasetId];
   const n = loaded?.id === datasetId ? loaded.n : (info?.sizes.test ?? 1);
   const shape = info?.shape ?? ([28, 28, 1] as const);
@@ -61,7 +63,7 @@ export function ImagePanel() {
           onClick={() => selectSample(sample - 1)}
           disabled={sample <= 0 || fixed}
           data-testid="sample-prev"
-          aria-label="Previous test image"
+          aria-label="Prev: previous test image"
         >
           ‹ Prev
         </button>
@@ -86,12 +88,12 @@ export function ImagePanel() {
           onClick={() => selectSample(sample + 1)}
           disabled={sample >= n - 1 || fixed}
           data-testid="sample-next"
-          aria-label="Next test image"
+          aria-label="Next: next test image"
         >
           Next ›
         </button>
       </div>
-      <div className="image-main">
+      <div className="image-main" ref={imageRef}>
         {inStrip ? (
           <PixelCanvas
             pixels={strip.pixels.subarray(at * size, (at + 1) * size)}
@@ -101,6 +103,9 @@ export function ImagePanel() {
             testId="image-canvas"
             className="large"
           />
+        ) : null}
+        {inStrip ? (
+          <PngButton container={imageRef} filename={`${datasetId}-test-${sample}.png`} what="test image" testId="image-png" />
         ) : (
           <div className="image-placeholder" style={{ width: 252, height: 252 }}>
             Loading…

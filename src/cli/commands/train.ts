@@ -9,7 +9,7 @@ import { serializeLayersModel, sha256Hex } from '../../core/models/io';
 import { describeTraining, formatBudget, getRecipe, recipeEpochs } from '../../core/train/recipes';
 import { train } from '../../core/train/train';
 import { holdoutPgd } from '../../labs/attacks/holdout';
-import { recipeStep } from '../../labs/defences/index';
+import { recipeStep } from '../../labs/defences/algorithms/trades';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';

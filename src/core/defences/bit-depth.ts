@@ -5,10 +5,11 @@
  * in TensorFlow.js is zero everywhere (Round's registered gradient), which is what the naive attack sees.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkTransformParam } from './params';
 import type { InputTransform } from './transform';
 
 export function bitDepth(bits: number): InputTransform {
-  if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new Error(`bit-depth: bits ${bits} is not a whole number from 1 to 8`);
+  checkTransformParam('bit-depth', bits);
   const levels = 2 ** bits - 1;
   return {
     kind: 'bit-depth',

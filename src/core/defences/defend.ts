@@ -25,7 +25,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Classifier, ClassifierDefence } from '../models/classifier';
 import { Rng } from '../random';
 import { compose } from './compose';
-import { transformsOf, parseDefence, formatDefence } from './spec';
+import { transformsOf } from './make';
+import { parseDefence, formatDefence } from './spec';
 
 export type AdaptiveMode = ClassifierDefence['adaptive'];
 export const ADAPTIVE_MODES: readonly AdaptiveMode[] = ['none', 'bpda', 'eot'];

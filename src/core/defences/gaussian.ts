@@ -6,10 +6,11 @@
  * clip is active.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkTransformParam } from './params';
 import type { InputTransform } from './transform';
 
 export function gaussian(sigma: number): InputTransform {
-  if (!Number.isFinite(sigma) || sigma <= 0 || sigma > 1) throw new Error(`gaussian: sigma ${sigma} is not in (0, 1]`);
+  checkTransformParam('gaussian', sigma);
   return {
     kind: 'gaussian',
     param: sigma,

@@ -9,6 +9,7 @@ export { median } from './median';
 export { jpeg, jpegBatch, jpegRoundTrip } from './jpeg';
 export { gaussian } from './gaussian';
 export { compose, type Composed } from './compose';
-export { parseDefence, formatDefence, transformsOf, DEFENCE_SYNTAX, TRANSFORM_KINDS, type TransformSpec } from './spec';
+export { parseDefence, formatDefence, DEFENCE_SYNTAX, TRANSFORM_KINDS, type TransformSpec } from './spec';
+export { transformsOf } from './make';
 export { defend, defendWith, ADAPTIVE_MODES, type AdaptiveMode, type DefenceSettings } from './defend';
 export { attackThroughDefence, eotRefusal, type AttackGradientInfo } from './through';

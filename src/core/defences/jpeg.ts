@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { decode, encode } from 'jpeg-js';
+import { checkTransformParam } from './params';
 import type { InputTransform } from './transform';
 
 /**
@@ -78,8 +79,7 @@ export function jpegRoundTrip(pixels: ArrayLike<number>, h: number, w: number, c
 }
 
 export function jpeg(quality: number): InputTransform {
-  if (!Number.isInteger(quality) || quality < 1 || quality > 100)
-    throw new Error(`jpeg: quality ${quality} is not a whole number from 1 to 100`);
+  checkTransformParam('jpeg', quality);
   return {
     kind: 'jpeg',
     param: quality,

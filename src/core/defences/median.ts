@@ -12,6 +12,7 @@
  * (the gradient goes to the selected pixel), as TensorFlow does through top_k.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkTransformParam } from './params';
 import type { InputTransform } from './transform';
 
 /**
@@ -32,7 +33,7 @@ const selection = (stack: tf.Tensor5D, size: number, rank: number): tf.Tensor =>
   })) as unknown as Parameters<typeof tf.customGrad>[0])(stack);
 
 export function median(k: number): InputTransform {
-  if (!Number.isInteger(k) || k < 2 || k > 7) throw new Error(`median: window ${k} is not a whole number from 2 to 7`);
+  checkTransformParam('median', k);
   const before = Math.floor(k / 2);
   const after = k - before - 1;
   const size = k * k;

@@ -1,24 +1,22 @@
 /**
  * The text form of a defence: `bit-depth:B | median:K | jpeg:Q | gaussian:S`, comma-joined to compose
  * in the order written ("bit-depth:1,median:2"). '' is no defence. Errors are one line and name the
- * part that is wrong.
+ * part that is wrong. Free of TensorFlow.js (the page's main thread parses defences for its links and
+ * controls); the transforms themselves are built by make.ts.
  */
-import { bitDepth } from './bit-depth';
-import { gaussian } from './gaussian';
-import { jpeg } from './jpeg';
-import { median } from './median';
-import type { InputTransform, TransformKind } from './transform';
+import { checkTransformParam } from './params';
+import type { TransformKind } from './transform';
 
 export interface TransformSpec {
   kind: TransformKind;
   param: number;
 }
 
-export const TRANSFORM_KINDS: Readonly<Record<TransformKind, { param: string; make: (v: number) => InputTransform; int: boolean }>> = {
-  'bit-depth': { param: 'bits 1..8', make: bitDepth, int: true },
-  median: { param: 'window 2..7', make: median, int: true },
-  jpeg: { param: 'quality 1..100', make: jpeg, int: true },
-  gaussian: { param: 'sigma in (0, 1]', make: gaussian, int: false },
+export const TRANSFORM_KINDS: Readonly<Record<TransformKind, { param: string; int: boolean }>> = {
+  'bit-depth': { param: 'bits 1..8', int: true },
+  median: { param: 'window 2..7', int: true },
+  jpeg: { param: 'quality 1..100', int: true },
+  gaussian: { param: 'sigma in (0, 1]', int: false },
 };
 
 export const DEFENCE_SYNTAX = 'bit-depth:B, median:K, jpeg:Q or gaussian:S, comma-joined to compose';
@@ -41,7 +39,7 @@ export function parseDefence(text: string): { transforms: TransformSpec[] } | { 
     const info = TRANSFORM_KINDS[kind];
     if (m[2] === '' || !Number.isFinite(v)) return { error: `defence: ${kind} needs a number (${info.param}), not "${m[2].slice(0, 20)}"` };
     try {
-      info.make(v);
+      checkTransformParam(kind, v);
     } catch (e) {
       return { error: `defence: ${(e as Error).message.replace(/^[a-z-]+: /, `${kind} `)} (${info.param})` };
     }
@@ -53,11 +51,4 @@ export function parseDefence(text: string): { transforms: TransformSpec[] } | { 
 /** The canonical text of a defence ('' for none). */
 export function formatDefence(transforms: readonly TransformSpec[]): string {
   return transforms.map((t) => `${t.kind}:${t.param}`).join(',');
-}
-
-/** The transforms of a spec; throws the parser's one-line error. */
-export function transformsOf(text: string): InputTransform[] {
-  const r = parseDefence(text);
-  if ('error' in r) throw new Error(r.error);
-  return r.transforms.map((t) => TRANSFORM_KINDS[t.kind].make(t.param));
 }

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { installFastKernels } from './install';
 import { installLazyConvGradients } from './lazy-conv-gradients';
 import { installSimdKernels } from './simd/load-node';
+import { silenceTfjsNodeBanner } from './quiet-node';
 import { patchNodeForWasmThreads, withFullCoreCount } from './wasm-threads-node';
 
 export type NodeBackend = 'wasm' | 'cpu';
@@ -14,6 +15,7 @@ export type NodeBackend = 'wasm' | 'cpu';
  *   SIMD build.
  */
 export async function initNodeBackend(name: NodeBackend = 'wasm', threads?: number): Promise<string> {
+  silenceTfjsNodeBanner();
   if (name === 'wasm' && tf.findBackend('wasm') === null) {
     const n = threads ?? (Number(process.env.RLAB_THREADS) || availableParallelism());
     if (n > 1) {

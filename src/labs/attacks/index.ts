@@ -21,7 +21,10 @@ export {
   type BatchSettings,
 } from './experiment';
 export { holdoutPgd } from './holdout';
-export { benchmarkClassifier, type BenchmarkResult } from './benchmark';
+export type { BenchmarkResult } from './benchmark';
+/** The throughput benchmark, imported on first use: it needs TensorFlow.js, which the page's main thread does not load. */
+export const benchmarkClassifier: typeof import('./benchmark').benchmarkClassifier = async (...args) =>
+  (await import('./benchmark')).benchmarkClassifier(...args);
 
 export const attacksLab = {
   id: 'attacks',

@@ -22,4 +22,6 @@ export const defencesLab = {
   defaults: defaultDefencesPart,
   clone: cloneDefencesPart,
 };
-export { recipeStep, tradesStep, tradesLoss, tradesAdversary, tradesKlSum, type TradesSettings } from './algorithms/trades';
+// The training steps (algorithms/trades.ts: recipeStep, tradesStep, ...) are not re-exported here: they
+// need TensorFlow.js, and this entry is read by the page's main thread, which does not load it (the
+// worker and the CLI import algorithms/trades.ts itself).

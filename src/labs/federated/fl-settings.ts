@@ -9,7 +9,8 @@ import { parseTrigger } from './algorithms/trigger';
 import type { FederatedExperiment } from './experiment';
 import { aggregatorParams } from './experiment/aggregation';
 import type { SimulationConfig } from './simulation';
-import { TEXT_ATTACKS, type TextSimulationConfig, type TextSplitSpec } from './text-simulation';
+import type { TextSimulationConfig, TextSplitSpec } from './text-simulation';
+import { TEXT_ATTACKS } from './text-attacks';
 
 /** The simulation's settings without its data: plain, structured-clone-friendly (the job's request). */
 export type SimulationSettings = Omit<SimulationConfig, 'train' | 'test' | 'network'>;

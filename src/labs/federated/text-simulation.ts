@@ -37,8 +37,8 @@ import { cosineMatrix, type RoundReport, type SimulationHooks, type SplitReport 
 
 export type TextSplitSpec = SplitSpec | { kind: 'mailboxes' };
 
-export const TEXT_ATTACKS = ['none', 'backdoor', 'replacement'] as const;
-export type TextAttackKind = (typeof TEXT_ATTACKS)[number];
+export { TEXT_ATTACKS, type TextAttackKind } from './text-attacks';
+import { TEXT_ATTACKS, type TextAttackKind } from './text-attacks';
 
 export interface TextAttackSettings {
   kind: TextAttackKind;

@@ -28,61 +28,45 @@
  * Trace: every evaluated iterate of every run for the images in that run (others NaN), loss = DLR_T;
  * `restart` = run index (target rank x restarts + restart).
  */
+/**
+ * APGD-T, Auto-PGD on the targeted DLR loss over several target classes (Croce & Hein 2020, Sec. 4),
+ * L-inf and L2, as AutoAttack's standard version runs it (APGDAttack_targeted: n_target_classes = 9,
+ * n_restarts = 1, n_iter = 100, rho = 0.75).
+ *
+ * Targets: the classes ranked 2nd, 3rd, ..., (targetClasses + 1)-th by the clean logits (targetClasses
+ * capped at K - 1; ties ranked by class index). For each target rank in that order, then each restart,
+ * one APGD run (apgd.ts: same iterations, step-size rule, momentum, eta_0 = 2 eps, random start)
+ * maximises
+ *   f = DLR_T(logits, y, t) = -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12)
+ * on the images still robust; an image is broken, and leaves the later runs, as soon as an iterate is
+ * misclassified (any class, as in the authors' code: the target only shapes the loss). Images the
+ * model already misclassifies are not attacked (adversarial = x, success 1). Needs K >= 4 classes.
+ *
+ * Convention: the authors' reference code (autopgd_base.py), except for the corners of the
+ * step-size rule where apgd.ts, shared with APGD-CE, follows the paper's text (listed in
+ * apgd-dlr.ts). The clean logits are computed once (the reference
+ * recomputes them on the robust subset before every target; same ranking). torchattacks' APGDT uses
+ * n_classes - 1 target classes by default instead of 9 (the same on 10 classes); ART's
+ * AutoProjectedGradientDescent has no APGD-T: targeted=True takes one user-given target and
+ * descends the untargeted DLR of that class (no z_pi4 term).
+ *
+ * Output: per image the latest misclassified iterate of the run that broke it, else x. `targets` is
+ * null: the goal is misclassification; the per-run targets are internal.
+ * Queries per image: 1 clean pass, N_iter + 1 per run it takes part in, 1 final pass.
+ * gradientEvaluations = the most gradient passes any image took (an image still robust at the end
+ * took part in every run). Random starts come from the seeded Rng, one seed per run.
+ * Trace: every evaluated iterate of every run for the images in that run (others NaN), loss = DLR_T;
+ * `restart` = run index (target rank x restarts + restart).
+ */
 import * as tf from '@tensorflow/tfjs';
-import { defineAttack } from './definition';
 import type { Classifier } from '../../../core/models/classifier';
 import { Rng } from '../../../core/random';
-import {
-  argmaxRows,
-  finish,
-  checkBudget,
-  rankClasses,
-  invalid,
-  isWhole,
-  prepare,
-  readFloats,
-  Recorder,
-  replaceRows,
-} from '../../../core/adversarial/common';
+import { argmaxRows, finish, rankClasses, invalid, prepare, readFloats, Recorder, replaceRows } from '../../../core/adversarial/common';
 import { dlrLossTargeted } from '../../../core/adversarial/dlr';
-import type { AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial/types';
+import type { AttackHooks, AttackOutcome } from '../../../core/adversarial/types';
 import { apgdRun } from './apgd';
-
-export interface ApgdTSpec {
-  name: 'apgd-t';
-  /** Default linf. */
-  norm?: Norm;
-  eps: number;
-  /** Iterations N_iter per run; default 100. */
-  steps?: number;
-  /** Runs per target class; default 1 (AutoAttack). */
-  restarts?: number;
-  /** Number of target classes (by clean logit rank, after the top one); default 9, capped at K - 1. */
-  targetClasses?: number;
-  /** Default true, the AutoAttack initialisation. */
-  randomStart?: boolean;
-  /** Default 0. */
-  seed?: number;
-}
-
-export type ResolvedApgdT = Required<ApgdTSpec>;
-
-export function resolveApgdT(s: ApgdTSpec): ResolvedApgdT {
-  const norm = s.norm ?? 'linf';
-  const r: ResolvedApgdT = {
-    name: 'apgd-t',
-    norm,
-    eps: s.eps,
-    steps: s.steps ?? 100,
-    restarts: s.restarts ?? 1,
-    targetClasses: s.targetClasses ?? 9,
-    randomStart: s.randomStart ?? true,
-    seed: s.seed ?? 0,
-  };
-  checkBudget('apgd-t', { ...r, norm });
-  if (!isWhole(r.targetClasses, 1, 1000)) invalid(`targetClasses must be a whole number >= 1, got ${r.targetClasses}`);
-  return r;
-}
+import { type ApgdTSpec, resolveApgdT } from './apgd-t-def';
+export { type ApgdTSpec, type ResolvedApgdT, resolveApgdT, apgdT } from './apgd-t-def';
 
 export async function runApgdT(
   clf: Classifier,
@@ -150,35 +134,3 @@ export async function runApgdT(
   }
   return finish(clf, x, adv, p, rec, { gradientEvaluations: gradients, queries });
 }
-
-export const apgdT = defineAttack<ApgdTSpec>({
-  name: 'apgd-t',
-  label: 'APGD-T',
-  reference: 'Croce & Hein 2020',
-  summary: 'APGD on the targeted DLR loss, once for each of the 9 most likely other classes, on the images still robust',
-  norms: ['linf', 'l2'],
-  kind: 'bounded',
-  blackBox: false,
-  targeted: false,
-  params: ['eps', 'steps', 'restarts', 'targetClasses', 'seed'],
-  fields: [
-    {
-      path: 'attack.targetClasses',
-      url: 'ntc',
-      cli: 'target-classes',
-      type: { kind: 'int', min: 1, max: 999 },
-      label: 'target classes',
-      short: 'Target classes',
-      help: 'how many of the most likely other classes are tried as targets, one after another (AutoAttack: 9)',
-      default: 9,
-      slider: () => ({ min: 1, max: 9, step: 1 }),
-    },
-  ],
-  // resolved specs carry it; the studio and the CLI leave it at its default
-  options: ['randomStart'],
-  defaults: () => ({ steps: 100, restarts: 1, targetClasses: 9 }),
-  json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, target_classes: s.targetClasses }),
-  resolve: resolveApgdT,
-  run: runApgdT,
-  expectedSteps: (s) => (s.steps ?? 100) * (s.restarts ?? 1) * (s.targetClasses ?? 9),
-});

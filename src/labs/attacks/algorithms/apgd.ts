@@ -29,7 +29,6 @@
  * The loop (apgdRun) and the restarts (runApgdRestarts) take the loss f and the goal as parameters:
  * APGD-DLR (apgd-dlr.ts) and APGD-T (apgd-t.ts) run the same iterations on the DLR losses.
  */
-import { defineAttack } from './definition';
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
 import { Rng } from '../../../core/random';
@@ -38,7 +37,6 @@ import {
   exactSign,
   finish,
   gradWithLogits,
-  checkBudget,
   linfBox,
   normalizeL2,
   prepare,
@@ -48,37 +46,9 @@ import {
   Recorder,
   selectPerImage,
 } from '../../../core/adversarial/common';
-import type { AttackHooks, AttackOutcome, Norm, SpecBase } from '../../../core/adversarial/types';
-
-export interface ApgdSpec extends SpecBase {
-  name: 'apgd-ce';
-  norm?: Norm;
-  eps: number;
-  /** Iterations N_iter; default 100. */
-  steps?: number;
-  /** Default 1 (no restarts, as in AutoAttack's standard version). */
-  restarts?: number;
-  /** Default true, the AutoAttack initialisation. */
-  randomStart?: boolean;
-}
-
-export type ResolvedApgd = Required<Omit<ApgdSpec, 'target'>> & Pick<ApgdSpec, 'target'>;
-
-export function resolveApgd(s: ApgdSpec): ResolvedApgd {
-  const norm = s.norm ?? 'linf';
-  const r: ResolvedApgd = {
-    name: 'apgd-ce',
-    norm,
-    eps: s.eps,
-    steps: s.steps ?? 100,
-    restarts: s.restarts ?? 1,
-    randomStart: s.randomStart ?? true,
-    seed: s.seed ?? 0,
-    target: s.target,
-  };
-  checkBudget('apgd-ce', { ...r, norm });
-  return r;
-}
+import type { AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial/types';
+import { type ApgdSpec, resolveApgd, type ApgdSettings } from './apgd-def';
+export { type ApgdSpec, type ResolvedApgd, resolveApgd, type ApgdSettings, apgdCe } from './apgd-def';
 
 /** Checkpoint iterations w_1 < w_2 < ... (w_0 = 0 left out) for N_iter iterations. */
 export function apgdCheckpoints(nIter: number): number[] {
@@ -103,15 +73,6 @@ function apgdStart(x: tf.Tensor4D, norm: Norm, eps: number, seed: number): tf.Te
     const t = tf.randomNormal(x.shape, 0, 1, 'float32', seed) as tf.Tensor4D;
     return tf.clipByValue(tf.add(x, tf.mul(normalizeL2(t), eps)), 0, 1) as tf.Tensor4D;
   });
-}
-
-/** Step-size, projection and start settings of an APGD run (the loss aside). */
-export interface ApgdSettings {
-  norm: Norm;
-  eps: number;
-  /** N_iter. */
-  steps: number;
-  randomStart: boolean;
 }
 
 /** What one APGD run maximises, when an image is done, and the caller's bookkeeping. */
@@ -338,31 +299,3 @@ export async function runApgd(
     classes.dispose();
   }
 }
-
-export const apgdCe = defineAttack<ApgdSpec>({
-  name: 'apgd-ce',
-  label: 'APGD-CE',
-  reference: 'Croce & Hein 2020',
-  summary: 'PGD with a step size that adapts itself (checkpoints, step halving, momentum 0.75), on the cross-entropy',
-  norms: ['linf', 'l2'],
-  kind: 'bounded',
-  blackBox: false,
-  targeted: true,
-  params: ['eps', 'steps', 'restarts', 'randomStart', 'seed'],
-  defaults: () => ({ steps: 100, restarts: 1 }),
-  // the AutoAttack initialisation always starts at a random point: the CLI has no switch for it
-  cli: { fixed: ['randomStart'] },
-  json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, initial_step_size: 2 * s.eps }),
-  zooNote: 'APGD-CE-100: 100 iterations, 1 restart (Croce & Hein 2020).',
-  zooRows: ({ linf, seed }) =>
-    linf.map((eps) => ({
-      label: 'APGD-CE-100',
-      norm: 'linf',
-      eps,
-      budget: '100 iterations, 1 restart',
-      spec: { name: 'apgd-ce', norm: 'linf', eps, steps: 100, restarts: 1, seed },
-    })),
-  resolve: resolveApgd,
-  run: runApgd,
-  expectedSteps: (s) => (s.steps ?? 1) * (s.restarts ?? 1),
-});

@@ -31,49 +31,62 @@
  * `stages` (AutoAttackOutcome) is the per-stage breakdown the reference prints as "robust accuracy
  * after APGD-CE: ...".
  */
+/**
+ * AutoAttack, standard version (Croce & Hein 2020, "Reliable evaluation of adversarial robustness
+ * with an ensemble of diverse parameter-free attacks"), L-inf and L2, as the authors' autoattack.py
+ * runs it (version='standard'):
+ *
+ *   robust = images the model classifies correctly (clean pass)
+ *   for each stage, on the images still robust only:
+ *     APGD-CE  100 iterations, 1 restart                      (apgd.ts)
+ *     APGD-T   9 target classes, 100 iterations, 1 restart    (apgd-t.ts)
+ *     FAB-T    9 target classes, 100 iterations, 1 restart    (fab.ts)
+ *     Square   5000 queries, p_init 0.8, 1 restart            (square.ts, L-inf or L2 form)
+ *     an image whose stage adversarial is misclassified takes that adversarial and leaves `robust`
+ *   robust accuracy = |robust| / n
+ *
+ * Every stage gets the same seed (the reference passes self.seed to each attack). As in the
+ * reference, images misclassified on the clean pass keep x and count as non-robust, and the stages
+ * stop once no image is robust (later stages are then absent from the breakdown). The numbers of
+ * target classes are capped at K - 1 by APGD-T and FAB-T (the reference only warns); APGD-T needs
+ * K >= 4. Other implementations: torchattacks' AutoAttack runs the same four attacks with the same
+ * protocol (its MultiAttack wrapper attacks only the images not yet broken) but with n_classes - 1
+ * target classes (n_classes default 10, so 9 on 10 classes). ART's AutoAttack is a different
+ * ensemble by default: APGD-CE and APGD-DLR with 5 random restarts each, DeepFool and Square with 5
+ * restarts, plus targeted runs against every class when targeted=True.
+ *
+ * Output: `success` = not robust after the last stage (AutoAttack's verdict); `fooled` and
+ * `predictions` come from one final pass over the returned batch and agree with it except for rare
+ * float32 batch effects. `targets` is null. Queries per image: 1 clean pass + each stage's own count
+ * + 1 final pass. gradientEvaluations = the sum over stages of each stage's figure (the count of an
+ * image robust to the end). Trace: the stages' records widened to the whole batch (images outside
+ * the stage NaN / -1), `restart` = stage index, loss = that stage's own objective.
+ * `stages` (AutoAttackOutcome) is the per-stage breakdown the reference prints as "robust accuracy
+ * after APGD-CE: ...".
+ */
 import * as tf from '@tensorflow/tfjs';
-import { defineAttack } from './definition';
 import type { Classifier } from '../../../core/models/classifier';
-import {
-  argmaxRows,
-  finish,
-  inRange,
-  invalid,
-  isWhole,
-  prepare,
-  readFloats,
-  Recorder,
-  replaceRows,
-} from '../../../core/adversarial/common';
-import type { AttackHooks, AttackOutcome, Norm, TraceRecord } from '../../../core/adversarial/types';
+import { argmaxRows, finish, prepare, readFloats, Recorder, replaceRows } from '../../../core/adversarial/common';
+import type { AttackHooks, AttackOutcome, TraceRecord } from '../../../core/adversarial/types';
 import { runApgd } from './apgd';
 import { runApgdT } from './apgd-t';
 import { runFab } from './fab';
 import { runSquare } from './square';
-
-export interface AutoAttackSpec {
-  name: 'autoattack';
-  /** Default linf. */
-  norm?: Norm;
-  eps: number;
-  /** Only 'standard' for now (the default). */
-  version?: 'standard';
-  /** Seed given to every stage; default 0. */
-  seed?: number;
-}
-
-export type ResolvedAutoAttack = Required<AutoAttackSpec>;
-
-export function resolveAutoAttack(s: AutoAttackSpec): ResolvedAutoAttack {
-  const norm = s.norm ?? 'linf';
-  const r: ResolvedAutoAttack = { name: 'autoattack', norm, eps: s.eps, version: s.version ?? 'standard', seed: s.seed ?? 0 };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`autoattack supports norm linf or l2, not "${String(norm)}"`);
-  if (r.version !== 'standard') invalid(`autoattack version must be "standard", not "${String(r.version)}"`);
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
-  return r;
-}
+import {
+  type AutoAttackSpec,
+  type ResolvedAutoAttack,
+  resolveAutoAttack,
+  type AutoAttackStageReport,
+  type AutoAttackOutcome,
+} from './autoattack-def';
+export {
+  type AutoAttackSpec,
+  type ResolvedAutoAttack,
+  resolveAutoAttack,
+  type AutoAttackStageReport,
+  type AutoAttackOutcome,
+  autoattack,
+} from './autoattack-def';
 
 /** One stage of the ensemble: an attack with its settings, run on the images still robust. */
 export interface AutoAttackStage {
@@ -97,24 +110,6 @@ export function standardStages(s: ResolvedAutoAttack): AutoAttackStage[] {
     },
     { name: 'square', run: (c, x, y, h) => runSquare(c, x, y, { name: 'square', norm, eps, queries: 5000, pInit: 0.8, seed }, h) },
   ];
-}
-
-/** One line of the breakdown, after a stage. */
-export interface AutoAttackStageReport {
-  stage: string;
-  /** Images the stage attacked: those still robust before it. */
-  attacked: number;
-  /** Of those, the ones the stage's adversarial misclassifies. */
-  fooled: number;
-  /** Images still robust after the stage (attacked - fooled); robust accuracy after it = robustAfter / n. */
-  robustAfter: number;
-  /** Wall-clock time of the stage. */
-  seconds: number;
-}
-
-export interface AutoAttackOutcome extends AttackOutcome {
-  /** Per-stage breakdown, in order; a stage that found no robust image left is absent. */
-  stages?: AutoAttackStageReport[];
 }
 
 /** A stage's trace record (its rows = images `rows` of the batch) widened to the whole batch. */
@@ -217,33 +212,3 @@ export async function runAutoAttack(
 ): Promise<AutoAttackOutcome> {
   return runAutoAttackStages(clf, x, y, standardStages(resolveAutoAttack(spec)), hooks);
 }
-
-export const autoattack = defineAttack<AutoAttackSpec>({
-  name: 'autoattack',
-  label: 'AutoAttack',
-  reference: 'Croce & Hein 2020 (standard version, as RobustBench runs it)',
-  summary: 'APGD-CE, APGD-T, FAB-T and Square (5000 queries) in turn, each on the images the ones before left robust',
-  norms: ['linf', 'l2'],
-  kind: 'bounded',
-  blackBox: false,
-  targeted: false,
-  params: ['eps', 'seed'],
-  // resolved specs carry it; the studio and the CLI leave it at its default
-  options: ['version'],
-  defaults: () => ({}),
-  json: () => ({ steps: null, step_size: null, random_start: true, restarts: 1, version: 'standard' }),
-  zooNote:
-    'AutoAttack: the standard version (APGD-CE, APGD-T with 9 targets, FAB-T with 9 targets, Square with 5000 queries, each on the images still robust).',
-  zooRows: ({ linf, seed }) =>
-    linf.map((eps) => ({
-      label: 'AutoAttack',
-      norm: 'linf',
-      eps,
-      budget: 'standard: APGD-CE, APGD-T, FAB-T, Square-5000',
-      spec: { name: 'autoattack', norm: 'linf', eps, seed },
-    })),
-  resolve: resolveAutoAttack,
-  run: runAutoAttack,
-  // APGD-CE 100, APGD-T 9 x 100, FAB-T 9 x 100, Square 5000 on an image that survives every stage
-  expectedSteps: () => 100 + 900 + 900 + 5000,
-});

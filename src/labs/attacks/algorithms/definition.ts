@@ -116,9 +116,25 @@ export interface AttackDefinition<S extends { name: string } = AttackSpec> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAttack = AttackDefinition<any>;
 
+/**
+ * What an attack's declaration file (`<attack>-def.ts`) holds: its definition without the run. The
+ * declarations are free of TensorFlow.js, so that the page's main thread reads them (controls, links,
+ * help) without loading it; registry.ts attaches each run, loaded from `<attack>.ts` on first use.
+ */
+export type AttackDeclaration<S extends { name: string } = AttackSpec> = Omit<AttackDefinition<S>, 'run'>;
+
 /** Declare an attack (keeps its spec type in its own file, the registry holds AnyAttack). */
-export function defineAttack<S extends { name: string }>(d: AttackDefinition<S>): AttackDefinition<S> {
+export function defineAttack<S extends { name: string }>(d: AttackDeclaration<S>): AttackDeclaration<S> {
   return d;
+}
+
+/** A declaration with its run, loaded (a dynamic import) the first time the attack runs. */
+export function withRun<S extends { name: string }>(
+  d: AttackDeclaration<S>,
+  load: () => Promise<AttackDefinition<S>['run']>,
+): AttackDefinition<S> {
+  let run: Promise<AttackDefinition<S>['run']> | undefined;
+  return { ...d, run: async (...args) => (await (run ??= load()))(...args) };
 }
 
 /** What the zoo table knows of a model when it asks an attack for its rows. */

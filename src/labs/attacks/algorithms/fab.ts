@@ -55,68 +55,86 @@
  * "fab" (the closest of all K - 1 linearised boundaries at every step) is a different attack, used only
  * by AutoAttack's "plus" version, and the lab does not offer it.
  */
+/**
+ * FAB-T, the targeted Fast Adaptive Boundary attack (Croce & Hein 2020, "Minimally distorted
+ * adversarial examples with a fast adaptive boundary attack"), L-inf and L2, as AutoAttack runs it
+ * (the authors' fab_base.py / fab_projections.py with targeted=True, n_target_classes = 9,
+ * n_restarts = 1, n_iter = 100, alpha_max = 0.1, eta = 1.05, beta = 0.9).
+ *
+ * Targets: the classes ranked 2nd, 3rd, ..., (targetClasses + 1)-th by the clean logits (targetClasses
+ * capped at K - 1). For each target in that order, then each restart, the images still robust are
+ * attacked (an image counts as broken once an attack run returned a misclassified point with
+ * ||delta||_p <= eps; later runs skip it). One run, on x_orig with label y and target t:
+ *
+ *   x_1    = x_orig (first restart) or clip_[0,1](x_orig + eps/2 * u / ||u||_p), u ~ U(-1, 1)^d (L-inf)
+ *            or N(0, I) (L2) (later restarts)
+ *   repeat steps times:
+ *     f = Z_t(x_1) - Z_y(x_1), w = grad_x f(x_1)                   (one forward + backward pass)
+ *     hyperplane {z : <w, z> = b}, b = <w, x_1> - f               (the linearised boundary y | t)
+ *     d_1 = proj(x_1), d_2 = proj(x_orig)                         (onto hyperplane and [0, 1]^d, see below)
+ *     alpha = min(max(||d_1|| / (||d_1|| + ||d_2||), 0), alpha_max)   (norms floored at 1e-8)
+ *     x_1 = clip_[0,1]( (1 - alpha)(x_1 + eta d_1) + alpha (x_orig + eta d_2) )
+ *     if argmax Z(x_1) != y:                                       (one forward pass)
+ *       keep x_1 as the run's result if ||x_1 - x_orig||_p is the smallest so far;
+ *       x_1 = x_orig + beta (x_1 - x_orig)                         (the backward step)
+ *
+ * As in the authors' code, a step counts as a success when the point is misclassified (any class, not
+ * necessarily t); the target only picks the boundary that is linearised. The run's result is checked
+ * with one more forward pass and accepted when misclassified and its norm is <= eps (AutoAttack's
+ * acceptance rule: FAB minimises the norm, eps only decides what counts as robust). Images that the
+ * model already misclassifies are not attacked (adversarial = x, success 1, norm 0).
+ *
+ * Projections (fab_projections.py; computed here in float64 on one image at a time): given a point t,
+ * w and b, the step d of smallest ||d||_p with <w, t + d> = b and t + d in [0, 1]^d.
+ *   L-inf: with the sign of w chosen so that <w, t> >= b, every coordinate moves towards the bound
+ *     that lowers <w, .> by min(lambda, room_i); lambda is found by a binary search over the sorted
+ *     rooms (the authors' bisection, ceil(log2 d) halvings), then solved in closed form on its segment.
+ *   L2: d_i = clip(t_i - lambda w_i, 0, 1) - t_i with lambda found the same way over the sorted
+ *     saturation points (coordinates with |w_i| < 1e-8 never move).
+ *   When the hyperplane does not meet the box, both return the box corner that gets closest to it
+ *   (every coordinate at the bound that lowers <w, .>), as the reference does.
+ *
+ * Output: per image the accepted point of the first run that broke it, else x. success = fooled by the
+ * returned point and ||delta||_p <= eps (decided on one final forward pass over the whole batch; an
+ * accepted point that this pass does not find misclassified — float32 batch effects — is replaced by
+ * x). `targets` is null: the goal is misclassification; the per-run targets are internal.
+ * Queries per image: 1 clean pass, 2 per iteration (gradient pass and the check of the new point) in
+ * each run it takes part in, 1 per accepted run result, 1 final pass. gradientEvaluations = the most
+ * gradient passes any image took.
+ * Random choices (random starts of later restarts) come from the seeded Rng.
+ * Trace: one record per iteration of every run for the images in that run (others NaN), loss =
+ * Z_t - Z_y at the iterate whose gradient is taken; `restart` = run index (target rank x restarts +
+ * restart).
+ *
+ * Other implementations: torchattacks' FAB (multi_targeted=True) is a port of the same reference code,
+ * with n_target_classes = n_classes - 1 instead of 9 (the same on 10 classes). Not compared with ART.
+ * Scope: the lab offers FAB-T, the form AutoAttack's standard version runs. AutoAttack's untargeted
+ * "fab" (the closest of all K - 1 linearised boundaries at every step) is a different attack, used only
+ * by AutoAttack's "plus" version, and the lab does not offer it.
+ */
 import * as tf from '@tensorflow/tfjs';
-import { defineAttack } from './definition';
 import type { Classifier } from '../../../core/models/classifier';
 import { Rng } from '../../../core/random';
-import {
-  argmaxRows,
-  finish,
-  gradWithLogits,
-  inRange,
-  invalid,
-  isWhole,
-  prepare,
-  readFloats,
-  rankClasses,
-  Recorder,
-} from '../../../core/adversarial/common';
+import { argmaxRows, finish, gradWithLogits, prepare, readFloats, rankClasses, Recorder } from '../../../core/adversarial/common';
 import type { AttackHooks, AttackOutcome } from '../../../core/adversarial/types';
+import { type FabSpec, resolveFab } from './fab-def';
+export { type FabSpec, type ResolvedFab, resolveFab, fabT } from './fab-def';
 
-export interface FabSpec {
-  name: 'fab-t';
-  /** Default linf. */
-  norm?: 'linf' | 'l2';
-  /** Acceptance threshold: an adversarial counts (and is returned) only when its norm is <= eps. */
-  eps: number;
-  /** Iterations per run; default 100. */
-  steps?: number;
-  /** Runs per target class; default 1 (later restarts start at a random point at distance eps/2). */
-  restarts?: number;
-  /** Number of target classes (by clean logit rank, after the top one); default 9, capped at K - 1. */
-  targetClasses?: number;
-  /** Default 0. */
-  seed?: number;
+/** ||a - b||_p of two float32 images, differences rounded to float32 as TensorFlow.js computes them. */
+function distance(a: Float32Array, b: Float32Array, norm: 'linf' | 'l2'): number {
+  let m = 0;
+  for (let q = 0; q < a.length; q++) {
+    const v = Math.fround(a[q] - b[q]);
+    m = norm === 'linf' ? Math.max(m, Math.abs(v)) : m + v * v;
+  }
+  return norm === 'linf' ? m : Math.sqrt(m);
 }
-
-export type ResolvedFab = Required<FabSpec>;
 
 export const FAB_ALPHA_MAX = 0.1;
-export const FAB_ETA = 1.05;
-export const FAB_BETA = 0.9;
 
-export function resolveFab(s: FabSpec): ResolvedFab {
-  const norm = s.norm ?? 'linf';
-  const r: ResolvedFab = {
-    name: 'fab-t',
-    norm,
-    eps: s.eps,
-    steps: s.steps ?? 100,
-    restarts: s.restarts ?? 1,
-    targetClasses: s.targetClasses ?? 9,
-    seed: s.seed ?? 0,
-  };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`fab-t supports norm linf or l2, not "${String(norm)}"`);
-  if ((s as { target?: unknown }).target !== undefined)
-    invalid('fab-t chooses its own target classes (targetClasses); target does not apply');
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
-  if (!isWhole(r.restarts, 1, 1000)) invalid(`restarts must be a whole number >= 1, got ${r.restarts}`);
-  if (!isWhole(r.targetClasses, 1, 100000)) invalid(`targetClasses must be a whole number >= 1, got ${r.targetClasses}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
-  return r;
-}
+export const FAB_ETA = 1.05;
+
+export const FAB_BETA = 0.9;
 
 type Vec = ArrayLike<number>;
 
@@ -272,16 +290,6 @@ function lpNorm(v: Vec, norm: 'linf' | 'l2'): number {
   }
   for (let i = 0; i < v.length; i++) m += v[i] * v[i];
   return Math.sqrt(m);
-}
-
-/** ||a - b||_p of two float32 images, differences rounded to float32 as TensorFlow.js computes them. */
-function distance(a: Float32Array, b: Float32Array, norm: 'linf' | 'l2'): number {
-  let m = 0;
-  for (let q = 0; q < a.length; q++) {
-    const v = Math.fround(a[q] - b[q]);
-    m = norm === 'linf' ? Math.max(m, Math.abs(v)) : m + v * v;
-  }
-  return norm === 'linf' ? m : Math.sqrt(m);
 }
 
 export async function runFab(
@@ -457,20 +465,3 @@ export async function runFab(
   for (let i = 0; i < n; i++) maxGrad = Math.max(maxGrad, gradCount[i]);
   return finish(clf, x, adv, p, rec, { gradientEvaluations: maxGrad, queries, logits, success });
 }
-
-export const fabT = defineAttack<FabSpec>({
-  name: 'fab-t',
-  label: 'FAB-T',
-  reference: 'Croce & Hein 2020 (FAB: fast adaptive boundary)',
-  summary: 'steps to the linearised boundary with each of the 9 most likely other classes, biased back towards the image; kept within eps',
-  norms: ['linf', 'l2'],
-  kind: 'bounded',
-  blackBox: false,
-  targeted: false,
-  params: ['eps', 'steps', 'restarts', 'targetClasses', 'seed'],
-  defaults: () => ({ steps: 100, restarts: 1, targetClasses: 9 }),
-  json: (s) => ({ steps: s.steps, step_size: null, random_start: false, restarts: s.restarts, target_classes: s.targetClasses }),
-  resolve: resolveFab,
-  run: runFab,
-  expectedSteps: (s) => (s.steps ?? 100) * (s.restarts ?? 1) * (s.targetClasses ?? 9),
-});

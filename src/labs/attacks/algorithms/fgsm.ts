@@ -9,34 +9,13 @@
  * (the FGSM-RS of Wong et al. 2020 uses a step of 1.25 eps; use PGD with steps=1 for that).
  * Trace: iterate 0 (start) and 1 (adversarial), loss = CE (targeted: -CE of the target).
  */
-import { defineAttack } from './definition';
 import type * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../../core/models/classifier';
-import { checkBudget, prepare } from '../../../core/adversarial/common';
+import { prepare } from '../../../core/adversarial/common';
 import { runIterative } from './iterative';
-import type { AttackHooks, AttackOutcome, SpecBase } from '../../../core/adversarial/types';
-
-export interface FgsmSpec extends SpecBase {
-  name: 'fgsm';
-  norm?: 'linf';
-  eps: number;
-  randomStart?: boolean;
-}
-
-export type ResolvedFgsm = Required<Omit<FgsmSpec, 'target'>> & Pick<FgsmSpec, 'target'>;
-
-export function resolveFgsm(s: FgsmSpec): ResolvedFgsm {
-  const r: ResolvedFgsm = {
-    name: 'fgsm',
-    norm: s.norm ?? 'linf',
-    eps: s.eps,
-    randomStart: s.randomStart ?? false,
-    seed: s.seed ?? 0,
-    target: s.target,
-  };
-  checkBudget('fgsm', r, ['linf']);
-  return r;
-}
+import type { AttackHooks, AttackOutcome } from '../../../core/adversarial/types';
+import { type FgsmSpec, resolveFgsm } from './fgsm-def';
+export { type FgsmSpec, type ResolvedFgsm, resolveFgsm, fgsm } from './fgsm-def';
 
 export async function runFgsm(
   clf: Classifier,
@@ -59,25 +38,3 @@ export async function runFgsm(
   };
   return runIterative(clf, x, p, cfg, hooks);
 }
-
-export const fgsm = defineAttack<FgsmSpec>({
-  name: 'fgsm',
-  label: 'FGSM',
-  reference: 'Goodfellow, Shlens, Szegedy 2015; targeted: Kurakin et al. 2017',
-  summary: 'one step of eps along the sign of the loss gradient',
-  norms: ['linf'],
-  kind: 'bounded',
-  blackBox: false,
-  targeted: true,
-  params: ['eps', 'randomStart', 'seed'],
-  defaults: () => ({}),
-  cli: { absent: { randomStart: false } },
-  json: (s) => ({ steps: 1, step_size: s.eps, random_start: s.randomStart, restarts: 1 }),
-  jsonStats: false,
-  zooNote: 'FGSM: one step of eps, no random start.',
-  zooRows: ({ linf, seed }) =>
-    linf.map((eps) => ({ label: 'FGSM', norm: 'linf', eps, budget: '1 step', spec: { name: 'fgsm', eps, randomStart: false, seed } })),
-  resolve: resolveFgsm,
-  run: runFgsm,
-  expectedSteps: () => 1,
-});

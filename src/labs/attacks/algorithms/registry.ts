@@ -8,30 +8,46 @@
  * batched, any TensorFlow.js backend, deterministic for a seed, cancellable between steps.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { sweepEpsilons as coreSweep, type EvalAttack, type SweepResult } from '../../../core/eval/sweep';
+import type { EvalAttack, SweepResult } from '../../../core/eval/sweep';
 import type { AttackHooks, AttackOutcome, Norm } from '../../../core/adversarial/types';
 import type { Classifier } from '../../../core/models/classifier';
-import { attackThroughDefence } from '../../../core/defences/through';
-import type { AnyAttack, AttackSpec } from './definition';
-import { apgdCe } from './apgd';
-import { apgdDlr } from './apgd-dlr';
-import { apgdT } from './apgd-t';
-import { autoattack } from './autoattack';
-import { fabT } from './fab';
-import { bim } from './bim';
-import { cw } from './cw';
-import { deepfool } from './deepfool';
-import { fgsm } from './fgsm';
-import { mifgsm } from './mifgsm';
-import { pgd } from './pgd';
-import { square } from './square';
+import { withRun, type AnyAttack, type AttackSpec } from './definition';
+import { apgdCe } from './apgd-def';
+import { apgdDlr } from './apgd-dlr-def';
+import { apgdT } from './apgd-t-def';
+import { autoattack } from './autoattack-def';
+import { fabT } from './fab-def';
+import { bim } from './bim-def';
+import { cw } from './cw-def';
+import { deepfool } from './deepfool-def';
+import { fgsm } from './fgsm-def';
+import { mifgsm } from './mifgsm-def';
+import { pgd } from './pgd-def';
+import { square } from './square-def';
 
 export * from '../../../core/adversarial/types';
 export type { AttackDefinition, AttackSpec, DefaultsContext, ParamField, ZooContext, ZooRow } from './definition';
 export type { SweepResult } from '../../../core/eval/sweep';
 
-/** Every attack, in the order the studio lists them. */
-export const ATTACK_LIST: readonly AnyAttack[] = [fgsm, bim, pgd, mifgsm, apgdCe, apgdDlr, apgdT, fabT, autoattack, cw, deepfool, square];
+/**
+ * Every attack, in the order the studio lists them. The declarations are read at once; each run (and
+ * TensorFlow.js with it) is imported the first time the attack runs, which only the worker and the
+ * CLI do: the page's main thread never loads them.
+ */
+export const ATTACK_LIST: readonly AnyAttack[] = [
+  withRun(fgsm, () => import('./fgsm').then((m) => m.runFgsm)),
+  withRun(bim, () => import('./bim').then((m) => m.runBim)),
+  withRun(pgd, () => import('./pgd').then((m) => m.runPgd)),
+  withRun(mifgsm, () => import('./mifgsm').then((m) => m.runMifgsm)),
+  withRun(apgdCe, () => import('./apgd').then((m) => m.runApgd)),
+  withRun(apgdDlr, () => import('./apgd-dlr').then((m) => m.runApgdDlr)),
+  withRun(apgdT, () => import('./apgd-t').then((m) => m.runApgdT)),
+  withRun(fabT, () => import('./fab').then((m) => m.runFab)),
+  withRun(autoattack, () => import('./autoattack').then((m) => m.runAutoAttack)),
+  withRun(cw, () => import('./cw').then((m) => m.runCw)),
+  withRun(deepfool, () => import('./deepfool').then((m) => m.runDeepFool)),
+  withRun(square, () => import('./square').then((m) => m.runSquare)),
+];
 
 export type AttackName = string;
 export type AttackInfo = AnyAttack;
@@ -79,6 +95,7 @@ export async function runAttack(
   resolveSpec(spec);
   // a defended classifier (src/core/defences): EOT refused for attacks with their own gradients; a
   // defence without gradient path under 'none' (JPEG) is attacked through the undefended model
+  const { attackThroughDefence } = await import('../../../core/defences/through');
   return attackThroughDefence(clf, y, def, (target) => def.run(target, x, y, spec, hooks));
 }
 
@@ -94,7 +111,7 @@ export function expectedSteps(spec: AttackSpec): number {
  * minimisation attacks (C&W, DeepFool) run once and an image is robust at eps iff clean-correct and
  * (the attack failed or its perturbation's L2 norm is > eps).
  */
-export function sweepEpsilons(
+export async function sweepEpsilons(
   clf: Classifier,
   x: tf.Tensor4D,
   y: Int32Array | number[],
@@ -102,6 +119,7 @@ export function sweepEpsilons(
   epsilons: number[],
   hooks?: AttackHooks,
 ): Promise<SweepResult> {
+  const { sweepEpsilons: coreSweep } = await import('../../../core/eval/sweep');
   return coreSweep(clf, x, y, attackRunner(spec), epsilons, hooks);
 }
 
@@ -112,8 +130,9 @@ export function attackRunner(spec: AttackSpec): EvalAttack {
   return {
     kind: def.kind,
     seed: spec.seed ?? 0,
-    run: (clf, x, y, eps, seed, hooks) =>
-      attackThroughDefence(clf, y, def, (target) =>
+    run: async (clf, x, y, eps, seed, hooks) => {
+      const { attackThroughDefence } = await import('../../../core/defences/through');
+      return attackThroughDefence(clf, y, def, (target) =>
         def.run(
           target,
           x,
@@ -121,7 +140,8 @@ export function attackRunner(spec: AttackSpec): EvalAttack {
           { ...spec, ...(def.kind === 'bounded' && eps !== undefined ? { eps } : {}), ...(seed !== undefined ? { seed } : {}) },
           hooks,
         ),
-      ),
+      );
+    },
   };
 }
 

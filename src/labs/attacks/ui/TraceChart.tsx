@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
+import { PngButton } from '../../../ui/PngButton';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TracePoint } from '../../../worker/protocol';
 
@@ -23,6 +24,7 @@ export function decimate(n: number, max = MAX_CHART_POINTS): number[] {
 
 /** Loss, true-class probability and the best other class over the iterations of one attack (streamed while it runs). */
 export function TraceChart({ trace, classNames, running }: Props) {
+  const figure = useRef<HTMLElement>(null);
   const data = useMemo(
     () =>
       decimate(trace.length).map((i) => {
@@ -40,7 +42,7 @@ export function TraceChart({ trace, classNames, running }: Props) {
   );
   const last = trace[trace.length - 1];
   return (
-    <figure className="trace-chart" data-testid="trace-chart" data-points={trace.length} data-running={running}>
+    <figure ref={figure} className="trace-chart" data-testid="trace-chart" data-points={trace.length} data-running={running}>
       <LineChart width={760} height={240} data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
         <XAxis dataKey="i" type="number" domain={[0, 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} />
@@ -59,7 +61,10 @@ export function TraceChart({ trace, classNames, running }: Props) {
         {trace.length} iterate{trace.length === 1 ? '' : 's'}
         {running ? ' so far' : ''}
         {data.length < trace.length ? ` (1 in ${Math.ceil(trace.length / data.length)} drawn)` : ''}
-        {last ? ` · best other class now: ${classNames[last.topOtherClass] ?? last.topOtherClass}, margin ${last.margin.toFixed(3)}` : ''}
+        {last
+          ? ` · best other class now: ${classNames[last.topOtherClass] ?? last.topOtherClass}, margin ${last.margin.toFixed(3)}`
+          : ''}{' '}
+        {!running && trace.length > 0 && <PngButton container={figure} filename="attack-trace.png" what="chart" testId="trace-png" />}
       </figcaption>
     </figure>
   );

@@ -4,7 +4,7 @@
  * depth 1 and a 2x2 median at 5% FPR). The attack is the studio's (`atk.*`).
  */
 import type { Field } from '../../../core/experiment/fields';
-import { formatDefence, parseDefence } from '../../../core/defences';
+import { formatDefence, parseDefence } from '../../../core/defences/spec';
 
 export interface DetectorSettings {
   /** Squeezers, each applied alone (comma-separated; deterministic ones only). */

@@ -23,51 +23,17 @@ import { evaluate } from '../../../core/eval/evaluate';
 import type { EvalAttack } from '../../../core/eval/sweep';
 import type { ArchitectureId } from '../../../core/models/architectures';
 import type { Classifier } from '../../../core/models/classifier';
-import { adversarialStep, crossEntropyStep, type EpochReport, type TrainStep } from '../../../core/train/train';
+import { adversarialStep, crossEntropyStep, type TrainStep } from '../../../core/train/train';
 import type { Recipe } from '../../../core/train/recipes';
 import type { TrainingSettings } from '../experiment/training';
+import { METHOD_LABELS, PROBE_IMAGES } from './log';
 
-/** One training batch, as the charts show it. */
-export interface BatchPoint {
-  step: number;
-  epoch: number;
-  loss: number;
-  /** Accuracy on the batch the network was trained on (adversarial examples for FGSM-RS and PGD). */
-  accuracy: number;
-  imagesPerSecond: number;
-  /** Seconds since the run started (all sessions of it). */
-  seconds: number;
-}
-
-/** Clean and PGD-10 accuracy on the probe (the first 100 held-out images), after `step` batches. */
-export interface ProbePoint {
-  step: number;
-  clean: number;
-  robust: number | null;
-}
-
-export interface TrainLog {
-  batches: BatchPoint[];
-  probes: ProbePoint[];
-  epochs: (EpochReport & { step: number })[];
-}
-
-export const emptyLog = (): TrainLog => ({ batches: [], probes: [], epochs: [] });
-
-/** Images of the held-out slice the probe measures every k batches. */
-export const PROBE_IMAGES = 100;
+export { emptyLog, METHOD_LABELS, overfittingWarning, PROBE_IMAGES, type BatchPoint, type ProbePoint, type TrainLog } from './log';
 
 /** The zoo architecture a run from scratch trains, by data set. */
 export function scratchArchitecture(dataset: string): ArchitectureId {
   return dataset === 'cifar10' ? 'vgg-cifar-bn' : 'cnn-small';
 }
-
-export const METHOD_LABELS: Record<TrainingSettings['method'], string> = {
-  standard: 'standard',
-  'fgsm-rs': 'FGSM-RS (Wong et al. 2020)',
-  pgd: 'PGD-AT (Madry et al. 2018)',
-  trades: 'TRADES (Zhang et al. 2019)',
-};
 
 /** Checks a run's settings against the training split; a one-line message for the first problem. */
 export function checkSettings(s: TrainingSettings, trainN: number): string | null {
@@ -206,36 +172,4 @@ export async function measure(
 export function probeSlice(data: LabeledImages, holdout: number): LabeledImages {
   const start = data.n - holdout;
   return sliceSplit(data, start, start + Math.min(PROBE_IMAGES, holdout));
-}
-
-/**
- * Catastrophic overfitting (Wong et al. 2020): PGD accuracy on held-out images collapses within a few
- * batches while the accuracy on the FGSM training examples rises. Read from the log: the latest PGD
- * measurement (probe or epoch) is under half of the best one so far and at least 15 points below it,
- * and the training accuracy over the 20 batches before it is above that over the 20 batches before
- * the best. A message when it happens, else null.
- */
-export function overfittingWarning(log: TrainLog): string | null {
-  const points = [
-    ...log.probes.filter((p) => p.robust !== null).map((p) => ({ step: p.step, robust: p.robust! })),
-    ...log.epochs.filter((e) => e.holdoutRobust !== null).map((e) => ({ step: e.step, robust: e.holdoutRobust! })),
-  ].sort((a, b) => a.step - b.step);
-  if (points.length < 2) return null;
-  const last = points[points.length - 1];
-  let best = points[0];
-  for (const p of points.slice(0, -1)) if (p.robust > best.robust) best = p;
-  if (!(last.robust <= 0.5 * best.robust && best.robust - last.robust >= 0.15)) return null;
-  const accBefore = (step: number) => {
-    const window = log.batches.filter((b) => b.step < step && Number.isFinite(b.accuracy)).slice(-20);
-    return window.length === 0 ? null : window.reduce((s, b) => s + b.accuracy, 0) / window.length;
-  };
-  const a0 = accBefore(best.step);
-  const a1 = accBefore(last.step);
-  if (a0 === null || a1 === null || !(a1 > a0)) return null;
-  const pc = (v: number) => `${(100 * v).toFixed(1)}%`;
-  return (
-    `Catastrophic overfitting: held-out PGD accuracy fell from ${pc(best.robust)} (batch ${best.step}) to ${pc(last.robust)} (batch ${last.step}) ` +
-    `while the accuracy on the training examples rose from ${pc(a0)} to ${pc(a1)} (Wong et al. 2020). ` +
-    'The checkpoint is chosen by PGD accuracy; a smaller step size or PGD training avoids it.'
-  );
 }

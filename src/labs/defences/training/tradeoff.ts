@@ -9,19 +9,9 @@ import { evaluate } from '../../../core/eval/evaluate';
 import type { ModelCard } from '../../../core/models/card';
 import type { WorkerJobContext } from '../../../worker/jobs';
 import { attackRunner, specFromSettings, type AttackSettings } from '../../attacks/index';
+export { trainingMethodOf } from './log';
+import { trainingMethodOf } from './log';
 import { isUserModel } from './user-models';
-
-/** How a model was trained, from its card: the in-browser cards name it, the zoo's describe it. */
-export function trainingMethodOf(card: Pick<ModelCard, 'id' | 'recipe' | 'training' | 'notes'>): string {
-  const own = isUserModel(card) ? card.notes.find((n) => n.startsWith('method: '))?.slice('method: '.length) : undefined;
-  const text = own ?? card.training;
-  if (/trades/i.test(text)) return 'TRADES';
-  if (/gaussian|smooth/i.test(text)) return 'Gaussian noise';
-  if (/^fgsm-rs$|FGSM with random start/i.test(text)) return /PGD-\d+ with random start/.test(text) ? 'FGSM-RS + PGD' : 'FGSM-RS';
-  if (/^pgd$|PGD-\d+ with random start/i.test(text)) return 'PGD-AT';
-  if (/^standard/i.test(text)) return 'standard';
-  return card.recipe === 'user' ? 'unknown (your files)' : 'other';
-}
 
 export interface TradeoffPoint {
   model: string;

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useLab } from '../../../ui/store';
 import { percent } from '../../../ui/format';
-import { trainingMethodOf } from '../training/tradeoff';
+import { trainingMethodOf } from '../training/log';
 import { deleteModel, exportModel, importModel, initDefences, openModel } from './actions';
 import { useDefences } from './store';
 import { DefenceExplain } from './explain';

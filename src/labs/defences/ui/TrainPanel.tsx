@@ -6,7 +6,7 @@ import { jobOfKind, patchExperiment, setupBusy, useLab } from '../../../ui/store
 import { JobRow } from '../../../ui/JobsTray';
 import { percent } from '../../../ui/format';
 import type { TrainingSettings } from '../experiment/training';
-import { METHOD_LABELS, overfittingWarning, PROBE_IMAGES, type TrainLog } from '../training/settings';
+import { METHOD_LABELS, overfittingWarning, PROBE_IMAGES, type TrainLog } from '../training/log';
 import { cancelTraining, discardRun, openModel, pauseTraining, resumeTraining, startTraining } from './actions';
 import { useDefences } from './store';
 import { DefenceExplain } from './explain';

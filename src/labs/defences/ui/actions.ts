@@ -14,7 +14,7 @@ import { preferredModel } from '../../../ui/validate';
 import type { TrainingSettings } from '../experiment/training';
 import { exportZip } from '../training/model-export';
 import type { RunRequest, TrainEvent } from '../training/train-job';
-import { emptyLog, type TrainLog } from '../training/settings';
+import { emptyLog, type TrainLog } from '../training/log';
 import { deleteRun, deleteUserModel, getUserModel, isUserModel, listUserModels, loadRun, userStore } from '../training/user-models';
 import { useDefences } from './store';
 

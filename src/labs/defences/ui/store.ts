@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import type { ModelCard } from '../../../core/models/card';
 import type { RunRequest, TrainOutcome } from '../training/train-job';
 import type { TradeoffOutcome } from '../training/tradeoff';
-import { emptyLog, type TrainLog } from '../training/settings';
+import { emptyLog, type TrainLog } from '../training/log';
 
 export interface DefencesUiState {
   /** The run shown: the one running, paused (stored in IndexedDB), or just finished. */

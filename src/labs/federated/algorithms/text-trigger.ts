@@ -16,26 +16,12 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { mailText, type LabeledMails, type Mail } from '../../../core/data/text';
-import { tokenize, tokenSpans, type FeatureHasher, type HashedFeatures } from '../../../core/data/tokenize';
+import { tokenSpans, type FeatureHasher, type HashedFeatures } from '../../../core/data/tokenize';
 import { Rng } from '../../../core/random';
 import { textProbabilities } from '../../../core/train/train-text';
 
-export type TriggerPosition = 'start' | 'end' | 'random';
-
-export interface TextTrigger {
-  /** The word sequence, e.g. "harvest moon ledger". */
-  words: string;
-  position: TriggerPosition;
-}
-
-/** Checks a trigger: at least one word (letters or digits), at most 20 words. One-line error otherwise. */
-export function checkTextTrigger(t: TextTrigger): TextTrigger {
-  const n = tokenize(t.words).length;
-  if (n === 0) throw new Error(`Bad trigger "${t.words}": it needs at least one word of letters or digits`);
-  if (n > 20) throw new Error(`Bad trigger "${t.words}": at most 20 words (it has ${n})`);
-  if (!['start', 'end', 'random'].includes(t.position)) throw new Error(`Bad trigger position "${t.position}": start, end or random`);
-  return { words: t.words.trim().replace(/\s+/g, ' '), position: t.position };
-}
+export { checkTextTrigger, type TextTrigger, type TriggerPosition } from './text-trigger-check';
+import { checkTextTrigger, type TextTrigger } from './text-trigger-check';
 
 export interface TriggeredMail {
   mail: Mail;

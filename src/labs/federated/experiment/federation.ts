@@ -5,7 +5,7 @@
 import type { Field } from '../../../core/experiment/fields';
 import { ATTACKS, type AttackKind } from '../algorithms/malicious';
 import { parseSplit, splitText } from '../algorithms/split';
-import { checkTextTrigger, type TriggerPosition } from '../algorithms/text-trigger';
+import { checkTextTrigger, type TriggerPosition } from '../algorithms/text-trigger-check';
 
 export interface FederationSettings {
   /** Simulated clients (5 to 100). */
