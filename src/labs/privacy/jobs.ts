@@ -3,5 +3,8 @@
  * function of a WorkerJobContext and a request, run by the worker's job wrapper.
  */
 import type { LabJobs } from '../../worker/jobs';
+import { miaJob } from './mia-job';
 
-export const privacyJobs = {} satisfies LabJobs;
+export const privacyJobs = {
+  mia: miaJob,
+} satisfies LabJobs;
