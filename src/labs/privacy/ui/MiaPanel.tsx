@@ -105,7 +105,7 @@ function RocChart({ outcome }: { outcome: MiaOutcome }) {
 
 function MetricsTable({ outcome }: { outcome: MiaOutcome }) {
   return (
-    <table className="small" data-testid="pv-mia-table">
+    <table className="small pv-mia-table" data-testid="pv-mia-table">
       <thead>
         <tr>
           <th align="left">attack</th>
@@ -140,7 +140,8 @@ function Exposed({ outcome }: { outcome: MiaOutcome }) {
   return (
     <div data-testid="pv-mia-exposed">
       <p className="small muted">
-        The target&apos;s training images {MIA_ATTACK_NAMES[outcome.exposedBy]} is surest were members (highest score first):
+        The most exposed training images: the target&apos;s members that the strongest attack here ({MIA_ATTACK_NAMES[outcome.exposedBy]},
+        by TPR at 0.1% FPR) scores highest, highest first:
       </p>
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: 8 }}>
         {outcome.exposed.map((x) => (
@@ -161,7 +162,7 @@ export function MiaPanel() {
   const { status, outcome, models, error } = useMia();
   const problem = miaDatasetProblem(dataset);
   return (
-    <section className="panel" aria-labelledby="pv-mia-title" data-testid="pv-mia">
+    <section className="panel pv-mia-panel" aria-labelledby="pv-mia-title" data-testid="pv-mia">
       <h2 id="pv-mia-title">Membership inference</h2>
       <p className="small muted">
         Was this image in the training set? Shadow models and a target each train on a random half of a pool of{' '}
@@ -177,7 +178,7 @@ export function MiaPanel() {
       <div className="fl-settings">
         <fieldset className="fl-group">
           <legend className="small muted">Pool, shadows and training (every model alike)</legend>
-          <div className="studio-form">
+          <div className="studio-form pv-mia-form">
             {MIA_FIELDS.map((f) => (
               <FieldInput key={f.path} field={f as Field<unknown>} testPrefix="pv-mia-" disabled={busy} />
             ))}
