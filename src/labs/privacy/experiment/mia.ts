@@ -29,7 +29,7 @@ export const defaultMia = (): MiaSettings => ({
   shadows: 16,
   seed: 0,
   architecture: 'cnn-small',
-  epochs: 30,
+  epochs: 16,
   batchSize: 32,
   learningRate: 0.002,
   holdout: 500,
