@@ -286,7 +286,7 @@ export function clippedGradientSum(model: tf.LayersModel, x: tf.Tensor4D, y: tf.
     for (const l of t.layers) if (l.kind === 'conv2d') convs.set(l, convPerExample(l));
     return tf.tidy(() => {
       const n = x.shape[0];
-      const sq: tf.Tensor1D[] = [];
+      const sq: tf.Tensor[] = [];
       for (const l of t.layers) {
         if (l.kind === 'dense') {
           const gg = tf.sum(tf.square(l.grad), 1);
