@@ -80,6 +80,13 @@ export interface Recipe {
    * initialisation: the recipe then fine-tunes it.
    */
   initFrom?: string;
+  /**
+   * DP-SGD (Abadi et al. 2016, as Opacus runs it): Poisson sampling at `sampleRate` (1/sampleRate steps an
+   * epoch), each example's gradient clipped to norm `clip`, Gaussian noise of std noiseMultiplier x clip,
+   * divided by the expected batch size. Its step and sampler live in the privacy lab (dpSgdTraining);
+   * train() needs them passed. `batchSize` is then the expected batch size, for the record.
+   */
+  dp?: { noiseMultiplier: number; clip: number; sampleRate: number };
   /** Robust-accuracy figures measured for the card on the full test set. */
   evaluations: { attack: 'pgd'; eps: number; steps: number; stepSize: number; randomStart: boolean; restarts: number }[];
 }
