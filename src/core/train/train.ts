@@ -229,9 +229,9 @@ export interface StepContext {
    * in model.trainableWeights order, with the recipe's optimiser at this step's learning rate (the caller
    * keeps and disposes them).
    */
-  applyGradients: (grads: tf.Tensor[]) => void;
+  applyGradients?: (grads: tf.Tensor[]) => void;
   /** Images in the training set (DP-SGD divides by the expected batch size, sample rate x this). */
-  trainSize: number;
+  trainSize?: number;
   labelSmoothing: number;
   /** The run's random stream (its state is saved with the run, so a resumed run draws the same). */
   rng: Rng;

@@ -97,11 +97,13 @@ export function dpGradient(
 /** DP-SGD's step: the noised average of clipped per-example gradients, applied with the recipe's optimiser. */
 export function dpSgdStep(s: DpSgdSettings, onDetail?: (d: DpStepDetail) => void): TrainStep {
   return async (ctx: StepContext) => {
-    const expected = expectedBatchSize(ctx.trainSize, s.sampleRate);
+    const { applyGradients, trainSize } = ctx;
+    if (!applyGradients || trainSize === undefined) throw new Error('DP-SGD needs a training loop that applies given gradients (train())');
+    const expected = expectedBatchSize(trainSize, s.sampleRate);
     const seeds = ctx.model.trainableWeights.map(() => ctx.rng.seed());
     const r = dpGradient(ctx.model, ctx.x, ctx.y, s, expected, seeds);
     try {
-      ctx.applyGradients(r.grads);
+      applyGradients(r.grads);
       if (onDetail) {
         const noisedNorm = tf.tidy(() => tf.mul(tf.sqrt(tf.addN(r.grads.map((g) => tf.sum(tf.square(g))))), expected));
         const [sumNorm, noiseNorm, noised] = await Promise.all([r.sumNorm.data(), r.noiseNorm.data(), noisedNorm.data()]);
