@@ -78,7 +78,7 @@ describe('DP-SGD', () => {
     expect(small.sumNorm.dataSync()[0]).toBeLessThanOrEqual(12 * 0.01 * (1 + 1e-5));
     // an empty batch gives noise alone: std sigma C / expected per coordinate
     const empty = dpGradient(model, x.slice(0, 0), y.slice(0, 0), { noiseMultiplier: 2, clip: 0.5, sampleRate: 0.5 }, 4, seeds);
-    const v = empty.grads[2].dataSync();
+    const v = Array.from(empty.grads[2].dataSync() as Float32Array);
     const sd = Math.sqrt(v.reduce((p, a) => p + a * a, 0) / v.length);
     expect(sd).toBeGreaterThan(0.25 * 0.9);
     expect(sd).toBeLessThan(0.25 * 1.1);

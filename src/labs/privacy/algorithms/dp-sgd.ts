@@ -84,9 +84,13 @@ export function dpGradient(
     const clipped =
       n > 0
         ? clippedGradientSum(model, x, y, s.clip)
-        : { sum: weights.map((w) => tf.zeros(w.shape)), norms: tf.zeros([0]) as tf.Tensor1D, losses: tf.zeros([0]) as tf.Tensor1D };
+        : {
+            sum: weights.map((w) => tf.zeros(w.shape as number[])),
+            norms: tf.zeros([0]) as tf.Tensor1D,
+            losses: tf.zeros([0]) as tf.Tensor1D,
+          };
     const std = s.noiseMultiplier * s.clip;
-    const noise = weights.map((w, i) => tf.randomNormal(w.shape, 0, std, 'float32', noiseSeeds[i]));
+    const noise = weights.map((w, i) => tf.randomNormal(w.shape as number[], 0, std, 'float32', noiseSeeds[i]));
     const grads = clipped.sum.map((g, i) => tf.div(tf.add(g, noise[i]), expected));
     const norm = (ts: tf.Tensor[]) => tf.sqrt(tf.addN(ts.map((t) => tf.sum(tf.square(t))))) as tf.Scalar;
     const loss = (n > 0 ? tf.mean(clipped.losses) : tf.scalar(0)) as tf.Scalar;
