@@ -18,3 +18,47 @@ export const privacyLab = {
   defaults: defaultPrivacyPart,
   clone: clonePrivacyPart,
 };
+
+// Section 1's accountants (RDP, RDP classic, PRV) and the inverse (noise multiplier for a target epsilon).
+export {
+  ACCOUNTANTS,
+  PrivacyAccountant,
+  epsilonSpent,
+  isAccountantName,
+  noiseMultiplierFor,
+  stepsForEpochs,
+  type AccountantName,
+  type AccountantOptions,
+  type NoiseMultiplierQuery,
+  type PrivacySpent,
+} from './algorithms/accountants/accountant';
+export {
+  DEFAULT_ORDERS,
+  computeRdp,
+  rdpEpsilon,
+  rdpSampledGaussian,
+  rdpToEpsilon,
+  type MechanismRun,
+  type RdpConversion,
+} from './algorithms/accountants/rdp';
+export { prvEpsilon, type PrvOptions } from './algorithms/accountants/prv';
+
+// Section 1's DP-SGD: per-example gradients, the step and Poisson sampler of the shared training loop.
+export {
+  clippedGradientSum,
+  perExampleGradients,
+  perExampleNorms,
+  type ClippedSum,
+  type PerExampleGradients,
+} from './algorithms/per-example';
+export {
+  dpGradient,
+  dpSgdStep,
+  dpSgdTraining,
+  expectedBatchSize,
+  poissonBatch,
+  poissonSampler,
+  poissonSteps,
+  type DpSgdSettings,
+  type DpStepDetail,
+} from './algorithms/dp-sgd';
