@@ -3,7 +3,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../core/engine/node-backend';
 import { toyData } from '../../core/test-utils';
 import { testJobContext, testServices } from '../../worker/job-testing';
-import { MIA_ATTACKS, miaRunKey, runMiaAttack, trainMiaModels, type MiaConfig, type ModelCache, type ModelRecord } from './mia';
+import {
+  MIA_ATTACKS,
+  miaRunKey,
+  runMiaAttack,
+  targetEpsilon,
+  trainMiaModels,
+  type MiaConfig,
+  type ModelCache,
+  type ModelRecord,
+} from './mia';
 import { miaJob, type MiaEvent } from './mia-job';
 
 const trainSplit = toyData(80, 1);
@@ -55,8 +64,18 @@ describe('the membership-inference experiment', () => {
     }
   });
 
-  it('refuses DP training without a DP step, and too few shadows', async () => {
-    await expect(trainMiaModels(config({ dp: { sigma: 1, clip: 1 } }), trainSplit, testSplit)).rejects.toThrow(/not yet available/);
+  it('trains every model with DP-SGD when asked (another run key, an epsilon), and refuses too few shadows', async () => {
+    const cfg = config({ dp: { sigma: 1, clip: 1 } });
+    expect(miaRunKey(cfg)).not.toBe(miaRunKey(config()));
+    const before = tf.memory().numTensors;
+    const plain = await trainMiaModels(config(), trainSplit, testSplit);
+    const dp = await trainMiaModels(cfg, trainSplit, testSplit);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(dp.logits[3])).not.toEqual(Array.from(plain.logits[3]));
+    const eps = targetEpsilon(cfg, dp)!;
+    expect(eps.rdp).toBeGreaterThan(0);
+    expect(eps.prv).toBeGreaterThan(0);
+    expect(targetEpsilon(config(), plain)).toBeNull();
     await expect(trainMiaModels(config({ shadows: 2 }), trainSplit, testSplit)).rejects.toThrow(/at least 3 shadow/);
   });
 

@@ -10,6 +10,10 @@
  * per-class attack models on the shadows' outputs), 'lira-online', 'lira-offline' and
  * 'lira-online-fixed' (LiRA: per-example Gaussians of the shadows' logit-scaled confidences).
  *
+ * DP (`dp`): every model trains with DP-SGD (algorithms/dp-sgd.ts: Poisson sampling at q = batch size /
+ * its images, per-example clipping to C, noise sigma C) under the recipe's optimiser (Adam; Opacus's
+ * example uses plain SGD: noised gradients stay private whatever optimiser uses them).
+ *
  * Training: no augmentation (one query per example), the recipe's checkpoint chosen on `holdout` test
  * images (ties to the later epoch), whose accuracy the run reports beside the training accuracy (the
  * generalisation gap the attacks feed on). Training a model again gives the same weights: everything is
@@ -20,7 +24,9 @@ import type { LabeledImages } from '../../core/data/types';
 import type { ArchitectureId } from '../../core/models/architectures';
 import { Rng } from '../../core/random';
 import type { Recipe } from '../../core/train/recipes';
-import { train, type TrainStep } from '../../core/train/train';
+import { train } from '../../core/train/train';
+import { epsilonSpent } from './algorithms/accountants/accountant';
+import { dpSgdTraining, poissonSteps } from './algorithms/dp-sgd';
 import { liraKeep, liraOffline, liraOnline } from './algorithms/mia/lira';
 import { lossThresholdScores } from './algorithms/mia/loss-threshold';
 import { miaMetrics, rocForLogPlot, type MiaMetrics } from './algorithms/mia/metrics';
@@ -164,12 +170,11 @@ export async function trainMiaModels(
   cfg: MiaConfig,
   trainSplit: LabeledImages,
   testSplit: LabeledImages,
-  opts: { onProgress?: (p: MiaProgress) => void; signal?: AbortSignal; cache?: ModelCache; dpStep?: TrainStep } = {},
+  opts: { onProgress?: (p: MiaProgress) => void; signal?: AbortSignal; cache?: ModelCache } = {},
 ): Promise<MiaModels> {
   checkMiaConfig(cfg);
   if (cfg.pool > trainSplit.n) throw new Error(`the pool (${cfg.pool}) is larger than the training split (${trainSplit.n})`);
   if (cfg.holdout < 1 || cfg.holdout > testSplit.n) throw new Error(`the holdout needs 1 to ${testSplit.n} test images`);
-  if (cfg.dp && !opts.dpStep) throw new Error('DP-SGD training is not yet available (src/labs/privacy/algorithms/dp-sgd.ts)');
   const rng = new Rng(cfg.seed);
   const poolIndex = rng.permutation(trainSplit.n).slice(0, cfg.pool);
   const pool = subset(trainSplit, poolIndex);
@@ -187,7 +192,9 @@ export async function trainMiaModels(
     let rec = await opts.cache?.load(m);
     const members = Array.from({ length: cfg.pool }, (_, i) => i).filter((i) => keep[m][i]);
     const t = cfg.training;
-    const steps = Math.ceil(members.length / t.batchSize) * t.epochs;
+    // DP-SGD: Poisson sampling at q = batch / members (the same expected batch), algorithms/dp-sgd.ts
+    const dp = cfg.dp && dpSgdTraining({ noiseMultiplier: cfg.dp.sigma, clip: cfg.dp.clip, sampleRate: dpSampleRate(cfg, members.length) });
+    const steps = (dp ? poissonSteps(dpSampleRate(cfg, members.length)) : Math.ceil(members.length / t.batchSize)) * t.epochs;
     if (rec) opts.onProgress?.({ model: m, models, step: steps, steps, cached: true });
     else {
       const recipe: Recipe = {
@@ -203,7 +210,8 @@ export async function trainMiaModels(
       };
       const res = await train(recipe, concat(subset(pool, members), holdout), {
         signal: opts.signal,
-        step: cfg.dp ? opts.dpStep : undefined,
+        step: dp ? dp.step : undefined,
+        sampler: dp ? dp.sampler : undefined,
         onBatch: (step, total) => opts.onProgress?.({ model: m, models, step: step + 1, steps: total, cached: false }),
       });
       const z = await logitsOn(res.model, pool);
@@ -217,6 +225,24 @@ export async function trainMiaModels(
     testAccuracy.push(rec.testAccuracy);
   }
   return { poolIndex, labels: pool.labels, keep, logits, trainAccuracy, testAccuracy };
+}
+
+/** DP-SGD's sampling rate for a model of `members` images: the recipe's batch size over them (at most 1). */
+export function dpSampleRate(cfg: MiaConfig, members: number): number {
+  return Math.min(1, cfg.training.batchSize / Math.max(1, members));
+}
+
+/**
+ * The target's privacy guarantee under DP-SGD (delta 1e-5, the RDP accountant with Balle et al.'s
+ * conversion and PRV): its sampling rate, steps and noise multiplier; null without DP or with sigma 0.
+ */
+export function targetEpsilon(cfg: MiaConfig, models: MiaModels): { rdp: number; prv: number; delta: number } | null {
+  if (!cfg.dp || !(cfg.dp.sigma > 0)) return null;
+  const members = models.keep[models.keep.length - 1].reduce((s, x) => s + x, 0);
+  const q = dpSampleRate(cfg, members);
+  const run = [{ sampleRate: q, noiseMultiplier: cfg.dp.sigma, steps: poissonSteps(q) * cfg.training.epochs }];
+  const delta = 1e-5;
+  return { rdp: epsilonSpent('rdp', run, delta).epsilon, prv: epsilonSpent('prv', run, delta).epsilon, delta };
 }
 
 export interface AttackResult extends MiaMetrics {

@@ -20,6 +20,7 @@ import {
   MIA_ATTACKS,
   miaRunKey,
   runMiaAttack,
+  targetEpsilon,
   trainMiaModels,
   type AttackResult,
   type MiaAttack,
@@ -118,10 +119,6 @@ export async function runMia(args: string[]): Promise<number> {
   const { values } = parse(args, OPTIONS);
   const v = values as Record<string, string | boolean | undefined>;
   const { cfg, attacks } = miaConfigFromFlags(v);
-  if (cfg.dp)
-    throw new UsageError(
-      '--dp: DP-SGD training is not yet available in this build (src/labs/privacy/algorithms/dp-sgd.ts is being written)',
-    );
   if (v.backend !== 'wasm' && v.backend !== 'cpu')
     throw new UsageError(`--backend ${String(v.backend)} is not available in Node (wasm, cpu)`);
   const backend = await initNodeBackend(v.backend as NodeBackend);
@@ -154,6 +151,7 @@ export async function runMia(args: string[]): Promise<number> {
   const trainSeconds = (performance.now() - t0) / 1000;
   const results = attacks.map((a) => runMiaAttack(models, a));
   const k = models.logits.length - 1;
+  const eps = targetEpsilon(cfg, models);
   const info = {
     dataset: cfg.dataset,
     pool: cfg.pool,
@@ -172,6 +170,9 @@ export async function runMia(args: string[]): Promise<number> {
     shadow_test_accuracy: r4(models.testAccuracy.slice(0, k).reduce((s, x) => s + x, 0) / k),
     train_seconds: Number(trainSeconds.toFixed(1)),
     cache: `runs/mia/${key}`,
+    ...(cfg.dp && {
+      dp: { noise_multiplier: cfg.dp.sigma, clip: cfg.dp.clip, epsilon: eps && { rdp: r4(eps.rdp), prv: r4(eps.prv), delta: eps.delta } },
+    }),
   };
   if (v.json) {
     const out =
