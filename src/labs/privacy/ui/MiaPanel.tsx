@@ -87,7 +87,7 @@ function RocChart({ outcome }: { outcome: MiaOutcome }) {
           {outcome.attacks.map((a) => (
             <Line
               key={a.attack}
-              data={a.curve.filter((p) => p.tpr > 0)}
+              data={a.curve.filter((p) => p.tpr > 0).map((p) => ({ fpr: Math.max(p.fpr, floor), tpr: p.tpr }))}
               dataKey="tpr"
               name={MIA_ATTACK_NAMES[a.attack]}
               stroke={COLOURS[a.attack]}

@@ -98,6 +98,10 @@ describe('membership-inference metrics', () => {
     const s = m.map((x) => rng.next() + (x ? 0.3 : 0));
     const r = rocCurve(s, m);
     const pts = rocForLogPlot(r, 50);
+    // the TPR with no false positive comes first, at FPR 0
+    const zero = Array.from(r.fpr).lastIndexOf(0);
+    if (r.tpr[zero] > 0) expect(pts[0]).toEqual({ fpr: 0, tpr: r.tpr[zero] });
+    expect(rocForLogPlot(rocCurve([3, 2, 1, 0], [1, 1, 0, 0]))[0]).toEqual({ fpr: 0, tpr: 1 });
     expect(pts.length).toBeGreaterThan(10);
     expect(pts[pts.length - 1]).toEqual({ fpr: 1, tpr: 1 });
     for (let i = 1; i < pts.length; i++) expect(pts[i].fpr).toBeGreaterThanOrEqual(pts[i - 1].fpr);

@@ -86,8 +86,9 @@ export function miaMetrics(scores: ArrayLike<number>, member: ArrayLike<boolean 
 }
 
 /**
- * A few hundred points of the curve for a log-log chart: every point where the FPR first reaches each of
- * `points` log-spaced levels between 1/negatives and 1 (the TPR the attack has there), with (1, 1).
+ * A few hundred points of the curve for a log-log chart: the TPR at FPR 0 (when above 0), then every
+ * point where the FPR first reaches each of `points` log-spaced levels between 1/negatives and 1 (the TPR
+ * the attack has there), with (1, 1).
  */
 export function rocForLogPlot(roc: Roc, points = 120): { fpr: number; tpr: number }[] {
   const out: { fpr: number; tpr: number }[] = [];
@@ -95,6 +96,9 @@ export function rocForLogPlot(roc: Roc, points = 120): { fpr: number; tpr: numbe
   let minF = 1;
   for (let i = 0; i < n; i++) if (roc.fpr[i] > 0) minF = Math.min(minF, roc.fpr[i]);
   let i = 0;
+  // the TPR reached with no false positive at all (a log axis draws it at its left edge)
+  while (i + 1 < n && roc.fpr[i + 1] === 0) i++;
+  if (roc.tpr[i] > 0) out.push({ fpr: 0, tpr: roc.tpr[i] });
   for (let k = 0; k <= points; k++) {
     const level = Math.exp(Math.log(minF) + ((0 - Math.log(minF)) * k) / points);
     while (i + 1 < n && roc.fpr[i + 1] <= level * (1 + 1e-12)) i++;
