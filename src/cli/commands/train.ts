@@ -4,12 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../core/data/datasets';
 import { ARCHITECTURES, describeModel } from '../../core/models/architectures';
 import { attackRunner } from '../../labs/attacks/index';
-import { robustEntrySpec, type ModelCard, type RobustAccuracyEntry } from '../../core/models/card';
+import { robustEntrySpec, type ModelCard, type PrivacyEntry, type RobustAccuracyEntry } from '../../core/models/card';
 import { serializeLayersModel, sha256Hex } from '../../core/models/io';
 import { describeTraining, formatBudget, getRecipe, recipeEpochs } from '../../core/train/recipes';
 import { train } from '../../core/train/train';
 import { holdoutPgd } from '../../labs/attacks/holdout';
 import { recipeStep } from '../../labs/defences/algorithms/trades';
+import { ACCOUNTANTS, dpSgdTraining, epsilonSpent, expectedBatchSize, poissonSteps } from '../../labs/privacy/index';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';
@@ -97,6 +98,11 @@ export async function runTrain(args: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let result: Awaited<ReturnType<typeof train>>;
+  // DP-SGD's step and Poisson sampler live in the privacy lab
+  const dp = recipe.dp;
+  const dpTraining = dp ? dpSgdTraining(dp) : undefined;
+  const DELTA = 1e-5;
+  const dpSteps = (epochsDone: number) => (dp ? epochsDone * poissonSteps(dp.sampleRate) : 0);
   try {
     result = await train(recipe, trainSplit, {
       checkpoint: store,
@@ -105,7 +111,8 @@ export async function runTrain(args: string[]): Promise<number> {
       stopAfterEpoch: stopAfter,
       holdoutAttack: holdoutPgd,
       // TRADES's step lives in the defences lab; other recipes get the core loop's own step from it
-      step: recipeStep,
+      step: dpTraining?.step ?? recipeStep,
+      sampler: dpTraining?.sampler,
       initialWeights,
       onBatch: (step, total) => {
         const pct = Math.floor((100 * step) / total);
@@ -117,7 +124,10 @@ export async function runTrain(args: string[]): Promise<number> {
       onEpoch: (r) =>
         log(
           `epoch ${r.epoch}: ${r.seconds.toFixed(0)} s, ${r.imagesPerSecond.toFixed(0)} img/s, loss ${r.trainLoss.toFixed(4)}, eps ${r.eps.toFixed(3)}, ` +
-            `holdout clean ${(100 * r.holdoutClean).toFixed(2)}%` +
+            (Number.isNaN(r.holdoutClean) ? 'no holdout' : `holdout clean ${(100 * r.holdoutClean).toFixed(2)}%`) +
+            (dp
+              ? `, epsilon ${epsilonSpent('rdp', [{ noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, steps: dpSteps(r.epoch) }], DELTA).epsilon.toFixed(3)} (rdp, delta ${DELTA})`
+              : '') +
             (r.holdoutRobust !== null ? `, holdout PGD-10 ${(100 * r.holdoutRobust).toFixed(2)}%` : '') +
             (r.selected ? ' [best so far]' : ''),
         ),
@@ -180,6 +190,24 @@ export async function runTrain(args: string[]): Promise<number> {
       });
     }
   }
+  let privacy: PrivacyEntry | undefined;
+  if (dp) {
+    const steps = dpSteps(epochs);
+    const budget = (a: string) =>
+      `npm run --silent rlab -- privacy-budget --sample-rate ${dp.sampleRate} --noise-multiplier ${dp.noiseMultiplier} --steps ${steps} --delta ${DELTA} --accountant ${a} --json`;
+    privacy = {
+      method: 'dp-sgd',
+      ...dp,
+      expectedBatchSize: expectedBatchSize(trainSplit.n - recipe.holdout, dp.sampleRate),
+      steps,
+      delta: DELTA,
+      epsilon: ACCOUNTANTS.map((a) => {
+        const s = epsilonSpent(a, [{ noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, steps }], DELTA);
+        log(`epsilon ${s.epsilon.toFixed(3)} at delta ${DELTA} (${a}${s.order !== undefined ? `, order ${s.order}` : ''}), ${steps} steps`);
+        return { accountant: a, epsilon: s.epsilon, ...(s.order !== undefined && { order: s.order }), command: budget(a) };
+      }),
+    };
+  }
   const card: ModelCard = {
     schema: 1,
     id: recipe.id,
@@ -201,9 +229,10 @@ export async function runTrain(args: string[]): Promise<number> {
     tfjsVersion: tf.version.tfjs,
     cleanAccuracy: { ...clean, command: evalCmd('--attack none') },
     robustAccuracy: robust,
+    ...(privacy && { privacy }),
     weights: [{ path: 'weights.bin', sha256: await sha256Hex(weights), bytes: weights.length }],
     notes: [
-      `Trained on the first ${trainSplit.n - recipe.holdout} images of the official ${ds.name} training file; accuracies are on the full official test set (${testSplit.n} images).`,
+      `Trained on the ${recipe.holdout > 0 ? 'first ' : ''}${trainSplit.n - recipe.holdout} images of the official ${ds.name} training file; accuracies are on the full official test set (${testSplit.n} images).`,
       ...(imported
         ? [
             `Trained and measured on the shared JPEG re-encoded copy of CIFAR-10 written in the official binary layout (test_batch.bin sha256 ${await sha256Hex(readFileSync(join(values['data-dir'] ?? process.env.CIFAR10_DIR ?? '', 'test_batch.bin')))}); its pixels differ slightly from the original release, so accuracy on the original test set is close to, not equal to, these figures.`,

@@ -5,17 +5,17 @@ import { channelsFirstBatchLast, col2im } from './fast-conv';
 import type { WasmBackend } from './kernels';
 
 /** Input and filter gradients of sum(conv(x, w) * dy) on the current backend. */
-function convGrads(ci: number, k: number, pad: 'valid' | 'same', fused: boolean, co = 5): number[][] {
+function convGrads(ci: number, k: number, pad: 'valid' | 'same', fused: boolean, co = 5, stride = 1): number[][] {
   return tf.tidy(() => {
     const x = tf.randomNormal([3, 9, 8, ci], 0, 1, 'float32', 1) as tf.Tensor4D;
     const w = tf.randomNormal([k, k, ci, co], 0, 1, 'float32', 2) as tf.Tensor4D;
     const b = tf.randomNormal([co], 0, 1, 'float32', 3);
-    const dy = tf.randomNormal(tf.conv2d(x, w, 1, pad).shape, 0, 1, 'float32', 4);
+    const dy = tf.randomNormal(tf.conv2d(x, w, stride, pad).shape, 0, 1, 'float32', 4);
     // a fused convolution with a linear activation (as before batch normalisation) has its own gradient
     const conv = (xx: tf.Tensor, ww: tf.Tensor) =>
       fused
-        ? tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: 1, pad, bias: b })
-        : tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, pad);
+        ? tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: stride, pad, bias: b })
+        : tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad);
     return tf
       .grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(conv(xx, ww), dy)))([x, w])
       .map((g) => Array.from(g.dataSync()));
@@ -51,6 +51,23 @@ describe("the wasm convolution gradients equal the CPU backend's", () => {
             }
           });
 
+  // strided convolutions (Opacus's MNIST network: 8x8 stride 2 same, 4x4 stride 2 valid): dW by im2col
+  for (const [ci, k, pad, co] of [
+    [1, 8, 'same', 16],
+    [16, 4, 'valid', 8],
+    [3, 3, 'same', 5],
+  ] as const)
+    it(`stride 2, ${k}x${k} kernel, ${pad} padding, ${ci} input channels`, async () => {
+      await tf.setBackend('cpu');
+      const reference = convGrads(ci, k, pad, false, co, 2);
+      await tf.setBackend('wasm');
+      const fast = convGrads(ci, k, pad, false, co, 2);
+      for (const g of [0, 1]) {
+        expect(fast[g].length).toBe(reference[g].length);
+        expect(Math.max(...fast[g].map((v, i) => Math.abs(v - reference[g][i])))).toBeLessThan(1e-3);
+      }
+    });
+
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');
     convGrads(1, 3, 'same', false);
@@ -58,6 +75,7 @@ describe("the wasm convolution gradients equal the CPU backend's", () => {
     convGrads(1, 3, 'same', false);
     convGrads(6, 3, 'valid', true);
     convGrads(3, 3, 'same', false, 16);
+    convGrads(3, 4, 'same', false, 5, 2);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

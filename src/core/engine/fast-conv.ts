@@ -101,8 +101,8 @@ function backpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     a.pad as 'valid',
     a.dimRoundingMode,
   );
-  if (info.strideHeight !== 1 || info.strideWidth !== 1 || a.dataFormat === 'NCHW')
-    throw new Error('the wasm backend computes convolution filter gradients for stride 1, NHWC only');
+  if (a.dataFormat === 'NCHW') throw new Error('the wasm backend computes convolution filter gradients for NHWC only');
+  if (info.strideHeight !== 1 || info.strideWidth !== 1) return stridedFilterGrad(backend, x, dy, info);
   const simd = simdKernels();
   if (simd && info.inChannels <= 4 && info.outChannels % 8 === 0 && info.dilationHeight === 1 && info.dilationWidth === 1)
     return fewChannelFilterGrad(simd, backend, x, dy, info);
@@ -118,6 +118,39 @@ function backpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const out = callKernel('Transpose', backend, { x: g }, { perm: [1, 2, 0, 3] });
   [xt, dyt, g].forEach((t) => backend.disposeData(t.dataId));
   return out;
+}
+
+/**
+ * The filter gradient of a strided convolution (e.g. Opacus's MNIST network, stride 2): the patches of
+ * x unfolded (im2col, zeros where the padding is) into cols [N*Ho*Wo, kh*kw*Ci], then one matrix
+ * product dW = cols^T . dy.
+ */
+function stridedFilterGrad(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, outHeight: ho, outWidth: wo } = info;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const [n, h, w] = x.shape;
+  const taps = kh * kw * ci;
+  const cols = backend.makeOutput([1, n * ho * wo, taps], 'float32');
+  // heap views after the last allocation
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(cols).fill(0);
+  const { top, left } = info.padInfo;
+  let o = 0;
+  for (let img = 0; img < n; img++)
+    for (let oh = 0; oh < ho; oh++)
+      for (let ow = 0; ow < wo; ow++)
+        for (let r = 0; r < kh; r++) {
+          const i = oh * sh + r * dh - top;
+          for (let t = 0; t < kw; t++, o += ci) {
+            const j = ow * sw + t * dw - left;
+            if (i < 0 || i >= h || j < 0 || j >= w) continue;
+            const base = ((img * h + i) * w + j) * ci;
+            for (let c = 0; c < ci; c++) dst[o + c] = src[base + c];
+          }
+        }
+  const g = callKernel('BatchMatMul', backend, { a: cols, b: view(dy, [1, n * ho * wo, co]) }, { transposeA: true, transposeB: false });
+  backend.disposeData(cols.dataId);
+  return view(g, [kh, kw, ci, co]);
 }
 
 /**

@@ -12,7 +12,8 @@ export type ArchitectureId =
   | 'vgg-cifar'
   | 'vgg-cifar-bn'
   | 'vgg-cifar-bn-wide'
-  | 'lenet-sigmoid';
+  | 'lenet-sigmoid'
+  | 'cnn-opacus';
 
 export const ARCHITECTURES: Record<ArchitectureId, string> = {
   'cnn-small': 'conv32 3x3 relu, maxpool 2, conv64 3x3 relu, maxpool 2, dense128 relu, dense10 (the reference MNIST CNN)',
@@ -23,6 +24,8 @@ export const ARCHITECTURES: Record<ArchitectureId, string> = {
     'VGG-style, same padding: (conv32 3x3 relu) x2, maxpool 2, (conv64 3x3 relu) x2, maxpool 2, (conv128 3x3 relu) x2, maxpool 2, dense256 relu, dense10',
   'vgg-cifar-bn':
     'vgg-cifar with batch normalisation: each conv (no bias) is followed by batch norm, then relu',
+  'cnn-opacus':
+    "Opacus's MNIST SampleConvNet: normalise ((x - 0.1307) / 0.3081), conv16 8x8 stride 2 pad 3 relu, maxpool 2 stride 1, conv32 4x4 stride 2 relu, maxpool 2 stride 1, dense32 relu, dense10; PyTorch's default initialisation",
   'vgg-cifar-bn-wide': 'vgg-cifar-bn at twice the width: (conv64) x2, maxpool 2, (conv128) x2, maxpool 2, (conv256) x2, maxpool 2, dense256 relu, dense10',
   'lenet-sigmoid':
     'conv12 5x5 stride 2, conv12 5x5 stride 2, conv12 5x5 stride 1, each zero-padded by 2 and followed by sigmoid, dense10; weights and biases uniform(-0.5, 0.5) (the network of Zhu et al. 2019, Deep Leakage from Gradients)',
@@ -65,6 +68,26 @@ export function buildModel(
     tf.layers.dense({ units, activation, kernelInitializer: activation === 'relu' ? init() : tf.initializers.glorotUniform({ seed: s++ }) });
   const m = tf.sequential({ name: arch });
   if (arch === 'lenet-sigmoid') return lenetSigmoid(m, inputShape, numClasses, seed);
+  if (arch === 'cnn-opacus') {
+    // PyTorch's default initialisation of Conv2d and Linear (kaiming_uniform with a = sqrt(5)): weights and
+    // biases uniform in +-1/sqrt(fan_in), which DP-SGD's published settings were tuned with
+    const torchInit = (fanIn: number) => ({
+      kernelInitializer: tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: s++ }),
+      biasInitializer: tf.initializers.randomUniform({ minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn), seed: s++ }),
+    });
+    const c = inputShape[2];
+    m.add(tf.layers.rescaling({ inputShape, scale: 1 / 0.3081, offset: -0.1307 / 0.3081 }));
+    // 8x8 stride 2 with PyTorch's padding 3 on 28x28 is TensorFlow's same padding (3 before, 3 after)
+    m.add(tf.layers.conv2d({ filters: 16, kernelSize: 8, strides: 2, padding: 'same', activation: 'relu', ...torchInit(64 * c) }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 1 }));
+    m.add(tf.layers.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'valid', activation: 'relu', ...torchInit(16 * 16) }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 1 }));
+    m.add(tf.layers.flatten());
+    const flat = (m.outputShape as number[]).slice(1).reduce((a, b) => a * b, 1);
+    m.add(tf.layers.dense({ units: 32, activation: 'relu', ...torchInit(flat) }));
+    m.add(tf.layers.dense({ units: numClasses, ...torchInit(32) }));
+    return m;
+  }
   if (arch === 'cnn-small') {
     m.add(conv(32, true));
     m.add(tf.layers.maxPooling2d({ poolSize: 2 }));

@@ -44,6 +44,21 @@ export interface CertifiedAccuracyEntry {
   command: string;
 }
 
+/** Differential privacy of a DP-SGD model: its mechanism's settings and the epsilon each accountant gives. */
+export interface PrivacyEntry {
+  method: 'dp-sgd';
+  noiseMultiplier: number;
+  clip: number;
+  sampleRate: number;
+  /** Opacus's divisor: int(N q). */
+  expectedBatchSize: number;
+  /** Noisy steps taken (epochs x floor(1 / q)). */
+  steps: number;
+  delta: number;
+  /** Epsilon at delta under each accountant (RDP: with the order that attains it), each with its command. */
+  epsilon: { accountant: string; epsilon: number; order?: number; command: string }[];
+}
+
 export interface ModelCard {
   schema: 1;
   id: string;
@@ -67,6 +82,8 @@ export interface ModelCard {
   robustAccuracy: RobustAccuracyEntry[];
   /** Randomized-smoothing certificates (the mnist-cnn-smooth-* models). */
   certifiedAccuracy?: CertifiedAccuracyEntry[];
+  /** Differential privacy (the DP-SGD models). */
+  privacy?: PrivacyEntry;
   weights: { path: string; sha256: string; bytes: number }[];
   notes: string[];
 }

@@ -80,8 +80,37 @@ export interface Recipe {
    * initialisation: the recipe then fine-tunes it.
    */
   initFrom?: string;
+  /**
+   * DP-SGD (Abadi et al. 2016, as Opacus runs it): Poisson sampling at `sampleRate` (1/sampleRate steps an
+   * epoch), each example's gradient clipped to norm `clip`, Gaussian noise of std noiseMultiplier x clip,
+   * divided by the expected batch size. Its step and sampler live in the privacy lab (dpSgdTraining);
+   * train() needs them passed. `batchSize` is then the expected batch size, for the record.
+   */
+  dp?: { noiseMultiplier: number; clip: number; sampleRate: number };
   /** Robust-accuracy figures measured for the card on the full test set. */
   evaluations: { attack: 'pgd'; eps: number; steps: number; stepSize: number; randomStart: boolean; restarts: number }[];
+}
+
+/**
+ * Opacus's MNIST example (examples/mnist.py and its README's three DP settings): SampleConvNet, plain
+ * SGD without momentum at a constant learning rate, Poisson sampling at q = 1/250 (batch 240 of 60,000),
+ * trained on the whole training file (no holdout: the last epoch is the model, as there).
+ */
+function mnistDp(sigma: number, clip: number, epochs: number, learningRate: number): Recipe {
+  return {
+    id: `mnist-dp-sigma${sigma}`,
+    dataset: 'mnist',
+    architecture: 'cnn-opacus',
+    epochs,
+    batchSize: 240,
+    learningRate,
+    schedule: 'constant',
+    optimizer: { kind: 'sgd', momentum: 0, nesterov: false, weightDecay: 0 },
+    seed: 1,
+    holdout: 0,
+    dp: { noiseMultiplier: sigma, clip, sampleRate: 0.004 },
+    evaluations: [],
+  };
 }
 
 const pgd40 = (eps: number) => ({ attack: 'pgd' as const, eps, steps: 40, stepSize: 0.01, randomStart: true, restarts: 1 });
@@ -198,6 +227,10 @@ export const RECIPES: Record<string, Recipe> = {
   'mnist-cnn-smooth-0.25': mnistSmooth(0.25),
   'mnist-cnn-smooth-0.5': mnistSmooth(0.5),
   'cifar10-cnn': cifar10Cnn,
+  // DP-SGD at Opacus's MNIST settings (its README: eps 1.16 -> 94.63%, 2.91 -> 96.78%, 6.86 -> 97.09%)
+  'mnist-dp-sigma1.3': mnistDp(1.3, 1.5, 15, 0.25),
+  'mnist-dp-sigma1.1': mnistDp(1.1, 1.0, 60, 0.15),
+  'mnist-dp-sigma0.7': mnistDp(0.7, 1.5, 45, 0.25),
   // the shipped cifar10-cnn fine-tuned with noise (Cohen et al. train from scratch for 90 epochs; on
   // this 2-core machine a CIFAR epoch takes 6-7 minutes), at a tenth of its peak learning rate
   'cifar10-cnn-smooth-0.25': {
@@ -271,7 +304,8 @@ export function describeTraining(recipe: Recipe, per255: boolean): string {
   const o = recipe.optimizer;
   const optimizer =
     (o ? `SGD (momentum ${o.momentum}${o.nesterov ? ', Nesterov' : ''}, weight decay ${o.weightDecay} on the kernels)` : 'Adam') +
-    `, one-cycle lr peak ${recipe.learningRate}, batch ${recipe.batchSize}` +
+    (recipe.schedule === 'constant' ? `, constant lr ${recipe.learningRate}` : `, one-cycle lr peak ${recipe.learningRate}`) +
+    (recipe.dp ? `, expected batch ${recipe.batchSize}` : `, batch ${recipe.batchSize}`) +
     (recipe.labelSmoothing ? `, label smoothing ${recipe.labelSmoothing}` : '') +
     (recipe.batchNormMomentum !== undefined ? `, batch-norm momentum ${recipe.batchNormMomentum}` : '');
   const warm = (warmup?: number) => (warmup ? ` (linear warm-up over ${warmup} epochs)` : '');
@@ -284,6 +318,9 @@ export function describeTraining(recipe: Recipe, per255: boolean): string {
     ? `; then ${ft.epochs} epoch${ft.epochs === 1 ? '' : 's'} of adversarial fine-tuning: ${attack(ft.adversarial)}, one-cycle lr peak ${ft.learningRate}`
     : '';
   const noisy = a?.gaussianNoise ? ` under the same noise` : '';
+  const dp = recipe.dp;
+  if (dp)
+    return `DP-SGD (Abadi et al. 2016, as Opacus): Poisson sampling at rate ${dp.sampleRate} (${Math.floor(1 / dp.sampleRate + 1e-9)} steps an epoch), each example's gradient clipped to norm ${dp.clip}, Gaussian noise of std ${dp.noiseMultiplier} x ${dp.clip}, divided by the expected batch size; ${optimizer}${aug}; trained on the whole training file, the last epoch kept`;
   const choice = `checkpoint chosen by ${adv || ft ? 'PGD-10 accuracy' : 'accuracy'} on ${recipe.holdout} held-out training images${noisy}`;
   return adv
     ? `${init}adversarial: ${attack(adv, adv.epsWarmupEpochs)}; ${optimizer}${aug}${fineTune}; ${choice}`

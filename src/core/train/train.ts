@@ -102,6 +102,16 @@ function makeOptimizer(recipe: Recipe, model: tf.LayersModel): Optimizer {
   };
 }
 
+/** One update of the trainable weights with given gradients (model.trainableWeights order). */
+function applyGradients(opt: Optimizer, model: tf.LayersModel, grads: tf.Tensor[], learningRate: number): void {
+  if (opt.kind === 'sgd') {
+    opt.sgd.step(grads, learningRate);
+    return;
+  }
+  (opt.adam as unknown as { learningRate: number }).learningRate = learningRate;
+  opt.adam.applyGradients(Object.fromEntries(model.trainableWeights.map((w, i) => [(w.read() as tf.Variable).name, grads[i]])));
+}
+
 /** One training step on the loss `f`: returns the loss. */
 function optimizerStep(opt: Optimizer, f: () => tf.Scalar, learningRate: number): tf.Scalar {
   if (opt.kind === 'adam') {
@@ -214,6 +224,14 @@ export interface StepContext {
   learningRate: number;
   /** Minimise f with the recipe's optimiser at this step's learning rate; the caller disposes the loss. */
   apply: (f: () => tf.Scalar) => tf.Scalar;
+  /**
+   * Apply gradients the step computed itself (DP-SGD's clipped and noised sum), one per trainable weight
+   * in model.trainableWeights order, with the recipe's optimiser at this step's learning rate (the caller
+   * keeps and disposes them).
+   */
+  applyGradients?: (grads: tf.Tensor[]) => void;
+  /** Images in the training set (DP-SGD divides by the expected batch size, sample rate x this). */
+  trainSize?: number;
   labelSmoothing: number;
   /** The run's random stream (its state is saved with the run, so a resumed run draws the same). */
   rng: Rng;
@@ -222,6 +240,16 @@ export interface StepContext {
 }
 
 export type TrainStep = (ctx: StepContext) => Promise<number>;
+
+/**
+ * How an epoch's batches are drawn when not by a seeded shuffle cut into recipe.batchSize pieces: e.g.
+ * DP-SGD's Poisson sampling (every image in each batch independently, variable batch sizes). `draw`
+ * must draw only from the generator it is given (a resumed run draws the same batches again).
+ */
+export interface BatchSampler {
+  stepsPerEpoch(n: number): number;
+  draw(n: number, rng: Rng): Int32Array[];
+}
 
 /** One step of cross-entropy (with the recipe's label smoothing) on a batch of inputs. */
 async function crossEntropyOn(ctx: StepContext, input: tf.Tensor4D): Promise<number> {
@@ -303,6 +331,8 @@ export async function train(
     holdoutAttack?: (eps: number) => EvalAttack;
     /** The step function (default: adversarialStep for adversarial recipes, crossEntropyStep otherwise). */
     step?: TrainStep;
+    /** The epoch's batches (default: a seeded shuffle cut into batches of recipe.batchSize). */
+    sampler?: BatchSampler;
     /**
      * Fine-tuning: train this model (its weights change in place; it must output logits) instead of a
      * new one of the recipe's architecture. The initialisation seed is drawn all the same, so every
@@ -339,7 +369,7 @@ export async function train(
       : clf;
   const trainSet = sliceSplit(data, 0, data.n - recipe.holdout);
   const holdout = sliceSplit(data, data.n - recipe.holdout, data.n);
-  const stepsPerEpoch = Math.ceil(trainSet.n / recipe.batchSize);
+  const stepsPerEpoch = opts.sampler ? opts.sampler.stepsPerEpoch(trainSet.n) : Math.ceil(trainSet.n / recipe.batchSize);
   const ft = recipe.fineTune;
   const epochs = recipeEpochs(recipe);
   const totalSteps = stepsPerEpoch * epochs;
@@ -355,6 +385,8 @@ export async function train(
   if (holdoutEps !== undefined && !opts.holdoutAttack) holdoutAttack(holdoutEps);
   if ((recipe.adversarial?.method === 'trades' || ft?.adversarial.method === 'trades') && !opts.step)
     throw new Error(`recipe ${recipe.id} trains with TRADES: give train() its step function (the defences lab's tradesStep)`);
+  if (recipe.dp && (!opts.step || !opts.sampler))
+    throw new Error(`recipe ${recipe.id} trains with DP-SGD: give train() its step and Poisson sampler (the privacy lab's dpSgdTraining)`);
   const history: EpochReport[] = [];
   let best: { score: number; epoch: number; weights: tf.Tensor[] } | null = null;
   let t0 = performance.now();
@@ -416,7 +448,9 @@ export async function train(
     // a run saved within this epoch draws the same order again and goes on after its last batch
     const part = epoch === firstEpoch ? inProgress : undefined;
     const epochRng = part ? part.epochRng : rng.getState();
-    const order = part ? rngAt(part.epochRng).permutation(trainSet.n) : rng.permutation(trainSet.n);
+    const epochDraw = part ? rngAt(part.epochRng) : rng;
+    const drawn = opts.sampler?.draw(trainSet.n, epochDraw);
+    const order = drawn ? new Int32Array(0) : epochDraw.permutation(trainSet.n);
     const te = performance.now() - (part?.seconds ?? 0) * 1000;
     let lossSum = part?.lossSum ?? 0;
     const fineTuning = ft !== undefined && epoch > recipe.epochs;
@@ -434,7 +468,12 @@ export async function train(
         else optimizer.sgd.dispose();
         throw new Error('training cancelled');
       }
-      const { x, y } = batchTensor(trainSet, order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize), recipe.augment, augRng);
+      const { x, y } = batchTensor(
+        trainSet,
+        drawn ? drawn[b] : order.subarray(b * recipe.batchSize, (b + 1) * recipe.batchSize),
+        recipe.augment,
+        augRng,
+      );
       const stepFn = opts.step ?? (adv ? adversarialStep : crossEntropyStep);
       const l = await stepFn({
         model,
@@ -442,6 +481,8 @@ export async function train(
         y,
         learningRate: learningRate(step),
         apply: (f) => optimizerStep(optimizer, f, learningRate(step)),
+        applyGradients: (grads) => applyGradients(optimizer, model, grads, learningRate(step)),
+        trainSize: trainSet.n,
         labelSmoothing: recipe.labelSmoothing ?? 0,
         rng,
         adversarial: adv && eps > 0 ? { ...adv, eps, alpha: (adv.alpha / adv.eps) * eps, crafter } : undefined,
@@ -463,13 +504,14 @@ export async function train(
       if (b % 20 === 0) await new Promise((r) => setTimeout(r, 0));
     }
     const seconds = (performance.now() - te) / 1000;
-    const clean = (await evaluate(holdoutClf, holdout, { attack: 'none' })).cleanAccuracy;
+    // no holdout (e.g. DP recipes, which train on the whole training file as Opacus does): the last epoch is kept
+    const clean = holdout.n > 0 ? (await evaluate(holdoutClf, holdout, { attack: 'none' })).cleanAccuracy : NaN;
     let robust: number | null = null;
     if (holdoutEps !== undefined) {
       robust = (await evaluate(clf, holdout, { attack: 'run', run: holdoutAttack(holdoutEps) })).robustAccuracy;
     }
     const score = robust ?? clean;
-    const selected = !best || score >= best.score;
+    const selected = !best || score >= best.score || holdout.n === 0;
     if (selected) {
       best?.weights.forEach((w) => w.dispose());
       best = { score, epoch, weights: model.getWeights().map((w) => w.clone()) };

@@ -45,3 +45,23 @@ export {
   type RdpConversion,
 } from './algorithms/accountants/rdp';
 export { prvEpsilon, type PrvOptions } from './algorithms/accountants/prv';
+
+// Section 1's DP-SGD: per-example gradients, the step and Poisson sampler of the shared training loop.
+export {
+  clippedGradientSum,
+  perExampleGradients,
+  perExampleNorms,
+  type ClippedSum,
+  type PerExampleGradients,
+} from './algorithms/per-example';
+export {
+  dpGradient,
+  dpSgdStep,
+  dpSgdTraining,
+  expectedBatchSize,
+  poissonBatch,
+  poissonSampler,
+  poissonSteps,
+  type DpSgdSettings,
+  type DpStepDetail,
+} from './algorithms/dp-sgd';

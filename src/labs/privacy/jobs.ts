@@ -4,7 +4,9 @@
  */
 import type { LabJobs } from '../../worker/jobs';
 import { leakJob } from './leak-job';
+import { miaJob } from './mia-job';
 
 export const privacyJobs = {
   leak: leakJob,
+  mia: miaJob,
 } satisfies LabJobs;

@@ -1,0 +1,110 @@
+/**
+ * The membership-inference part of the privacy lab's slice (`pv.*` URL keys): the pool, the shadow
+ * models and how every model (shadows and target alike) is trained (mia.ts). The data set is Setup's
+ * (the core's); `rlab mia` takes the same settings as --pool, --shadows, --epochs, ... (cli/mia.ts).
+ */
+import type { Field } from '../../../core/experiment/fields';
+import { ARCHITECTURES } from '../../../core/models/architectures';
+
+export interface MiaSettings {
+  /** The data set of `rlab mia` (the browser uses Setup's). */
+  dataset: string;
+  pool: number;
+  shadows: number;
+  seed: number;
+  architecture: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  holdout: number;
+}
+
+export interface MiaPart {
+  mia: MiaSettings;
+}
+
+export const defaultMia = (): MiaSettings => ({
+  dataset: 'fashion-mnist',
+  pool: 1000,
+  shadows: 16,
+  seed: 0,
+  architecture: 'cnn-small',
+  epochs: 16,
+  batchSize: 32,
+  learningRate: 0.002,
+  holdout: 500,
+});
+
+const d = defaultMia();
+
+export const MIA_FIELDS: readonly Field<MiaPart>[] = [
+  {
+    path: 'mia.pool',
+    url: 'pool',
+    cli: 'mia-pool',
+    type: { kind: 'int', min: 20, max: 60000 },
+    label: 'pool',
+    help: 'training images in the membership-inference pool (each model trains on about half)',
+    default: d.pool,
+  },
+  {
+    path: 'mia.shadows',
+    url: 'sh',
+    cli: 'mia-shadows',
+    type: { kind: 'int', min: 3, max: 256 },
+    label: 'shadow models',
+    default: d.shadows,
+  },
+  {
+    path: 'mia.seed',
+    url: 'seed',
+    cli: 'mia-seed',
+    type: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
+    label: 'seed',
+    help: 'seed of the pool, the halves and the training',
+    default: d.seed,
+  },
+  {
+    path: 'mia.architecture',
+    url: 'arch',
+    cli: 'mia-arch',
+    type: { kind: 'enum', values: Object.keys(ARCHITECTURES) },
+    label: 'network',
+    default: d.architecture,
+  },
+  {
+    path: 'mia.epochs',
+    url: 'ep',
+    cli: 'mia-epochs',
+    type: { kind: 'int', min: 1, max: 500 },
+    label: 'epochs',
+    help: 'training epochs of every model',
+    default: d.epochs,
+  },
+  {
+    path: 'mia.batchSize',
+    url: 'bs',
+    cli: 'mia-batch',
+    type: { kind: 'int', min: 1, max: 1024 },
+    label: 'batch size',
+    default: d.batchSize,
+  },
+  {
+    path: 'mia.learningRate',
+    url: 'lr',
+    cli: 'mia-lr',
+    type: { kind: 'float', min: 1e-6, max: 1 },
+    label: 'learning rate',
+    help: "Adam's peak learning rate (one-cycle)",
+    default: d.learningRate,
+  },
+  {
+    path: 'mia.holdout',
+    url: 'ho',
+    cli: 'mia-holdout',
+    type: { kind: 'int', min: 1, max: 10000 },
+    label: 'holdout',
+    help: 'test images that choose each checkpoint and measure test accuracy',
+    default: d.holdout,
+  },
+];
