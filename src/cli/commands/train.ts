@@ -10,7 +10,8 @@ import { describeTraining, formatBudget, getRecipe, recipeEpochs } from '../../c
 import { train } from '../../core/train/train';
 import { holdoutPgd } from '../../labs/attacks/holdout';
 import { recipeStep } from '../../labs/defences/algorithms/trades';
-import { ACCOUNTANTS, dpSgdTraining, epsilonSpent, expectedBatchSize, poissonSteps } from '../../labs/privacy/index';
+import { dpSgdTraining, expectedBatchSize, poissonSteps } from '../../labs/privacy/algorithms/dp-sgd';
+import { ACCOUNTANTS, epsilonSpent } from '../../labs/privacy/index';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';

@@ -45,23 +45,6 @@ export {
   type RdpConversion,
 } from './algorithms/accountants/rdp';
 export { prvEpsilon, type PrvOptions } from './algorithms/accountants/prv';
-
-// Section 1's DP-SGD: per-example gradients, the step and Poisson sampler of the shared training loop.
-export {
-  clippedGradientSum,
-  perExampleGradients,
-  perExampleNorms,
-  type ClippedSum,
-  type PerExampleGradients,
-} from './algorithms/per-example';
-export {
-  dpGradient,
-  dpSgdStep,
-  dpSgdTraining,
-  expectedBatchSize,
-  poissonBatch,
-  poissonSampler,
-  poissonSteps,
-  type DpSgdSettings,
-  type DpStepDetail,
-} from './algorithms/dp-sgd';
+// Section 1's DP-SGD (per-example gradients, the step and Poisson sampler) imports TensorFlow.js: it is
+// not re-exported here (the page's main thread loads this entry); the worker and rlab import
+// algorithms/per-example.ts and algorithms/dp-sgd.ts directly.

@@ -33,16 +33,9 @@ import { miaMetrics, rocForLogPlot, type MiaMetrics } from './algorithms/mia/met
 import { crossEntropyLosses, logSoftmax, logitScaledConfidence } from './algorithms/mia/outputs';
 import { shadowAttackScores, trainShadowAttack } from './algorithms/mia/shadow';
 
-export const MIA_ATTACKS = ['loss', 'shadow', 'lira-online', 'lira-offline', 'lira-online-fixed'] as const;
-export type MiaAttack = (typeof MIA_ATTACKS)[number];
+import { MIA_ATTACKS, MIA_ATTACK_NAMES, type MiaAttack } from './algorithms/mia/attacks';
 
-export const MIA_ATTACK_NAMES: Record<MiaAttack, string> = {
-  loss: 'Loss threshold (Yeom et al. 2018)',
-  shadow: 'Shadow models, per class (Shokri et al. 2017)',
-  'lira-online': 'LiRA online (Carlini et al. 2022)',
-  'lira-offline': 'LiRA offline',
-  'lira-online-fixed': 'LiRA online, fixed variance',
-};
+export { MIA_ATTACKS, MIA_ATTACK_NAMES, type MiaAttack };
 
 export interface MiaTraining {
   architecture: ArchitectureId;

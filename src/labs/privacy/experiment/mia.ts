@@ -4,7 +4,7 @@
  * (the core's); `rlab mia` takes the same settings as --pool, --shadows, --epochs, ... (cli/mia.ts).
  */
 import type { Field } from '../../../core/experiment/fields';
-import { ARCHITECTURES } from '../../../core/models/architectures';
+import { ARCHITECTURES } from '../../../core/models/architecture-ids';
 
 export interface MiaSettings {
   /** The data set of `rlab mia` (the browser uses Setup's). */

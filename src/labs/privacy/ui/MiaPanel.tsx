@@ -15,7 +15,7 @@ import { JobRow } from '../../../ui/JobsTray';
 import { PixelCanvas } from '../../../ui/PixelCanvas';
 import { jobOfKind, useLab } from '../../../ui/store';
 import { MIA_FIELDS } from '../experiment/mia';
-import { MIA_ATTACK_NAMES, type MiaAttack } from '../mia';
+import { MIA_ATTACK_NAMES, type MiaAttack } from '../algorithms/mia/attacks';
 import type { MiaOutcome } from '../mia-job';
 import { miaBusy, miaDatasetProblem, runMiaExperiment, useMia } from './mia-actions';
 
