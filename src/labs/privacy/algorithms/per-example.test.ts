@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../../core/engine/node-backend';
-import { clippedGradientSum, perExampleGradients, perExampleNorms } from './per-example';
+import { clippedGradientSum, perExampleGradients, perExampleNorms, unfold, unfoldTransposed } from './per-example';
 
 /** Convolutions with stride, same padding with an odd remainder, an even kernel, no bias; pooling; dense layers (TensorFlow.js has no gradient of a dilated convolution). */
 function testModel(seed: number): tf.Sequential {
@@ -126,6 +126,21 @@ for (const backend of ['wasm', 'cpu'] as const) {
       }
       tf.dispose([...sum, norms, losses, x, y]);
       model.dispose();
+    });
+
+    it("unfolds as the gather does (the wasm engine's own kernel)", () => {
+      const a = tf.randomNormal([2, 7, 6, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+      for (const g of [
+        { kh: 3, kw: 2, strides: [2, 1] as [number, number], dilation: [1, 1] as [number, number], padding: 'same' as const },
+        { kh: 4, kw: 4, strides: [2, 2] as [number, number], dilation: [1, 1] as [number, number], padding: 'valid' as const },
+      ]) {
+        const ref = tf.transpose(unfold(a, g), [0, 2, 1]);
+        const got = unfoldTransposed(a, g);
+        expect(got.shape).toEqual(ref.shape);
+        expect(Array.from(got.dataSync())).toEqual(Array.from(ref.dataSync()));
+        tf.dispose([ref, got]);
+      }
+      a.dispose();
     });
 
     it('leaves no tensors behind', () => {
