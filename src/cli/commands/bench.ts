@@ -7,7 +7,7 @@ import { initNodeBackend, wasmThreads, type NodeBackend } from '../../core/engin
 import { buildModel } from '../../core/models/architectures';
 import { inputGradient } from '../../core/adversarial/loss';
 import { isPosInt, num, parse } from '../args';
-import { dpGradient } from '../../labs/privacy/index';
+import { dpGradient } from '../../labs/privacy/algorithms/dp-sgd';
 
 /**
  * DP-SGD against non-private training on Opacus's MNIST network (cnn-opacus) at its batch of 240: one
