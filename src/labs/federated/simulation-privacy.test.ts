@@ -1,29 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { linearModel, toyData } from '../../core/test-utils';
 import { epsilonSpent } from '../privacy/index';
-import { parseTrigger } from './algorithms/trigger';
+import { testSimulationConfig } from './simulation-test-config';
 import { Federation, runSimulation, type SimulationConfig } from './simulation';
 
-const train = toyData(240, 1);
-const test = toyData(60, 2);
-const config = (o: Partial<SimulationConfig> = {}): SimulationConfig => ({
-  train,
-  test,
-  clients: 6,
-  perRound: 4,
-  rounds: 2,
-  localEpochs: 1,
-  batch: 20,
-  learningRate: 0.05,
-  split: { kind: 'iid' },
-  perClient: 40,
-  attack: { kind: 'backdoor', count: 1, rate: 0.5, target: 0, source: 1, boost: 0, trigger: parseTrigger('patch:4:br') },
-  aggregator: 'fedavg',
-  seed: 3,
-  network: (shape, seed) => linearModel(shape, 10, seed),
-  ...o,
-});
+const config = (o: Partial<SimulationConfig> = {}): SimulationConfig => testSimulationConfig(o, 'backdoor');
 
 async function globalAfter(cfg: SimulationConfig, rounds: number) {
   const fed = new Federation(cfg);
