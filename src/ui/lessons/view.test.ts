@@ -16,6 +16,13 @@ describe('view keys of a link', () => {
     expect(splitViewLink('#lesson=<script>').lesson).toBeNull();
   });
 
+  it("leave a version-1 link's step (PGD's step size) to the experiment: without a lesson, step is not a view key", () => {
+    const v1 = splitViewLink('#v=1&backend=webgl&attack=pgd&eps=0.3&steps=20&step=0.03&rs=0');
+    expect(v1.experimentHash).toContain('step=0.03');
+    expect(decodeExperiment(v1.experimentHash).experiment.attack.stepSize).toBe(0.03);
+    expect(v1.step).toBe(0);
+  });
+
   it('lock a setting at its value: any change of it is put back, others pass', () => {
     const e = cloneExperiment(DEFAULT_EXPERIMENT);
     e.attack.eps = 0.05;

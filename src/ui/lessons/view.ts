@@ -99,8 +99,11 @@ export function splitViewLink(hash: string): SplitLink {
   }
   const lesson = params.get('lesson');
   out.lesson = lesson && /^[a-z0-9-]{1,60}$/.test(lesson) ? lesson : null;
+  // `step` is the lesson's step only beside `lesson`: in a version-1 link (`#v=1&attack=pgd&step=0.03`)
+  // it is PGD's step size, and such links must keep opening the same view
+  const withLesson = params.has('lesson');
   const step = Number(params.get('step'));
-  out.step = Number.isInteger(step) && step >= 0 && step < 1000 ? step : 0;
+  out.step = withLesson && Number.isInteger(step) && step >= 0 && step < 1000 ? step : 0;
   for (const [name, target] of [
     ['lock', out.lockKeys],
     ['hide', out.hideKeys],
@@ -114,8 +117,8 @@ export function splitViewLink(hash: string): SplitLink {
     }
   }
   out.present = params.get('present') === '1';
-  const stepGiven = params.has('step');
-  for (const k of VIEW_KEYS) params.delete(k);
+  const stepGiven = withLesson && params.has('step');
+  for (const k of VIEW_KEYS) if (k !== 'step' || withLesson) params.delete(k);
   out.experimentHash = params.toString();
   out.fresh = out.lesson !== null && [...params.keys()].every((k) => k === 'v');
   if (out.fresh && !stepGiven) out.step = -1;
