@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../core/data/datasets';
 import { ARCHITECTURES, describeModel } from '../../core/models/architectures';
@@ -54,7 +54,9 @@ export async function runTrain(args: string[]): Promise<number> {
   const backend = await initNodeBackend('wasm');
   const outDir = values.out ?? join(projectRoot(), 'models', recipe.id);
   const logDir = join(projectRoot(), 'runs', recipe.id);
-  mkdirSync(outDir, { recursive: true });
+  // the model's folder is made when the model is written: an empty zoo folder during a run would be a
+  // zoo entry without a card (the zoo tests read every folder of models/); its parent is checked now
+  if (!existsSync(dirname(outDir))) throw new Error(`--out: the folder ${dirname(outDir)} does not exist`);
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `train-seed${recipe.seed}.log`);
   const log = (s: string) => {
@@ -152,6 +154,7 @@ export async function runTrain(args: string[]): Promise<number> {
   }
   log(`trained in ${result.seconds.toFixed(0)} s; checkpoint of epoch ${result.selectedEpoch}`);
   const { modelJson, weights } = await serializeLayersModel(result.model);
+  mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'model.json'), modelJson);
   writeFileSync(join(outDir, 'weights.bin'), weights);
   const clf = {
