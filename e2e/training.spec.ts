@@ -110,10 +110,14 @@ test('the trade-off chart measures every model with the studio attack and opens 
   await page.getByTestId('tradeoff-run').click();
   const chart = page.getByTestId('tradeoff-chart');
   await expect(chart).toBeVisible({ timeout: 170_000 });
-  // the MNIST zoo: mnist-cnn (standard), mnist-cnn-robust (PGD-AT), mnist-cnn-smooth-0.25 and -0.5 (Gaussian noise)
-  await expect(chart).toHaveAttribute('data-points', '4');
+  // every MNIST model of the zoo's index is a point (standard, PGD-AT, Gaussian noise, DP-SGD, ...)
+  const zoo = (await (await page.request.get('/models/index.json')).json()) as { models: { id: string; dataset: string }[] };
+  const mnist = zoo.models.filter((m) => m.dataset === 'mnist').map((m) => m.id);
+  expect(mnist).toEqual(expect.arrayContaining(['mnist-cnn', 'mnist-cnn-robust']));
+  await expect(chart).toHaveAttribute('data-points', String(mnist.length));
   const list = page.getByTestId('tradeoff-list');
   await expect(list).toContainText(/mnist-cnn \(standard\): clean \d+\.\d%, robust \d+\.\d%/);
+  await expect(list).toContainText(/mnist-dp-sigma1.3 \(DP-SGD\): clean \d+\.\d%, robust \d+\.\d%/);
   await expect(list).toContainText(/mnist-cnn-robust \(PGD-AT\): clean \d+\.\d%, robust \d+\.\d%/);
   await page.getByTestId('tradeoff-panel').screenshot({ path: 'test-results/tradeoff.png' });
   await page.getByTestId('tradeoff-open-mnist-cnn-robust').click();

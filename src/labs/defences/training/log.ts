@@ -50,6 +50,7 @@ export const METHOD_LABELS: Record<TrainingSettings['method'], string> = {
 export function trainingMethodOf(card: Pick<ModelCard, 'id' | 'recipe' | 'training' | 'notes'>): string {
   const own = isUserModel(card) ? card.notes.find((n) => n.startsWith('method: '))?.slice('method: '.length) : undefined;
   const text = own ?? card.training;
+  if (/^DP-SGD|^dp-sgd$/.test(text)) return 'DP-SGD';
   if (/trades/i.test(text)) return 'TRADES';
   if (/gaussian|smooth/i.test(text)) return 'Gaussian noise';
   if (/^fgsm-rs$|FGSM with random start/i.test(text)) return /PGD-\d+ with random start/.test(text) ? 'FGSM-RS + PGD' : 'FGSM-RS';

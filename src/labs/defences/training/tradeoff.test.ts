@@ -25,6 +25,7 @@ describe('the trade-off chart', () => {
     expect(trainingMethodOf(zooCard('mnist-cnn-robust'))).toBe('PGD-AT');
     expect(trainingMethodOf(zooCard('fashion-cnn-robust'))).toBe('FGSM-RS');
     expect(trainingMethodOf(zooCard('cifar10-cnn-robust'))).toBe('FGSM-RS + PGD');
+    expect(trainingMethodOf(zooCard('mnist-dp-sigma1.3'))).toBe('DP-SGD');
     const mine = { ...zooCard('mnist-cnn'), id: 'my-mnist-trades', recipe: 'in-browser', notes: ['method: trades'] };
     expect(trainingMethodOf(mine)).toBe('TRADES');
   });

@@ -16,6 +16,7 @@ const COLOURS: Record<string, string> = {
   'PGD-AT': '#c8372d',
   TRADES: '#7a4cc2',
   'Gaussian noise': '#1f8a4c',
+  'DP-SGD': '#0f7f95',
 };
 
 /** Clean against robust accuracy of every model of the data set, one attack, the same test images. */
