@@ -170,3 +170,15 @@ export async function serializeLayersModel(model: tf.LayersModel, weightsPath = 
   if (!out) throw new Error('saving the model produced nothing');
   return out;
 }
+
+/**
+ * A trained model's files as the user-model store keeps them (model.json bytes, weights.bin, its
+ * sha256); refuses weights with NaN or infinite values, so that a diverged run stores nothing.
+ */
+export async function storableModel(model: tf.LayersModel): Promise<{ json: Uint8Array; weights: Uint8Array; sha256: string }> {
+  const { modelJson, weights } = await serializeLayersModel(model);
+  const floats = new Float32Array(weights.buffer, weights.byteOffset, weights.byteLength >> 2);
+  if (floats.some((v) => !Number.isFinite(v)))
+    throw new Error('training diverged: the weights hold NaN or infinite values, so nothing was stored (lower the learning rate)');
+  return { json: new TextEncoder().encode(modelJson), weights, sha256: await sha256Hex(weights) };
+}

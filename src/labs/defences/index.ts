@@ -13,7 +13,19 @@ export { DEFENCES_SLICE, type DefencesExperiment };
 export type { DefendedSettings } from './experiment/defended';
 export type { CertifySettings } from './experiment/certify';
 export type { TrainingSettings } from './experiment/training';
-export { isUserModel, storedModelCards, userModelFiles, USER_RECIPE } from './training/user-models';
+export {
+  freeId,
+  isUserModel,
+  listUserModels,
+  saveUserModel,
+  storedModelCards,
+  userModelFiles,
+  userStore,
+  USER_RECIPE,
+} from './training/user-models';
+// how a model was trained, read from its card (the privacy lab's accuracy-against-epsilon chart finds the
+// non-private baseline with it)
+export { trainingMethodOf } from './training/log';
 
 export const defencesLab = {
   id: 'defences',

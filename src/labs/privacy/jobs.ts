@@ -3,10 +3,13 @@
  * function of a WorkerJobContext and a request, run by the worker's job wrapper.
  */
 import type { LabJobs } from '../../worker/jobs';
+import { dpClipJob, dpTrainJob } from './dp-job';
 import { leakJob } from './leak-job';
 import { miaJob } from './mia-job';
 
 export const privacyJobs = {
   leak: leakJob,
   mia: miaJob,
+  dpTrain: dpTrainJob,
+  dpClip: dpClipJob,
 } satisfies LabJobs;

@@ -9,7 +9,7 @@ import { getDataset } from '../../../core/data/datasets';
 import { sliceSplit } from '../../../core/data/batches';
 import type { RobustAccuracyEntry, ModelCard } from '../../../core/models/card';
 import { describeModel } from '../../../core/models/architectures';
-import { loadLayersModel, ModelLoadError, serializeLayersModel, sha256Hex } from '../../../core/models/io';
+import { loadLayersModel, ModelLoadError, storableModel } from '../../../core/models/io';
 import { train, type CheckpointStore, type EpochReport } from '../../../core/train/train';
 import type { WorkerJobContext } from '../../../worker/jobs';
 import { holdoutPgd } from '../../attacks/index';
@@ -260,11 +260,7 @@ export async function trainJob(ctx: WorkerJobContext<TrainEvent>, req: TrainRequ
     outputKind: 'logits' as const,
   };
   const onTest = await measure(clf, sliceSplit(test, 0, n), s.eps, holdoutPgd, ctx.signal);
-  const { modelJson, weights } = await serializeLayersModel(m);
-  const floats = new Float32Array(weights.buffer, weights.byteOffset, weights.byteLength >> 2);
-  if (floats.some((v) => !Number.isFinite(v)))
-    throw new Error('training diverged: the weights hold NaN or infinite values, so nothing was stored (lower the learning rate)');
-  const json = new TextEncoder().encode(modelJson);
+  const { json, weights, sha256 } = await storableModel(m);
   const existing = (await listUserModels(db)).cards.map((c) => c.id);
   const id = freeId(`${run.dataset}-${s.method}`, existing);
   const status = services.backend();
@@ -294,7 +290,7 @@ export async function trainJob(ctx: WorkerJobContext<TrainEvent>, req: TrainRequ
       command: `rlab eval --model <export folder>/model.json --dataset ${run.dataset} --n ${n}`,
     },
     robustAccuracy: onTest.robust === null ? [] : [pgdEntry(s.eps, n, onTest.robust, run.dataset)],
-    weights: [{ path: 'weights.bin', sha256: await sha256Hex(weights), bytes: weights.length }],
+    weights: [{ path: 'weights.bin', sha256, bytes: weights.length }],
     notes: [
       `method: ${s.method}`,
       `trained in the browser on ${status?.name ?? tf.getBackend()}, ${new Date().toISOString()}`,

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../../core/random';
 import type { BatchSampler, StepContext, TrainStep } from '../../../core/train/train';
 import { clippedGradientSum } from './per-example';
+import { expectedBatchSize, poissonSteps } from './dp-counts';
 
 export interface DpSgdSettings {
   /** sigma: the noise's standard deviation is sigma x clip. */
@@ -28,15 +29,8 @@ export interface DpSgdSettings {
   sampleRate: number;
 }
 
-/** Steps an epoch of Poisson sampling at rate q (Opacus: int(1 / q); the epsilon guards 1/q's rounding). */
-export function poissonSteps(q: number): number {
-  return Math.max(1, Math.floor(1 / q + 1e-9));
-}
-
-/** The expected batch size Opacus divides by: int(N q). */
-export function expectedBatchSize(n: number, q: number): number {
-  return Math.max(1, Math.floor(n * q + 1e-9));
-}
+// the counts of Poisson sampling are free of TensorFlow.js (the page reads them): dp-counts.ts
+export { expectedBatchSize, poissonSteps } from './dp-counts';
 
 /** One Poisson-sampled batch: the indices i < n with u_i < q, in order. */
 export function poissonBatch(n: number, q: number, rng: Rng): Int32Array {
