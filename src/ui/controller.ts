@@ -9,7 +9,7 @@ import { isModelCard, type ModelCard } from '../core/models/card';
 import type { BenchmarkOutcome, BenchmarkRequest, TracePoint, WorkerEvent } from '../worker/protocol';
 import { ComputeClient, WorkerGone } from './client';
 import { datasetPreset } from '../labs/attacks/index';
-import { storedModelCards } from '../labs/defences/index';
+import { isUserModel, storedModelCards } from '../labs/defences/index';
 import { bindJobs, runJob, whenModelFree, type JobOutcome } from './jobs';
 import { addNotice, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
@@ -322,6 +322,18 @@ async function loadCatalog(): Promise<Catalog> {
     addNotice('warning', `Your stored models could not be listed (${message(e)}).`);
   }
   return catalog;
+}
+
+/**
+ * Read the user's stored models again and put them in the catalog beside the zoo (the model pickers read
+ * it): after a lab trained, imported or deleted one. Returns their cards.
+ */
+export async function refreshUserModels(): Promise<ModelCard[]> {
+  const { cards } = await storedModelCards();
+  useLab.setState((st) =>
+    st.catalog ? { catalog: { ...st.catalog, models: [...st.catalog.models.filter((m) => !isUserModel(m)), ...cards] } } : st,
+  );
+  return cards;
 }
 
 function onWorkerEvent(ev: WorkerEvent): void {

@@ -7,7 +7,7 @@
 import { attacksLab } from '../../attacks/index';
 import { DATASETS } from '../../../core/data/datasets';
 import type { ModelCard } from '../../../core/models/card';
-import { afterReconcile, computeClient, selectModel } from '../../../ui/controller';
+import { afterReconcile, computeClient, refreshUserModels, selectModel } from '../../../ui/controller';
 import { cancelJob, runJob } from '../../../ui/jobs';
 import { addNotice, patchExperiment, setupBusy, useLab } from '../../../ui/store';
 import { preferredModel } from '../../../ui/validate';
@@ -15,7 +15,7 @@ import type { TrainingSettings } from '../experiment/training';
 import { exportZip } from '../training/model-export';
 import type { RunRequest, TrainEvent } from '../training/train-job';
 import { emptyLog, type TrainLog } from '../training/log';
-import { deleteRun, deleteUserModel, getUserModel, isUserModel, listUserModels, loadRun, userStore } from '../training/user-models';
+import { deleteRun, deleteUserModel, getUserModel, loadRun, userStore } from '../training/user-models';
 import { useDefences } from './store';
 
 const lab = useLab.getState;
@@ -24,18 +24,10 @@ const set = useDefences.setState;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** The shell's catalog with the user's models replaced by `mine` (the pickers read the catalog). */
-function publishModels(mine: ModelCard[]): void {
-  set({ models: mine });
-  useLab.setState((s) =>
-    s.catalog ? { catalog: { ...s.catalog, models: [...s.catalog.models.filter((m) => !isUserModel(m)), ...mine] } } : s,
-  );
-}
-
+/** The stored models, in this panel's list and (by the shell) in the catalog the pickers read. */
 export async function refreshModels(): Promise<void> {
   try {
-    const { cards } = await listUserModels(await userStore());
-    publishModels(cards);
+    set({ models: await refreshUserModels() });
   } catch (e) {
     set({ modelsMessage: { kind: 'error', text: `Your models could not be listed: ${message(e)}` } });
   }

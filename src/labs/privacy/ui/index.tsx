@@ -4,10 +4,16 @@
  */
 import { MiaPanel } from './MiaPanel';
 import { LeakPanel } from './LeakPanel';
+import { DpTrainPanel } from './DpTrainPanel';
+import { DpChartPanel } from './DpChartPanel';
+import { DpClipPanel } from './DpClipPanel';
 
 export function PrivacyPanels() {
   return (
     <>
+      <DpTrainPanel />
+      <DpChartPanel />
+      <DpClipPanel />
       <MiaPanel />
       <LeakPanel />
     </>
