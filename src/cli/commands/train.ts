@@ -11,7 +11,8 @@ import { train } from '../../core/train/train';
 import { holdoutPgd } from '../../labs/attacks/holdout';
 import { recipeStep } from '../../labs/defences/algorithms/trades';
 import { dpSgdTraining, expectedBatchSize, poissonSteps } from '../../labs/privacy/algorithms/dp-sgd';
-import { ACCOUNTANTS, epsilonSpent } from '../../labs/privacy/index';
+import { epsilonSpent } from '../../labs/privacy/index';
+import { privacyEntry } from '../../labs/privacy/dp-plan';
 import { evaluate } from '../../core/eval/evaluate';
 import { initNodeBackend, wasmThreads } from '../../core/engine/node-backend';
 import { isNonNegInt, isPosInt, num, parse } from '../args';
@@ -197,20 +198,9 @@ export async function runTrain(args: string[]): Promise<number> {
   let privacy: PrivacyEntry | undefined;
   if (dp) {
     const steps = dpSteps(epochs);
-    const budget = (a: string) =>
-      `npm run --silent rlab -- privacy-budget --sample-rate ${dp.sampleRate} --noise-multiplier ${dp.noiseMultiplier} --steps ${steps} --delta ${DELTA} --accountant ${a} --json`;
-    privacy = {
-      method: 'dp-sgd',
-      ...dp,
-      expectedBatchSize: expectedBatchSize(trainSplit.n - recipe.holdout, dp.sampleRate),
-      steps,
-      delta: DELTA,
-      epsilon: ACCOUNTANTS.map((a) => {
-        const s = epsilonSpent(a, [{ noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, steps }], DELTA);
-        log(`epsilon ${s.epsilon.toFixed(3)} at delta ${DELTA} (${a}${s.order !== undefined ? `, order ${s.order}` : ''}), ${steps} steps`);
-        return { accountant: a, epsilon: s.epsilon, ...(s.order !== undefined && { order: s.order }), command: budget(a) };
-      }),
-    };
+    privacy = privacyEntry({ ...dp, expectedBatch: expectedBatchSize(trainSplit.n - recipe.holdout, dp.sampleRate), steps, delta: DELTA });
+    for (const s of privacy.epsilon)
+      log(`epsilon ${s.epsilon.toFixed(3)} at delta ${DELTA} (${s.accountant}${s.order !== undefined ? `, order ${s.order}` : ''}), ${steps} steps`);
   }
   const card: ModelCard = {
     schema: 1,

@@ -31,7 +31,7 @@ export function DpChartPanel() {
   const yLo = Math.max(0, Math.floor(Math.min(...rows.map((r) => r.accuracy), baseline?.accuracy ?? 1) * 10) / 10 - 0.1);
   return (
     <section className="panel pv-dpchart-panel" aria-labelledby="pv-dpchart-title" data-testid="pv-dpchart">
-      <h2 id="pv-dpchart-title">Accuracy against ε</h2>
+      <h2 id="pv-dpchart-title">Accuracy against the privacy budget</h2>
       <p className="small muted">
         Every DP-SGD model of {DATASETS[dataset]?.name ?? dataset} known here, the zoo&apos;s and yours: its test accuracy against the ε its card
         gives (at the card&apos;s δ) under the chosen accountant. Less ε, more privacy; the line is the model trained without privacy.
