@@ -61,5 +61,7 @@ describe("the user's models in IndexedDB", () => {
     expect(freeId('mnist-pgd', [])).toBe('my-mnist-pgd');
     expect(freeId('mnist-pgd', ['my-mnist-pgd', 'my-mnist-pgd-2'])).toBe('my-mnist-pgd-3');
     expect(freeId('my-Fashion MNIST/pgd', [])).toBe('my-fashion-mnist-pgd');
+    expect(freeId('mnist-dp-sigma1.3', ['my-mnist-dp-sigma1.3'])).toBe('my-mnist-dp-sigma1.3-2');
+    expect(freeId('.x.', [])).toBe('my-x');
   });
 });

@@ -104,8 +104,9 @@ export function freeId(base: string, taken: Iterable<string>): string {
     base
       .replace(new RegExp(`^${USER_PREFIX}`), '')
       .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
+      // dots stay, as in the zoo's ids (mnist-dp-sigma1.3): the model pickers and links accept them
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '')
       .slice(0, 48);
   if (!used.has(clean)) return clean;
   for (let k = 2; ; k++) if (!used.has(`${clean}-${k}`)) return `${clean}-${k}`;
