@@ -8,7 +8,8 @@
 import { expect, test } from './fixtures';
 import { PrivacyDpPage } from './pages/PrivacyDpPage';
 
-const LINK = '#v=2&lab=privacy&model=mnist-cnn&pv.v=1&pv.dn=300&pv.dbs=30&pv.dep=1&pv.devery=2&pv.dprobe=100&pv.dtest=200&pv.ddelta=0.001&pv.dclip=0.5';
+const LINK =
+  '#v=2&lab=privacy&model=mnist-cnn&pv.v=1&pv.dn=300&pv.dbs=30&pv.dep=1&pv.devery=2&pv.dprobe=100&pv.dtest=200&pv.ddelta=0.001&pv.dclip=0.5';
 
 test('a tiny DP-SGD run ticks epsilon up, lands on the accuracy-against-epsilon chart, and the clipping view shows its numbers', async ({
   page,

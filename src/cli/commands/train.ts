@@ -200,7 +200,9 @@ export async function runTrain(args: string[]): Promise<number> {
     const steps = dpSteps(epochs);
     privacy = privacyEntry({ ...dp, expectedBatch: expectedBatchSize(trainSplit.n - recipe.holdout, dp.sampleRate), steps, delta: DELTA });
     for (const s of privacy.epsilon)
-      log(`epsilon ${s.epsilon.toFixed(3)} at delta ${DELTA} (${s.accountant}${s.order !== undefined ? `, order ${s.order}` : ''}), ${steps} steps`);
+      log(
+        `epsilon ${s.epsilon.toFixed(3)} at delta ${DELTA} (${s.accountant}${s.order !== undefined ? `, order ${s.order}` : ''}), ${steps} steps`,
+      );
   }
   const card: ModelCard = {
     schema: 1,

@@ -29,7 +29,14 @@ describe('the accuracy-against-epsilon chart', () => {
     expect(c.rows.map((r) => r.id)).toEqual(['my-mnist-dp-sigma2', 'mnist-dp-sigma1.3']);
     const z = c.rows[1];
     expect(z.epsilon).toBe(dpZoo.privacy!.epsilon.find((e) => e.accountant === 'rdp')!.epsilon);
-    expect(z).toMatchObject({ mine: false, accuracy: dpZoo.cleanAccuracy.accuracy, n: 10000, noiseMultiplier: 1.3, clip: 1.5, delta: 1e-5 });
+    expect(z).toMatchObject({
+      mine: false,
+      accuracy: dpZoo.cleanAccuracy.accuracy,
+      n: 10000,
+      noiseMultiplier: 1.3,
+      clip: 1.5,
+      delta: 1e-5,
+    });
     expect(c.rows[0]).toMatchObject({ mine: true, epsilon: 0.4, accuracy: 0.61, n: 500, delta: 1e-4 });
     expect(c.baseline).toEqual({ id: 'mnist-cnn', accuracy: zoo('mnist-cnn').cleanAccuracy.accuracy, n: 10000 });
   });

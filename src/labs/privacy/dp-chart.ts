@@ -57,6 +57,8 @@ export function dpChartData(models: readonly ModelCard[], dataset: string, accou
     });
   }
   rows.sort((a, b) => a.epsilon - b.epsilon || a.id.localeCompare(b.id));
-  const base = models.find((m) => m.dataset === dataset && !isUserModel(m) && m.recipe !== 'user' && !m.privacy && trainingMethodOf(m) === 'standard');
+  const base = models.find(
+    (m) => m.dataset === dataset && !isUserModel(m) && m.recipe !== 'user' && !m.privacy && trainingMethodOf(m) === 'standard',
+  );
   return { rows, baseline: base ? { id: base.id, accuracy: base.cleanAccuracy.accuracy, n: base.cleanAccuracy.n } : null, missing };
 }

@@ -55,7 +55,13 @@ describe('the dpTrain job', () => {
     const s = settings();
     const { out, events } = await run(s);
     const start = events.find((e) => e.kind === 'start');
-    expect(start?.kind === 'start' && start.plan).toMatchObject({ sampleRate: 0.1, stepsPerEpoch: 10, totalSteps: 20, expectedBatch: 20, noiseMultiplier: 1 });
+    expect(start?.kind === 'start' && start.plan).toMatchObject({
+      sampleRate: 0.1,
+      stepsPerEpoch: 10,
+      totalSteps: 20,
+      expectedBatch: 20,
+      noiseMultiplier: 1,
+    });
     const points = events.flatMap((e) => (e.kind === 'point' ? [e.point] : []));
     expect(points.map((p) => p.step)).toEqual([0, 5, 10, 15, 20]);
     expect(out.points).toEqual(points);
@@ -71,7 +77,15 @@ describe('the dpTrain job', () => {
     for (const p of points.slice(1)) expect(p.epsilon).toBeCloseTo(rdp(p.step), 10);
     const card = out.card;
     expect(card.id).toBe('my-mnist-dp-sigma1');
-    expect(card.privacy).toMatchObject({ method: 'dp-sgd', noiseMultiplier: 1, clip: 1, sampleRate: 0.1, expectedBatchSize: 20, steps: 20, delta: 1e-3 });
+    expect(card.privacy).toMatchObject({
+      method: 'dp-sgd',
+      noiseMultiplier: 1,
+      clip: 1,
+      sampleRate: 0.1,
+      expectedBatchSize: 20,
+      steps: 20,
+      delta: 1e-3,
+    });
     expect(card.privacy!.epsilon.map((e) => e.accountant)).toEqual(['rdp', 'rdp-classic', 'prv']);
     for (const e of card.privacy!.epsilon) {
       const want = epsilonSpent(e.accountant as 'rdp', [{ noiseMultiplier: 1, sampleRate: 0.1, steps: 20 }], 1e-3);
@@ -127,7 +141,11 @@ describe('the dpClip job', () => {
     model: () => ({
       card: { id: 'toy-dp', dataset: 'mnist' } as ModelCard,
       files: { json: new Uint8Array(), weights: new Map() },
-      loaded: { model, weightBytes: 0, classifier: { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: [28, 28, 1], numClasses: 10, outputKind: 'logits' } },
+      loaded: {
+        model,
+        weightBytes: 0,
+        classifier: { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: [28, 28, 1], numClasses: 10, outputKind: 'logits' },
+      },
     }),
   });
 

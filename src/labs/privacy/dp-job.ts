@@ -155,11 +155,15 @@ export async function dpTrainJob(ctx: WorkerJobContext<DpEvent>, req: DpTrainReq
 
   const n = Math.min(s.testImages, test.n);
   ctx.progress({ label: `Measuring the DP model on ${n} test images`, done: 0, total: 0, unit: 'steps', payload: [] });
-  const clean = (await evaluate(logitsOf(model, ds.shape), sliceSplit(test, 0, n), { attack: 'none' }, { signal: ctx.signal })).cleanAccuracy;
+  const clean = (await evaluate(logitsOf(model, ds.shape), sliceSplit(test, 0, n), { attack: 'none' }, { signal: ctx.signal }))
+    .cleanAccuracy;
   const { json, weights, sha256 } = await storableModel(model);
   const db = await userStore();
   const sigma = Number(plan.noiseMultiplier.toPrecision(3));
-  const id = freeId(`${req.dataset}-dp-sigma${sigma}`, (await listUserModels(db)).cards.map((c) => c.id));
+  const id = freeId(
+    `${req.dataset}-dp-sigma${sigma}`,
+    (await listUserModels(db)).cards.map((c) => c.id),
+  );
   const status = ctx.services.backend();
   const privacy = privacyEntry({ ...plan, clip: s.clip, steps, delta: s.delta });
   const card: ModelCard = {
@@ -184,7 +188,11 @@ export async function dpTrainJob(ctx: WorkerJobContext<DpEvent>, req: DpTrainReq
     trainingSeconds: Math.round(seconds * 10) / 10,
     backend: status ? `${status.name}${status.adapter ? ` (${status.adapter})` : ''}` : tf.getBackend(),
     tfjsVersion: tf.version.tfjs,
-    cleanAccuracy: { n, accuracy: clean, command: `rlab eval --model <export folder>/model.json --dataset ${req.dataset} --n ${n} --attack none` },
+    cleanAccuracy: {
+      n,
+      accuracy: clean,
+      command: `rlab eval --model <export folder>/model.json --dataset ${req.dataset} --n ${n} --attack none`,
+    },
     robustAccuracy: [],
     privacy,
     weights: [{ path: 'weights.bin', sha256, bytes: weights.length }],
@@ -227,8 +235,10 @@ export async function dpClipJob(ctx: WorkerJobContext, req: DpClipRequest): Prom
   } catch {
     throw new Error('choose a model in Setup: its gradients are the ones clipped');
   }
-  if (active.card.dataset !== req.dataset) throw new Error(`the model in Setup (${active.card.id}) is not a ${getDataset(req.dataset).name} model`);
-  if (active.loaded.classifier.outputKind !== 'logits') throw new Error(`${active.card.id} ends in softmax: per-example gradients are taken of logits`);
+  if (active.card.dataset !== req.dataset)
+    throw new Error(`the model in Setup (${active.card.id}) is not a ${getDataset(req.dataset).name} model`);
+  if (active.loaded.classifier.outputKind !== 'logits')
+    throw new Error(`${active.card.id} ends in softmax: per-example gradients are taken of logits`);
   const plan = dpPlan(s);
   // the chosen image and a Poisson batch of the slice around it (seeded: the same settings draw the same batch)
   const drawn = Array.from(poissonBatch(s.slice, plan.sampleRate, new Rng(s.seed))).filter((i) => i !== s.image);
@@ -236,7 +246,14 @@ export async function dpClipJob(ctx: WorkerJobContext, req: DpClipRequest): Prom
   const { x, y } = batchTensor(trainSplit, indices);
   ctx.onCleanup(() => tf.dispose([x, y]));
   ctx.progress({ label: `Clipping ${indices.length} gradients of ${active.card.id}`, done: 0, total: 1, unit: 'steps', payload: [] });
-  const e = await explainClipping(active.loaded.model, x, y, { clip: s.clip, noiseMultiplier: plan.noiseMultiplier }, plan.expectedBatch, s.seed);
+  const e = await explainClipping(
+    active.loaded.model,
+    x,
+    y,
+    { clip: s.clip, noiseMultiplier: plan.noiseMultiplier },
+    plan.expectedBatch,
+    s.seed,
+  );
   const size = trainSplit.shape[0] * trainSplit.shape[1] * trainSplit.shape[2];
   return {
     ...e,

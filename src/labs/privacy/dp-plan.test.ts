@@ -24,7 +24,13 @@ describe('the DP run plan', () => {
     const plan = dpPlan({ ...defaultDp(), noise: 'epsilon', target: 2, accountant: 'rdp-classic' });
     expect(plan.epsilon).toBeLessThanOrEqual(2);
     expect(plan.epsilon).toBeGreaterThan(1.99);
-    expect(epsilonSpent('rdp-classic', [{ noiseMultiplier: plan.noiseMultiplier * 0.98, sampleRate: plan.sampleRate, steps: plan.totalSteps }], 1e-5).epsilon).toBeGreaterThan(2);
+    expect(
+      epsilonSpent(
+        'rdp-classic',
+        [{ noiseMultiplier: plan.noiseMultiplier * 0.98, sampleRate: plan.sampleRate, steps: plan.totalSteps }],
+        1e-5,
+      ).epsilon,
+    ).toBeGreaterThan(2);
   });
 
   it('says what is wrong with settings it cannot run', () => {

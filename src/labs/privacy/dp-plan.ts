@@ -25,7 +25,8 @@ export interface DpPlan {
 /** The first problem with a run's settings against the training split's size, in one sentence; null when none. */
 export function checkDpSettings(s: DpSettings, trainN: number): string | null {
   if (s.slice > trainN) return `${s.slice} training images asked for, but the training file has ${trainN}`;
-  if (s.batch > s.slice) return `the expected batch (${s.batch}) cannot exceed the training images (${s.slice}): the sample rate would be above 1`;
+  if (s.batch > s.slice)
+    return `the expected batch (${s.batch}) cannot exceed the training images (${s.slice}): the sample rate would be above 1`;
   if (s.delta >= 1 / s.slice)
     return `δ = ${s.delta} is not below 1 / ${s.slice} training images: such a δ lets a mechanism publish whole examples; choose a smaller δ`;
   return null;
@@ -39,13 +40,21 @@ export function dpPlan(s: DpSettings): DpPlan {
   const noiseMultiplier =
     s.noise === 'sigma'
       ? s.sigma
-      : noiseMultiplierFor({ targetEpsilon: s.target, delta: s.delta, sampleRate, steps: totalSteps, accountant: s.accountant }).noiseMultiplier;
+      : noiseMultiplierFor({ targetEpsilon: s.target, delta: s.delta, sampleRate, steps: totalSteps, accountant: s.accountant })
+          .noiseMultiplier;
   const epsilon = epsilonSpent(s.accountant, [{ noiseMultiplier, sampleRate, steps: totalSteps }], s.delta).epsilon;
   return { sampleRate, stepsPerEpoch, totalSteps, expectedBatch: expectedBatchSize(s.slice, sampleRate), noiseMultiplier, epsilon };
 }
 
 /** The card's privacy entry for `steps` noisy steps: epsilon at delta under every accountant, with its command. */
-export function privacyEntry(p: { noiseMultiplier: number; clip: number; sampleRate: number; expectedBatch: number; steps: number; delta: number }): PrivacyEntry {
+export function privacyEntry(p: {
+  noiseMultiplier: number;
+  clip: number;
+  sampleRate: number;
+  expectedBatch: number;
+  steps: number;
+  delta: number;
+}): PrivacyEntry {
   const run = { noiseMultiplier: p.noiseMultiplier, sampleRate: p.sampleRate, steps: p.steps };
   return {
     method: 'dp-sgd',

@@ -5,7 +5,19 @@ import { defaultDp } from './dp';
 describe("the DP-SGD settings in the privacy lab's slice", () => {
   it('round-trip through the link as pv.d* keys, defaults left out', () => {
     const e = cloneExperiment(DEFAULT_EXPERIMENT);
-    e.dp = { ...defaultDp(), noise: 'epsilon', target: 2.5, clip: 1.5, batch: 30, epochs: 1, slice: 300, delta: 1e-3, accountant: 'prv', every: 2, image: 9 };
+    e.dp = {
+      ...defaultDp(),
+      noise: 'epsilon',
+      target: 2.5,
+      clip: 1.5,
+      batch: 30,
+      epochs: 1,
+      slice: 300,
+      delta: 1e-3,
+      accountant: 'prv',
+      every: 2,
+      image: 9,
+    };
     const hash = encodeExperiment(e);
     const q = new URLSearchParams(hash);
     expect(q.get('pv.dnoise')).toBe('epsilon');

@@ -5,7 +5,18 @@
  * catalog's cards only (../dp-chart.ts): nothing runs.
  */
 import { useMemo } from 'react';
-import { CartesianGrid, LabelList, Legend, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  LabelList,
+  Legend,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  ScatterChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { DATASETS } from '../../../core/data/datasets';
 import type { Field } from '../../../core/experiment/fields';
 import { FieldInput } from '../../../ui/FieldInput';
@@ -33,8 +44,8 @@ export function DpChartPanel() {
     <section className="panel pv-dpchart-panel" aria-labelledby="pv-dpchart-title" data-testid="pv-dpchart">
       <h2 id="pv-dpchart-title">Accuracy against the privacy budget</h2>
       <p className="small muted">
-        Every DP-SGD model of {DATASETS[dataset]?.name ?? dataset} known here, the zoo&apos;s and yours: its test accuracy against the ε its card
-        gives (at the card&apos;s δ) under the chosen accountant. Less ε, more privacy; the line is the model trained without privacy.
+        Every DP-SGD model of {DATASETS[dataset]?.name ?? dataset} known here, the zoo&apos;s and yours: its test accuracy against the ε its
+        card gives (at the card&apos;s δ) under the chosen accountant. Less ε, more privacy; the line is the model trained without privacy.
       </p>
       <div className="studio-form">
         <FieldInput field={accountantField} testPrefix="pv-dpchart-" />
@@ -68,7 +79,10 @@ export function DpChartPanel() {
                 width={40}
                 tickFormatter={(v: number) => `${Math.round(v * 100)}%`}
               />
-              <Tooltip formatter={(v, name) => (typeof v === 'number' ? (name === 'ε' ? fmtEps(v) : percent(v, 2)) : String(v))} labelFormatter={() => ''} />
+              <Tooltip
+                formatter={(v, name) => (typeof v === 'number' ? (name === 'ε' ? fmtEps(v) : percent(v, 2)) : String(v))}
+                labelFormatter={() => ''}
+              />
               <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
               {baseline && (
                 <ReferenceLine

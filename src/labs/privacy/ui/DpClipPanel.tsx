@@ -22,11 +22,27 @@ import { dpClipBusy, dpDatasetProblem, runDpClip, useDp } from './dp-actions';
 const BARS = 24;
 
 const imageField = DP_FIELDS.find((f) => f.path === 'dp.image')! as Field<unknown>;
-const num = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1000 || Math.abs(v) < 0.001 ? v.toExponential(3) : Number(v.toPrecision(4)).toString());
+/** An axis tick: 1e-4, 0.01, 1, 100, 1e+4. */
+const tick = (v: number) => (v >= 1e4 || v < 1e-3 ? v.toExponential(0) : String(Number(v.toPrecision(2))));
+const num = (v: number) =>
+  v === 0 ? '0' : Math.abs(v) >= 1000 || Math.abs(v) < 0.001 ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
 
 function Result({ o }: { o: DpClipOutcome }) {
   const names = DATASETS[useLab.getState().experiment.dataset]?.classNames;
-  const bars = o.norms.slice(0, BARS).map((n, i) => ({ name: i === 0 ? 'chosen' : `#${o.indices[i]}`, before: n, after: o.clippedNorms[i] }));
+  // norms span many decades (a confident correct answer has a gradient near 0): a log axis from C / 10^4 at
+  // most, smaller norms drawn at its floor (the tooltip and the text give the true values)
+  const shown = o.norms.slice(0, BARS);
+  const positive = shown.filter((v) => v > 0);
+  const decade = (v: number, up: boolean) => Math.pow(10, (up ? Math.ceil : Math.floor)(Math.log10(v)));
+  const lo = decade(Math.max(o.clip * 1e-4, Math.min(o.clip, ...positive)), false);
+  const hi = decade(Math.max(o.clip, ...shown) * 1.0001, true);
+  const bars = shown.map((n, i) => ({
+    name: i === 0 ? 'chosen' : `#${o.indices[i]}`,
+    before: Math.max(n, lo),
+    after: Math.max(o.clippedNorms[i], lo),
+    trueBefore: n,
+    trueAfter: o.clippedNorms[i],
+  }));
   const clipped = o.norms.filter((n) => n > o.clip).length;
   const ratio = o.noiseNorm / Math.max(o.sumNorm, 1e-12);
   return (
@@ -40,8 +56,8 @@ function Result({ o }: { o: DpClipOutcome }) {
         </figure>
         <ol className="small pv-dp-clip-numbers" data-testid="pv-dp-clip-numbers">
           <li>
-            Its gradient (of its own loss {num(o.image.loss)}, over all d = {o.parameters.toLocaleString('en-US')} weights of {o.model}) has norm{' '}
-            <TeX tex="\|g\|_2" /> = <strong data-testid="pv-dp-clip-norm">{num(o.image.norm)}</strong>.
+            Its gradient (of its own loss {num(o.image.loss)}, over all d = {o.parameters.toLocaleString('en-US')} weights of {o.model}) has
+            norm <TeX tex="\|g\|_2" /> = <strong data-testid="pv-dp-clip-norm">{num(o.image.norm)}</strong>.
           </li>
           <li>
             Clipping scales it by <TeX tex="\min(1, C/\|g\|_2)" /> = {num(o.image.factor)}: its norm is now{' '}
@@ -49,8 +65,8 @@ function Result({ o }: { o: DpClipOutcome }) {
             {o.image.norm > o.clip ? ` (cut to C = ${o.clip})` : ` (under C = ${o.clip}: unchanged)`}.
           </li>
           <li>
-            The batch (Poisson sampling at q = {num(o.sampleRate)}) holds {o.norms.length} images; {clipped} of them had a norm above C. The sum of
-            their clipped gradients has norm {num(o.sumNorm)}.
+            The batch (Poisson sampling at q = {num(o.sampleRate)}) holds {o.norms.length} images; {clipped} of them had a norm above C. The
+            sum of their clipped gradients has norm {num(o.sumNorm)}.
           </li>
           <li>
             The noise drawn, <TeX tex="z \sim \mathcal N(0, \sigma^2 C^2 I_d)" /> with σ = {num(o.noiseMultiplier)}, has norm{' '}
@@ -66,16 +82,27 @@ function Result({ o }: { o: DpClipOutcome }) {
       <div className="fl-charts">
         <figure className="fl-chart" data-testid="pv-dp-clip-bars" data-bars={bars.length}>
           <figcaption className="small muted">
-            Gradient norm of each batch member before and after clipping (the first {bars.length} of {o.norms.length}); the line is C
+            Gradient norm of each batch member before and after clipping (the first {bars.length} of {o.norms.length}; log scale, norms
+            under {tick(lo)} drawn at the bottom); the line is C
           </figcaption>
-          <ResponsiveContainer width="100%" height={200}>
-            <BarChart data={bars} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+          <ResponsiveContainer width="100%" height={220}>
+            <BarChart data={bars} margin={{ top: 6, right: 44, bottom: 0, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
               <XAxis dataKey="name" tick={{ fontSize: 9 }} interval={0} angle={-45} textAnchor="end" height={40} />
-              <YAxis tick={{ fontSize: 11 }} width={44} />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? num(v) : String(v))} />
+              <YAxis scale="log" domain={[lo, hi]} allowDataOverflow tick={{ fontSize: 11 }} width={52} tickFormatter={tick} />
+              <Tooltip
+                formatter={(_v, name, item) => {
+                  const p = (item as { payload?: { trueBefore: number; trueAfter: number } }).payload;
+                  return p ? num(name === 'before clipping' ? p.trueBefore : p.trueAfter) : '';
+                }}
+              />
               <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
-              <ReferenceLine y={o.clip} stroke="#c8372d" strokeDasharray="4 3" label={{ value: `C = ${o.clip}`, fontSize: 10, position: 'right' }} />
+              <ReferenceLine
+                y={o.clip}
+                stroke="#c8372d"
+                strokeDasharray="4 3"
+                label={{ value: `C = ${o.clip}`, fontSize: 10, position: 'right' }}
+              />
               <Bar dataKey="before" name="before clipping" fill="#9aa7bd" isAnimationActive={false} />
               <Bar dataKey="after" name="after clipping" fill="#2f6fde" isAnimationActive={false} />
             </BarChart>
@@ -117,8 +144,9 @@ export function DpClipPanel() {
     <section className="panel pv-dpclip-panel" aria-labelledby="pv-dpclip-title" data-testid="pv-dpclip">
       <h2 id="pv-dpclip-title">Clipping and noise on one gradient</h2>
       <p className="small muted">
-        One DP-SGD step seen from one training image: how big its gradient is, what clipping leaves of it, and how large the noise that hides it
-        is. The gradients are those of the model chosen in Setup ({model ?? 'none yet'}); q, C, σ and the seed are the DP-SGD settings above.
+        One DP-SGD step seen from one training image: how big its gradient is, what clipping leaves of it, and how large the noise that
+        hides it is. The gradients are those of the model chosen in Setup ({model ?? 'none yet'}); q, C, σ and the seed are the DP-SGD
+        settings above.
       </p>
       <TeX
         display
@@ -127,8 +155,8 @@ export function DpClipPanel() {
         }
       />
       <p className="small muted">
-        Clipping makes every image count for at most C, so the noise σC can hide any one of them: with or without that image, the update looks
-        alike. That is what the accountant counts as ε.
+        Clipping makes every image count for at most C, so the noise σC can hide any one of them: with or without that image, the update
+        looks alike. That is what the accountant counts as ε.
       </p>
       {problem && <p className="attack-error">{problem}</p>}
       <div className="studio-form">

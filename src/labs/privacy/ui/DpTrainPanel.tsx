@@ -44,7 +44,10 @@ const fieldOf = (k: keyof DpSettings) => DP_FIELDS.find((f) => f.path === `dp.${
 export const fmtEps = (v: number) => (v === 0 ? '0' : v < 0.01 ? v.toExponential(2) : v.toFixed(v < 10 ? 3 : 1));
 
 /** What the run will do, as far as the page can tell cheaply (RDP accountants; PRV is left to the worker). */
-function usePlan(s: DpSettings): { plan: Partial<DpPlan> & { sampleRate: number; stepsPerEpoch: number; totalSteps: number }; error: string | null } {
+function usePlan(s: DpSettings): {
+  plan: Partial<DpPlan> & { sampleRate: number; stepsPerEpoch: number; totalSteps: number };
+  error: string | null;
+} {
   return useMemo(() => {
     const sampleRate = s.batch / s.slice;
     const counts = { sampleRate, stepsPerEpoch: poissonSteps(sampleRate), totalSteps: poissonSteps(sampleRate) * s.epochs };
@@ -62,10 +65,21 @@ const EXPLAIN = {
   what: "DP-SGD bounds what any one training image can do to the model: each image's gradient is clipped to norm C, the clipped gradients are summed, and Gaussian noise of std σC is added before the step. Batches are drawn by Poisson sampling (each image joins with probability q), which is what lets the accountant count the privacy spent: ε at δ after T steps. More noise, fewer steps or a smaller q spend less ε, and cost accuracy.",
   formula:
     '\\tilde g_t = \\frac{1}{\\lfloor qN \\rfloor}\\Big(\\sum_{i \\in B_t} g_i \\min\\big(1, \\tfrac{C}{\\|g_i\\|_2}\\big) + \\mathcal N(0, \\sigma^2 C^2 I)\\Big),\\qquad \\theta_{t+1} = \\theta_t - \\eta\\, \\tilde g_t',
-  paper: { cite: 'Abadi et al., Deep learning with differential privacy, CCS 2016 (as Opacus runs it)', url: 'https://arxiv.org/abs/1607.00133' },
+  paper: {
+    cite: 'Abadi et al., Deep learning with differential privacy, CCS 2016 (as Opacus runs it)',
+    url: 'https://arxiv.org/abs/1607.00133',
+  },
 };
 
-function Curve({ points, accountant, delta }: { points: { step: number; epsilon: number; accuracy: number }[]; accountant: string; delta: number }) {
+function Curve({
+  points,
+  accountant,
+  delta,
+}: {
+  points: { step: number; epsilon: number; accuracy: number }[];
+  accountant: string;
+  delta: number;
+}) {
   return (
     <figure className="fl-chart" data-testid="pv-dp-curve" data-points={points.length}>
       <figcaption className="small muted">
@@ -82,7 +96,13 @@ function Curve({ points, accountant, delta }: { points: { step: number; epsilon:
             tick={{ fontSize: 11 }}
             label={{ value: 'step', position: 'insideBottom', offset: -8, fontSize: 11 }}
           />
-          <YAxis yAxisId="acc" domain={[0, 1]} tick={{ fontSize: 11 }} width={34} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
+          <YAxis
+            yAxisId="acc"
+            domain={[0, 1]}
+            tick={{ fontSize: 11 }}
+            width={34}
+            tickFormatter={(v: number) => `${Math.round(v * 100)}%`}
+          />
           <YAxis yAxisId="eps" orientation="right" tick={{ fontSize: 11 }} width={40} />
           <Tooltip
             formatter={(v, name) => (typeof v === 'number' ? (name === 'ε spent' ? fmtEps(v) : percent(v, 1)) : String(v))}
@@ -112,11 +132,15 @@ export function DpTrainPanel() {
   return (
     <section className="panel pv-dp-panel" aria-labelledby="pv-dp-title" data-testid="pv-dp">
       <h2 id="pv-dp-title">DP-SGD training</h2>
-      <Explain title="DP-SGD" x={{ ...EXPLAIN, params: TRAIN_KEYS.map((k) => ({ label: fieldOf(k).label, help: fieldOf(k).help ?? '' })) }} testId="pv-dp-explain" />
+      <Explain
+        title="DP-SGD"
+        x={{ ...EXPLAIN, params: TRAIN_KEYS.map((k) => ({ label: fieldOf(k).label, help: fieldOf(k).help ?? '' })) }}
+        testId="pv-dp-explain"
+      />
       <p className="small muted">
         Trains Opacus&apos;s MNIST network from scratch in this tab, on the active backend, on the first {s.slice.toLocaleString('en-US')}{' '}
-        {DATASETS[dataset]?.name ?? dataset} training images, with differential privacy: ε ticks up as the steps are taken. The model is then
-        one of your models (in every picker and in the Defence Lab&apos;s list, exportable).
+        {DATASETS[dataset]?.name ?? dataset} training images, with differential privacy: ε ticks up as the steps are taken. The model is
+        then one of your models (in every picker and in the Defence Lab&apos;s list, exportable).
       </p>
       {problem && (
         <p className="attack-error" data-testid="pv-dp-dataset-problem">
@@ -134,10 +158,15 @@ export function DpTrainPanel() {
         {plan.noiseMultiplier !== undefined && plan.epsilon !== undefined ? (
           <>
             ; σ = {Number(plan.noiseMultiplier.toPrecision(4))}
-            {s.noise === 'epsilon' ? ' (the inverse accountant’s)' : ''}: the run will spend ε = {fmtEps(plan.epsilon)} at δ = {s.delta} ({s.accountant}).
+            {s.noise === 'epsilon' ? ' (the inverse accountant’s)' : ''}: the run will spend ε = {fmtEps(plan.epsilon)} at δ = {s.delta} (
+            {s.accountant}).
           </>
         ) : (
-          <>{s.noise === 'epsilon' ? '; σ for the target ε is found by the PRV accountant when the run starts.' : '; ε under PRV is computed in the worker.'}</>
+          <>
+            {s.noise === 'epsilon'
+              ? '; σ for the target ε is found by the PRV accountant when the run starts.'
+              : '; ε under PRV is computed in the worker.'}
+          </>
         )}
       </p>
       {planError && (
@@ -146,7 +175,13 @@ export function DpTrainPanel() {
         </p>
       )}
       <div className="studio-actions">
-        <button type="button" className="primary" onClick={runDpTraining} disabled={busy || !!problem || !!planError} data-testid="pv-dp-run">
+        <button
+          type="button"
+          className="primary"
+          onClick={runDpTraining}
+          disabled={busy || !!problem || !!planError}
+          data-testid="pv-dp-run"
+        >
           Train with DP-SGD
         </button>
         <CancelButton job={job} testId="pv-dp-cancel" />
@@ -159,7 +194,13 @@ export function DpTrainPanel() {
       )}
       {status === 'cancelled' && <p className="small muted">Cancelled: nothing was stored.</p>}
       {(status === 'running' || points.length > 0) && (
-        <p className="small" data-testid="pv-dp-status" data-step={last?.step ?? 0} data-epsilon={last?.epsilon ?? 0} data-accuracy={last?.accuracy ?? ''}>
+        <p
+          className="small"
+          data-testid="pv-dp-status"
+          data-step={last?.step ?? 0}
+          data-epsilon={last?.epsilon ?? 0}
+          data-accuracy={last?.accuracy ?? ''}
+        >
           {last ? (
             <>
               step {last.step} of {streamed?.totalSteps ?? plan.totalSteps} · ε spent <strong>{fmtEps(last.epsilon)}</strong> at δ ={' '}
@@ -201,9 +242,9 @@ export function DpTrainPanel() {
       {card && card.privacy && (
         <div className="train-result" data-testid="pv-dp-result" data-model={card.id}>
           <p>
-            <strong>{card.id}</strong> is stored in this browser: test accuracy {percent(card.cleanAccuracy.accuracy, 2)} on {card.cleanAccuracy.n}{' '}
-            images after {card.privacy.steps} noisy steps (σ = {Number(card.privacy.noiseMultiplier.toPrecision(4))}, C = {card.privacy.clip}, q ={' '}
-            {Number(card.privacy.sampleRate.toPrecision(4))}); ε at δ = {card.privacy.delta}:{' '}
+            <strong>{card.id}</strong> is stored in this browser: test accuracy {percent(card.cleanAccuracy.accuracy, 2)} on{' '}
+            {card.cleanAccuracy.n} images after {card.privacy.steps} noisy steps (σ = {Number(card.privacy.noiseMultiplier.toPrecision(4))},
+            C = {card.privacy.clip}, q = {Number(card.privacy.sampleRate.toPrecision(4))}); ε at δ = {card.privacy.delta}:{' '}
             {card.privacy.epsilon.map((e, i) => (
               <span key={e.accountant}>
                 {i > 0 ? ', ' : ''}

@@ -84,7 +84,9 @@ export function runDpTraining(): void {
         await refreshUserModels();
         addNotice('info', `${r.value.card.id} is trained and stored in this browser: it is in the model pickers and the chart below.`);
       } catch (e) {
-        useDp.setState({ error: `The model was stored but the list of your models could not be read again: ${e instanceof Error ? e.message : String(e)}` });
+        useDp.setState({
+          error: `The model was stored but the list of your models could not be read again: ${e instanceof Error ? e.message : String(e)}`,
+        });
       }
     } else if (r.reason === 'cancelled') useDp.setState({ status: 'cancelled' });
     else useDp.setState({ status: 'failed', error: r.reason === 'gone' ? gone : r.message });
