@@ -3,7 +3,8 @@
  * and 10 noisy steps, epsilon read every 2 steps); Train streams epsilon rising beside the test accuracy,
  * stores the model with its privacy card, and the model joins the zoo's DP model on the accuracy-against-
  * epsilon chart and its table; the clipping view then writes out one gradient's norm before and after
- * clipping (at most C) and the noise drawn, with the model just trained. Frees its tensors.
+ * clipping (at most C) and the noise drawn, with the model just trained, and the loss-threshold membership
+ * test gives its AUC. Frees its tensors.
  */
 import { expect, test } from './fixtures';
 import { PrivacyDpPage } from './pages/PrivacyDpPage';
@@ -71,5 +72,13 @@ test('a tiny DP-SGD run ticks epsilon up, lands on the accuracy-against-epsilon 
   expect(await dp.clipNumber('update')).toBeGreaterThan(0);
   expect(Number(await dp.clipBars.getAttribute('data-bars'))).toBeGreaterThan(1);
   await expect(dp.clipBars.locator('.recharts-bar-rectangle').first()).toBeVisible();
+
+  // the loss-threshold membership test on it: an AUC between 0 and 1
+  await page.getByTestId('pv-dp-membership-run').click();
+  const membership = page.getByTestId('pv-dp-membership-result');
+  await expect(membership).toHaveAttribute('data-model', model, { timeout: 60_000 });
+  const auc = Number(await membership.getAttribute('data-auc'));
+  expect(auc).toBeGreaterThanOrEqual(0);
+  expect(auc).toBeLessThanOrEqual(1);
   expect(consoleErrors).toEqual([]);
 });

@@ -9,7 +9,7 @@ import { testJobContext, testServices } from '../../worker/job-testing';
 import type { WorkerServices } from '../../worker/jobs';
 import { listUserModels, trainingMethodOf, userStore } from '../defences/index';
 import { epsilonSpent } from './algorithms/accountants/accountant';
-import { dpClipJob, dpTrainJob, type DpEvent } from './dp-job';
+import { dpClipJob, dpMembershipJob, dpTrainJob, type DpEvent } from './dp-job';
 import { defaultDp, type DpSettings } from './experiment/dp';
 
 const trainSplit = toyData(400, 1);
@@ -206,5 +206,56 @@ describe('the dpClip job', () => {
     await expect(dpClipJob(c.ctx, { jobId: 1, dataset: 'mnist', settings: settings({ image: 200 }) })).rejects.toThrow(
       /training image 200 is outside the run's 200 training images/,
     );
+  });
+});
+
+describe('the dpMembership job', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  const active = (model: tf.LayersModel, train = trainSplit, test = testSplit): WorkerServices => ({
+    ...testServices(train, test),
+    model: () => ({
+      card: { id: 'toy', dataset: 'mnist' } as ModelCard,
+      files: { json: new Uint8Array(), weights: new Map() },
+      loaded: {
+        model,
+        weightBytes: 0,
+        classifier: { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: [28, 28, 1], numClasses: 10, outputKind: 'logits' },
+      },
+    }),
+  });
+
+  it("scores members against non-members by the model's loss: the AUC is the share of (member, non-member) pairs ordered right", async () => {
+    const model = buildModel('cnn-opacus', [28, 28, 1], 10, 5);
+    const before = tf.memory().numTensors;
+    const c = testJobContext(active(model));
+    const out = await dpMembershipJob(c.ctx, { jobId: 1, dataset: 'mnist', settings: settings({ slice: 50 }) });
+    c.cleanup();
+    expect(out).toMatchObject({ model: 'toy', n: 50 });
+    // the same from the losses, by hand: P(loss_member < loss_non-member) + ties / 2
+    const loss = (split: typeof trainSplit) =>
+      tf.tidy(() => {
+        const x = tf.div(tf.tensor4d(Float32Array.from(split.pixels.subarray(0, 50 * 784)), [50, 28, 28, 1]), 255);
+        const z = model.apply(x) as tf.Tensor2D;
+        return Array.from(
+          tf.sub(tf.logSumExp(z, 1), tf.sum(tf.mul(z, tf.oneHot(Array.from(split.labels.subarray(0, 50)), 10)), 1)).dataSync(),
+        );
+      });
+    const a = loss(trainSplit);
+    const b = loss(testSplit);
+    let pairs = 0;
+    for (const u of a) for (const v of b) pairs += u < v ? 1 : u === v ? 0.5 : 0;
+    expect(out.auc).toBeCloseTo(pairs / 2500, 2);
+    expect(out.memberLoss).toBeCloseTo(a.reduce((s, v) => s + v, 0) / 50, 3);
+    expect(tf.memory().numTensors).toBe(before);
+    // the same images as members and non-members: nothing to tell apart
+    const same = testJobContext(active(model, trainSplit, trainSplit));
+    const even = await dpMembershipJob(same.ctx, { jobId: 1, dataset: 'mnist', settings: settings({ slice: 50 }) });
+    same.cleanup();
+    expect(even.auc).toBeCloseTo(0.5, 12);
+    expect(even.advantage).toBeCloseTo(0, 12);
+    model.dispose();
   });
 });

@@ -10,6 +10,7 @@
  *     entry has epsilon under every accountant for the steps actually taken. Cancelling stores nothing.
  *   - `dpClip`: the clipping and noise of one step explained on a chosen training image, with the model
  *     chosen in Setup (algorithms/dp-explain.ts).
+ *   - `dpMembership`: the loss-threshold membership test on the model chosen in Setup (what DP buys).
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, sliceSplit } from '../../core/data/batches';
@@ -27,6 +28,9 @@ import type { WorkerJobContext } from '../../worker/jobs';
 import { freeId, listUserModels, saveUserModel, USER_RECIPE, userStore } from '../defences/index';
 import { PrivacyAccountant } from './algorithms/accountants/accountant';
 import { explainClipping, type ClipExplanation } from './algorithms/dp-explain';
+import { lossThresholdScores } from './algorithms/mia/loss-threshold';
+import { miaMetrics } from './algorithms/mia/metrics';
+import { crossEntropyLosses } from './algorithms/mia/outputs';
 import { dpSgdStep, poissonBatch, poissonSampler } from './algorithms/dp-sgd';
 import { checkDpSettings, dpPlan, privacyEntry, type DpPlan } from './dp-plan';
 import type { DpSettings } from './experiment/dp';
@@ -263,5 +267,75 @@ export async function dpClipJob(ctx: WorkerJobContext, req: DpClipRequest): Prom
     pixels: trainSplit.pixels.slice(s.image * size, (s.image + 1) * size),
     shape: trainSplit.shape,
     sampleRate: plan.sampleRate,
+  };
+}
+
+export interface DpMembershipRequest {
+  jobId: number;
+  dataset: string;
+  settings: DpSettings;
+}
+
+/**
+ * The loss-threshold membership test (Yeom et al. 2018, algorithms/mia/loss-threshold.ts) on the model
+ * chosen in Setup: members are the first K training images (the DP run's training slice; the zoo's models
+ * trained on the whole file, or all of it but the last held-out images, so these too), non-members the
+ * first K test images, K = the slice (at most the test images). Only the model's logits are read.
+ */
+export interface DpMembershipOutcome {
+  model: string;
+  n: number;
+  auc: number;
+  tprAt001: number;
+  tprAt01: number;
+  advantage: number;
+  memberLoss: number;
+  nonMemberLoss: number;
+}
+
+async function logitsOn(m: tf.LayersModel, split: LabeledImages, signal: AbortSignal): Promise<Float32Array> {
+  const out = new Float32Array(split.n * 10);
+  for (let s = 0; s < split.n; s += 250) {
+    if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+    const idx = Array.from({ length: Math.min(250, split.n - s) }, (_, i) => s + i);
+    const { x, y } = batchTensor(split, idx);
+    const z = tf.tidy(() => m.apply(x) as tf.Tensor2D);
+    out.set(await z.data(), s * 10);
+    tf.dispose([x, y, z]);
+  }
+  return out;
+}
+
+export async function dpMembershipJob(ctx: WorkerJobContext, req: DpMembershipRequest): Promise<DpMembershipOutcome> {
+  const { train: trainSplit, test } = await splits(ctx, req.dataset);
+  let active;
+  try {
+    active = ctx.services.model();
+  } catch {
+    throw new Error('choose a model in Setup: its losses are the ones compared');
+  }
+  if (active.card.dataset !== req.dataset)
+    throw new Error(`the model in Setup (${active.card.id}) is not a ${getDataset(req.dataset).name} model`);
+  if (active.loaded.classifier.outputKind !== 'logits') throw new Error(`${active.card.id} ends in softmax: the test reads logits`);
+  const n = Math.min(req.settings.slice, test.n, trainSplit.n);
+  ctx.progress({ label: `Membership test of ${active.card.id} on ${n} + ${n} images`, done: 0, total: 2, unit: 'steps', payload: [] });
+  const members = sliceSplit(trainSplit, 0, n);
+  const others = sliceSplit(test, 0, n);
+  const lossIn = crossEntropyLosses(await logitsOn(active.loaded.model, members, ctx.signal), members.labels, 10);
+  ctx.progress({ label: `Membership test of ${active.card.id} on ${n} + ${n} images`, done: 1, total: 2, unit: 'steps', payload: [] });
+  const lossOut = crossEntropyLosses(await logitsOn(active.loaded.model, others, ctx.signal), others.labels, 10);
+  const scores = lossThresholdScores([...lossIn, ...lossOut]);
+  const truth = Array.from({ length: 2 * n }, (_, i) => i < n);
+  const m = miaMetrics(scores, truth);
+  const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;
+  return {
+    model: active.card.id,
+    n,
+    auc: m.auc,
+    tprAt001: m.tprAt001,
+    tprAt01: m.tprAt01,
+    advantage: m.advantage,
+    memberLoss: mean(lossIn),
+    nonMemberLoss: mean(lossOut),
   };
 }

@@ -3,7 +3,7 @@
  * function of a WorkerJobContext and a request, run by the worker's job wrapper.
  */
 import type { LabJobs } from '../../worker/jobs';
-import { dpClipJob, dpTrainJob } from './dp-job';
+import { dpClipJob, dpMembershipJob, dpTrainJob } from './dp-job';
 import { leakJob } from './leak-job';
 import { miaJob } from './mia-job';
 
@@ -12,4 +12,5 @@ export const privacyJobs = {
   mia: miaJob,
   dpTrain: dpTrainJob,
   dpClip: dpClipJob,
+  dpMembership: dpMembershipJob,
 } satisfies LabJobs;

@@ -57,7 +57,7 @@ export function DpChartPanel() {
       ) : (
         <figure className="fl-chart" data-testid="pv-dpchart-chart" data-models={rows.length}>
           <ResponsiveContainer width="100%" height={280}>
-            <ScatterChart margin={{ top: 16, right: 24, bottom: 16, left: 0 }}>
+            <ScatterChart margin={{ top: 16, right: 48, bottom: 16, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
               <XAxis
                 type="number"

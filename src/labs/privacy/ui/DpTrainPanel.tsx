@@ -20,7 +20,7 @@ import { jobOfKind, useLab } from '../../../ui/store';
 import { poissonSteps } from '../algorithms/dp-counts';
 import { dpPlan, type DpPlan } from '../dp-plan';
 import { DP_FIELDS, type DpSettings } from '../experiment/dp';
-import { dpBusy, dpDatasetProblem, runDpTraining, useDp } from './dp-actions';
+import { dpBusy, dpDatasetProblem, dpMembershipBusy, runDpMembership, runDpTraining, useDp } from './dp-actions';
 
 const TRAIN_KEYS: readonly (keyof DpSettings)[] = [
   'noise',
@@ -100,7 +100,7 @@ function Curve({
             yAxisId="acc"
             domain={[0, 1]}
             tick={{ fontSize: 11 }}
-            width={34}
+            width={42}
             tickFormatter={(v: number) => `${Math.round(v * 100)}%`}
           />
           <YAxis yAxisId="eps" orientation="right" tick={{ fontSize: 11 }} width={40} />
@@ -114,6 +114,44 @@ function Curve({
         </LineChart>
       </ResponsiveContainer>
     </figure>
+  );
+}
+
+/** The loss-threshold membership test on the model in Setup: what DP-SGD buys, in one number. */
+function Membership() {
+  const model = useLab((s) => s.model?.id);
+  const slice = useLab((s) => s.experiment.dp.slice);
+  const busy = useLab(dpMembershipBusy);
+  const job = useLab((s) => jobOfKind(s, 'dp-membership'));
+  const { outcome: o, error } = useDp((s) => s.membership);
+  return (
+    <div className="pv-dp-membership" data-testid="pv-dp-membership">
+      <h3>Does the model give its training images away?</h3>
+      <p className="small muted">
+        The loss-threshold attack (Yeom et al. 2018) on the model chosen in Setup ({model ?? 'none yet'}): it calls an image a member when
+        the model&apos;s loss on it is low. Members: the first {slice.toLocaleString('en-US')} training images (the run&apos;s slice; the
+        zoo&apos;s models trained on them too); non-members: as many test images. AUC 0.5 is guessing.
+      </p>
+      <div className="studio-actions">
+        <button type="button" onClick={runDpMembership} disabled={busy || !model} data-testid="pv-dp-membership-run">
+          Test membership
+        </button>
+        <CancelButton job={job} testId="pv-dp-membership-cancel" />
+      </div>
+      {job && <JobRow job={job} prefix="pv-dp-membership-" />}
+      {error && (
+        <p className="attack-error" role="alert">
+          {error}
+        </p>
+      )}
+      {o && (
+        <p className="small" data-testid="pv-dp-membership-result" data-auc={o.auc} data-model={o.model}>
+          {o.model} on {o.n.toLocaleString('en-US')} members and {o.n.toLocaleString('en-US')} non-members: AUC{' '}
+          <strong>{o.auc.toFixed(3)}</strong>, TPR at 1% FPR {percent(o.tprAt01, 2)}, at 0.1% FPR {percent(o.tprAt001, 2)}, advantage{' '}
+          {o.advantage.toFixed(3)}; mean loss {o.memberLoss.toFixed(3)} on members against {o.nonMemberLoss.toFixed(3)} on non-members.
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -258,6 +296,7 @@ export function DpTrainPanel() {
           </button>
         </div>
       )}
+      <Membership />
     </section>
   );
 }

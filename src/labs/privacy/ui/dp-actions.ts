@@ -10,7 +10,7 @@ import { DATASETS } from '../../../core/data/datasets';
 import { afterReconcile, computeClient, refreshUserModels } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
 import { addNotice, jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
-import type { DpClipOutcome, DpEvent, DpPoint, DpTrainOutcome } from '../dp-job';
+import type { DpClipOutcome, DpEvent, DpMembershipOutcome, DpPoint, DpTrainOutcome } from '../dp-job';
 import type { DpPlan } from '../dp-plan';
 import type { DpSettings } from '../experiment/dp';
 
@@ -26,6 +26,7 @@ export interface DpUiState {
   outcome: DpTrainOutcome | null;
   error: string | null;
   clip: { status: 'idle' | 'running' | 'done' | 'failed' | 'cancelled'; outcome: DpClipOutcome | null; error: string | null };
+  membership: { status: 'idle' | 'running' | 'done' | 'failed' | 'cancelled'; outcome: DpMembershipOutcome | null; error: string | null };
 }
 
 export const useDp = create<DpUiState>(() => ({
@@ -36,10 +37,12 @@ export const useDp = create<DpUiState>(() => ({
   outcome: null,
   error: null,
   clip: { status: 'idle', outcome: null, error: null },
+  membership: { status: 'idle', outcome: null, error: null },
 }));
 
 export const dpBusy = (s: LabState): boolean => jobOfKind(s, 'dp-train') !== null || setupBusy(s);
 export const dpClipBusy = (s: LabState): boolean => jobOfKind(s, 'dp-clip') !== null || setupBusy(s);
+export const dpMembershipBusy = (s: LabState): boolean => jobOfKind(s, 'dp-membership') !== null || setupBusy(s);
 
 export function dpDatasetProblem(dataset: string): string | null {
   return (DP_DATASETS as readonly string[]).includes(dataset)
@@ -117,5 +120,33 @@ export function runDpClip(): void {
     if (r.ok) clip({ status: 'done', outcome: r.value });
     else if (r.reason === 'cancelled') clip({ status: 'cancelled' });
     else clip({ status: 'failed', error: r.reason === 'gone' ? gone : r.message });
+  })();
+}
+
+/** The loss-threshold membership test on the model in Setup (the `dpMembership` job). */
+export function runDpMembership(): void {
+  const s = useLab.getState();
+  if (dpMembershipBusy(s)) return;
+  const dataset = s.experiment.dataset;
+  const problem = dpDatasetProblem(dataset);
+  const set = (c: Partial<DpUiState['membership']>) => useDp.setState((st) => ({ membership: { ...st.membership, ...c } }));
+  if (problem) {
+    set({ error: problem });
+    return;
+  }
+  const settings = { ...s.experiment.dp };
+  set({ status: 'running', error: null });
+  void (async () => {
+    const r = await runJob<DpMembershipOutcome>({
+      kind: 'dp-membership',
+      label: 'Membership test (loss threshold)',
+      cancellable: true,
+      after: afterReconcile,
+      usesModel: true,
+      call: (jobId, onProgress) => computeClient().run('privacy', 'dpMembership', { jobId, dataset, settings }, onProgress),
+    });
+    if (r.ok) set({ status: 'done', outcome: r.value });
+    else if (r.reason === 'cancelled') set({ status: 'cancelled' });
+    else set({ status: 'failed', error: r.reason === 'gone' ? gone : r.message });
   })();
 }
