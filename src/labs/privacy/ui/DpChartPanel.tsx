@@ -40,6 +40,7 @@ export function DpChartPanel() {
   const ticks: number[] = [];
   for (let t = lo; t <= hi * 1.0001; t *= 10) ticks.push(Number(t.toPrecision(1)));
   const yLo = Math.max(0, Math.floor(Math.min(...rows.map((r) => r.accuracy), baseline?.accuracy ?? 1) * 10) / 10 - 0.1);
+  const yTicks = Array.from({ length: Math.round((1 - yLo) * 10) + 1 }, (_, i) => Number((yLo + i / 10).toFixed(1)));
   return (
     <section className="panel pv-dpchart-panel" aria-labelledby="pv-dpchart-title" data-testid="pv-dpchart">
       <h2 id="pv-dpchart-title">Accuracy against the privacy budget</h2>
@@ -75,6 +76,7 @@ export function DpChartPanel() {
                 dataKey="accuracy"
                 name="test accuracy"
                 domain={[yLo, 1]}
+                ticks={yTicks}
                 tick={{ fontSize: 11 }}
                 width={40}
                 tickFormatter={(v: number) => `${Math.round(v * 100)}%`}
@@ -83,13 +85,13 @@ export function DpChartPanel() {
                 formatter={(v, name) => (typeof v === 'number' ? (name === 'ε' ? fmtEps(v) : percent(v, 2)) : String(v))}
                 labelFormatter={() => ''}
               />
-              <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
+              <Legend verticalAlign="bottom" wrapperStyle={{ fontSize: 12, paddingTop: 14 }} />
               {baseline && (
                 <ReferenceLine
                   y={baseline.accuracy}
                   stroke="#555"
                   strokeDasharray="5 4"
-                  label={{ value: `${baseline.id} (no DP) ${percent(baseline.accuracy, 1)}`, fontSize: 10, position: 'insideBottomLeft' }}
+                  label={{ value: `${baseline.id} (no DP) ${percent(baseline.accuracy, 1)}`, fontSize: 10, position: 'insideTopLeft' }}
                 />
               )}
               {[false, true].map((mine) => (
@@ -100,7 +102,7 @@ export function DpChartPanel() {
                   fill={mine ? '#c8372d' : '#2f6fde'}
                   isAnimationActive={false}
                 >
-                  <LabelList dataKey="id" position="top" style={{ fontSize: 10 }} />
+                  <LabelList dataKey="id" position="right" style={{ fontSize: 10 }} />
                 </Scatter>
               ))}
             </ScatterChart>
