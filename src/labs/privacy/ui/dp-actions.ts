@@ -76,7 +76,9 @@ export function runDpTraining(): void {
           const points = [...st.points];
           for (const e of items) {
             if (e.kind === 'start') plan = e.plan;
-            else points.push(e.point);
+            // the progress port and the result's are separate channels: the last readings may arrive after the
+            // result (which holds them all), so a reading at or before the last step shown is one already had
+            else if (points.length === 0 || e.point.step > points[points.length - 1].step) points.push(e.point);
           }
           return { plan, points };
         }),
