@@ -14,9 +14,12 @@ export type { DefendedSettings } from './experiment/defended';
 export type { CertifySettings } from './experiment/certify';
 export type { TrainingSettings } from './experiment/training';
 export {
+  deleteRun,
   freeId,
   isUserModel,
   listUserModels,
+  loadRun,
+  saveRun,
   saveUserModel,
   storedModelCards,
   userModelFiles,

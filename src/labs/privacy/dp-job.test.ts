@@ -7,9 +7,9 @@ import type { ModelCard } from '../../core/models/card';
 import { toyData } from '../../core/test-utils';
 import { testJobContext, testServices } from '../../worker/job-testing';
 import type { WorkerServices } from '../../worker/jobs';
-import { listUserModels, trainingMethodOf, userStore } from '../defences/index';
+import { listUserModels, loadRun, trainingMethodOf, userStore } from '../defences/index';
 import { epsilonSpent } from './algorithms/accountants/accountant';
-import { dpClipJob, dpMembershipJob, dpTrainJob, type DpEvent } from './dp-job';
+import { DP_RUN, dpClipJob, dpMembershipJob, dpTrainJob, type DpEvent } from './dp-job';
 import { defaultDp, type DpSettings } from './experiment/dp';
 
 const trainSplit = toyData(400, 1);
@@ -75,7 +75,8 @@ describe('the dpTrain job', () => {
     }
     const rdp = (steps: number) => epsilonSpent('rdp', [{ noiseMultiplier: 1, sampleRate: 0.1, steps }], 1e-3).epsilon;
     for (const p of points.slice(1)) expect(p.epsilon).toBeCloseTo(rdp(p.step), 10);
-    const card = out.card;
+    expect(out.status).toBe('done');
+    const card = out.card!;
     expect(card.id).toBe('my-mnist-dp-sigma1');
     expect(card.privacy).toMatchObject({
       method: 'dp-sgd',
@@ -105,7 +106,7 @@ describe('the dpTrain job', () => {
 
   it('finds the noise multiplier for a target epsilon, and spends no more than it', async () => {
     const { out } = await run(settings({ noise: 'epsilon', target: 8, accountant: 'prv', epochs: 1, every: 100 }));
-    const p = out.card.privacy!;
+    const p = out.card!.privacy!;
     expect(p.noiseMultiplier).toBe(out.plan.noiseMultiplier);
     expect(p.steps).toBe(10);
     const prv = p.epsilon.find((e) => e.accountant === 'prv')!.epsilon;
@@ -116,11 +117,38 @@ describe('the dpTrain job', () => {
     expect(out.points[1].epsilon).toBeCloseTo(prv, 12);
   });
 
-  it('cancelled, stores nothing and frees its tensors', async () => {
+  it('stopped, stores no model but the run; resumed, ends with the same weights and epsilon as a run without a stop', async () => {
     const before = tf.memory().numTensors;
+    const s = settings({ epochs: 2, every: 3 });
+    const whole = await run(s);
     const ids = await stored();
-    await expect(run(settings({ epochs: 3 }), (e) => e.kind === 'point' && e.point.step >= 5)).rejects.toThrow(/cancel/i);
+    const stopped = await run(s, (e) => e.kind === 'point' && e.point.step >= 6);
+    expect(stopped.out.status).toBe('paused');
+    expect(stopped.out.card).toBeNull();
     expect(await stored()).toEqual(ids);
+    const db = await userStore();
+    const saved = await loadRun<unknown, { points: { step: number }[] }>(db, DP_RUN);
+    expect(saved?.state?.step).toBe(6);
+    expect(saved?.log.points.map((p) => p.step)).toEqual([0, 3, 6]);
+    // the Train panel's run is another record
+    expect(await loadRun(db)).toBeNull();
+    expect(tf.memory().numTensors).toBe(before);
+    const c = testJobContext<DpEvent>(services);
+    const resumed = await dpTrainJob(c.ctx, { jobId: 1, dataset: 'other', settings: defaultDp(), resume: true });
+    c.flush();
+    c.cleanup();
+    expect(resumed.status).toBe('done');
+    expect(resumed.points.map((p) => p.step)).toEqual(whole.out.points.map((p) => p.step));
+    expect(resumed.points.map((p) => p.epsilon)).toEqual(whole.out.points.map((p) => p.epsilon));
+    expect(resumed.card!.weights[0].sha256).toBe(whole.out.card!.weights[0].sha256);
+    expect(resumed.card!.privacy).toEqual(whole.out.card!.privacy);
+    // the start event gave the page the readings before the stop
+    const start = c.items.find((e) => e.kind === 'start');
+    expect(start?.kind === 'start' && start.points.map((p) => p.step)).toEqual([0, 3, 6]);
+    expect(await loadRun(db, DP_RUN)).toBeNull();
+    await expect(
+      dpTrainJob(testJobContext<DpEvent>(services).ctx, { jobId: 1, dataset: 'mnist', settings: s, resume: true }),
+    ).rejects.toThrow(/no stored DP-SGD run/);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -7,7 +7,10 @@
  *     fed one step at a time) and the accuracy on the first `probe` test images, and streams both. The
  *     finished model is stored as one of the user's models (the defences lab's store: it is then in every
  *     model picker, exportable, usable as a membership-inference target) with a card whose `privacy`
- *     entry has epsilon under every accountant for the steps actually taken. Cancelling stores nothing.
+ *     entry has epsilon under every accountant for the steps actually taken. The run is saved in the same
+ *     store as the Train panel's (key DP_RUN) every few seconds and when stopped: a paused or reloaded run
+ *     resumes at its last saved step, the accountant counting the steps before; no model is stored until
+ *     the run ends (Cancel on the page deletes the saved run).
  *   - `dpClip`: the clipping and noise of one step explained on a chosen training image, with the model
  *     chosen in Setup (algorithms/dp-explain.ts).
  *   - `dpMembership`: the loss-threshold membership test on the model chosen in Setup (what DP buys).
@@ -23,23 +26,41 @@ import type { Classifier } from '../../core/models/classifier';
 import { storableModel } from '../../core/models/io';
 import { Rng } from '../../core/random';
 import type { Recipe } from '../../core/train/recipes';
-import { train } from '../../core/train/train';
+import { train, type CheckpointStore } from '../../core/train/train';
 import type { WorkerJobContext } from '../../worker/jobs';
-import { freeId, listUserModels, saveUserModel, USER_RECIPE, userStore } from '../defences/index';
+import { deleteRun, freeId, listUserModels, loadRun, saveRun, saveUserModel, USER_RECIPE, userStore } from '../defences/index';
 import { PrivacyAccountant } from './algorithms/accountants/accountant';
 import { explainClipping, type ClipExplanation } from './algorithms/dp-explain';
 import { lossThresholdScores } from './algorithms/mia/loss-threshold';
 import { miaMetrics } from './algorithms/mia/metrics';
 import { crossEntropyLosses } from './algorithms/mia/outputs';
 import { dpSgdStep, poissonBatch, poissonSampler } from './algorithms/dp-sgd';
-import { checkDpSettings, dpPlan, privacyEntry, type DpPlan } from './dp-plan';
+import { checkDpSettings, DP_RUN, dpPlan, privacyEntry, type DpPlan } from './dp-plan';
 import type { DpSettings } from './experiment/dp';
 
 export interface DpTrainRequest {
   jobId: number;
   dataset: string;
   settings: DpSettings;
+  /** Go on with the stored run (its own settings) instead. */
+  resume?: boolean;
 }
+
+/** What a run was started with, stored beside its state (the defences lab's run store, key DP_RUN). */
+export interface DpRunRequest {
+  dataset: string;
+  settings: DpSettings;
+  /** Null until the worker has worked it out (the inverse accountant may take seconds). */
+  plan: DpPlan | null;
+  startedAt: string;
+}
+
+/** The readings so far, stored with the run. */
+export interface DpLog {
+  points: DpPoint[];
+}
+
+export { DP_RUN };
 
 /** One reading during a run: epsilon spent after `step` noisy steps, and the probe's test accuracy then. */
 export interface DpPoint {
@@ -52,12 +73,16 @@ export interface DpPoint {
   seconds: number;
 }
 
-export type DpEvent = { kind: 'start'; plan: DpPlan; settings: DpSettings; dataset: string } | { kind: 'point'; point: DpPoint };
+export type DpEvent =
+  { kind: 'start'; plan: DpPlan; settings: DpSettings; dataset: string; points: DpPoint[] } | { kind: 'point'; point: DpPoint };
 
 export interface DpTrainOutcome {
+  /** 'paused': stopped with the run saved (resume goes on from its last saved step); no card. */
+  status: 'done' | 'paused';
+  run: DpRunRequest;
   plan: DpPlan;
   points: DpPoint[];
-  card: ModelCard;
+  card: ModelCard | null;
   seconds: number;
 }
 
@@ -100,24 +125,43 @@ async function splits(ctx: WorkerJobContext<unknown>, dataset: string): Promise<
 }
 
 export async function dpTrainJob(ctx: WorkerJobContext<DpEvent>, req: DpTrainRequest): Promise<DpTrainOutcome> {
-  const s = { ...req.settings };
-  const ds = getDataset(req.dataset);
-  const { train: trainSplit, test } = await splits(ctx as WorkerJobContext<unknown>, req.dataset);
+  const db = await userStore();
+  const stored = req.resume ? await loadRun<DpRunRequest, DpLog>(db, DP_RUN) : null;
+  if (req.resume && !stored) throw new Error('there is no stored DP-SGD run to resume');
+  const run: DpRunRequest = stored
+    ? stored.request
+    : { dataset: req.dataset, settings: { ...req.settings }, plan: null, startedAt: new Date().toISOString() };
+  const s = run.settings;
+  const ds = getDataset(run.dataset);
+  const { train: trainSplit, test } = await splits(ctx as WorkerJobContext<unknown>, run.dataset);
   const problem = checkDpSettings(s, trainSplit.n);
   if (problem) throw new Error(problem);
-  const plan = dpPlan(s);
+  const plan = run.plan ?? dpPlan(s);
+  run.plan = plan;
   const data = sliceSplit(trainSplit, 0, s.slice);
   const probe = sliceSplit(test, 0, Math.min(s.probe, test.n));
   const label = `DP-SGD on ${ds.name}: σ ${Number(plan.noiseMultiplier.toPrecision(4))}, C ${s.clip}, q ${Number(plan.sampleRate.toPrecision(4))}`;
   const total = plan.totalSteps;
-  ctx.progress({ label, done: 0, total, unit: 'steps', payload: [{ kind: 'start', plan, settings: s, dataset: ds.id }] });
+  // a run saved within an epoch has readings after its last save: they are taken again
+  const startStep = stored?.state?.step ?? 0;
+  const points: DpPoint[] = (stored?.log.points ?? []).filter((p) => p.step <= startStep);
+  if (!stored) await saveRun<DpRunRequest, DpLog>(db, { request: run, state: null, log: { points } }, DP_RUN);
+  ctx.progress({
+    label,
+    done: startStep,
+    total,
+    unit: 'steps',
+    payload: [{ kind: 'start', plan, settings: s, dataset: ds.id, points: [...points] }],
+  });
 
   let model: tf.LayersModel | undefined;
   ctx.onCleanup(() => model?.dispose());
+  // the accountant has seen the steps of the run so far (none, or those before the pause)
   const accountant = new PrivacyAccountant(s.accountant);
-  const points: DpPoint[] = [];
+  if (startStep > 0) accountant.step(plan.noiseMultiplier, plan.sampleRate, startStep);
+  const secondsBefore = stored?.state?.seconds ?? 0;
   const t0 = performance.now();
-  let steps = 0;
+  let steps = startStep;
   let lossSum = 0;
   let lossCount = 0;
   const read = async (m: tf.LayersModel) => {
@@ -128,32 +172,46 @@ export async function dpTrainJob(ctx: WorkerJobContext<DpEvent>, req: DpTrainReq
       epsilon: accountant.spent(s.delta).epsilon,
       accuracy,
       loss: lossCount > 0 ? lossSum / lossCount : Number.NaN,
-      seconds: (performance.now() - t0) / 1000,
+      seconds: secondsBefore + (performance.now() - t0) / 1000,
     };
     lossSum = 0;
     lossCount = 0;
     points.push(point);
     ctx.progress({ label, done: steps, total, unit: 'steps', payload: [{ kind: 'point', point }] });
   };
+  const checkpoint: CheckpointStore = {
+    load: async () => stored?.state ?? null,
+    save: (state) => saveRun<DpRunRequest, DpLog>(db, { request: run, state, log: { points } }, DP_RUN),
+  };
   const inner = dpSgdStep({ noiseMultiplier: plan.noiseMultiplier, clip: s.clip, sampleRate: plan.sampleRate });
-  const result = await train(dpRecipe(req.dataset, s, plan), data, {
-    signal: ctx.signal,
-    sampler: poissonSampler(plan.sampleRate),
-    step: async (c) => {
-      if (!model) {
-        model = c.model;
-        await read(model);
-      }
-      const loss = await inner(c);
-      steps++;
-      accountant.step(plan.noiseMultiplier, plan.sampleRate);
-      lossSum += loss;
-      lossCount++;
-      if (steps % s.every === 0 || steps % plan.stepsPerEpoch === 0) await read(c.model);
-      else ctx.progress({ label, done: steps, total, unit: 'steps', loss, payload: [] });
-      return loss;
-    },
-  });
+  let result;
+  try {
+    result = await train(dpRecipe(run.dataset, s, plan), data, {
+      signal: ctx.signal,
+      checkpoint,
+      saveEvery: { seconds: 5 },
+      sampler: poissonSampler(plan.sampleRate),
+      step: async (c) => {
+        if (!model) {
+          model = c.model;
+          if (steps === 0) await read(model);
+        }
+        const loss = await inner(c);
+        steps++;
+        accountant.step(plan.noiseMultiplier, plan.sampleRate);
+        lossSum += loss;
+        lossCount++;
+        if (steps % s.every === 0 || steps % plan.stepsPerEpoch === 0) await read(c.model);
+        else ctx.progress({ label, done: steps, total, unit: 'steps', loss, payload: [] });
+        return loss;
+      },
+    });
+  } catch (e) {
+    if (!ctx.signal.aborted) throw e;
+    // stopped: the run is saved at its last step (the page deletes it when the user cancelled rather than paused)
+    const saved = await loadRun<DpRunRequest, DpLog>(db, DP_RUN);
+    return { status: 'paused', run, plan, points: saved?.log.points ?? points, card: null, seconds: saved?.state?.seconds ?? 0 };
+  }
   model = result.model;
   const seconds = result.seconds;
 
@@ -162,7 +220,6 @@ export async function dpTrainJob(ctx: WorkerJobContext<DpEvent>, req: DpTrainReq
   const clean = (await evaluate(logitsOf(model, ds.shape), sliceSplit(test, 0, n), { attack: 'none' }, { signal: ctx.signal }))
     .cleanAccuracy;
   const { json, weights, sha256 } = await storableModel(model);
-  const db = await userStore();
   const sigma = Number(plan.noiseMultiplier.toPrecision(3));
   const id = freeId(
     `${req.dataset}-dp-sigma${sigma}`,
@@ -207,7 +264,8 @@ export async function dpTrainJob(ctx: WorkerJobContext<DpEvent>, req: DpTrainReq
     ],
   };
   await saveUserModel(db, { id, card, json, weights: [{ path: 'weights.bin', bytes: weights }] });
-  return { plan, points, card, seconds };
+  await deleteRun(db, DP_RUN);
+  return { status: 'done', run, plan, points, card, seconds };
 }
 
 export interface DpClipRequest {

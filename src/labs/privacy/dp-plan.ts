@@ -11,6 +11,9 @@ import { ACCOUNTANTS, epsilonSpent, noiseMultiplierFor } from './algorithms/acco
 import { expectedBatchSize, poissonSteps } from './algorithms/dp-counts';
 import type { DpSettings } from './experiment/dp';
 
+/** The key of the DP-SGD run in the store of runs in progress (the defences lab's, beside the Train panel's 'current'). */
+export const DP_RUN = 'dp-sgd';
+
 export interface DpPlan {
   sampleRate: number;
   stepsPerEpoch: number;

@@ -30,9 +30,12 @@ export interface UserModelRecord {
   savedAt: string;
 }
 
-/** The training run in progress: enough to go on after a reload. */
+/**
+ * A training run in progress: enough to go on after a reload. One per kind of run, by key: 'current' for
+ * the Train panel's, others for other labs' runs (the privacy lab's DP-SGD run: 'dp-sgd').
+ */
 export interface RunRecord<S = unknown, L = unknown> {
-  key: 'current';
+  key: string;
   /** What the run was started with (the job's request, settings and base model). */
   request: S;
   state: TrainState | null;
@@ -112,16 +115,16 @@ export function freeId(base: string, taken: Iterable<string>): string {
   for (let k = 2; ; k++) if (!used.has(`${clean}-${k}`)) return `${clean}-${k}`;
 }
 
-export async function saveRun<S, L>(db: UserStore, run: Omit<RunRecord<S, L>, 'key' | 'savedAt'>): Promise<void> {
-  await db.put('runs', { key: 'current', ...run, savedAt: new Date().toISOString() });
+export async function saveRun<S, L>(db: UserStore, run: Omit<RunRecord<S, L>, 'key' | 'savedAt'>, key = 'current'): Promise<void> {
+  await db.put('runs', { ...run, key, savedAt: new Date().toISOString() });
 }
 
-export async function loadRun<S, L>(db: UserStore): Promise<RunRecord<S, L> | null> {
-  return ((await db.get('runs', 'current')) as RunRecord<S, L> | undefined) ?? null;
+export async function loadRun<S, L>(db: UserStore, key = 'current'): Promise<RunRecord<S, L> | null> {
+  return ((await db.get('runs', key)) as RunRecord<S, L> | undefined) ?? null;
 }
 
-export async function deleteRun(db: UserStore): Promise<void> {
-  await db.delete('runs', 'current');
+export async function deleteRun(db: UserStore, key = 'current'): Promise<void> {
+  await db.delete('runs', key);
 }
 
 let shared: Promise<UserStore> | null = null;

@@ -6,7 +6,7 @@
  * two axes, and the same numbers as text). The finished model's card: accuracy and epsilon under every
  * accountant.
  */
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DATASETS } from '../../../core/data/datasets';
 import type { Field } from '../../../core/experiment/fields';
@@ -20,7 +20,18 @@ import { jobOfKind, useLab } from '../../../ui/store';
 import { poissonSteps } from '../algorithms/dp-counts';
 import { dpPlan, type DpPlan } from '../dp-plan';
 import { DP_FIELDS, type DpSettings } from '../experiment/dp';
-import { dpBusy, dpDatasetProblem, dpMembershipBusy, runDpMembership, runDpTraining, useDp } from './dp-actions';
+import {
+  cancelDpTraining,
+  dpBusy,
+  dpDatasetProblem,
+  dpMembershipBusy,
+  initDp,
+  pauseDpTraining,
+  resumeDpTraining,
+  runDpMembership,
+  runDpTraining,
+  useDp,
+} from './dp-actions';
 
 const TRAIN_KEYS: readonly (keyof DpSettings)[] = [
   'noise',
@@ -160,7 +171,12 @@ export function DpTrainPanel() {
   const s = useLab((st) => st.experiment.dp);
   const busy = useLab(dpBusy);
   const job = useLab((st) => jobOfKind(st, 'dp-train'));
-  const { status, run, plan: streamed, points, outcome, error } = useDp();
+  const { status, run, plan: streamed, points, outcome, error, stopping } = useDp();
+  useEffect(() => {
+    void initDp();
+  }, []);
+  const running = job !== null;
+  const paused = status === 'paused' && !running;
   const problem = dpDatasetProblem(dataset);
   const { plan, error: planError } = usePlan(s);
   const keys = TRAIN_KEYS.filter((k) => (s.noise === 'sigma' ? k !== 'target' : k !== 'sigma'));
@@ -220,10 +236,31 @@ export function DpTrainPanel() {
           disabled={busy || !!problem || !!planError}
           data-testid="pv-dp-run"
         >
-          Train with DP-SGD
+          {paused ? 'Train anew' : 'Train with DP-SGD'}
         </button>
-        <CancelButton job={job} testId="pv-dp-cancel" />
+        {running && (
+          <button type="button" onClick={pauseDpTraining} disabled={stopping !== null} data-testid="pv-dp-pause">
+            {stopping === 'pause' ? 'Pausing…' : 'Pause'}
+          </button>
+        )}
+        {paused && (
+          <button type="button" className="primary" onClick={resumeDpTraining} disabled={busy} data-testid="pv-dp-resume">
+            Resume
+          </button>
+        )}
+        {(running || paused) && (
+          <button type="button" className="secondary" onClick={cancelDpTraining} disabled={stopping !== null} data-testid="pv-dp-cancel">
+            {stopping === 'cancel' ? 'Cancelling…' : running ? 'Cancel' : 'Discard the run'}
+          </button>
+        )}
       </div>
+      {paused && run && (
+        <p className="small" data-testid="pv-dp-paused">
+          A DP-SGD run on {DATASETS[run.dataset]?.name ?? run.dataset} is saved in this browser at step{' '}
+          {points[points.length - 1]?.step ?? 0}
+          {streamed ? ` of ${streamed.totalSteps}` : ''}: Resume goes on from its last saved step, the accountant counting the steps before.
+        </p>
+      )}
       {job && <JobRow job={job} prefix="pv-dp-" />}
       {error && (
         <p className="attack-error" role="alert" data-testid="pv-dp-error">
@@ -231,7 +268,7 @@ export function DpTrainPanel() {
         </p>
       )}
       {status === 'cancelled' && <p className="small muted">Cancelled: nothing was stored.</p>}
-      {(status === 'running' || points.length > 0) && (
+      {(running || points.length > 0) && (
         <p
           className="small"
           data-testid="pv-dp-status"
