@@ -11,7 +11,7 @@ import { ComputeClient, WorkerGone } from './client';
 import { datasetPreset } from '../labs/attacks/index';
 import { storedModelCards } from '../labs/defences/index';
 import { bindJobs, runJob, whenModelFree, type JobOutcome } from './jobs';
-import { addNotice, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
+import { addNotice, clearNotices, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
 import { ALL_LESSONS } from '../labs/lessons';
 import { enforceLocks, relock, restoreSession, setClassroom, splitViewLink, useView, viewLinkSuffix, type SplitLink } from './lessons/view';
@@ -89,14 +89,16 @@ async function ensureBackend(e: Experiment): Promise<boolean> {
   });
   rethrowGone(r);
   if (!r.ok) {
-    addNotice('error', `No compute backend could be started: ${r.message}`);
+    addNotice('error', `No compute backend could be started: ${r.message}`, 'backend');
     return false;
   }
   const status = r.value;
   set({ backend: status, memory: status.memory });
+  // an earlier fallback or failure no longer holds once a backend has started
+  clearNotices('backend');
   if (e.backend !== 'auto' && status.name !== e.backend) {
     const why = status.skipped.find((s) => s.name === e.backend)?.reason ?? 'unavailable';
-    addNotice('warning', `The ${e.backend} backend is not available here (${why}); the lab runs on ${status.name} instead.`);
+    addNotice('warning', `The ${e.backend} backend is not available here (${why}); the lab runs on ${status.name} instead.`, 'backend');
   }
   return true;
 }

@@ -39,6 +39,8 @@ export const fgsm = defineAttack<FgsmSpec>({
   targeted: true,
   params: ['eps', 'randomStart', 'seed'],
   defaults: () => ({}),
+  // chosen in the studio after PGD, FGSM starts as the paper's: no random start (R+FGSM is a tick away)
+  studioDefaults: { randomStart: false },
   cli: { absent: { randomStart: false } },
   json: (s) => ({ steps: 1, step_size: s.eps, random_start: s.randomStart, restarts: 1 }),
   jsonStats: false,

@@ -188,7 +188,7 @@ function TriggerEditorView() {
       <div className="trigger-draw">
         <div
           className="trigger-grid"
-          role="grid"
+          role="group"
           aria-label="trigger pattern: click a cell to draw"
           data-testid="poison-grid"
           style={{ gridTemplateColumns: `repeat(${ed.size}, 1.5rem)` }}
