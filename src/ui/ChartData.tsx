@@ -27,7 +27,8 @@ export function ChartData<R>({
   return (
     <details className="chart-data" data-testid={testId} data-rows={rows.length}>
       <summary>Numbers behind the chart ({rows.length} rows)</summary>
-      <div className="chart-data-scroll">
+      {/* a scrolling box takes the focus, so that the keyboard can scroll it */}
+      <div className="chart-data-scroll" tabIndex={0} role="region" aria-label={caption}>
         <table>
           <caption className="visually-hidden">{caption}</caption>
           <thead>

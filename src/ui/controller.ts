@@ -258,7 +258,8 @@ function applyLink(hash: string): void {
 
 /** The view keys of a link applied (lesson, step, present, classroom locks); returns the experiment with the locks enforced. */
 function applyView(view: SplitLink, experiment: Experiment): Experiment {
-  useView.setState({ lesson: view.lesson, step: view.step, present: view.present, fresh: view.fresh });
+  useView.setState({ lesson: view.lesson, step: view.step, present: view.present, compare: view.compare, fresh: view.fresh });
+  set({ compareModel: view.compare });
   const lesson = ALL_LESSONS.find((l) => l.id === view.lesson);
   if (view.lockKeys.length > 0 || view.hideKeys.length > 0) setClassroom(experiment, view.lockKeys, view.hideKeys);
   else if (Object.keys(useView.getState().locked).length === 0 && !restoreSession() && lesson && !view.fresh)
@@ -409,8 +410,11 @@ export function selectDataset(id: string): void {
   }
 }
 
+/** The studio's second model ("Compare with"): kept in the link as `cmp=` (a view key, not part of the experiment). */
 export function selectCompareModel(id: string | null): void {
   set({ compareModel: id, compare: null, compareError: null });
+  useView.setState({ compare: id });
+  writeUrl(get().experiment, true);
 }
 
 export function selectModel(id: string): void {

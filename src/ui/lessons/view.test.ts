@@ -16,6 +16,20 @@ describe('view keys of a link', () => {
     expect(splitViewLink('#lesson=<script>').lesson).toBeNull();
   });
 
+  it('carry the studio\'s second model (cmp=) apart from the experiment, and refuse a malformed name', () => {
+    const s = splitViewLink('#v=2&atk.eps=0.2&cmp=mnist-cnn-robust');
+    expect(s.experimentHash).toBe('v=2&atk.eps=0.2');
+    expect(s.compare).toBe('mnist-cnn-robust');
+    expect(s.notices).toEqual([]);
+    const bad = splitViewLink('#v=2&cmp=%3Cscript%3E');
+    expect(bad.compare).toBeNull();
+    expect(bad.notices[0]).toContain('not a model name');
+    useView.setState({ compare: 'mnist-cnn-robust' });
+    expect(viewLinkSuffix()).toBe('&cmp=mnist-cnn-robust');
+    useView.setState({ compare: null });
+    expect(viewLinkSuffix()).toBe('');
+  });
+
   it("leave a version-1 link's step (PGD's step size) to the experiment: without a lesson, step is not a view key", () => {
     const v1 = splitViewLink('#v=1&backend=webgl&attack=pgd&eps=0.3&steps=20&step=0.03&rs=0');
     expect(v1.experimentHash).toContain('step=0.03');

@@ -1,6 +1,6 @@
 /**
  * The page's view state that is not part of the experiment: the open lesson and its step, the controls
- * a classroom link locks or hides, present mode. It rides in the same link, beside the experiment's
+ * a classroom link locks or hides, present mode, the studio's second model (`cmp=`). It rides in the same link, beside the experiment's
  * keys (`#v=2&ds=mnist&atk.eps=0.1&lesson=fgsm&step=2&lock=atk.name,ds&hide=atk.seed&present=1`), but
  * the experiment codec never sees it: these keys say how the page is shown, not what is computed, so
  * they are neither CLI flags nor part of a notebook's experiment. `splitViewLink` takes them out before
@@ -19,7 +19,7 @@ import { copyValue, formatValue, getPath, setPath, type Value } from '../../core
 import { LABS } from '../../labs/index';
 import { cloneExperiment, type Experiment } from '../../labs/experiment';
 
-export const VIEW_KEYS = ['lesson', 'step', 'lock', 'hide', 'present'] as const;
+export const VIEW_KEYS = ['lesson', 'step', 'lock', 'hide', 'present', 'cmp'] as const;
 
 export interface ViewState {
   lesson: string | null;
@@ -29,6 +29,8 @@ export interface ViewState {
   /** Field paths hidden. */
   hidden: string[];
   present: boolean;
+  /** The zoo model the studio compares with ("Compare with"), or null. */
+  compare: string | null;
   /** The link named a lesson and no lab state: the runner opens the lesson (its link, the saved step) once the lab is up. */
   fresh: boolean;
   /**
@@ -46,6 +48,7 @@ export const useView = create<ViewState>(() => ({
   locked: {},
   hidden: [],
   present: false,
+  compare: null,
   fresh: false,
   origin: null,
 }));
@@ -67,6 +70,8 @@ export interface SplitLink {
   lockKeys: string[];
   hideKeys: string[];
   present: boolean;
+  /** The studio's second model (a model id), or null. */
+  compare: string | null;
   /** Only view keys: no lab state (the lesson's own link applies). */
   fresh: boolean;
   /** Plain-text notices (unknown control names). */
@@ -88,6 +93,7 @@ export function splitViewLink(hash: string): SplitLink {
     lockKeys: [],
     hideKeys: [],
     present: false,
+    compare: null,
     fresh: false,
     notices: [],
   };
@@ -117,6 +123,11 @@ export function splitViewLink(hash: string): SplitLink {
     }
   }
   out.present = params.get('present') === '1';
+  const cmp = params.get('cmp');
+  if (cmp !== null) {
+    if (/^[A-Za-z0-9._-]{1,80}$/.test(cmp)) out.compare = cmp;
+    else out.notices.push(`The link compares with "${cmp.slice(0, 40)}", which is not a model name; it was ignored.`);
+  }
   const stepGiven = withLesson && params.has('step');
   for (const k of VIEW_KEYS) if (k !== 'step' || withLesson) params.delete(k);
   out.experimentHash = params.toString();
@@ -140,6 +151,7 @@ export function viewLinkSuffix(v: ViewState = useView.getState()): string {
     if (hide.length > 0) p.set('hide', hide.join(','));
   }
   if (v.present) p.set('present', '1');
+  if (v.compare) p.set('cmp', v.compare);
   const s = p.toString().replace(/%2C/g, ',');
   return s === '' ? '' : `&${s}`;
 }
