@@ -22,7 +22,9 @@ export function sanitizeSettings(raw: unknown): DisplaySettings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const theme = r.theme === 'light' || r.theme === 'dark' || r.theme === 'system' ? r.theme : DEFAULT_SETTINGS.theme;
   const colourMap =
-    typeof r.colourMap === 'string' && Object.hasOwn(DIVERGING_MAPS, r.colourMap) ? (r.colourMap as DivergingMap) : DEFAULT_SETTINGS.colourMap;
+    typeof r.colourMap === 'string' && Object.hasOwn(DIVERGING_MAPS, r.colourMap)
+      ? (r.colourMap as DivergingMap)
+      : DEFAULT_SETTINGS.colourMap;
   return { theme, colourMap };
 }
 

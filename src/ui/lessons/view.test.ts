@@ -16,7 +16,7 @@ describe('view keys of a link', () => {
     expect(splitViewLink('#lesson=<script>').lesson).toBeNull();
   });
 
-  it('carry the studio\'s second model (cmp=) apart from the experiment, and refuse a malformed name', () => {
+  it("carry the studio's second model (cmp=) apart from the experiment, and refuse a malformed name", () => {
     const s = splitViewLink('#v=2&atk.eps=0.2&cmp=mnist-cnn-robust');
     expect(s.experimentHash).toBe('v=2&atk.eps=0.2');
     expect(s.compare).toBe('mnist-cnn-robust');
