@@ -58,7 +58,7 @@ test('axe: the batch check with its result and chart, light and dark', async ({ 
   const data = page.getByTestId('batch-curve-data');
   await data.locator('summary').click();
   await expect(data.locator('tbody tr')).toHaveCount(Number(await lab.batchCurve.getAttribute('data-points')));
-  const ticks = lab.batchCurve.locator('.recharts-xAxis .recharts-cartesian-axis-tick-value');
+  const ticks = lab.batchCurve.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
   await expect
     .poll(async () => (await ticks.allTextContents()).map(Number).sort((a, b) => a - b))
     .toEqual([...new Set(eps)].sort((a, b) => a - b));

@@ -57,9 +57,9 @@ test('an attack run with the keyboard only: skip link, Tab to the controls, arro
   await expect(page.getByTestId('attack-eps-shown')).toHaveText(String(eps));
   // the focus is not lost with the disabled Run button: it is on the result (whose verdict is read out)
   await expect.poll(async () => (await focused(page)).id).toBe('attack-status');
-  // and Tab goes on from there into the result (the download link)
+  // and Tab goes on from there into the result (its colour-scale choice, then the download link)
   await page.keyboard.press('Tab');
-  expect((await focused(page)).id).toBe('attack-json');
+  expect((await focused(page)).id).toBe('scale-max');
   expect(consoleErrors).toEqual([]);
 });
 
