@@ -55,6 +55,9 @@ test('an attack run with the keyboard only: skip link, Tab to the controls, arro
   await page.keyboard.press('Enter');
   await expect(lab.attackStatus).toHaveAttribute('data-status', 'done');
   await expect(page.getByTestId('attack-eps-shown')).toHaveText(String(eps));
+  // the chart holds the run once: iterate 0 and the 10 steps (progress arriving after the result is dropped)
+  await page.waitForTimeout(500);
+  expect(await lab.tracePoints()).toBeLessThanOrEqual(11);
   // the focus is not lost with the disabled Run button: it is on the result (whose verdict is read out)
   await expect.poll(async () => (await focused(page)).id).toBe('attack-status');
   // and Tab goes on from there into the result (its colour-scale choice, then the download link)
