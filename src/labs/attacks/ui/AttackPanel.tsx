@@ -591,7 +591,7 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
         )}
         {!alreadyWrong && !adv.success && bounded && !prefix && (
           <p className="small muted" data-testid="attack-next-move">
-            Next: raise ε or the number of steps and run again, or try the undefended model on another image.
+            Not fooled at this budget. Next: raise ε or the number of steps and run again; a stronger attack may still succeed.
           </p>
         )}
         {outcome.custom && (
