@@ -214,8 +214,8 @@ export interface SimulationHooks {
   onRound?: (r: RoundReport) => void;
 }
 
-/** A seed for stream `k` of `(seed, a, b)` (a small integer hash, so streams differ). */
-function mix(seed: number, a: number, b: number): number {
+/** A seed for stream `k` of `(seed, a, b)` (a small integer hash, so streams differ); the text simulation's streams too. */
+export function mix(seed: number, a: number, b: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
   for (const v of [a, b]) {
     h = Math.imul(h ^ (v + 0x7f4a7c15), 0x85ebca6b) >>> 0;
@@ -226,7 +226,8 @@ function mix(seed: number, a: number, b: number): number {
   return h >>> 0;
 }
 
-function l2(v: Float32Array): number {
+/** The L2 norm of an update vector. */
+export function l2(v: Float32Array): number {
   let s = 0;
   for (let j = 0; j < v.length; j++) s += v[j] * v[j];
   return Math.sqrt(s);

@@ -33,7 +33,7 @@ import { AGGREGATORS, DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from '.
 import { mailboxesBySender } from './algorithms/mailboxes';
 import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
 import { checkTextTrigger, insertTrigger, poisonMails, triggeredSpamFeatures, type TextTrigger } from './algorithms/text-trigger';
-import { cosineMatrix, type RoundReport, type SimulationHooks, type SplitReport } from './simulation';
+import { cosineMatrix, l2, mix, type RoundReport, type SimulationHooks, type SplitReport } from './simulation';
 
 export type TextSplitSpec = SplitSpec | { kind: 'mailboxes' };
 
@@ -114,23 +114,6 @@ export interface TextFeatures {
   parts: Int32Array[];
   /** Each malicious client's own data (its mails, poisoned), features and labels. */
   poisoned: Map<number, { features: HashedFeatures; labels: Uint8Array; poisoned: number }>;
-}
-
-function mix(seed: number, a: number, b: number): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const v of [a, b]) {
-    h = Math.imul(h ^ (v + 0x7f4a7c15), 0x85ebca6b) >>> 0;
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35) >>> 0;
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
-function l2(v: Float32Array): number {
-  let s = 0;
-  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
-  return Math.sqrt(s);
 }
 
 const isMal = (a: TextAttackSettings, c: number) => a.kind !== 'none' && c < a.count;
