@@ -1,13 +1,15 @@
 /**
- * rlab dlg and rlab secagg-bench build their flags and --help from field tables (the privacy slice's
- * leakage fields; secagg-bench's CLI-only table): the flag names they had keep working, unknown flags are
- * refused, and the help lists every field with its range and default.
+ * rlab dlg, mia and secagg-bench build their flags and --help from field tables (the privacy slice's
+ * leakage and MIA fields; secagg-bench's CLI-only table): the flag names they had keep working, unknown
+ * flags are refused, and the help lists every field with its range and default.
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../../cli/args';
 import { commandHelp } from '../../../cli/command';
 import { fieldOptions } from '../../../cli/field-flags';
 import { LEAK_FIELDS, defaultLeak } from '../experiment/leak';
+import { MIA_FIELDS, defaultMia } from '../experiment/mia';
+import { MIA_ALIASES, MIA_OPTIONS, miaCommand, miaConfigFromFlags, runMia } from './mia';
 import { PRIVACY_SLICE } from '../experiment';
 import { dlgCommand, LEAK_ALIASES, leakFromFlags, runDlg } from './dlg';
 import { defaultSecaggBench, runSecaggBench, SECAGG_BENCH_FIELDS, secaggBenchCommand, secaggBenchFromFlags } from './secagg-bench';
@@ -78,5 +80,57 @@ describe('rlab secagg-bench flags: its CLI-only field table', () => {
     expect(help).toContain('--input-bits <1..32>');
     expect(help).toMatch(/--clients <2\.\.\d+>\s+clients for the accounting \(default 1024\)/);
     expect(help).toContain('--json');
+  });
+});
+
+describe('rlab mia flags: the privacy slice MIA fields', () => {
+  const values = (args: string) => parse(args.split(' '), MIA_OPTIONS).values as Record<string, string | boolean | undefined>;
+
+  it('the names it had and the slice names set the same run; absent ones are the slice defaults', () => {
+    const short = miaConfigFromFlags(
+      values('--pool 200 --shadows 4 --seed 3 --arch lenet-sigmoid --epochs 2 --batch 16 --lr 0.01 --holdout 50'),
+    );
+    const long = miaConfigFromFlags(
+      values(
+        '--mia-pool 200 --mia-shadows 4 --mia-seed 3 --mia-arch lenet-sigmoid --mia-epochs 2 --mia-batch 16 --mia-lr 0.01 --mia-holdout 50',
+      ),
+    );
+    expect(short.cfg).toEqual({
+      dataset: 'fashion-mnist',
+      pool: 200,
+      shadows: 4,
+      seed: 3,
+      training: { architecture: 'lenet-sigmoid', epochs: 2, batchSize: 16, learningRate: 0.01 },
+      holdout: 50,
+    });
+    expect(long.cfg).toEqual(short.cfg);
+    const d = defaultMia();
+    expect(miaConfigFromFlags({}).cfg).toEqual({
+      dataset: d.dataset,
+      pool: d.pool,
+      shadows: d.shadows,
+      seed: d.seed,
+      training: { architecture: d.architecture, epochs: d.epochs, batchSize: d.batchSize, learningRate: d.learningRate },
+      holdout: d.holdout,
+    });
+    expect(miaConfigFromFlags(values('--dp 1.0,1.0 --attack loss'))).toMatchObject({
+      cfg: { dp: { sigma: 1, clip: 1 } },
+      attacks: ['loss'],
+    });
+  });
+
+  it('refuses what the slice refuses, both names at once, and unknown flags', async () => {
+    expect(() => miaConfigFromFlags(values('--pool 10'))).toThrow('--pool "10": ');
+    expect(() => miaConfigFromFlags(values('--shadows 2'))).toThrow(/--shadows "2"/);
+    expect(() => miaConfigFromFlags(values('--arch resnet'))).toThrow(/--arch "resnet": .*not one of cnn-small/);
+    expect(() => miaConfigFromFlags(values('--seed 1 --mia-seed 1'))).toThrow('give --seed or --mia-seed, not both');
+    await expect(runMia(['--pol', '10'])).rejects.toThrow("Unknown option '--pol'");
+  });
+
+  it('--help: every MIA field under the name it had', () => {
+    const help = commandHelp(miaCommand);
+    expect(Object.keys(MIA_ALIASES).sort()).toEqual(['arch', 'batch', 'epochs', 'holdout', 'lr', 'pool', 'seed', 'shadows']);
+    for (const f of MIA_FIELDS) expect(help).toContain(`also --${f.cli}; ${PRIVACY_SLICE.prefix}.${f.url} in links`);
+    expect(help).toMatch(/--shadows <3\.\.256>\s+shadow models \(default 16/);
   });
 });
