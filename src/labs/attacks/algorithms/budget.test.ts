@@ -112,16 +112,8 @@ describe("each attack's paper defaults, through the shared resolver", () => {
     for (const name of ['apgd-ce', 'apgd-dlr', 'apgd-t']) expect(resolve({ name, eps: 0.3 }), name).not.toHaveProperty('stepSize');
   });
 
-  it('FAB-T, Square, AutoAttack: their budgets and own options', () => {
-    expect(resolve({ name: 'fab-t', eps: 0.3 })).toEqual({
-      name: 'fab-t',
-      norm: 'linf',
-      eps: 0.3,
-      steps: 100,
-      restarts: 1,
-      targetClasses: 9,
-      seed: 0,
-    });
+  // FAB-T's defaults: fab.test.ts
+  it('Square, AutoAttack: their budgets and own options', () => {
     expect(resolve({ name: 'square', eps: 0.3 })).toEqual({ name: 'square', norm: 'linf', eps: 0.3, queries: 5000, pInit: 0.8, seed: 0 });
     expect(resolve({ name: 'autoattack', norm: 'l2', eps: 0.5 })).toEqual({
       name: 'autoattack',
