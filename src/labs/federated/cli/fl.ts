@@ -7,9 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
-import { parseFieldValue, setPath, type Field } from '../../../core/experiment/fields';
+import type { Field } from '../../../core/experiment/fields';
 import { parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
+import { fieldFlags, fieldOptions, readFieldFlags } from '../../../cli/field-flags';
 import { loadNodeSplit } from '../../../cli/node-io';
 import { defaultFederatedPart, FEDERATED_SLICE, type FederatedExperiment } from '../experiment';
 import { gather } from '../algorithms/malicious';
@@ -24,30 +25,19 @@ import { runTextFl, TEXT_DATASETS } from './fl-text';
 
 const FIELDS = FEDERATED_SLICE.fields as readonly Field<FederatedExperiment>[];
 
+// the issue's --attack: a synonym of the slice's --fl-attack (the attacks lab owns the global --attack)
+const FL_ALIASES = { attack: 'fl-attack' };
+
 export const FL_OPTIONS = {
   dataset: { type: 'string', default: 'mnist' },
   backend: { type: 'string', default: 'wasm' },
   json: { type: 'boolean', default: false },
-  // the issue's --attack: a synonym of the slice's --fl-attack (the attacks lab owns the global --attack)
-  attack: { type: 'string' },
-  ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
+  ...fieldOptions(FIELDS, FL_ALIASES),
 } as const;
 
 /** The lab's experiment from the flags (the fields' defaults where absent); a one-line message for a bad value. */
 export function experimentFromFlags(values: Record<string, unknown>): FederatedExperiment {
-  if (values.attack !== undefined) {
-    if (values['fl-attack'] !== undefined) throw new UsageError('give --attack or --fl-attack, not both');
-    values = { ...values, 'fl-attack': values.attack };
-  }
-  const e = defaultFederatedPart();
-  for (const f of FIELDS) {
-    const raw = values[f.cli];
-    if (raw === undefined) continue;
-    const r = parseFieldValue(f, String(raw), e);
-    if ('error' in r) throw new UsageError(`--${f.cli} ${JSON.stringify(raw)}: ${r.error}`);
-    setPath(e, f.path, r.value);
-  }
-  return e;
+  return readFieldFlags(FIELDS, values, defaultFederatedPart(), FL_ALIASES);
 }
 
 /** The simulation's settings from the flags' experiment; one-line usage errors for impossible ones. */
@@ -186,12 +176,7 @@ export const flCommand: Command = {
       value: 'mnist|fashion-mnist|spam',
       help: 'the data set (default mnist; spam: the SpamAssassin mails, cli/fl-text.ts)',
     },
-    ...FIELDS.map((f) => ({
-      name: f.cli,
-      value: f.type.kind === 'enum' ? f.type.values.join('|') : f.type.kind === 'int' ? 'k' : 'x',
-      help: `${f.help ?? f.label} (default ${String(f.default)})`,
-    })),
-    { name: 'attack', value: 'none|backdoor|replacement|label-flip|sybil', help: 'the same as --fl-attack' },
+    ...fieldFlags(FIELDS, defaultFederatedPart(), { aliases: FL_ALIASES, urlPrefix: FEDERATED_SLICE.prefix }),
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
     { name: 'json', help: 'print one JSON object' },
   ],
