@@ -1,6 +1,7 @@
 /**
  * rlab dlg: gradient leakage (leak-run.ts) on one client's batch of test images, one JSON object with
- * --json: {"mse","psnr","label_correct","iterations","seconds"} (+ evaluations, labels). The attack's
+ * --json: {"mse","psnr","label_correct","iterations","seconds"} (+ evaluations, labels, the kept trial and
+ * each trial's final matching loss with --restarts). The attack's
  * flags, their parsing and their help are the privacy slice's leakage fields (experiment/leak.ts, the
  * `pv.l*` URL keys: --leak-method, ...) through src/cli/field-flags.ts; each also answers to its name
  * without `leak-` (the issue's --method, --index, --batch, --iterations, --noise, --prune, --clip, --tv,
@@ -64,6 +65,8 @@ export async function runDlg(args: string[]): Promise<number> {
         label_correct: r.labelCorrect,
         iterations: r.result.steps,
         evaluations: r.result.evaluations,
+        trial: r.trial,
+        trial_losses: r.trialLosses,
         seconds: Number(r.seconds.toFixed(2)),
       };
       rows.push(row);
@@ -84,7 +87,9 @@ export async function runDlg(args: string[]): Promise<number> {
   }
   const r = await runLeak(test, ds.classNames.length, s, (p) => {
     if (!v.json)
-      console.log(`step ${p.step}: loss ${p.loss.toExponential(3)}, mse ${p.mse.toExponential(3)}, psnr ${p.psnr.toFixed(2)} dB`);
+      console.log(
+        `${s.restarts > 1 ? `trial ${p.trial}, ` : ''}step ${p.step}: loss ${p.loss.toExponential(3)}, mse ${p.mse.toExponential(3)}, psnr ${p.psnr.toFixed(2)} dB`,
+      );
   });
   const out = {
     mse: r.mse,
@@ -92,6 +97,8 @@ export async function runDlg(args: string[]): Promise<number> {
     label_correct: r.labelCorrect,
     iterations: r.result.steps,
     evaluations: r.result.evaluations,
+    trial: r.trial,
+    trial_losses: r.trialLosses,
     seconds: Number(r.seconds.toFixed(2)),
     labels: r.result.labels,
     true_labels: r.trueLabels,
