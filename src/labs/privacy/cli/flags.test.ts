@@ -19,17 +19,39 @@ const dlgValues = (args: string) => parse(args.split(' '), { ...fieldOptions(LEA
 describe('rlab dlg flags: the privacy slice leakage fields', () => {
   it('the short names and the slice names of every field set the same settings', () => {
     const short = leakFromFlags(
-      dlgValues('--method ig --index 7 --batch 4 --iterations 50 --noise 0.01 --prune 0.3 --clip 2 --tv 0.2 --seed 3'),
+      dlgValues('--method ig --index 7 --batch 4 --iterations 50 --noise 0.01 --prune 0.3 --clip 2 --tv 0.2 --restarts 2 --seed 3'),
     );
     const long = leakFromFlags(
       dlgValues(
-        '--leak-method ig --leak-index 7 --leak-batch 4 --leak-iterations 50 --leak-noise 0.01 --leak-prune 0.3 --leak-clip 2 --leak-tv 0.2 --leak-seed 3',
+        '--leak-method ig --leak-index 7 --leak-batch 4 --leak-iterations 50 --leak-noise 0.01 --leak-prune 0.3 --leak-clip 2 --leak-tv 0.2 --leak-restarts 2 --leak-seed 3',
       ),
     );
-    expect(short).toEqual({ method: 'ig', index: 7, batch: 4, iterations: 50, noise: 0.01, prune: 0.3, clip: 2, tv: 0.2, seed: 3 });
+    expect(short).toEqual({
+      method: 'ig',
+      index: 7,
+      batch: 4,
+      iterations: 50,
+      noise: 0.01,
+      prune: 0.3,
+      clip: 2,
+      tv: 0.2,
+      restarts: 2,
+      seed: 3,
+    });
     expect(long).toEqual(short);
     expect(leakFromFlags({})).toEqual(defaultLeak());
-    expect(Object.keys(LEAK_ALIASES).sort()).toEqual(['batch', 'clip', 'index', 'iterations', 'method', 'noise', 'prune', 'seed', 'tv']);
+    expect(Object.keys(LEAK_ALIASES).sort()).toEqual([
+      'batch',
+      'clip',
+      'index',
+      'iterations',
+      'method',
+      'noise',
+      'prune',
+      'restarts',
+      'seed',
+      'tv',
+    ]);
   });
 
   it('refuses bad values with the flag named, both names at once, and unknown flags', async () => {
