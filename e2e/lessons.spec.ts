@@ -13,9 +13,11 @@ test('the FGSM lesson from its link to its end: tasks checked from the studio re
   consoleErrors,
 }) => {
   const l = new LessonPage(page);
+  // a lesson link as written before the view keys had their prefix (`view.lesson`): it opens the same view
   await l.open('#lesson=fgsm');
   await expect(l.panel).toHaveAttribute('data-lesson', 'fgsm');
   await l.step(0);
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('view.lesson=fgsm&view.step=0');
   // the lesson's link opened its state: FGSM, locked, on the lesson's image
   await expect(page.getByTestId('attack-name')).toHaveValue('fgsm');
   await expect(page.getByTestId('attack-name')).toBeDisabled();
@@ -54,16 +56,18 @@ test('the FGSM lesson from its link to its end: tasks checked from the studio re
   await expect(l.verdict).toHaveAttribute('data-right', 'false');
   await expect(page.getByTestId('lesson-end')).toBeVisible();
   // the link is the lesson at this step; progress is kept: the bare lesson link reopens at step 4
-  await expect.poll(() => page.evaluate(() => location.hash)).toContain('lesson=fgsm&step=3');
-  await l.open('#lesson=fgsm');
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('view.lesson=fgsm&view.step=3');
+  await l.open('#view.lesson=fgsm');
   await l.step(3);
   expect(consoleErrors).toEqual([]);
 });
 
 test('a classroom link locks a control: disabled in the page, and an edited link cannot change it', async ({ page, consoleErrors }) => {
   const l = new LessonPage(page);
+  // a classroom link as written before the view prefix; the page rewrites it with the prefix
   await l.open('#v=2&atk.v=2&atk.name=pgd&atk.eps=0.05&lock=atk.eps,atk.name,ds&hide=atk.seed,atk.restarts');
   await l.settled();
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('view.lock=atk.eps,atk.name,ds&view.hide=atk.seed,atk.restarts');
   await expect(l.eps).toHaveValue('0.05');
   await expect(l.eps).toBeDisabled();
   await expect(page.getByTestId('attack-eps-slider')).toBeDisabled();
@@ -100,14 +104,14 @@ test('the classroom link maker writes a link that locks and hides what the teach
   await page.getByTestId('classroom-present').check();
   const link = await page.getByTestId('classroom-link').inputValue();
   expect(link).toContain('atk.eps=0.2');
-  expect(link).toContain('lock=atk.eps');
-  expect(link).toContain('hide=atk.seed');
-  expect(link).toContain('present=1');
+  expect(link).toContain('&view.lock=atk.eps');
+  expect(link).toContain('&view.hide=atk.seed');
+  expect(link).toContain('&view.present=1');
 });
 
 test('present mode: large text, no developer chrome; Escape leaves; a link opens in it', async ({ page }) => {
   const l = new LessonPage(page);
-  await l.open('#lesson=threat-map');
+  await l.open('#view.lesson=threat-map');
   await l.settled();
   const lab = page.getByTestId('lab');
   await expect(lab).toHaveAttribute('data-present', 'false');
@@ -123,11 +127,15 @@ test('present mode: large text, no developer chrome; Escape leaves; a link opens
     .first()
     .evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
   expect(after).toBeGreaterThan(before);
-  await expect.poll(() => page.evaluate(() => location.hash)).toContain('present=1');
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('&view.present=1');
   await page.keyboard.press('Escape');
   await expect(lab).toHaveAttribute('data-present', 'false');
-  await l.open('#v=2&present=1');
+  await l.open('#v=2&view.present=1');
   await expect(lab).toHaveAttribute('data-present', 'true');
+  // the same, as written before the view prefix
+  await l.open('#v=2&atk.v=2&atk.eps=0.2&present=1');
+  await expect(lab).toHaveAttribute('data-present', 'true');
+  await expect(l.eps).toHaveValue('0.2');
 });
 
 test('the lab notebook: save with results, export, import back; a malformed file is refused and nothing is lost', async ({ page }) => {

@@ -4,11 +4,17 @@ import type { ModelCard } from '../core/models/card';
 import { loadOwnModel, selectDataset, selectModel } from './controller';
 import { useControl } from './lessons/view';
 import { DataImport } from './DataImport';
-import { count, percent } from './format';
+import { count, epsIn255, epsText, percent } from './format';
 import { hasJobs, useLab } from './store';
 import { isDatasetAvailable, modelsFor } from './validate';
 
+/** A budget as people write it: 8/255 on colour images, else the number to 4 significant digits (not 0.00784313725490196). */
+function budgetText(v: number, colour: boolean): string {
+  return colour ? epsText(v, true) : String(Number(v.toPrecision(4)));
+}
+
 function ModelCardView({ card, active }: { card: ModelCard; active: boolean }) {
+  const colour = epsIn255(DATASETS[card.dataset]?.shape[2] ?? 1, 'linf');
   return (
     <div className="model-card" data-testid="model-card" data-model={card.id}>
       <dl>
@@ -55,10 +61,10 @@ function ModelCardView({ card, active }: { card: ModelCard; active: boolean }) {
                   {r.attack.toUpperCase()}
                   {r.restarts > 1 ? ` ×${r.restarts}` : ''}
                 </td>
-                <td>{r.eps}</td>
-                <td>{r.attack === 'fgsm' ? 1 : `${r.steps} × ${r.stepSize}`}</td>
+                <td>{budgetText(r.eps, colour)}</td>
+                <td>{r.attack === 'fgsm' ? 1 : `${r.steps} × ${budgetText(r.stepSize, colour)}`}</td>
                 <td>
-                  {percent(r.accuracy, 2)} <span className="muted">n={count(r.n)}</span>
+                  {percent(r.accuracy, 2)} <span className="muted small robust-n">n={count(r.n)}</span>
                 </td>
               </tr>
             ))}

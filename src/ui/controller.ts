@@ -11,7 +11,7 @@ import { ComputeClient, WorkerGone } from './client';
 import { datasetPreset } from '../labs/attacks/index';
 import { isUserModel, storedModelCards } from '../labs/defences/index';
 import { bindJobs, runJob, whenModelFree, type JobOutcome } from './jobs';
-import { addNotice, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
+import { addNotice, clearNotices, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
 import { ALL_LESSONS } from '../labs/lessons';
 import { enforceLocks, relock, restoreSession, setClassroom, splitViewLink, useView, viewLinkSuffix, type SplitLink } from './lessons/view';
@@ -89,14 +89,16 @@ async function ensureBackend(e: Experiment): Promise<boolean> {
   });
   rethrowGone(r);
   if (!r.ok) {
-    addNotice('error', `No compute backend could be started: ${r.message}`);
+    addNotice('error', `No compute backend could be started: ${r.message}`, 'backend');
     return false;
   }
   const status = r.value;
   set({ backend: status, memory: status.memory });
+  // an earlier fallback or failure no longer holds once a backend has started
+  clearNotices('backend');
   if (e.backend !== 'auto' && status.name !== e.backend) {
     const why = status.skipped.find((s) => s.name === e.backend)?.reason ?? 'unavailable';
-    addNotice('warning', `The ${e.backend} backend is not available here (${why}); the lab runs on ${status.name} instead.`);
+    addNotice('warning', `The ${e.backend} backend is not available here (${why}); the lab runs on ${status.name} instead.`, 'backend');
   }
   return true;
 }
@@ -256,7 +258,8 @@ function applyLink(hash: string): void {
 
 /** The view keys of a link applied (lesson, step, present, classroom locks); returns the experiment with the locks enforced. */
 function applyView(view: SplitLink, experiment: Experiment): Experiment {
-  useView.setState({ lesson: view.lesson, step: view.step, present: view.present, fresh: view.fresh });
+  useView.setState({ lesson: view.lesson, step: view.step, present: view.present, compare: view.compare, fresh: view.fresh });
+  set({ compareModel: view.compare });
   const lesson = ALL_LESSONS.find((l) => l.id === view.lesson);
   if (view.lockKeys.length > 0 || view.hideKeys.length > 0) setClassroom(experiment, view.lockKeys, view.hideKeys);
   else if (Object.keys(useView.getState().locked).length === 0 && !restoreSession() && lesson && !view.fresh)
@@ -419,8 +422,11 @@ export function selectDataset(id: string): void {
   }
 }
 
+/** The studio's second model ("Compare with"): kept in the link as `cmp=` (a view key, not part of the experiment). */
 export function selectCompareModel(id: string | null): void {
   set({ compareModel: id, compare: null, compareError: null });
+  useView.setState({ compare: id });
+  writeUrl(get().experiment, true);
 }
 
 export function selectModel(id: string): void {

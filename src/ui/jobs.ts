@@ -66,7 +66,11 @@ export async function runJob<T, P = unknown>(spec: JobSpec<T, P>): Promise<JobOu
     startedAt: performance.now(),
   };
   set((s) => ({ jobs: { ...s.jobs, [id]: job } }));
+  // progress comes through the callback's own port, which may deliver after the job's result: once the
+  // job has ended, late progress is dropped (a late trace payload would be appended a second time)
+  let ended = false;
   const onProgress = Comlink.proxy((p: Progress<P>) => {
+    if (ended) return;
     patchJob(id, { label: p.label, done: p.done, total: p.total, unit: p.unit, loss: p.loss, rate: p.rate });
     if (p.payload && p.payload.length > 0) spec.onPayload?.(p.payload);
   });
@@ -85,6 +89,7 @@ export async function runJob<T, P = unknown>(spec: JobSpec<T, P>): Promise<JobOu
     const reason = error instanceof WorkerGone ? 'gone' : isCancellation(error) ? 'cancelled' : 'error';
     return { ok: false, reason, message: message(error), error };
   } finally {
+    ended = true;
     if (using && --modelUsers === 0) {
       const waiting = modelFree;
       modelFree = [];

@@ -37,6 +37,8 @@ export interface Notice {
   id: number;
   kind: NoticeKind;
   text: string;
+  /** What the notice is about, when a later event can make it stale ('backend': a backend fallback or failure). */
+  topic?: string;
 }
 
 /** One running job (src/ui/jobs.ts runJob keeps these up to date). */
@@ -165,11 +167,16 @@ export const batchBusy = (s: LabState): boolean => jobOfKind(s, 'batch') !== nul
 
 let noticeId = 0;
 
-export function addNotice(kind: NoticeKind, text: string): void {
+export function addNotice(kind: NoticeKind, text: string, topic?: string): void {
   useLab.setState((s) => {
     if (s.notices.some((n) => n.text === text)) return s;
-    return { notices: [...s.notices, { id: ++noticeId, kind, text }].slice(-8) };
+    return { notices: [...s.notices, { id: ++noticeId, kind, text, ...(topic ? { topic } : {}) }].slice(-8) };
   });
+}
+
+/** Take away the notices about a topic (a backend fallback once a backend runs as asked). */
+export function clearNotices(topic: string): void {
+  useLab.setState((s) => (s.notices.some((n) => n.topic === topic) ? { notices: s.notices.filter((n) => n.topic !== topic) } : s));
 }
 
 export function dismissNotice(id: number): void {

@@ -6,7 +6,7 @@ import { attackRunner, runAttack } from '../../labs/attacks/index';
 import { tinyTask, type TinyTask } from '../adversarial/testing';
 import { batchTensor } from '../data/batches';
 import type { LabeledImages } from '../data/types';
-import { evaluate } from './evaluate';
+import { evaluate, type EvalBatch } from './evaluate';
 
 /** The tiny task's images as a byte-valued split (evaluate reads pixels / 255). */
 function toSplit(x: tf.Tensor4D, y: Int32Array): LabeledImages {
@@ -46,6 +46,34 @@ describe('evaluate with any attack', () => {
     expect(r.robustAccuracy).toBeLessThan(r.cleanAccuracy);
     expect(r.attackStats?.attacked).toBe(correct.length);
     tf.dispose([xs, direct.adversarial]);
+  });
+
+  it('a run stopped after some batches and resumed from them returns what one uninterrupted run returns', async () => {
+    const spec = { name: 'pgd' as const, eps: 0.1, steps: 3, stepSize: 0.03, randomStart: true, restarts: 1, seed: 5 };
+    const run = { attack: 'run' as const, run: attackRunner(spec) };
+    const whole = await evaluate(task.clf, split, run, { batchSize: 8 });
+    const saved: EvalBatch[] = [];
+    const stop = new AbortController();
+    await expect(
+      evaluate(task.clf, split, run, {
+        batchSize: 8,
+        signal: stop.signal,
+        resume: { done: [], onBatch: (b) => (saved.push(JSON.parse(JSON.stringify(b)) as EvalBatch), saved.length === 2 && stop.abort()) },
+      }),
+    ).rejects.toThrow(/cancelled/);
+    expect(saved.map((b) => b.start)).toEqual([0, 8]);
+    const ran: number[] = [];
+    const resumed = await evaluate(task.clf, split, run, { batchSize: 8, resume: { done: saved, onBatch: (b) => ran.push(b.start) } });
+    // only the batches not saved ran again
+    expect(ran[0]).toBe(16);
+    expect(ran).not.toContain(8);
+    const { seconds: _a, ...a } = whole;
+    const { seconds: _b, ...b } = resumed;
+    expect(b).toEqual(a);
+    // a saved batch of another size is not reused
+    const other: number[] = [];
+    await evaluate(task.clf, split, run, { batchSize: 4, resume: { done: saved, onBatch: (x) => other.push(x.start) } });
+    expect(other).toContain(4);
   });
 
   it('epsilons: one robust accuracy per epsilon, non-increasing for PGD, consistent with single runs', async () => {

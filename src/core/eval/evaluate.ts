@@ -53,34 +53,65 @@ function median(v: number[]): number | null {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * What one batch contributed. `evaluate` folds these in batch order, so a run resumed from saved batches
+ * (options.resume) returns exactly what one uninterrupted run returns (only `seconds` differs).
+ */
+export interface EvalBatch {
+  /** Index of the batch's first image in the split; with the batch size, names the batch. */
+  start: number;
+  n: number;
+  clean: number;
+  /** Without epsilons: images still correct after the attack. */
+  robust: number;
+  attacked: number;
+  fooledQueries: number[];
+  fooledL2: number[];
+  stages: { stage: string; attacked: number; fooled: number; seconds: number }[];
+  /** With epsilons: images still correct per epsilon, in the order of the epsilons. */
+  robustByEps: number[] | null;
+  seconds: number;
+}
+
 export interface EvalOptions {
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Resume: batches an earlier run with the same split, attack, seed and batch size finished (they are
+   * not run again), and a callback given each batch this run finishes (to save it).
+   */
+  resume?: { done: EvalBatch[]; onBatch: (b: EvalBatch) => void };
 }
 
 export async function evaluate(clf: Classifier, split: LabeledImages, attack: EvalAttack, opts: EvalOptions = {}): Promise<EvalResult> {
-  const t0 = performance.now();
   const bs = opts.batchSize ?? 250;
-  let clean = 0;
-  let robust = 0;
   const epsilons = attack.attack === 'run' ? attack.epsilons : undefined;
-  const robustByEps = epsilons ? epsilons.map(() => 0) : null;
-  const fooledQueries: number[] = [];
-  const fooledL2: number[] = [];
-  let attacked = 0;
-  const stages: { stage: string; attacked: number; fooled: number; seconds: number }[] = [];
+  const saved = new Map((opts.resume?.done ?? []).map((b) => [b.start, b]));
   /** Clean predictions and the attack on one batch (x, y are disposed by the caller). */
-  const evaluateBatch = async (x: tf.Tensor4D, y: tf.Tensor1D, start: number): Promise<void> => {
+  const evaluateBatch = async (x: tf.Tensor4D, y: tf.Tensor1D, start: number): Promise<EvalBatch> => {
+    const t0 = performance.now();
     const labels = (await y.data()) as Int32Array;
+    const b: EvalBatch = {
+      start,
+      n: labels.length,
+      clean: 0,
+      robust: 0,
+      attacked: 0,
+      fooledQueries: [],
+      fooledL2: [],
+      stages: [],
+      robustByEps: epsilons ? epsilons.map(() => 0) : null,
+      seconds: 0,
+    };
     const predT = tf.tidy(() => tf.argMax(clf.logits(x), 1));
     const pred = await predT.data();
     predT.dispose();
     const correct: number[] = [];
     for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) correct.push(i);
-    clean += correct.length;
+    b.clean = correct.length;
     if (attack.attack === 'none') {
-      robust += correct.length;
+      b.robust = correct.length;
     } else if (attack.attack === 'run' && correct.length > 0) {
       const sel = tf.tensor1d(correct, 'int32');
       const xs = tf.gather(x, sel) as tf.Tensor4D;
@@ -89,25 +120,20 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
       const seed = attack.run.seed + start;
       const hooks = { signal: opts.signal, keepTrace: false };
       try {
-        if (epsilons && robustByEps) {
+        if (epsilons && b.robustByEps) {
           const r = await sweepEpsilons(clf, xs, ys, attack.run, epsilons, hooks, { seed });
-          r.robust.forEach((rb, j) => (robustByEps[j] += rb.reduce((s, v) => s + v, 0)));
+          r.robust.forEach((rb, j) => (b.robustByEps![j] += rb.reduce((s, v) => s + v, 0)));
         } else {
           const r = await attack.run.run(clf, xs, ys, undefined, seed, hooks);
           r.adversarial.dispose();
-          attacked += ys.length;
-          for (const st of r.stages ?? []) {
-            const at = stages.find((x) => x.stage === st.stage);
-            if (at)
-              Object.assign(at, { attacked: at.attacked + st.attacked, fooled: at.fooled + st.fooled, seconds: at.seconds + st.seconds });
-            else stages.push({ ...st });
-          }
+          b.attacked = ys.length;
+          for (const st of r.stages ?? []) b.stages.push({ ...st });
           for (let i = 0; i < ys.length; i++) {
             if (r.fooled[i]) {
-              fooledQueries.push(r.queries[i]);
-              fooledL2.push(r.norms.l2[i]);
+              b.fooledQueries.push(r.queries[i]);
+              b.fooledL2.push(r.norms.l2[i]);
             } else {
-              robust++;
+              b.robust++;
             }
           }
         }
@@ -115,37 +141,57 @@ export async function evaluate(clf: Classifier, split: LabeledImages, attack: Ev
         xs.dispose();
       }
     }
+    b.seconds = (performance.now() - t0) / 1000;
+    return b;
   };
+  const batches: EvalBatch[] = [];
   for (let start = 0; start < split.n; start += bs) {
     if (opts.signal?.aborted) throw new Error('evaluation cancelled');
-    const idx = Array.from({ length: Math.min(bs, split.n - start) }, (_, i) => start + i);
-    const { x, y } = batchTensor(split, idx);
-    try {
-      await evaluateBatch(x, y, start);
-    } finally {
-      x.dispose();
-      y.dispose();
+    const size = Math.min(bs, split.n - start);
+    const old = saved.get(start);
+    if (old && old.n === size) {
+      batches.push(old);
+    } else {
+      const idx = Array.from({ length: size }, (_, i) => start + i);
+      const { x, y } = batchTensor(split, idx);
+      try {
+        const b = await evaluateBatch(x, y, start);
+        batches.push(b);
+        opts.resume?.onBatch(b);
+      } finally {
+        x.dispose();
+        y.dispose();
+      }
     }
-    opts.onProgress?.(Math.min(start + bs, split.n), split.n);
+    opts.onProgress?.(start + size, split.n);
     await new Promise((r) => setTimeout(r, 0));
   }
-  const seconds = (performance.now() - t0) / 1000;
-  if (epsilons && robustByEps) {
+  return foldBatches(batches, split.n, attack, epsilons);
+}
+
+/** The result of a run from its batches, in batch order. */
+function foldBatches(batches: EvalBatch[], n: number, attack: EvalAttack, epsilons: number[] | undefined): EvalResult {
+  const sum = (f: (b: EvalBatch) => number) => batches.reduce((s, b) => s + f(b), 0);
+  const clean = sum((b) => b.clean);
+  const seconds = sum((b) => b.seconds);
+  if (epsilons) {
     const byEps: Record<string, number> = {};
-    epsilons.forEach((e, j) => (byEps[String(e)] = robustByEps[j] / split.n));
-    const largest = epsilons.reduce((b, e, j) => (e > epsilons[b] ? j : b), 0);
-    return {
-      n: split.n,
-      cleanAccuracy: clean / split.n,
-      robustAccuracy: robustByEps[largest] / split.n,
-      seconds,
-      robustAccuracyByEps: byEps,
-    };
+    epsilons.forEach((e, j) => (byEps[String(e)] = sum((b) => b.robustByEps?.[j] ?? 0) / n));
+    const largest = epsilons.reduce((best, e, j) => (e > epsilons[best] ? j : best), 0);
+    return { n, cleanAccuracy: clean / n, robustAccuracy: byEps[String(epsilons[largest])], seconds, robustAccuracyByEps: byEps };
   }
-  const result: EvalResult = { n: split.n, cleanAccuracy: clean / split.n, robustAccuracy: robust / split.n, seconds };
+  const result: EvalResult = { n, cleanAccuracy: clean / n, robustAccuracy: sum((b) => b.robust) / n, seconds };
   if (attack.attack === 'run') {
+    const fooledQueries = batches.flatMap((b) => b.fooledQueries);
+    const fooledL2 = batches.flatMap((b) => b.fooledL2);
+    const stages: EvalBatch['stages'] = [];
+    for (const st of batches.flatMap((b) => b.stages)) {
+      const at = stages.find((x) => x.stage === st.stage);
+      if (at) Object.assign(at, { attacked: at.attacked + st.attacked, fooled: at.fooled + st.fooled, seconds: at.seconds + st.seconds });
+      else stages.push({ ...st });
+    }
     result.attackStats = {
-      attacked,
+      attacked: sum((b) => b.attacked),
       fooled: fooledQueries.length,
       meanQueriesFooled: fooledQueries.length ? fooledQueries.reduce((s, v) => s + v, 0) / fooledQueries.length : null,
       medianQueriesFooled: median(fooledQueries),

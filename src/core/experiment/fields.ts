@@ -80,7 +80,7 @@ export function numberOrFraction(s: string): number {
 }
 
 /** Parse one raw text value for a field; an error message instead of an exception. */
-export function parseFieldValue<C>(field: Field<C>, raw: string, context: C): { value: Value } | { error: string } {
+export function parseFieldValue<C>(field: Pick<Field<C>, 'type' | 'label'>, raw: string, context: C): { value: Value } | { error: string } {
   const t = field.type;
   const s = raw.trim();
   switch (t.kind) {

@@ -51,7 +51,7 @@ export interface LessonStep<V> {
 }
 
 export interface Lesson<V> {
-  /** Unique over every lab's lessons; the link's `lesson=` key. */
+  /** Unique over every lab's lessons; the link's `view.lesson=` key. */
   id: string;
   /** The lab it belongs to (src/labs/index.ts id). */
   lab: string;

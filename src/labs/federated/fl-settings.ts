@@ -112,5 +112,6 @@ export function textSimulationSettings(
     params: { ...aggregatorParams(e.aggregation), ...opts.params },
     seed: s.seed,
     testMails: e.poison.testImages,
+    ...serverPrivacy(e, opts.aggregator ?? e.aggregation.rule),
   };
 }

@@ -1,42 +1,22 @@
 /**
- * The federated simulation (FedAvg's protocol, McMahan et al. 2017): each round the server samples
- * clients (seeded), every sampled client trains a copy of the global model on its own data (local
- * epochs of minibatch SGD, the shared training loop's cross-entropy step), sends its update (its new
- * weights minus the global weights, one Float32Array in `getWeights()` order), a rule of the
- * aggregator registry combines the updates, and the global model moves by the aggregate (server
- * learning rate 1, as Flower's FedAvg). Malicious clients poison their data or boost their update
- * (algorithms/malicious.ts).
+ * The federated simulation over images: the round protocol of rounds.ts (FedAvg's, with secure
+ * aggregation and DP-FedAvg as options) on MNIST or Fashion-MNIST. Each client trains the image network
+ * (buildModel's architecture, cnn-small by default) with the shared training loop's cross-entropy step.
+ * Malicious clients poison their data or boost their update (algorithms/malicious.ts): BadNets
+ * backdoor, model replacement, label flipping, sybils.
  *
- * Memory: one network is built for the whole run. The global model is a plain vector; a client's
- * training sets that network's weights from it, and its update is read back; evaluation uses the same
- * network. So 100 clients cost one model plus one update per sampled client (and, for FoolsGold, one
- * summed update per client seen, kept by the simulation as `history`).
+ * ASR: backdoor / replacement: share of triggered test images of the other classes classified as the
+ * target; label flip / sybils: share of source-class test images classified as the target.
  *
- * Privacy options (the privacy lab's algorithms, through its index):
- * - Secure aggregation (Bonawitz et al. 2017): each sampled client sends n_k * update and n_k inside
- *   one masked vector, the server unmasks only their sums and divides (FedAvg). Robust rules cannot
- *   run with it (they need the individual updates). `dropouts` clients a round drop mid-protocol
- *   (seeded: before or after sending their masked input); with more than n - t of them the round
- *   aborts and the global model stays.
- * - DP-FedAvg (McMahan et al. 2018): each client is sampled independently with probability
- *   q = perRound / clients, its update clipped to L2 norm S, and the server adds Gaussian noise of std
- *   z S / (q N) to the fixed-denominator estimate sum_k update_k / (q N) (the paper's f_f with every
- *   weight w_k = 1, so W = N; the paper caps w_k = min(n_k / w_hat, 1)). With secure aggregation too,
- *   the sum comes from the protocol.
- *
- * Determinism: every draw comes from the seed (the split, the sampled clients, each client's batch
- * order per round, the poisoned images, the initial weights, the aggregator's noise), so a seed gives the
- * same run on the same backend.
+ * Determinism: besides rounds.ts's streams, the split, the poisoned images and the initial weights
+ * (stream 1) come from the seed, so a seed gives the same run on the same backend.
  */
-import { readWeights, writeWeights } from './weight-vector';
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor } from '../../core/data/batches';
 import type { LabeledImages } from '../../core/data/types';
-import { JobCancelled } from '../../core/jobs/types';
 import { buildModel, type ArchitectureId } from '../../core/models/architectures';
 import { Rng } from '../../core/random';
 import { crossEntropyStep } from '../../core/train/train';
-import { AGGREGATORS, DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from './aggregators';
 import {
   boostFactor,
   clientData,
@@ -50,151 +30,43 @@ import {
 } from './algorithms/malicious';
 import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
 import { withTrigger } from './algorithms/trigger';
-import { SecAggAbort, defaultThreshold, epsilonSpent, secureWeightedMean, type DropStage } from '../privacy/index';
+import {
+  FederationRounds,
+  checkFederationConfig,
+  mix,
+  runRounds,
+  type Evaluation,
+  type FederationConfig,
+  type RoundReport,
+  type SimulationHooks,
+  type SplitReport,
+} from './rounds';
 
-/** Secure aggregation's settings in a run. */
-export interface SecAggSettings {
-  /** Clients dropping out mid-round each round. */
-  dropouts: number;
-  /** Fixed-point clip range of each update coordinate. */
-  range: number;
-}
+export {
+  cosineMatrix,
+  type DpFedAvgSettings,
+  type DpRoundReport,
+  type RoundReport,
+  type SecAggRoundReport,
+  type SecAggSettings,
+  type SimulationHooks,
+  type SplitReport,
+} from './rounds';
 
-/** DP-FedAvg's settings in a run. */
-export interface DpFedAvgSettings {
-  /** Noise multiplier z (> 0). */
-  noise: number;
-  /** The bound S on each update's L2 norm. */
-  clip: number;
-  /** Delta of the user-level guarantee. */
-  delta: number;
-}
-
-/** What secure aggregation did in a round. */
-export interface SecAggRoundReport {
-  threshold: number;
-  /** Clients whose masked input is in the sum. */
-  included: number[];
-  /** Clients that dropped and when ('shares': before sending the masked input; 'masked': after). */
-  dropped: { client: number; stage: DropStage }[];
-  /** The abort's message when too few clients were left (the global model did not move), else null. */
-  aborted: string | null;
-  /** Mean bytes sent and received per included client, and an unmasked float32 update's bytes. */
-  bytesSent: number;
-  bytesReceived: number;
-  clearBytes: number;
-  /** The server's view: the first coordinates of a few masked vectors (ring element / 2^32, in [0, 1)). */
-  maskedSample: number[][];
-  /** The same coordinates of the recovered average update. */
-  sumSample: number[];
-  /** Coordinates clipped by the fixed-point encoding, over all clients. */
-  clipped: number;
-  /** Seconds of the protocol (key agreement, masks, unmasking). */
-  seconds: number;
-}
-
-/** What DP-FedAvg did in a round. */
-export interface DpRoundReport {
-  /** Clients sampled (Poisson at rate q). */
-  sampled: number;
-  q: number;
-  /** Std of the noise added to the average. */
-  noiseStd: number;
-  /** Clients whose update was scaled down to norm S. */
-  clipped: number;
-  /**
-   * User-level epsilon spent after this round at `delta`: the privacy lab's RDP accountant (Balle et
-   * al. 2020 conversion) over `round` compositions of the Gaussian with Poisson rate q and multiplier z.
-   */
-  epsilon: number;
-  delta: number;
-}
-
-const SAMPLE_COORDS = 256;
-
-export interface SimulationConfig {
+export interface SimulationConfig extends FederationConfig {
   train: LabeledImages;
   test: LabeledImages;
-  /** Simulated clients, and how many the server samples each round. */
-  clients: number;
-  perRound: number;
-  rounds: number;
-  /** Local training: epochs over the client's data, minibatch size, SGD learning rate. */
-  localEpochs: number;
-  batch: number;
-  learningRate: number;
   split: SplitSpec;
   /** Images per client (the pool is clients * perClient training images); 0: the whole training set. */
   perClient: number;
   attack: AttackSettings;
-  /** A name of the aggregator registry (aggregators/index.ts). */
-  aggregator: string;
-  /** The aggregator's parameters (f, trim, clip, noise, keep, kappa); missing ones take their defaults. */
-  params?: Partial<AggregatorParams>;
   architecture?: ArchitectureId;
   /** Builds the network instead of `architecture` (tests use a small one); it must output logits. */
   network?: (shape: [number, number, number], seed: number) => tf.LayersModel;
-  seed: number;
   /** Test images evaluated after each round (the first ones of the test set); 0 or absent: all. */
   testImages?: number;
   /** FLTrust's root data set: this many training images (seeded) the server trains on; Cao et al. 2021: 100. */
   rootImages?: number;
-  /** Secure aggregation (FedAvg only); absent: off. */
-  secagg?: SecAggSettings;
-  /** DP-FedAvg (FedAvg only); absent: off. */
-  dp?: DpFedAvgSettings;
-}
-
-/** What one round did and measured: the job's per-round progress payload and one row of `rlab fl`. */
-export interface RoundReport {
-  /** From 1. */
-  round: number;
-  /** The clients sampled this round (ascending ids); every per-client array below is in this order. */
-  clients: number[];
-  /** Which of them are malicious. */
-  malicious: boolean[];
-  /** Their numbers of training images (FedAvg's weights). */
-  sizes: number[];
-  /** L2 norm of each update as sent (after a replacement attacker's boost). */
-  updateNorms: number[];
-  /** Cosine similarity of every pair of this round's updates (clients x clients, symmetric, 1 on the diagonal). */
-  cosine: number[][];
-  /** The aggregator's weight for each client, when it gives weights (FedAvg: size share; FoolsGold: learning rate). */
-  weights: number[] | null;
-  /** The clients the aggregator kept (Krum, Multi-Krum, Bulyan), as client ids; null when it keeps no selection. */
-  selected: number[] | null;
-  /** Each client's score where the rule computes one (Krum: sum of squared distances to its nearest). */
-  scores: number[] | null;
-  /** Accuracy of the global model after the round on the test images. */
-  cleanAccuracy: number;
-  /**
-   * Backdoor / replacement: share of triggered test images of the other classes classified as the
-   * target. Label flip / sybils: share of source-class test images classified as the target. Null
-   * without an attack.
-   */
-  attackSuccessRate: number | null;
-  /** L2 norm of the aggregate (the global model's step). */
-  aggregateNorm: number;
-  /** Seconds of the round (local training, aggregation and evaluation). */
-  seconds: number;
-  /** Secure aggregation's round, when on. */
-  secagg?: SecAggRoundReport;
-  /** DP-FedAvg's round, when on. */
-  dp?: DpRoundReport;
-}
-
-/** The run's data split, drawn once before the first round. */
-export interface SplitReport {
-  /** Each client's number of images. */
-  sizes: number[];
-  /** Each client's number of images per class (clients x 10). */
-  histograms: number[][];
-  /** Malicious client ids. */
-  malicious: number[];
-  /** The replacement attackers' boost (1 for other attacks). */
-  boost: number;
-  /** Number of weights of the model (the length of every update). */
-  parameters: number;
 }
 
 export interface SimulationResult extends SplitReport {
@@ -205,112 +77,32 @@ export interface SimulationResult extends SplitReport {
   seconds: number;
 }
 
-export interface SimulationHooks {
-  signal?: AbortSignal;
-  /** After the split is drawn. */
-  onSplit?: (s: SplitReport) => void;
-  /** After each client's local training (done of total in this round). */
-  onClient?: (p: { round: number; done: number; total: number; client: number }) => void;
-  onRound?: (r: RoundReport) => void;
-}
-
-/** A seed for stream `k` of `(seed, a, b)` (a small integer hash, so streams differ). */
-function mix(seed: number, a: number, b: number): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const v of [a, b]) {
-    h = Math.imul(h ^ (v + 0x7f4a7c15), 0x85ebca6b) >>> 0;
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35) >>> 0;
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
-function l2(v: Float32Array): number {
-  let s = 0;
-  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
-  return Math.sqrt(s);
-}
-
-/** Cosine similarity of every pair of vectors (0 where a vector is zero). */
-export function cosineMatrix(vs: readonly Float32Array[]): number[][] {
-  const n = vs.length;
-  const norms = vs.map(l2);
-  const m = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    m[i][i] = norms[i] > 0 ? 1 : 0;
-    for (let k = i + 1; k < n; k++) {
-      const a = vs[i];
-      const b = vs[k];
-      let dot = 0;
-      for (let j = 0; j < a.length; j++) dot += a[j] * b[j];
-      const c = norms[i] > 0 && norms[k] > 0 ? dot / (norms[i] * norms[k]) : 0;
-      m[i][k] = c;
-      m[k][i] = c;
-    }
-  }
-  return m;
-}
-
-/** The network and its one SGD optimiser, with the global model as a vector. */
-export class Federation {
-  readonly cfg: SimulationConfig;
+/** The image federation: the network, the clients' data, the malicious clients' poison, the evaluation sets. */
+export class Federation extends FederationRounds {
+  declare readonly cfg: SimulationConfig;
   readonly parts: Int32Array[];
-  readonly model: tf.LayersModel;
-  global: Float32Array;
-  /** FoolsGold: each client's sum of its updates so far (kept only for rules that read it). */
-  readonly history = new Map<number, Float32Array>();
-  private readonly shapes: number[][];
   private readonly vars: tf.Variable[];
-  private readonly sgd: tf.SGDOptimizer;
-  private readonly sampler: Rng;
-  private readonly noise: Rng;
-  private readonly params: AggregatorParams;
   private readonly sybils?: LabeledImages;
   private readonly root?: LabeledImages;
   private readonly evalClean: LabeledImages;
   private readonly evalAttack: LabeledImages | null;
-  readonly boost: number;
-  /** The clients of the round being run (secure aggregation reports them by id). */
-  private lastClients: number[] = [];
 
   constructor(cfg: SimulationConfig) {
     const a = cfg.attack;
-    if (!AGGREGATORS[cfg.aggregator])
-      throw new Error(`unknown aggregator "${cfg.aggregator}" (one of: ${Object.keys(AGGREGATORS).join(', ')})`);
-    if (cfg.perRound > cfg.clients) throw new Error(`${cfg.perRound} clients per round of ${cfg.clients} clients`);
+    checkFederationConfig(cfg);
     if (a.kind !== 'none' && (a.count < 1 || a.count > cfg.clients))
       throw new Error(`${a.count} malicious clients of ${cfg.clients}: the attack needs 1 to ${cfg.clients}`);
     if (isFlip(a.kind) && a.source === a.target) throw new Error(`the flip's source and target are both class ${a.source}`);
-    if (cfg.secagg && cfg.aggregator !== 'fedavg')
-      throw new Error(
-        `secure aggregation hides each update (the server learns only their sum), so ${cfg.aggregator} cannot run: ` +
-          'robust rules need the individual updates to rank, trim or compare them; use --aggregator fedavg',
-      );
-    if (cfg.secagg && (cfg.perRound < 2 || cfg.perRound > 255))
-      throw new Error(`secure aggregation needs 2 to 255 clients per round, not ${cfg.perRound}`);
-    if (cfg.secagg && !(cfg.secagg.dropouts >= 0 && cfg.secagg.dropouts < cfg.perRound))
-      throw new Error(`${cfg.secagg.dropouts} dropouts of ${cfg.perRound} clients per round: at least one must stay`);
-    if (cfg.dp && cfg.aggregator !== 'fedavg')
-      throw new Error(`DP-FedAvg is FedAvg's clipped, noised average: ${cfg.aggregator} cannot run with it; use --aggregator fedavg`);
-    if (cfg.dp && !(cfg.dp.noise > 0 && cfg.dp.clip > 0)) throw new Error('DP-FedAvg needs a noise multiplier z > 0 and a clip S > 0');
-    this.cfg = cfg;
-    // clients' data: the split; the malicious clients' poisoned copies are made when they train
-    this.parts = splitClients(cfg.train.labels, cfg.clients, cfg.split, cfg.seed, { perClient: cfg.perClient });
-    const initRng = new Rng(mix(cfg.seed, 1, 0));
-    const initSeed = initRng.seed();
-    this.model = cfg.network
+    // clients' data: the split (before the network, as the seed's streams were always drawn); the
+    // malicious clients' poisoned copies are made when they train
+    const parts = splitClients(cfg.train.labels, cfg.clients, cfg.split, cfg.seed, { perClient: cfg.perClient });
+    const initSeed = new Rng(mix(cfg.seed, 1, 0)).seed();
+    const model = cfg.network
       ? cfg.network(cfg.train.shape, initSeed)
       : buildModel(cfg.architecture ?? 'cnn-small', cfg.train.shape, 10, initSeed);
-    this.shapes = this.model.getWeights().map((w) => w.shape);
-    this.global = readWeights(this.model);
+    super(cfg, model, boostFactor(a, cfg.perRound));
+    this.parts = parts;
     this.vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    this.sgd = tf.train.sgd(cfg.learningRate);
-    this.sampler = new Rng(mix(cfg.seed, 2, 0));
-    this.noise = new Rng(mix(cfg.seed, 3, 0));
-    // the aggregator's parameters: until the aggregation slice's fields merge, the contract's defaults
-    this.params = { ...DEFAULT_AGGREGATOR_PARAMS, ...cfg.params };
-    this.boost = boostFactor(a, cfg.perRound);
     if (a.kind === 'sybil') {
       const size = Math.round(this.parts.reduce((s, p) => s + p.length, 0) / cfg.clients);
       this.sybils = sybilData(cfg.train, a, size, cfg.seed);
@@ -321,11 +113,8 @@ export class Federation {
       this.root = gather(cfg.train, idx);
     }
     const nTest = cfg.testImages && cfg.testImages > 0 ? Math.min(cfg.testImages, cfg.test.n) : cfg.test.n;
-    this.evalClean = gather(
-      cfg.test,
-      Array.from({ length: nTest }, (_, i) => i),
-    );
     const first = Array.from({ length: nTest }, (_, i) => i);
+    this.evalClean = gather(cfg.test, first);
     if (isBackdoor(a.kind))
       this.evalAttack = withTrigger(
         cfg.test,
@@ -351,29 +140,26 @@ export class Federation {
     };
   }
 
+  isMalicious(c: number): boolean {
+    return isMalicious(this.cfg.attack, c);
+  }
+
   /**
    * Local training from the global weights on `data` (its images `indices`, or all of it): local
    * epochs of SGD with a seeded order. Returns the update (new weights - global).
    */
   async localUpdate(data: LabeledImages, indices: Int32Array | null, seed: number, signal?: AbortSignal): Promise<Float32Array> {
-    const cfg = this.cfg;
-    writeWeights(this.model, this.shapes, this.global);
-    const rng = new Rng(seed);
-    const n = indices ? indices.length : data.n;
-    const steps = Math.ceil(n / cfg.batch);
-    let k = 0;
-    for (let e = 0; e < cfg.localEpochs; e++) {
-      const order = rng.permutation(n);
-      if (indices) for (let j = 0; j < n; j++) order[j] = indices[order[j]];
-      for (let b = 0; b < steps; b++) {
-        if (signal?.aborted) throw new JobCancelled('the federated run');
-        const { x, y } = batchTensor(data, order.subarray(b * cfg.batch, (b + 1) * cfg.batch));
+    return this.localTrain(
+      indices ? indices.length : data.n,
+      seed,
+      async (batch, rng) => {
+        const { x, y } = batchTensor(data, indices ? Int32Array.from(batch, (j) => indices[j]) : batch);
         try {
           await crossEntropyStep({
             model: this.model,
             x,
             y,
-            learningRate: cfg.learningRate,
+            learningRate: this.cfg.learningRate,
             apply: (f) => this.sgd.minimize(f, true, this.vars)!,
             labelSmoothing: 0,
             rng,
@@ -382,211 +168,34 @@ export class Federation {
           x.dispose();
           y.dispose();
         }
-        if (++k % 20 === 0) await new Promise((r) => setTimeout(r, 0));
-      }
-    }
-    const w = readWeights(this.model);
-    for (let j = 0; j < w.length; j++) w[j] -= this.global[j];
-    return w;
+      },
+      signal,
+    );
   }
 
-  /** The clients of round `r` (from 1): perRound of them, drawn without replacement, ascending. */
-  sample(): number[] {
-    const { clients, perRound } = this.cfg;
-    if (this.cfg.dp) {
-      // DP-FedAvg: every client independently with probability q (the accountant's Poisson sampling)
-      const q = perRound / clients;
-      const out: number[] = [];
-      for (let c = 0; c < clients; c++) if (this.sampler.next() < q) out.push(c);
-      return out;
-    }
-    if (perRound === clients) return Array.from({ length: clients }, (_, i) => i);
-    return Array.from(this.sampler.permutation(clients).subarray(0, perRound)).sort((x, y) => x - y);
-  }
-
-  /** One round: local training of the sampled clients, aggregation, the global step; then the evaluation. */
-  async round(r: number, hooks: SimulationHooks = {}): Promise<RoundReport> {
-    const t0 = performance.now();
-    const { updates, clients, sizes } = await this.train(r, hooks);
-    const rule = AGGREGATORS[this.cfg.aggregator];
-    const keepHistory = this.cfg.aggregator === 'foolsgold';
-    if (keepHistory)
-      clients.forEach((c, i) => {
-        const h = this.history.get(c) ?? new Float32Array(this.global.length);
-        const u = updates[i];
-        for (let j = 0; j < h.length; j++) h[j] += u[j];
-        this.history.set(c, h);
-      });
-    let root: Float32Array | undefined;
-    if (this.root) root = await this.localUpdate(this.root, null, mix(this.cfg.seed, r, -1), hooks.signal);
-    let res: { aggregate: Float32Array; weights?: number[]; selected?: number[]; scores?: number[] };
-    let secagg: SecAggRoundReport | undefined;
-    let dp: DpRoundReport | undefined;
-    if (this.cfg.dp || this.cfg.secagg) {
-      const out = await this.privateAggregate(r, updates, sizes);
-      res = { aggregate: out.aggregate, weights: out.weights };
-      secagg = out.secagg;
-      dp = out.dp;
-    } else
-      res = rule.run(
-        {
-          updates,
-          sizes,
-          history: keepHistory ? clients.map((c) => this.history.get(c)!) : undefined,
-          root,
-          random: () => this.noise.next(),
-        },
-        this.params,
-      );
-    for (let j = 0; j < this.global.length; j++) this.global[j] += res.aggregate[j];
-    const { clean, attack } = await this.evaluate();
+  protected async clientUpdate(c: number, r: number, signal?: AbortSignal): Promise<{ update: Float32Array; size: number }> {
     const a = this.cfg.attack;
-    return {
-      round: r,
-      clients,
-      malicious: clients.map((c) => isMalicious(a, c)),
-      sizes,
-      updateNorms: updates.map(l2),
-      cosine: cosineMatrix(updates),
-      weights: res.weights ? [...res.weights] : null,
-      selected: res.selected ? res.selected.map((i) => clients[i]) : null,
-      scores: res.scores ? [...res.scores] : null,
-      cleanAccuracy: clean,
-      attackSuccessRate: attack,
-      aggregateNorm: l2(res.aggregate),
-      seconds: (performance.now() - t0) / 1000,
-      ...(secagg ? { secagg } : {}),
-      ...(dp ? { dp } : {}),
-    };
+    const { data, indices } = clientData(this.cfg.train, this.parts[c], c, a, this.cfg.seed, this.sybils);
+    const update = await this.localUpdate(data, indices, mix(this.cfg.seed, r, c), signal);
+    if (isMalicious(a, c)) scaleInPlace(update, this.boost);
+    return { update, size: indices ? indices.length : data.n };
   }
 
-  /** A standard normal draw from the noise stream (Box-Muller). */
-  private gaussian(): number {
-    const u = 1 - this.noise.next();
-    const v = this.noise.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  protected async rootUpdate(r: number, signal?: AbortSignal): Promise<Float32Array | undefined> {
+    return this.root ? this.localUpdate(this.root, null, mix(this.cfg.seed, r, -1), signal) : undefined;
   }
 
-  /**
-   * The aggregate under secure aggregation and / or DP-FedAvg. Secure aggregation alone: the size-
-   * weighted mean of the included clients (dropped ones are left out). DP-FedAvg: updates clipped to S,
-   * their plain sum (or the protocol's) over q N, plus N(0, (z S / (q N))^2) per coordinate.
-   */
-  private async privateAggregate(
-    r: number,
-    updates: Float32Array[],
-    sizes: number[],
-  ): Promise<{ aggregate: Float32Array; weights?: number[]; secagg?: SecAggRoundReport; dp?: DpRoundReport }> {
-    const { dp: dpCfg, secagg: saCfg, clients: N, perRound } = this.cfg;
-    const m = this.global.length;
-    let clippedClients = 0;
-    if (dpCfg)
-      updates = updates.map((u) => {
-        const norm = l2(u);
-        if (norm <= dpCfg.clip) return u;
-        clippedClients++;
-        const c = new Float32Array(u);
-        scaleInPlace(c, dpCfg.clip / norm);
-        return c;
-      });
-    // DP-FedAvg weighs every client 1 (the sum); FedAvg weighs by data size
-    const weights = dpCfg ? updates.map(() => 1) : sizes;
-    let sum: Float32Array | null = null;
-    let weightSum = 0;
-    let secagg: SecAggRoundReport | undefined;
-    if (saCfg) {
-      const t0 = performance.now();
-      const n = updates.length;
-      const drop = new Map<number, DropStage>();
-      const rng = new Rng(mix(this.cfg.seed, 5, r));
-      const order = rng.permutation(n);
-      const stages: DropStage[] = ['shares', 'masked'];
-      for (let k = 0; k < Math.min(saCfg.dropouts, n); k++) drop.set(order[k], stages[rng.int(2)]);
-      const threshold = defaultThreshold(n);
-      const dropped = [...drop.entries()].map(([k, stage]) => ({ client: k, stage }));
-      const base = { threshold, clearBytes: 4 * m, clipped: 0 };
-      const maxWeight = dpCfg ? 1 : Math.max(...this.parts.map((p) => p.length), this.sybils?.n ?? 0, 1);
-      try {
-        if (n < 2) throw new SecAggAbort('AdvertiseKeys', n, 2);
-        const res = await secureWeightedMean(updates, weights, { range: saCfg.range, maxWeight, threshold, dropouts: drop });
-        const inc = res.protocol.included;
-        weightSum = res.weightSum;
-        sum = res.mean;
-        if (weightSum > 0) scaleInPlace(sum, weightSum);
-        const sent = inc.reduce((s, k) => s + res.protocol.bytes[k].sent, 0) / Math.max(1, inc.length);
-        const received = inc.reduce((s, k) => s + res.protocol.bytes[k].received, 0) / Math.max(1, inc.length);
-        secagg = {
-          ...base,
-          included: inc.map((k) => this.lastClients[k]),
-          dropped: dropped.map((d) => ({ client: this.lastClients[d.client], stage: d.stage })),
-          aborted: null,
-          bytesSent: sent,
-          bytesReceived: received,
-          maskedSample: res.protocol.masked.slice(0, 4).map((y) => Array.from(y.subarray(0, SAMPLE_COORDS), (v) => v / 2 ** 32)),
-          sumSample: [],
-          clipped: res.clipped,
-          seconds: (performance.now() - t0) / 1000,
-        };
-      } catch (err) {
-        if (!(err instanceof SecAggAbort)) throw err;
-        secagg = {
-          ...base,
-          included: [],
-          dropped: dropped.map((d) => ({ client: this.lastClients[d.client], stage: d.stage })),
-          aborted: err.message,
-          bytesSent: 0,
-          bytesReceived: 0,
-          maskedSample: [],
-          sumSample: [],
-          seconds: (performance.now() - t0) / 1000,
-        };
-        if (!dpCfg) return { aggregate: new Float32Array(m), secagg };
-      }
-    } else if (updates.length > 0) {
-      const acc = new Float64Array(m);
-      updates.forEach((u, k) => {
-        for (let j = 0; j < m; j++) acc[j] += weights[k] * u[j];
-      });
-      sum = Float32Array.from(acc);
-      weightSum = weights.reduce((a, b) => a + b, 0);
-    }
-    const aggregate = new Float32Array(m);
-    let dp: DpRoundReport | undefined;
-    if (dpCfg) {
-      const q = perRound / N;
-      const denom = q * N;
-      const std = (dpCfg.noise * dpCfg.clip) / denom;
-      for (let j = 0; j < m; j++) aggregate[j] = (sum ? sum[j] / denom : 0) + std * this.gaussian();
-      const { epsilon } = epsilonSpent('rdp', [{ sampleRate: q, noiseMultiplier: dpCfg.noise, steps: r }], dpCfg.delta);
-      dp = { sampled: updates.length, q, noiseStd: std, clipped: clippedClients, epsilon, delta: dpCfg.delta };
-    } else if (sum && weightSum > 0) for (let j = 0; j < m; j++) aggregate[j] = sum[j] / weightSum;
-    if (secagg && !secagg.aborted) secagg.sumSample = Array.from(aggregate.subarray(0, SAMPLE_COORDS));
-    // each client's weight as the server knows it: none under secure aggregation (n_k is masked too)
-    const known = saCfg ? undefined : weights.map(() => 1 / perRound);
-    return { aggregate, weights: known, secagg, dp };
+  protected maxClientSize(): number {
+    return Math.max(...this.parts.map((p) => p.length), this.sybils?.n ?? 0);
   }
 
-  /** The sampled clients' local training of round r: their updates as sent, ids and data sizes. */
-  async train(r: number, hooks: SimulationHooks = {}): Promise<{ updates: Float32Array[]; clients: number[]; sizes: number[] }> {
-    const a = this.cfg.attack;
-    const clients = this.sample();
-    this.lastClients = clients;
-    const updates: Float32Array[] = [];
-    const sizes: number[] = [];
-    for (const [k, c] of clients.entries()) {
-      const { data, indices } = clientData(this.cfg.train, this.parts[c], c, a, this.cfg.seed, this.sybils);
-      const u = await this.localUpdate(data, indices, mix(this.cfg.seed, r, c), hooks.signal);
-      if (isMalicious(a, c)) scaleInPlace(u, this.boost);
-      updates.push(u);
-      sizes.push(indices ? indices.length : data.n);
-      hooks.onClient?.({ round: r, done: k + 1, total: clients.length, client: c });
-    }
-    return { updates, clients, sizes };
+  protected report(base: RoundReport): RoundReport {
+    return base;
   }
 
   /** Predicted classes of every image of a set under the global model. */
   private predict(set: LabeledImages): Int32Array {
-    writeWeights(this.model, this.shapes, this.global);
+    this.loadGlobal();
     const out = new Int32Array(set.n);
     const chunk = 500;
     for (let s = 0; s < set.n; s += chunk) {
@@ -600,7 +209,7 @@ export class Federation {
   }
 
   /** Clean accuracy of the global model, and the attack's success rate (null without an attack). */
-  async evaluate(): Promise<{ clean: number; attack: number | null }> {
+  async evaluate(): Promise<Evaluation> {
     const p = this.predict(this.evalClean);
     let right = 0;
     for (let i = 0; i < p.length; i++) if (p[i] === this.evalClean.labels[i]) right++;
@@ -613,35 +222,10 @@ export class Federation {
     }
     return { clean: right / Math.max(1, p.length), attack };
   }
-
-  dispose(): void {
-    this.model.dispose();
-    this.sgd.dispose();
-  }
 }
 
 /** A whole run: the split, then `rounds` rounds; the network is disposed however the run ends. */
 export async function runSimulation(cfg: SimulationConfig, hooks: SimulationHooks = {}): Promise<SimulationResult> {
-  const t0 = performance.now();
-  const fed = new Federation(cfg);
-  try {
-    const split = fed.splitReport();
-    hooks.onSplit?.(split);
-    const rounds: RoundReport[] = [];
-    for (let r = 1; r <= cfg.rounds; r++) {
-      const rep = await fed.round(r, hooks);
-      rounds.push(rep);
-      hooks.onRound?.(rep);
-    }
-    const last = rounds[rounds.length - 1];
-    return {
-      ...split,
-      rounds,
-      cleanAccuracy: last.cleanAccuracy,
-      attackSuccessRate: last.attackSuccessRate,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  } finally {
-    fed.dispose();
-  }
+  const { split, rounds, last, seconds } = await runRounds(new Federation(cfg), hooks);
+  return { ...split, rounds, cleanAccuracy: last.cleanAccuracy, attackSuccessRate: last.attackSuccessRate, seconds };
 }

@@ -1,8 +1,9 @@
 /**
- * The federated spam filter (issue 20, section 4): the protocol of simulation.ts (FedAvg's rounds,
+ * The federated spam filter (issue 20, section 4): the round protocol of rounds.ts (FedAvg's rounds,
  * McMahan et al. 2017: seeded client sampling, local SGD from the global weights, updates as vectors,
- * a rule of the aggregator registry, server learning rate 1) on the SpamAssassin mails with the text
- * model of src/core/models/text-model.ts (bow-mlp over hashed bag-of-words features).
+ * a rule of the aggregator registry, server learning rate 1; secure aggregation and DP-FedAvg as
+ * options) on the SpamAssassin mails with the text model of src/core/models/text-model.ts (bow-mlp over
+ * hashed bag-of-words features).
  *
  * - Clients: mailboxes (algorithms/mailboxes.ts: whole sender domains per client, the natural non-IID
  *   split of mail), IID, or Dirichlet label skew over ham / spam (algorithms/split.ts with 2 classes).
@@ -19,21 +20,26 @@
  * the federation is built (`textFeatures`, reusable across runs of the same data and trigger): the
  * training mails, the malicious clients' poisoned copies, the held-out mails and the triggered held-out
  * spam. Local training densifies one batch at a time (textBatch) and steps with plain SGD (textStep),
- * as the image clients do. One network is built per run (see simulation.ts's note on memory).
+ * as the image clients do. One network is built per run (see rounds.ts's note on memory).
  */
-import { readWeights, writeWeights } from './weight-vector';
-import * as tf from '@tensorflow/tfjs';
-import { JobCancelled } from '../../core/jobs/types';
 import { mailText, type LabeledMails, type Mail } from '../../core/data/text';
 import { DEFAULT_HASHING, FeatureHasher, type HashedFeatures, type HashingConfig } from '../../core/data/tokenize';
 import { buildTextModel, type TextArchitectureId } from '../../core/models/text-model';
 import { Rng } from '../../core/random';
 import { textBatch, textProbabilities, textStep } from '../../core/train/train-text';
-import { AGGREGATORS, DEFAULT_AGGREGATOR_PARAMS, type AggregatorParams } from './aggregators';
 import { mailboxesBySender } from './algorithms/mailboxes';
 import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
 import { checkTextTrigger, insertTrigger, poisonMails, triggeredSpamFeatures, type TextTrigger } from './algorithms/text-trigger';
-import { cosineMatrix, type RoundReport, type SimulationHooks, type SplitReport } from './simulation';
+import {
+  FederationRounds,
+  checkFederationConfig,
+  mix,
+  runRounds,
+  type FederationConfig,
+  type RoundReport,
+  type SimulationHooks,
+  type SplitReport,
+} from './rounds';
 
 export type TextSplitSpec = SplitSpec | { kind: 'mailboxes' };
 
@@ -51,30 +57,28 @@ export interface TextAttackSettings {
   trigger: TextTrigger;
 }
 
-export interface TextSimulationConfig {
+export interface TextSimulationConfig extends FederationConfig {
   train: LabeledMails;
   test: LabeledMails;
-  clients: number;
-  perRound: number;
-  rounds: number;
-  localEpochs: number;
-  batch: number;
-  learningRate: number;
   split: TextSplitSpec;
   /** Mails per client for iid / dirichlet (0: the whole training split dealt out); mailboxes use every mail. */
   perClient: number;
   attack: TextAttackSettings;
-  aggregator: string;
-  params?: Partial<AggregatorParams>;
   architecture?: TextArchitectureId;
   hashing?: HashingConfig;
-  seed: number;
   /** Held-out mails evaluated (the first ones); 0 or absent: all. */
   testMails?: number;
   /** FLTrust's root set: this many training mails (seeded). */
   rootMails?: number;
   /** Features hashed beforehand (textFeatures with the same data, clients, attack and seed); built when absent. */
   features?: TextFeatures;
+}
+
+/** The text federation's evaluation: the clean miss rate beside clean accuracy and ASR. */
+export interface TextEvaluation {
+  clean: number;
+  attack: number | null;
+  miss: number | null;
 }
 
 /** Round report of the text run: the image report plus the clean miss rate beside the ASR. */
@@ -116,23 +120,6 @@ export interface TextFeatures {
   poisoned: Map<number, { features: HashedFeatures; labels: Uint8Array; poisoned: number }>;
 }
 
-function mix(seed: number, a: number, b: number): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const v of [a, b]) {
-    h = Math.imul(h ^ (v + 0x7f4a7c15), 0x85ebca6b) >>> 0;
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35) >>> 0;
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
-function l2(v: Float32Array): number {
-  let s = 0;
-  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
-  return Math.sqrt(s);
-}
-
 const isMal = (a: TextAttackSettings, c: number) => a.kind !== 'none' && c < a.count;
 
 /** The clients' mail indices for a split. */
@@ -171,43 +158,26 @@ export function textFeatures(cfg: TextSimulationConfig, hasher = new FeatureHash
   };
 }
 
-/** The text federation: one bow model, the global weights as a vector. */
-export class TextFederation {
-  readonly cfg: TextSimulationConfig;
+/** The text federation: one bow model, the hashed mails, the malicious clients' poisoned mailboxes. */
+export class TextFederation extends FederationRounds<TextRoundReport, TextEvaluation> {
+  declare readonly cfg: TextSimulationConfig;
   readonly feats: TextFeatures;
-  readonly model: tf.LayersModel;
-  global: Float32Array;
-  readonly history = new Map<number, Float32Array>();
-  readonly boost: number;
-  private readonly shapes: number[][];
-  private readonly sgd: tf.SGDOptimizer;
-  private readonly sampler: Rng;
-  private readonly noise: Rng;
-  private readonly params: AggregatorParams;
   private readonly root: Int32Array | null;
 
   constructor(cfg: TextSimulationConfig) {
     const a = cfg.attack;
-    if (!AGGREGATORS[cfg.aggregator])
-      throw new Error(`unknown aggregator "${cfg.aggregator}" (one of: ${Object.keys(AGGREGATORS).join(', ')})`);
-    if (cfg.perRound > cfg.clients) throw new Error(`${cfg.perRound} clients per round of ${cfg.clients} clients`);
+    checkFederationConfig(cfg);
     if (!(TEXT_ATTACKS as readonly string[]).includes(a.kind))
       throw new Error(`the attack "${a.kind}" is not one of the spam filter's (${TEXT_ATTACKS.join(', ')})`);
     if (a.kind !== 'none' && (a.count < 1 || a.count > cfg.clients))
       throw new Error(`${a.count} malicious clients of ${cfg.clients}: the attack needs 1 to ${cfg.clients}`);
     if (a.kind !== 'none') checkTextTrigger(a.trigger);
-    this.cfg = cfg;
-    this.feats = cfg.features ?? textFeatures(cfg);
-    if (this.feats.parts.length !== cfg.clients) throw new Error('the features were hashed for another number of clients');
+    const feats = cfg.features ?? textFeatures(cfg);
+    if (feats.parts.length !== cfg.clients) throw new Error('the features were hashed for another number of clients');
     const initSeed = new Rng(mix(cfg.seed, 1, 0)).seed();
-    this.model = buildTextModel(cfg.architecture ?? 'bow-mlp', this.feats.train.dim, 2, initSeed);
-    this.shapes = this.model.getWeights().map((w) => w.shape);
-    this.global = readWeights(this.model);
-    this.sgd = tf.train.sgd(cfg.learningRate);
-    this.sampler = new Rng(mix(cfg.seed, 2, 0));
-    this.noise = new Rng(mix(cfg.seed, 3, 0));
-    this.params = { ...DEFAULT_AGGREGATOR_PARAMS, ...cfg.params };
-    this.boost = a.kind === 'replacement' ? (a.boost > 0 ? a.boost : cfg.perRound) : 1;
+    const model = buildTextModel(cfg.architecture ?? 'bow-mlp', feats.train.dim, 2, initSeed);
+    super(cfg, model, a.kind === 'replacement' ? (a.boost > 0 ? a.boost : cfg.perRound) : 1);
+    this.feats = feats;
     this.root =
       cfg.aggregator === 'fltrust'
         ? Int32Array.from(new Rng(mix(cfg.seed, 4, 0)).permutation(cfg.train.n).subarray(0, cfg.rootMails ?? 100)).sort()
@@ -225,118 +195,70 @@ export class TextFederation {
     };
   }
 
+  isMalicious(c: number): boolean {
+    return isMal(this.cfg.attack, c);
+  }
+
   /** Local SGD from the global weights on rows `rows` of `f` (seeded order); returns new weights - global. */
   async localUpdate(f: HashedFeatures, labels: Uint8Array, rows: Int32Array, seed: number, signal?: AbortSignal): Promise<Float32Array> {
-    const cfg = this.cfg;
-    writeWeights(this.model, this.shapes, this.global);
-    const rng = new Rng(seed);
-    const n = rows.length;
-    const steps = Math.ceil(n / cfg.batch);
-    let k = 0;
-    for (let e = 0; e < cfg.localEpochs; e++) {
-      const order = rng.permutation(n);
-      for (let b = 0; b < steps; b++) {
-        if (signal?.aborted) throw new JobCancelled('the federated run');
-        const batch = Array.from(order.subarray(b * cfg.batch, (b + 1) * cfg.batch), (j) => rows[j]);
-        const { x, y } = textBatch(f, labels, batch);
+    return this.localTrain(
+      rows.length,
+      seed,
+      async (batch) => {
+        const { x, y } = textBatch(
+          f,
+          labels,
+          Array.from(batch, (j) => rows[j]),
+        );
         try {
           await textStep(this.model, this.sgd, x, y);
         } finally {
           x.dispose();
           y.dispose();
         }
-        if (++k % 20 === 0) await new Promise((r) => setTimeout(r, 0));
-      }
-    }
-    const w = readWeights(this.model);
-    for (let j = 0; j < w.length; j++) w[j] -= this.global[j];
-    return w;
-  }
-
-  sample(): number[] {
-    const { clients, perRound } = this.cfg;
-    if (perRound === clients) return Array.from({ length: clients }, (_, i) => i);
-    return Array.from(this.sampler.permutation(clients).subarray(0, perRound)).sort((x, y) => x - y);
-  }
-
-  async train(r: number, hooks: SimulationHooks = {}): Promise<{ updates: Float32Array[]; clients: number[]; sizes: number[] }> {
-    const clients = this.sample();
-    const updates: Float32Array[] = [];
-    const sizes: number[] = [];
-    for (const [k, c] of clients.entries()) {
-      const own = this.feats.poisoned.get(c);
-      const seed = mix(this.cfg.seed, r, c);
-      let u: Float32Array;
-      if (own && isMal(this.cfg.attack, c)) {
-        u = await this.localUpdate(
-          own.features,
-          own.labels,
-          Int32Array.from({ length: own.features.n }, (_, i) => i),
-          seed,
-          hooks.signal,
-        );
-        if (this.boost !== 1) for (let j = 0; j < u.length; j++) u[j] *= this.boost;
-      } else u = await this.localUpdate(this.feats.train, this.cfg.train.labels, this.feats.parts[c], seed, hooks.signal);
-      updates.push(u);
-      sizes.push(this.feats.parts[c].length);
-      hooks.onClient?.({ round: r, done: k + 1, total: clients.length, client: c });
-    }
-    return { updates, clients, sizes };
-  }
-
-  async round(r: number, hooks: SimulationHooks = {}): Promise<TextRoundReport> {
-    const t0 = performance.now();
-    const { updates, clients, sizes } = await this.train(r, hooks);
-    const rule = AGGREGATORS[this.cfg.aggregator];
-    const keepHistory = this.cfg.aggregator === 'foolsgold';
-    if (keepHistory)
-      clients.forEach((c, i) => {
-        const h = this.history.get(c) ?? new Float32Array(this.global.length);
-        const u = updates[i];
-        for (let j = 0; j < h.length; j++) h[j] += u[j];
-        this.history.set(c, h);
-      });
-    let root: Float32Array | undefined;
-    if (this.root)
-      root = await this.localUpdate(this.feats.train, this.cfg.train.labels, this.root, mix(this.cfg.seed, r, -1), hooks.signal);
-    const res = rule.run(
-      {
-        updates,
-        sizes,
-        history: keepHistory ? clients.map((c) => this.history.get(c)!) : undefined,
-        root,
-        random: () => this.noise.next(),
       },
-      this.params,
+      signal,
     );
-    for (let j = 0; j < this.global.length; j++) this.global[j] += res.aggregate[j];
-    const ev = await this.evaluate();
-    return {
-      round: r,
-      clients,
-      malicious: clients.map((c) => isMal(this.cfg.attack, c)),
-      sizes,
-      updateNorms: updates.map(l2),
-      cosine: cosineMatrix(updates),
-      weights: res.weights ? [...res.weights] : null,
-      selected: res.selected ? res.selected.map((i) => clients[i]) : null,
-      scores: res.scores ? [...res.scores] : null,
-      cleanAccuracy: ev.clean,
-      attackSuccessRate: ev.attack,
-      cleanMissRate: ev.miss,
-      aggregateNorm: l2(res.aggregate),
-      seconds: (performance.now() - t0) / 1000,
-    };
+  }
+
+  protected async clientUpdate(c: number, r: number, signal?: AbortSignal): Promise<{ update: Float32Array; size: number }> {
+    const own = this.feats.poisoned.get(c);
+    const seed = mix(this.cfg.seed, r, c);
+    let update: Float32Array;
+    if (own && isMal(this.cfg.attack, c)) {
+      update = await this.localUpdate(
+        own.features,
+        own.labels,
+        Int32Array.from({ length: own.features.n }, (_, i) => i),
+        seed,
+        signal,
+      );
+      if (this.boost !== 1) for (let j = 0; j < update.length; j++) update[j] *= this.boost;
+    } else update = await this.localUpdate(this.feats.train, this.cfg.train.labels, this.feats.parts[c], seed, signal);
+    return { update, size: this.feats.parts[c].length };
+  }
+
+  protected async rootUpdate(r: number, signal?: AbortSignal): Promise<Float32Array | undefined> {
+    if (!this.root) return undefined;
+    return this.localUpdate(this.feats.train, this.cfg.train.labels, this.root, mix(this.cfg.seed, r, -1), signal);
+  }
+
+  protected maxClientSize(): number {
+    return Math.max(...this.feats.parts.map((p) => p.length), ...[...this.feats.poisoned.values()].map((p) => p.features.n));
+  }
+
+  protected report(base: RoundReport, ev: TextEvaluation): TextRoundReport {
+    return { ...base, cleanMissRate: ev.miss };
   }
 
   /** p(spam) of rows of `f` (all rows when absent) under the global model. */
   async probabilities(f: HashedFeatures, rows?: ArrayLike<number>): Promise<Float32Array> {
-    writeWeights(this.model, this.shapes, this.global);
+    this.loadGlobal();
     return textProbabilities(this.model, f, rows);
   }
 
   /** Clean accuracy on the held-out mails; ASR and clean miss rate on the held-out spam (null without an attack). */
-  async evaluate(): Promise<{ clean: number; attack: number | null; miss: number | null }> {
+  async evaluate(): Promise<TextEvaluation> {
     const { test, testSpam, triggered } = this.feats;
     const p = await this.probabilities(test);
     let right = 0;
@@ -369,37 +291,23 @@ export class TextFederation {
     for (let j = 1; j <= k; j++) t = insertTrigger(this.cfg.test.mails[testSpam[j]], this.cfg.attack.trigger, rng);
     return { mail: t.mail, span: t.span, pClean: pc[k], pTriggered: pt[k] };
   }
-
-  dispose(): void {
-    this.model.dispose();
-    this.sgd.dispose();
-  }
 }
 
 /** A whole text run; the network is disposed however it ends. */
 export async function runTextSimulation(cfg: TextSimulationConfig, hooks: SimulationHooks = {}): Promise<TextSimulationResult> {
-  const t0 = performance.now();
   const fed = new TextFederation(cfg);
-  try {
-    const split = fed.splitReport();
-    hooks.onSplit?.(split);
-    const rounds: TextRoundReport[] = [];
-    for (let r = 1; r <= cfg.rounds; r++) {
-      const rep = await fed.round(r, hooks);
-      rounds.push(rep);
-      hooks.onRound?.(rep);
-    }
-    const last = rounds[rounds.length - 1];
-    return {
-      ...split,
-      rounds,
-      example: await fed.example(),
-      cleanAccuracy: last.cleanAccuracy,
-      attackSuccessRate: last.attackSuccessRate,
-      cleanMissRate: last.cleanMissRate,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  } finally {
-    fed.dispose();
-  }
+  let example: TextExample | null = null;
+  // the example is read from the final model, before runRounds disposes the network
+  const { split, rounds, last, seconds } = await runRounds(fed, hooks, async () => {
+    example = await fed.example();
+  });
+  return {
+    ...split,
+    rounds,
+    example,
+    cleanAccuracy: last.cleanAccuracy,
+    attackSuccessRate: last.attackSuccessRate,
+    cleanMissRate: last.cleanMissRate,
+    seconds,
+  };
 }

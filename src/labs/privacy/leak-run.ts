@@ -17,6 +17,8 @@ import { disposeLeakNet, leakNetOf, releaseSelections } from './algorithms/leaka
 import type { LeakSettings } from './experiment/leak';
 
 export interface LeakRunProgress extends LeakProgress {
+  /** The trial (from 1) of `restarts`. */
+  trial: number;
   /** Per-image MSE of the current (clipped) reconstruction against the originals. */
   mse: number;
   psnr: number;
@@ -31,6 +33,9 @@ export interface LeakRunResult {
   psnr: number;
   perImageMse: number[];
   labelCorrect: boolean;
+  /** The kept trial (from 1) and every trial's final gradient-matching loss. */
+  trial: number;
+  trialLosses: number[];
   seconds: number;
 }
 
@@ -64,22 +69,36 @@ export async function runLeak(
     const mean = m.reduce((a, v) => a + v, 0) / m.length;
     return { mse: mean, psnr: psnr(mean), per: m };
   };
-  const options = {
-    iterations: s.iterations,
-    seed: s.seed + 1,
-    progressEvery,
-    onProgress: onProgress && ((p: LeakProgress) => onProgress({ ...p, ...quality(p.reconstruction) })),
-  };
-  let result: LeakResult;
+  let result: LeakResult | null = null;
+  let kept = 0;
+  const trialLosses: number[] = [];
   try {
-    if (s.method === 'dlg') result = await dlg(net, shared, { ...options, batch: s.batch });
-    else if (s.method === 'idlg') result = await idlg(net, shared, options);
-    else result = await invertingGradients(net, shared, { ...options, labels, tv: s.tv });
+    for (let trial = 1; trial <= s.restarts; trial++) {
+      // trial 1 draws its dummy from seed + 1 as a single run does; later trials from their own streams
+      const options = {
+        iterations: s.iterations,
+        seed: s.seed + 1 + 7919 * (trial - 1),
+        progressEvery,
+        onProgress: onProgress && ((p: LeakProgress) => onProgress({ ...p, trial, ...quality(p.reconstruction) })),
+      };
+      let r: LeakResult;
+      if (s.method === 'dlg') r = await dlg(net, shared, { ...options, batch: s.batch });
+      else if (s.method === 'idlg') r = await idlg(net, shared, options);
+      else r = await invertingGradients(net, shared, { ...options, labels, tv: s.tv });
+      trialLosses.push(r.loss);
+      // a non-finite loss never wins; the attacker compares only what it sees, the matching loss
+      if (result === null || (Number.isFinite(r.loss) && !(r.loss >= result.loss))) {
+        result = r;
+        kept = trial;
+      }
+      if (r.stopped) break;
+    }
   } finally {
     tf.dispose(shared);
     disposeLeakNet(net);
     releaseSelections();
   }
+  if (!result) throw new Error('no leakage trial ran');
   const q = quality(result.reconstruction);
   const labelCorrect = [...result.labels].sort().join() === [...labels].sort().join();
   return {
@@ -90,6 +109,8 @@ export async function runLeak(
     psnr: q.psnr,
     perImageMse: q.per,
     labelCorrect,
+    trial: kept,
+    trialLosses,
     seconds: (performance.now() - t0) / 1000,
   };
 }

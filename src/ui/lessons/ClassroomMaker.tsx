@@ -42,6 +42,7 @@ export function ClassroomMaker() {
     fresh: false,
     origin: 'link',
     present,
+    compare: view.compare,
     locked: Object.fromEntries(fields.filter((f) => choice[f.path] === 'locked').map((f) => [f.path, 0])),
     hidden: fields.filter((f) => choice[f.path] === 'hidden').map((f) => f.path),
   });

@@ -231,7 +231,7 @@ export function LessonList({ onOpen }: { onOpen: () => void }) {
     <div className="lesson-list" data-testid="lesson-list">
       {LAB_LESSONS.map(({ id, lessons }) => (
         <div key={id}>
-          <h3>{LABS.find((l) => l.id === id)?.title ?? id}</h3>
+          <h2 className="drawer-heading">{LABS.find((l) => l.id === id)?.title ?? id}</h2>
           <ol>
             {[...lessons]
               .sort((a, b) => a.order - b.order)

@@ -1,10 +1,16 @@
 /**
  * The page's view state that is not part of the experiment: the open lesson and its step, the controls
- * a classroom link locks or hides, present mode. It rides in the same link, beside the experiment's
- * keys (`#v=2&ds=mnist&atk.eps=0.1&lesson=fgsm&step=2&lock=atk.name,ds&hide=atk.seed&present=1`), but
- * the experiment codec never sees it: these keys say how the page is shown, not what is computed, so
+ * a classroom link locks or hides, present mode, the studio's second model (`view.cmp`). It rides in the same link, beside the experiment's
+ * keys, under its own prefix as a lab's keys do under theirs
+ * (`#v=2&ds=mnist&atk.eps=0.1&view.lesson=fgsm&view.step=2&view.lock=atk.name,ds&view.hide=atk.seed&view.present=1`),
+ * but the experiment codec never sees it: these keys say how the page is shown, not what is computed, so
  * they are neither CLI flags nor part of a notebook's experiment. `splitViewLink` takes them out before
  * the codec decodes the rest; `viewLinkSuffix` writes them back after the codec's keys.
+ *
+ * Links made before the prefix carry the keys bare (`lesson=fgsm&step=2&lock=...&hide=...&present=1`) and
+ * open the same view: `readViewKeys` reads them as the prefixed ones. Bare `step` is a view key only beside
+ * bare `lesson`, because in a version-1 link (`#v=1&attack=pgd&step=0.03`) it is PGD's step size; the
+ * prefix ends that special case for every link written since. A prefixed key wins over its bare twin.
  *
  * Locks are enforced here, below the panels: every change of the experiment (a control, a link edit, a
  * lesson step) goes through `enforceLocks`, which puts locked settings back to the values the classroom
@@ -19,7 +25,13 @@ import { copyValue, formatValue, getPath, setPath, type Value } from '../../core
 import { LABS } from '../../labs/index';
 import { cloneExperiment, type Experiment } from '../../labs/experiment';
 
-export const VIEW_KEYS = ['lesson', 'step', 'lock', 'hide', 'present'] as const;
+/** The URL key prefix of the view keys (`view.lesson`); no slice of the experiment may take it (view.test.ts). */
+export const VIEW_PREFIX = 'view';
+export const VIEW_KEYS = ['lesson', 'step', 'lock', 'hide', 'present', 'cmp'] as const;
+export type ViewKey = (typeof VIEW_KEYS)[number];
+/** A view key as links write it: `view.lesson`. */
+export const viewKey = (k: ViewKey): string => `${VIEW_PREFIX}.${k}`;
+const isViewKey = (k: string): k is ViewKey => (VIEW_KEYS as readonly string[]).includes(k);
 
 export interface ViewState {
   lesson: string | null;
@@ -29,6 +41,8 @@ export interface ViewState {
   /** Field paths hidden. */
   hidden: string[];
   present: boolean;
+  /** The zoo model the studio compares with ("Compare with"), or null. */
+  compare: string | null;
   /** The link named a lesson and no lab state: the runner opens the lesson (its link, the saved step) once the lab is up. */
   fresh: boolean;
   /**
@@ -46,6 +60,7 @@ export const useView = create<ViewState>(() => ({
   locked: {},
   hidden: [],
   present: false,
+  compare: null,
   fresh: false,
   origin: null,
 }));
@@ -67,6 +82,8 @@ export interface SplitLink {
   lockKeys: string[];
   hideKeys: string[];
   present: boolean;
+  /** The studio's second model (a model id), or null. */
+  compare: string | null;
   /** Only view keys: no lab state (the lesson's own link applies). */
   fresh: boolean;
   /** Plain-text notices (unknown control names). */
@@ -79,6 +96,32 @@ const list = (v: string | null) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/**
+ * Take the view keys out of link parameters (`params` keeps the rest): prefixed keys, and the bare keys
+ * of links made before the prefix (bare `step` only beside bare `lesson`). Unknown `view.` keys are
+ * taken out with a notice.
+ */
+export function readViewKeys(params: URLSearchParams): { values: Map<ViewKey, string>; notices: string[] } {
+  const values = new Map<ViewKey, string>();
+  const notices: string[] = [];
+  const bareLesson = params.has('lesson');
+  for (const k of VIEW_KEYS) {
+    if (k === 'step' && !bareLesson) continue;
+    const v = params.get(k);
+    if (v !== null) values.set(k, v);
+    params.delete(k);
+  }
+  const prefix = `${VIEW_PREFIX}.`;
+  for (const key of [...new Set(params.keys())]) {
+    if (!key.startsWith(prefix)) continue;
+    const k = key.slice(prefix.length);
+    if (isViewKey(k)) values.set(k, params.get(key) ?? '');
+    else notices.push(`Unknown view setting "${key.slice(0, 40)}" in the link was ignored.`);
+    params.delete(key);
+  }
+  return { values, notices };
+}
+
 /** Take the view keys out of a link hash; never throws. */
 export function splitViewLink(hash: string): SplitLink {
   const out: SplitLink = {
@@ -88,6 +131,7 @@ export function splitViewLink(hash: string): SplitLink {
     lockKeys: [],
     hideKeys: [],
     present: false,
+    compare: null,
     fresh: false,
     notices: [],
   };
@@ -97,18 +141,18 @@ export function splitViewLink(hash: string): SplitLink {
   } catch {
     return { ...out, experimentHash: hash };
   }
-  const lesson = params.get('lesson');
+  const { values, notices } = readViewKeys(params);
+  out.notices.push(...notices);
+  const lesson = values.get('lesson');
   out.lesson = lesson && /^[a-z0-9-]{1,60}$/.test(lesson) ? lesson : null;
-  // `step` is the lesson's step only beside `lesson`: in a version-1 link (`#v=1&attack=pgd&step=0.03`)
-  // it is PGD's step size, and such links must keep opening the same view
-  const withLesson = params.has('lesson');
-  const step = Number(params.get('step'));
+  const withLesson = values.has('lesson');
+  const step = Number(values.get('step'));
   out.step = withLesson && Number.isInteger(step) && step >= 0 && step < 1000 ? step : 0;
   for (const [name, target] of [
     ['lock', out.lockKeys],
     ['hide', out.hideKeys],
   ] as const) {
-    for (const k of list(params.get(name))) {
+    for (const k of list(values.get(name) ?? null)) {
       if (KEY_TO_PATH.has(k)) target.push(k);
       else
         out.notices.push(
@@ -116,12 +160,15 @@ export function splitViewLink(hash: string): SplitLink {
         );
     }
   }
-  out.present = params.get('present') === '1';
-  const stepGiven = withLesson && params.has('step');
-  for (const k of VIEW_KEYS) if (k !== 'step' || withLesson) params.delete(k);
+  out.present = values.get('present') === '1';
+  const cmp = values.get('cmp');
+  if (cmp !== undefined) {
+    if (/^[A-Za-z0-9._-]{1,80}$/.test(cmp)) out.compare = cmp;
+    else out.notices.push(`The link compares with "${cmp.slice(0, 40)}", which is not a model name; it was ignored.`);
+  }
   out.experimentHash = params.toString();
   out.fresh = out.lesson !== null && [...params.keys()].every((k) => k === 'v');
-  if (out.fresh && !stepGiven) out.step = -1;
+  if (out.fresh && !(withLesson && values.has('step'))) out.step = -1;
   return out;
 }
 
@@ -129,17 +176,18 @@ export function splitViewLink(hash: string): SplitLink {
 export function viewLinkSuffix(v: ViewState = useView.getState()): string {
   const p = new URLSearchParams();
   if (v.lesson) {
-    p.set('lesson', v.lesson);
-    p.set('step', String(v.step));
+    p.set(viewKey('lesson'), v.lesson);
+    p.set(viewKey('step'), String(v.step));
   }
   // a lesson's own locks are not written: the lesson sets them again when its link is opened
   if (v.origin !== 'lesson') {
     const lock = Object.keys(v.locked).map((path) => PATH_TO_KEY.get(path) ?? path);
-    if (lock.length > 0) p.set('lock', lock.join(','));
+    if (lock.length > 0) p.set(viewKey('lock'), lock.join(','));
     const hide = v.hidden.map((path) => PATH_TO_KEY.get(path) ?? path);
-    if (hide.length > 0) p.set('hide', hide.join(','));
+    if (hide.length > 0) p.set(viewKey('hide'), hide.join(','));
   }
-  if (v.present) p.set('present', '1');
+  if (v.present) p.set(viewKey('present'), '1');
+  if (v.compare) p.set(viewKey('cmp'), v.compare);
   const s = p.toString().replace(/%2C/g, ',');
   return s === '' ? '' : `&${s}`;
 }

@@ -3,7 +3,7 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in apgd.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { checkBudget } from '../../../core/adversarial/validate';
+import { resolveBudget, type PaperBudget } from './budget';
 import type { Norm, SpecBase } from '../../../core/adversarial/types';
 
 export interface ApgdSpec extends SpecBase {
@@ -20,20 +20,14 @@ export interface ApgdSpec extends SpecBase {
 
 export type ResolvedApgd = Required<Omit<ApgdSpec, 'target'>> & Pick<ApgdSpec, 'target'>;
 
+/**
+ * Croce & Hein 2020, AutoAttack's standard version: N_iter = 100, one run (no restarts), from a random
+ * start; L-inf by default. APGD-DLR and APGD-T (the same algorithm on other losses) take these too.
+ */
+export const APGD_BUDGET = { norms: ['linf', 'l2'], steps: 100, restarts: 1, randomStart: true } as const satisfies PaperBudget;
+
 export function resolveApgd(s: ApgdSpec): ResolvedApgd {
-  const norm = s.norm ?? 'linf';
-  const r: ResolvedApgd = {
-    name: 'apgd-ce',
-    norm,
-    eps: s.eps,
-    steps: s.steps ?? 100,
-    restarts: s.restarts ?? 1,
-    randomStart: s.randomStart ?? true,
-    seed: s.seed ?? 0,
-    target: s.target,
-  };
-  checkBudget('apgd-ce', { ...r, norm });
-  return r;
+  return { name: 'apgd-ce', ...resolveBudget('apgd-ce', s, APGD_BUDGET), target: s.target };
 }
 
 /** Step-size, projection and start settings of an APGD run (the loss aside). */
@@ -55,7 +49,7 @@ export const apgdCe = defineAttack<ApgdSpec>({
   blackBox: false,
   targeted: true,
   params: ['eps', 'steps', 'restarts', 'randomStart', 'seed'],
-  defaults: () => ({ steps: 100, restarts: 1 }),
+  defaults: () => ({ steps: APGD_BUDGET.steps, restarts: APGD_BUDGET.restarts }),
   // the AutoAttack initialisation always starts at a random point: the CLI has no switch for it
   cli: { fixed: ['randomStart'] },
   json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, initial_step_size: 2 * s.eps }),

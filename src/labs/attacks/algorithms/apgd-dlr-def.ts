@@ -3,7 +3,8 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in apgd-dlr.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { checkBudget } from '../../../core/adversarial/validate';
+import { APGD_BUDGET } from './apgd-def';
+import { resolveBudget } from './budget';
 import type { Norm } from '../../../core/adversarial/types';
 
 export interface ApgdDlrSpec {
@@ -23,19 +24,9 @@ export interface ApgdDlrSpec {
 
 export type ResolvedApgdDlr = Required<ApgdDlrSpec>;
 
+/** APGD's paper defaults (apgd-def.ts: Croce & Hein 2020, AutoAttack's standard version). */
 export function resolveApgdDlr(s: ApgdDlrSpec): ResolvedApgdDlr {
-  const norm = s.norm ?? 'linf';
-  const r: ResolvedApgdDlr = {
-    name: 'apgd-dlr',
-    norm,
-    eps: s.eps,
-    steps: s.steps ?? 100,
-    restarts: s.restarts ?? 1,
-    randomStart: s.randomStart ?? true,
-    seed: s.seed ?? 0,
-  };
-  checkBudget('apgd-dlr', { ...r, norm });
-  return r;
+  return { name: 'apgd-dlr', ...resolveBudget('apgd-dlr', s, APGD_BUDGET) };
 }
 
 export const apgdDlr = defineAttack<ApgdDlrSpec>({
@@ -50,7 +41,7 @@ export const apgdDlr = defineAttack<ApgdDlrSpec>({
   params: ['eps', 'steps', 'restarts', 'seed'],
   // resolved specs carry it; the studio and the CLI leave it at its default
   options: ['randomStart'],
-  defaults: () => ({ steps: 100, restarts: 1 }),
+  defaults: () => ({ steps: APGD_BUDGET.steps, restarts: APGD_BUDGET.restarts }),
   json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, initial_step_size: 2 * s.eps }),
   resolve: resolveApgdDlr,
   expectedSteps: (s) => (s.steps ?? 100) * (s.restarts ?? 1),

@@ -3,7 +3,9 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in apgd-t.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { checkBudget, invalid, isWhole } from '../../../core/adversarial/validate';
+import { invalid, isWhole } from '../../../core/adversarial/validate';
+import { APGD_BUDGET } from './apgd-def';
+import { resolveBudget } from './budget';
 import type { Norm } from '../../../core/adversarial/types';
 
 export interface ApgdTSpec {
@@ -25,19 +27,16 @@ export interface ApgdTSpec {
 
 export type ResolvedApgdT = Required<ApgdTSpec>;
 
+/** AutoAttack's APGD-T: the 9 most likely other classes as targets, one after another. */
+export const APGD_T_TARGET_CLASSES = 9;
+
+/** APGD's paper defaults (apgd-def.ts), and AutoAttack's 9 target classes. */
 export function resolveApgdT(s: ApgdTSpec): ResolvedApgdT {
-  const norm = s.norm ?? 'linf';
   const r: ResolvedApgdT = {
     name: 'apgd-t',
-    norm,
-    eps: s.eps,
-    steps: s.steps ?? 100,
-    restarts: s.restarts ?? 1,
-    targetClasses: s.targetClasses ?? 9,
-    randomStart: s.randomStart ?? true,
-    seed: s.seed ?? 0,
+    ...resolveBudget('apgd-t', s, APGD_BUDGET),
+    targetClasses: s.targetClasses ?? APGD_T_TARGET_CLASSES,
   };
-  checkBudget('apgd-t', { ...r, norm });
   if (!isWhole(r.targetClasses, 1, 1000)) invalid(`targetClasses must be a whole number >= 1, got ${r.targetClasses}`);
   return r;
 }
@@ -61,13 +60,13 @@ export const apgdT = defineAttack<ApgdTSpec>({
       label: 'target classes',
       short: 'Target classes',
       help: 'how many of the most likely other classes are tried as targets, one after another (AutoAttack: 9)',
-      default: 9,
+      default: APGD_T_TARGET_CLASSES,
       slider: () => ({ min: 1, max: 9, step: 1 }),
     },
   ],
   // resolved specs carry it; the studio and the CLI leave it at its default
   options: ['randomStart'],
-  defaults: () => ({ steps: 100, restarts: 1, targetClasses: 9 }),
+  defaults: () => ({ steps: APGD_BUDGET.steps, restarts: APGD_BUDGET.restarts, targetClasses: APGD_T_TARGET_CLASSES }),
   json: (s) => ({ steps: s.steps, step_size: null, random_start: s.randomStart, restarts: s.restarts, target_classes: s.targetClasses }),
   resolve: resolveApgdT,
   expectedSteps: (s) => (s.steps ?? 100) * (s.restarts ?? 1) * (s.targetClasses ?? 9),

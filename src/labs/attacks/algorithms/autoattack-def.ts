@@ -3,7 +3,8 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in autoattack.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { inRange, invalid, isWhole } from '../../../core/adversarial/validate';
+import { invalid } from '../../../core/adversarial/validate';
+import { resolveBudget } from './budget';
 import type { AttackOutcome, Norm } from '../../../core/adversarial/types';
 
 export interface AutoAttackSpec {
@@ -19,14 +20,14 @@ export interface AutoAttackSpec {
 
 export type ResolvedAutoAttack = Required<AutoAttackSpec>;
 
+/** Each stage's budget is its own attack's (APGD, FAB, Square); AutoAttack itself takes the norm, eps and seed. */
 export function resolveAutoAttack(s: AutoAttackSpec): ResolvedAutoAttack {
-  const norm = s.norm ?? 'linf';
-  const r: ResolvedAutoAttack = { name: 'autoattack', norm, eps: s.eps, version: s.version ?? 'standard', seed: s.seed ?? 0 };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`autoattack supports norm linf or l2, not "${String(norm)}"`);
+  const r: ResolvedAutoAttack = {
+    name: 'autoattack',
+    ...resolveBudget('autoattack', s, { norms: ['linf', 'l2'] }),
+    version: s.version ?? 'standard',
+  };
   if (r.version !== 'standard') invalid(`autoattack version must be "standard", not "${String(r.version)}"`);
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
   return r;
 }
 

@@ -3,7 +3,7 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in bim.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { inRange, invalid, isWhole } from '../../../core/adversarial/validate';
+import { resolveBudget, type PaperBudget } from './budget';
 import type { SpecBase } from '../../../core/adversarial/types';
 
 export interface BimSpec extends SpecBase {
@@ -29,22 +29,15 @@ export function bimDefaultSteps(eps: number): number {
 /** @deprecated the former name of bimDefaultSteps. */
 export const kurakinSteps = bimDefaultSteps;
 
+/** Kurakin et al. 2017: L-inf, steps of 1/255 (one intensity level), bimDefaultSteps(eps) of them, from the clean image. */
+export const BIM_BUDGET = {
+  norms: ['linf'],
+  steps: ({ eps }) => bimDefaultSteps(eps),
+  stepSize: 1 / 255,
+} as const satisfies PaperBudget;
+
 export function resolveBim(s: BimSpec): ResolvedBim {
-  const r: ResolvedBim = {
-    name: 'bim',
-    norm: s.norm ?? 'linf',
-    eps: s.eps,
-    steps: s.steps ?? bimDefaultSteps(s.eps),
-    stepSize: s.stepSize ?? 1 / 255,
-    seed: s.seed ?? 0,
-    target: s.target,
-  };
-  if (r.norm !== 'linf') invalid(`bim supports norm linf only, not "${String(r.norm)}"`);
-  if (!inRange(r.eps, 0, 1)) invalid(`eps must be in [0, 1], got ${r.eps}`);
-  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
-  if (!(r.stepSize > 0 && r.stepSize <= 1)) invalid(`step size must be in (0, 1], got ${r.stepSize}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
-  return r;
+  return { name: 'bim', ...resolveBudget('bim', s, BIM_BUDGET), target: s.target };
 }
 
 export const bim = defineAttack<BimSpec>({
@@ -57,7 +50,7 @@ export const bim = defineAttack<BimSpec>({
   blackBox: false,
   targeted: true,
   params: ['eps', 'steps', 'stepSize', 'seed'],
-  defaults: ({ eps }) => ({ steps: kurakinSteps(eps), stepSize: 1 / 255 }),
+  defaults: ({ eps }) => ({ steps: bimDefaultSteps(eps), stepSize: BIM_BUDGET.stepSize }),
   followsBudget: ['steps'],
   json: (s) => ({ steps: s.steps, step_size: s.stepSize, random_start: false, restarts: 1 }),
   zooNote: 'BIM-10: 10 steps of eps/4.',

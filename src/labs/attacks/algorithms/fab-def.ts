@@ -3,7 +3,8 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in fab.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { inRange, invalid, isWhole } from '../../../core/adversarial/validate';
+import { invalid, isWhole } from '../../../core/adversarial/validate';
+import { resolveBudget, type PaperBudget } from './budget';
 
 export interface FabSpec {
   name: 'fab-t';
@@ -23,26 +24,15 @@ export interface FabSpec {
 
 export type ResolvedFab = Required<FabSpec>;
 
+/** Croce & Hein 2020 (FAB-T as AutoAttack's standard version runs it): 100 iterations, one run per target, 9 target classes. */
+export const FAB_BUDGET = { norms: ['linf', 'l2'], steps: 100, restarts: 1 } as const satisfies PaperBudget;
+export const FAB_TARGET_CLASSES = 9;
+
 export function resolveFab(s: FabSpec): ResolvedFab {
-  const norm = s.norm ?? 'linf';
-  const r: ResolvedFab = {
-    name: 'fab-t',
-    norm,
-    eps: s.eps,
-    steps: s.steps ?? 100,
-    restarts: s.restarts ?? 1,
-    targetClasses: s.targetClasses ?? 9,
-    seed: s.seed ?? 0,
-  };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`fab-t supports norm linf or l2, not "${String(norm)}"`);
   if ((s as { target?: unknown }).target !== undefined)
     invalid('fab-t chooses its own target classes (targetClasses); target does not apply');
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
-  if (!isWhole(r.restarts, 1, 1000)) invalid(`restarts must be a whole number >= 1, got ${r.restarts}`);
+  const r: ResolvedFab = { name: 'fab-t', ...resolveBudget('fab-t', s, FAB_BUDGET), targetClasses: s.targetClasses ?? FAB_TARGET_CLASSES };
   if (!isWhole(r.targetClasses, 1, 100000)) invalid(`targetClasses must be a whole number >= 1, got ${r.targetClasses}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
   return r;
 }
 
@@ -56,7 +46,7 @@ export const fabT = defineAttack<FabSpec>({
   blackBox: false,
   targeted: false,
   params: ['eps', 'steps', 'restarts', 'targetClasses', 'seed'],
-  defaults: () => ({ steps: 100, restarts: 1, targetClasses: 9 }),
+  defaults: () => ({ steps: FAB_BUDGET.steps, restarts: FAB_BUDGET.restarts, targetClasses: FAB_TARGET_CLASSES }),
   json: (s) => ({ steps: s.steps, step_size: null, random_start: false, restarts: s.restarts, target_classes: s.targetClasses }),
   resolve: resolveFab,
   expectedSteps: (s) => (s.steps ?? 100) * (s.restarts ?? 1) * (s.targetClasses ?? 9),

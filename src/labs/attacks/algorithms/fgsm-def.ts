@@ -3,7 +3,7 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in fgsm.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { checkBudget } from '../../../core/adversarial/validate';
+import { resolveBudget, type PaperBudget } from './budget';
 import type { SpecBase } from '../../../core/adversarial/types';
 
 export interface FgsmSpec extends SpecBase {
@@ -15,17 +15,11 @@ export interface FgsmSpec extends SpecBase {
 
 export type ResolvedFgsm = Required<Omit<FgsmSpec, 'target'>> & Pick<FgsmSpec, 'target'>;
 
+/** Goodfellow et al. 2015: one L-inf step of eps from the clean image. */
+export const FGSM_BUDGET = { norms: ['linf'], randomStart: false } as const satisfies PaperBudget;
+
 export function resolveFgsm(s: FgsmSpec): ResolvedFgsm {
-  const r: ResolvedFgsm = {
-    name: 'fgsm',
-    norm: s.norm ?? 'linf',
-    eps: s.eps,
-    randomStart: s.randomStart ?? false,
-    seed: s.seed ?? 0,
-    target: s.target,
-  };
-  checkBudget('fgsm', r, ['linf']);
-  return r;
+  return { name: 'fgsm', ...resolveBudget('fgsm', s, FGSM_BUDGET), target: s.target };
 }
 
 export const fgsm = defineAttack<FgsmSpec>({
@@ -39,6 +33,8 @@ export const fgsm = defineAttack<FgsmSpec>({
   targeted: true,
   params: ['eps', 'randomStart', 'seed'],
   defaults: () => ({}),
+  // chosen in the studio after PGD, FGSM starts as the paper's: no random start (R+FGSM is a tick away)
+  studioDefaults: { randomStart: false },
   cli: { absent: { randomStart: false } },
   json: (s) => ({ steps: 1, step_size: s.eps, random_start: s.randomStart, restarts: 1 }),
   jsonStats: false,

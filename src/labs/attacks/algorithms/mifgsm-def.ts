@@ -3,7 +3,8 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in mifgsm.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { inRange, invalid, isWhole } from '../../../core/adversarial/validate';
+import { inRange, invalid } from '../../../core/adversarial/validate';
+import { resolveBudget, type PaperBudget } from './budget';
 import type { Norm, SpecBase } from '../../../core/adversarial/types';
 
 export interface MifgsmSpec extends SpecBase {
@@ -25,27 +26,24 @@ export function mifgsmDefaultStepSize(eps: number, steps: number): number {
 
 export type ResolvedMifgsm = Required<Omit<MifgsmSpec, 'target'>> & Pick<MifgsmSpec, 'target'>;
 
+/** Dong et al. 2018: T = 10 iterations of alpha = eps / T, from the clean image (no random start, no restarts). */
+export const MIFGSM_BUDGET = {
+  norms: ['linf', 'l2'],
+  steps: 10,
+  stepSize: ({ eps, steps }) => mifgsmDefaultStepSize(eps, steps),
+} as const satisfies PaperBudget;
+
+/** Dong et al.'s decay factor mu. */
+export const MIFGSM_MOMENTUM = 1.0;
+
 export function resolveMifgsm(s: MifgsmSpec): ResolvedMifgsm {
-  const norm = s.norm ?? 'linf';
-  const steps = s.steps ?? 10;
   const r: ResolvedMifgsm = {
     name: 'mifgsm',
-    norm,
-    eps: s.eps,
-    steps,
-    stepSize: s.stepSize ?? mifgsmDefaultStepSize(s.eps, steps),
-    momentum: s.momentum ?? 1.0,
-    seed: s.seed ?? 0,
+    ...resolveBudget('mifgsm', s, MIFGSM_BUDGET),
+    momentum: s.momentum ?? MIFGSM_MOMENTUM,
     target: s.target,
   };
-  if (norm !== 'linf' && norm !== 'l2') invalid(`mifgsm supports norm linf or l2, not "${String(norm)}"`);
-  const maxEps = norm === 'linf' ? 1 : 1000;
-  if (!inRange(r.eps, 0, maxEps)) invalid(`eps must be in [0, ${maxEps}], got ${r.eps}`);
-  if (!isWhole(r.steps, 1, 100000)) invalid(`steps must be a whole number >= 1, got ${r.steps}`);
-  if (!(r.stepSize > 0 && r.stepSize <= maxEps) && !(r.eps === 0 && r.stepSize === 0))
-    invalid(`step size must be in (0, ${maxEps}], got ${r.stepSize}`);
   if (!inRange(r.momentum, 0, 100)) invalid(`momentum must be in [0, 100], got ${r.momentum}`);
-  if (!isWhole(r.seed, 0)) invalid(`seed must be a whole number >= 0, got ${r.seed}`);
   return r;
 }
 
@@ -68,11 +66,15 @@ export const mifgsm = defineAttack<MifgsmSpec>({
       label: 'momentum',
       short: 'Momentum μ',
       help: 'decay factor mu of the accumulated gradient (Dong et al.: 1)',
-      default: 1,
+      default: MIFGSM_MOMENTUM,
       slider: () => ({ min: 0, max: 2, step: 0.05 }),
     },
   ],
-  defaults: ({ eps, steps }) => ({ steps: 10, stepSize: Math.max(1e-4, Number((eps / steps).toFixed(4))), momentum: 1 }),
+  defaults: ({ eps, steps }) => ({
+    steps: MIFGSM_BUDGET.steps,
+    stepSize: Math.max(1e-4, Number(mifgsmDefaultStepSize(eps, steps).toFixed(4))),
+    momentum: MIFGSM_MOMENTUM,
+  }),
   followsBudget: ['stepSize'],
   json: (s) => ({ steps: s.steps, step_size: s.stepSize, random_start: false, restarts: 1, momentum: s.momentum }),
   zooNote: 'MI-FGSM-10: 10 steps of eps/10, momentum 1.',

@@ -3,7 +3,7 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in pgd.ts, attached by registry.ts.
  */
 import { defineAttack, type ZooRow } from './definition';
-import { checkBudget, invalid } from '../../../core/adversarial/validate';
+import { resolveBudget, type PaperBudget } from './budget';
 import type { Norm, SpecBase } from '../../../core/adversarial/types';
 
 export interface PgdSpec extends SpecBase {
@@ -22,24 +22,20 @@ export interface PgdSpec extends SpecBase {
 
 export type ResolvedPgd = Required<Omit<PgdSpec, 'target'>> & Pick<PgdSpec, 'target'>;
 
+/**
+ * Madry et al. 2018: 40 steps of 0.01 (MNIST, L-inf) from a random start, one run; L2: steps of
+ * 2.5 eps / steps (their rule for the L2 ball).
+ */
+export const PGD_BUDGET = {
+  norms: ['linf', 'l2'],
+  steps: 40,
+  stepSize: ({ norm, eps, steps }) => (norm === 'linf' ? 0.01 : (2.5 * eps) / steps),
+  randomStart: true,
+  restarts: 1,
+} as const satisfies PaperBudget;
+
 export function resolvePgd(s: PgdSpec): ResolvedPgd {
-  const norm = s.norm ?? 'linf';
-  const steps = s.steps ?? 40;
-  const r: ResolvedPgd = {
-    name: 'pgd',
-    norm,
-    eps: s.eps,
-    steps,
-    stepSize: s.stepSize ?? (norm === 'linf' ? 0.01 : (2.5 * s.eps) / steps),
-    randomStart: s.randomStart ?? true,
-    restarts: s.restarts ?? 1,
-    seed: s.seed ?? 0,
-    target: s.target,
-  };
-  const maxEps = checkBudget('pgd', { ...r, norm });
-  if (!(r.stepSize > 0 && r.stepSize <= maxEps) && !(r.eps === 0 && r.stepSize === 0))
-    invalid(`step size must be in (0, ${maxEps}], got ${r.stepSize}`);
-  return r;
+  return { name: 'pgd', ...resolveBudget('pgd', s, PGD_BUDGET), target: s.target };
 }
 
 export const pgd = defineAttack<PgdSpec>({

@@ -3,7 +3,8 @@
  * free of TensorFlow.js, so that the page's main thread can read it; the run is in square.ts, attached by registry.ts.
  */
 import { defineAttack } from './definition';
-import { checkBudget, invalid, isWhole } from '../../../core/adversarial/validate';
+import { invalid, isWhole } from '../../../core/adversarial/validate';
+import { resolveBudget } from './budget';
 import type { Norm, SpecBase } from '../../../core/adversarial/types';
 
 export interface SquareSpec extends SpecBase {
@@ -21,14 +22,11 @@ export type ResolvedSquare = Required<Omit<SquareSpec, 'target'>> & Pick<SquareS
 export function resolveSquare(s: SquareSpec): ResolvedSquare {
   const r: ResolvedSquare = {
     name: 'square',
-    norm: s.norm ?? 'linf',
-    eps: s.eps,
+    ...resolveBudget('square', s, { norms: ['linf', 'l2'] }),
     queries: s.queries ?? 5000,
     pInit: s.pInit ?? 0.8,
-    seed: s.seed ?? 0,
     target: s.target,
   };
-  checkBudget('square', r);
   if (!isWhole(r.queries, 1, 1000000)) invalid(`queries must be a whole number >= 1, got ${r.queries}`);
   if (!(typeof r.pInit === 'number' && r.pInit > 0 && r.pInit <= 1)) invalid(`p-init must be in (0, 1], got ${r.pInit}`);
   return r;

@@ -22,14 +22,14 @@
  * steps of lr 0.01 cannot move those pixels. Measured on mnist-cnn, first 30 test images: 9 x 100 steps
  * fooled 16 of 30, 9 x 1000 fooled all 30 with a median L2 of 1.10 (DeepFool's is larger).
  */
-import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isTextModelCard } from '../../../core/models/text-model';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ATTACK_LIST, ATTACKS, attackRunner, type ZooContext, type ZooRow } from '../index';
 import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
-import { evaluate, type EvalResult } from '../../../core/eval/evaluate';
+import { evaluate, type EvalBatch, type EvalResult } from '../../../core/eval/evaluate';
 import { isModelCard, type ModelCard } from '../../../core/models/card';
 import { formatBudget } from '../../../core/train/recipes';
 import { sliceSplit } from '../../../core/data/batches';
@@ -109,6 +109,22 @@ export interface ZooTableOptions {
   only?: string[];
   /** Only the rows at these epsilons. */
   epsilons?: number[];
+  /**
+   * Folder for the finished batches of the row being measured (one JSON file per row, removed when the
+   * row is done): a run stopped mid-row and started again with the same command resumes from them.
+   */
+  saveDir?: string;
+}
+
+/** The finished batches of a row an earlier run saved, if that run measured the same attack the same way. */
+function savedBatches(file: string, key: string): EvalBatch[] {
+  if (!existsSync(file)) return [];
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; batches?: EvalBatch[] };
+    return saved.key === key && Array.isArray(saved.batches) ? saved.batches : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The zoo's cards, by id. */
@@ -184,7 +200,24 @@ export async function zooTable(o: ZooTableOptions): Promise<ModelTable[]> {
         const part = n === o.n ? split : sliceSplit(split, 0, n);
         if (!cleanOf.has(n))
           cleanOf.set(n, (await evaluate(m.classifier, part, { attack: 'none' }, { batchSize: o.batchSize })).cleanAccuracy);
-        const r = await evaluate(m.classifier, part, { attack: 'run', run: attackRunner(a.spec) }, { batchSize: o.batchSize });
+        const bs = o.batchSize ?? 250;
+        const file = o.saveDir && join(o.saveDir, `${card.id}-${a.spec.name}-${a.norm}-${round(a.eps)}-n${n}.json`);
+        const key = JSON.stringify({ model: card.id, spec: a.spec, n, batchSize: bs });
+        const done = file ? savedBatches(file, key) : [];
+        if (done.length > 0) o.log?.(`${card.id}  ${a.label}: resuming after ${done.length} saved batches of ${bs} (${file})`);
+        const resume = file
+          ? {
+              done,
+              onBatch: (b: EvalBatch) => {
+                done.push(b);
+                mkdirSync(o.saveDir!, { recursive: true });
+                writeFileSync(file, JSON.stringify({ key, batches: done }));
+                o.log?.(`${card.id}  ${a.label}: images ${b.start + 1}-${b.start + b.n} of ${n} done (${b.seconds.toFixed(1)} s), saved`);
+              },
+            }
+          : undefined;
+        const r = await evaluate(m.classifier, part, { attack: 'run', run: attackRunner(a.spec) }, { batchSize: bs, resume });
+        if (file) rmSync(file, { force: true });
         if (r.cleanAccuracy !== cleanOf.get(n)) throw new Error(`${card.id}: clean accuracy changed between runs`);
         rows.push(toRow(a, r, n));
         const last = rows[rows.length - 1];
@@ -333,6 +366,7 @@ export async function runZooTable(args: string[]): Promise<number> {
     zoo: { type: 'string' },
     'data-dir': { type: 'string' },
     'batch-size': { type: 'string' },
+    'save-dir': { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     json: { type: 'boolean', default: false },
     attacks: { type: 'string' },
@@ -365,6 +399,7 @@ export async function runZooTable(args: string[]): Promise<number> {
     batchSize,
     only,
     epsilons,
+    saveDir: resolve(values['save-dir'] ?? join(root, 'runs', 'zoo-table')),
     log: (l) => process.stderr.write(`${l}\n`),
   });
   const command = [
@@ -391,7 +426,8 @@ export const zooTableCommand: Command = {
     { name: 'eps', value: 'e1,e2', help: 'with --attacks: only the rows at these epsilons' },
     { name: 'zoo', value: 'dir', help: 'the zoo folder (models/)' },
     { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches' },
-    { name: 'batch-size', value: 'b', help: 'images per batch (250)' },
+    { name: 'batch-size', value: 'b', help: 'images per batch (250); a stopped run resumes from its last finished batch' },
+    { name: 'save-dir', value: 'dir', help: "where a row's finished batches are kept until it is done (runs/zoo-table)" },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
     { name: 'json', help: 'print the tables as JSON' },
   ],

@@ -1,9 +1,17 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SliderRange } from '../../../core/experiment/fields';
 import { ATTACK_PARAM_FIELDS, ATTACKS, isAttackName, paramKey, type AttackInfo, type ParamField } from '../index';
 import { DATASETS } from '../../../core/data/datasets';
 import { effectiveNorm, maxEps, parseFieldValue, type AttackName, type AttackParams, type Experiment } from '../../experiment';
-import { amplification, magnitudeRgba, perturbationRgba, perturbationRgbRgba } from '../../../ui/colormap';
+import {
+  amplification,
+  DIVERGING_MAPS,
+  divergingGradient,
+  magnitudeRgba,
+  perturbationRgba,
+  perturbationRgbRgba,
+} from '../../../ui/colormap';
+import { useSettings } from '../../../ui/settings';
 import { DownloadLink } from '../../../ui/DownloadLink';
 import { attackJson } from './export';
 import { selectCompareModel } from '../../../ui/controller';
@@ -81,7 +89,7 @@ function ParamControl({ field }: { field: ParamField }) {
             {in255
               ? `in /255: ${epsText(value, true)} = ${value.toFixed(4)}`
               : a.norm === 'linf'
-                ? `= ${(value * 255).toFixed(1)}/255`
+                ? '(L∞, pixels from 0 to 1)'
                 : `(L2, at most ${Number(maxEps('l2', experiment.dataset).toFixed(2))})`}
           </span>
         )}
@@ -369,17 +377,20 @@ function Stepper() {
         <StepIcon name="step" />
       </button>
       <span className="small muted" data-testid="stepper-k" data-k={stepper ? k : undefined}>
-        {stepper ? `iterate ${k} of ${a.steps}` : 'step by step: same seed, replayed from the start'}
+        {stepper
+          ? `step ${k} of ${a.steps} (the chart also shows the start, iterate 0)`
+          : 'step by step: same seed, replayed from the start'}
       </span>
     </div>
   );
 }
 
 function Legend({ scale }: { scale: number }) {
+  const map = useSettings((s) => s.colourMap);
   return (
     <div className="legend" aria-hidden="true">
       <span>−{scale.toPrecision(2)}</span>
-      <span className="legend-bar" />
+      <span className="legend-bar" style={{ background: divergingGradient(map) }} />
       <span>+{scale.toPrecision(2)}</span>
     </div>
   );
@@ -400,11 +411,12 @@ function AttackDownload({ outcome, testId }: { outcome: AttackOutcome; testId: s
 /** One attack outcome. `prefix` keeps the test ids of a second (comparison) view apart. */
 function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome | null; error: string | null; prefix: string }) {
   const e = useLab((s) => s.experiment);
+  const map = useSettings((s) => s.colourMap);
   const [scaleMode, setScaleMode] = useState<'max' | 'eps'>('max');
   const tid = (t: string) => `${prefix}${t}`;
   if (error) {
     return (
-      <p className="attack-error" data-testid={tid('attack-status')} data-status="error" role="alert">
+      <p className="attack-error" data-testid={tid('attack-status')} data-status="error" role="alert" tabIndex={-1}>
         {error}
       </p>
     );
@@ -427,7 +439,7 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
   const scale = mode === 'eps' ? outcome.attack.eps : adv.norms.linf;
   const colour = info.shape[2] === 3;
   // grey: one diverging map; colour: the change per channel as RGB around mid grey, and a heat map of max over channels |δ|
-  const rgba = colour ? perturbationRgbRgba(adv.delta, info.shape, scale) : perturbationRgba(adv.delta, info.shape, scale);
+  const rgba = colour ? perturbationRgbRgba(adv.delta, info.shape, scale) : perturbationRgba(adv.delta, info.shape, scale, map);
   const heat = colour ? magnitudeRgba(adv.delta, info.shape, scale) : null;
   const amp = colour ? amplification(scale) / 2 : amplification(scale);
   const in255 = epsIn255(info.shape[2], outcome.attack.norm);
@@ -435,10 +447,12 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
   const truth = outcome.custom ? -1 : outcome.label;
   const defence = adv.defence;
   const size = colour || defence ? 128 : 196;
+  // a test image the model got wrong before any perturbation: the attack fooled nothing
+  const alreadyWrong = !outcome.custom && adv.cleanPredicted !== outcome.label;
   return (
-    <div className="attack-result" data-testid={tid('attack-status')} data-status="done" data-model={outcome.model}>
+    <div className="attack-result" data-testid={tid('attack-status')} data-status="done" data-model={outcome.model} tabIndex={-1}>
       {prefix && (
-        <h3>
+        <h3 className="compare-title">
           Same attack against <span data-testid={tid('model')}>{outcome.model}</span>
         </h3>
       )}
@@ -464,7 +478,7 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             label={
               colour
                 ? 'Perturbation per colour channel, amplified: mid grey unchanged, brighter or darker per channel'
-                : 'Perturbation: red brighter, blue darker, white unchanged'
+                : `Perturbation: ${DIVERGING_MAPS[map].positive} brighter, ${DIVERGING_MAPS[map].negative} darker, white unchanged`
             }
             testId={tid('pert-canvas')}
           />
@@ -548,7 +562,13 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
       <div className="studio-summary">
         <p>
           <span className={`badge ${adv.success ? 'bad' : 'good'}`} data-testid={tid('adv-verdict')} data-success={adv.success}>
-            {adv.success ? (adv.target !== null ? `fooled into ${names[adv.target]}` : 'fooled') : 'robust here'}
+            {alreadyWrong
+              ? 'wrong before the attack'
+              : adv.success
+                ? adv.target !== null
+                  ? `fooled into ${names[adv.target]}`
+                  : 'fooled'
+                : 'robust here'}
           </span>{' '}
           <span className="small muted">
             {attackInfo?.label}
@@ -563,6 +583,17 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             s
           </span>
         </p>
+        {alreadyWrong && (
+          <p className="small muted" data-testid={tid('already-wrong-note')}>
+            The model already predicted {names[adv.cleanPredicted]} for this {names[outcome.label]} before the attack: pick an image it gets
+            right to see what the attack does.
+          </p>
+        )}
+        {!alreadyWrong && !adv.success && bounded && !prefix && (
+          <p className="small muted" data-testid="attack-next-move">
+            Not fooled at this budget. Next: raise ε or the number of steps and run again; a stronger attack may still succeed.
+          </p>
+        )}
         {outcome.custom && (
           <p className="small muted" data-testid={tid('attack-custom-note')}>
             Your picture has no true label: the attack is untargeted against the model's own clean prediction (
@@ -576,7 +607,8 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
           <dd data-testid={tid('norm-l2')}>{adv.norms.l2.toFixed(4)}</dd>
           <dt>L∞</dt>
           <dd data-testid={tid('norm-linf')}>
-            {adv.norms.linf.toFixed(4)} ({(adv.norms.linf * 255).toFixed(1)}/255)
+            {adv.norms.linf.toFixed(4)}
+            {colour ? ` (${(adv.norms.linf * 255).toFixed(1)}/255)` : ''}
           </dd>
           <dt>{attackInfo?.blackBox ? 'Queries' : 'Forward passes'}</dt>
           <dd data-testid={tid('adv-queries')}>{adv.queries}</dd>
@@ -626,13 +658,34 @@ export function AttackPanel() {
   const error = useLab((s) => s.attackError);
   const compare = useLab((s) => s.compare);
   const compareError = useLab((s) => s.compareError);
+  const results = useRef<HTMLDivElement>(null);
+  // the Run button is disabled while the attack runs, which drops the keyboard focus: when the run ends
+  // with the focus nowhere (or on a disabled control), it goes to the result, read out from its verdict
+  useEffect(() => {
+    if (running || (!outcome && !error)) return;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || (active instanceof HTMLButtonElement && active.disabled);
+    if (!lost) return;
+    const target = results.current?.querySelector<HTMLElement>('[data-testid="attack-status"]');
+    target?.focus({ preventScroll: false });
+  }, [running, outcome, error]);
   return (
-    <section className="panel attack-panel" aria-labelledby="attack-title">
+    <section className="panel attack-panel" aria-labelledby="attack-title" id="attack-studio" tabIndex={-1}>
       <h2 id="attack-title">Attack studio</h2>
       <AttackForm />
-      <AttackResultView outcome={outcome} error={error} prefix="" />
-      {(compare || compareError) && <AttackResultView outcome={compare} error={compareError} prefix="cmp-" />}
-      {(running || trace.length > 0) && <TraceChart trace={trace} classNames={DATASETS[dataset]?.classNames ?? []} running={running} />}
+      <div ref={results} className={compare || compareError ? 'compare-results' : undefined} data-testid="studio-results">
+        <AttackResultView outcome={outcome} error={error} prefix="" />
+        {(compare || compareError) && <AttackResultView outcome={compare} error={compareError} prefix="cmp-" />}
+      </div>
+      {(running || trace.length > 0) && (
+        <TraceChart
+          trace={trace}
+          classNames={DATASETS[dataset]?.classNames ?? []}
+          running={running}
+          model={outcome?.model ?? null}
+          custom={outcome?.custom ?? false}
+        />
+      )}
     </section>
   );
 }

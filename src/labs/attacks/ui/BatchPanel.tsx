@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartData } from '../../../ui/ChartData';
 import { ATTACKS } from '../algorithms/registry';
 import { DATASETS } from '../../../core/data/datasets';
 import { effectiveNorm, fieldOf, fieldText, parseFieldValue } from '../../experiment';
@@ -15,6 +16,8 @@ import { JobRow } from '../../../ui/JobsTray';
 import { batchBusy, jobOfKind, patchBatch, useLab } from '../../../ui/store';
 
 const COLOURS = ['#2f6fde', '#c8372d', '#1f8a4c', '#b8860b', '#7a4cc2'];
+/** Each model's line also differs by its dashes, not by colour alone. */
+const DASHES = [undefined, '6 3', '2 3', '8 3 2 3', '1 2'];
 
 function CurveChart({ outcome }: { outcome: BatchOutcome }) {
   const data = outcome.epsilons.map((eps, k) => {
@@ -25,30 +28,66 @@ function CurveChart({ outcome }: { outcome: BatchOutcome }) {
   const norm = effectiveNorm(outcome.attack) === 'l2' ? 'L2' : 'L∞';
   const in255 = norm === 'L∞' && epsIn255(DATASETS[outcome.dataset]?.shape[2] ?? 1, 'linf');
   return (
-    <figure className="batch-curve" data-testid="batch-curve" data-points={data.length} data-series={outcome.curves.length}>
-      <LineChart width={620} height={260} data={data} margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
-        <XAxis
-          dataKey="eps"
-          type="number"
-          domain={[0, 'dataMax']}
-          tick={{ fontSize: 11 }}
-          tickFormatter={(v: number) => (in255 ? String(Number((v * 255).toFixed(1))) : String(v))}
-          label={{ value: in255 ? `ε (${norm}, in /255)` : `ε (${norm})`, position: 'insideBottom', offset: -8, fontSize: 12 }}
-        />
-        <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
-        <Tooltip
-          formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))}
-          labelFormatter={(e) => `ε = ${epsText(Number(e), in255)}`}
-        />
-        <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
-        {outcome.curves.map((c, i) => (
-          <Line key={c.model} dataKey={c.model} stroke={COLOURS[i % COLOURS.length]} isAnimationActive={false} />
-        ))}
-      </LineChart>
+    <figure
+      className="batch-curve"
+      data-testid="batch-curve"
+      data-points={data.length}
+      data-series={outcome.curves.length}
+      aria-labelledby="batch-curve-title"
+    >
+      <h3 id="batch-curve-title" className="chart-title">
+        Robust accuracy against ε
+      </h3>
+      <ResponsiveContainer width="100%" height={280}>
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 18, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+          <XAxis
+            dataKey="eps"
+            type="number"
+            domain={[0, 'dataMax']}
+            // ticks at the epsilons measured, not at round numbers between them
+            ticks={outcome.epsilons}
+            interval={0}
+            tick={{ fontSize: 11 }}
+            tickFormatter={(v: number) => (in255 ? String(Number((v * 255).toFixed(1))) : String(v))}
+            label={{ value: in255 ? `ε (${norm}, in /255)` : `ε (${norm})`, position: 'insideBottom', offset: -8, fontSize: 12 }}
+          />
+          <YAxis
+            domain={[0, 1]}
+            tick={{ fontSize: 11 }}
+            width={52}
+            tickFormatter={(v: number) => `${Math.round(v * 100)}%`}
+            label={{ value: 'robust accuracy', angle: -90, position: 'insideLeft', offset: 10, fontSize: 12 }}
+          />
+          <Tooltip
+            formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))}
+            labelFormatter={(e) => `ε = ${epsText(Number(e), in255)}`}
+          />
+          <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
+          {outcome.curves.map((c, i) => (
+            <Line
+              key={c.model}
+              dataKey={c.model}
+              name={c.model}
+              stroke={COLOURS[i % COLOURS.length]}
+              strokeDasharray={DASHES[i % DASHES.length]}
+              isAnimationActive={false}
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
       <figcaption className="small muted">
-        Robust accuracy against ε over {outcome.n} test images ({outcome.start}..{outcome.start + outcome.n - 1}).
+        Robust accuracy against ε over {outcome.n} test images ({outcome.start}..{outcome.start + outcome.n - 1}), one line per model.
       </figcaption>
+      <ChartData
+        caption="Robust accuracy per ε and model"
+        testId="batch-curve-data"
+        rows={data}
+        columns={[
+          { label: in255 ? `ε (${norm}, /255)` : `ε (${norm})`, value: (r) => epsText(r.eps, in255) },
+          ...outcome.curves.map((c) => ({ label: c.model, value: (r: Record<string, number>) => percent(r[c.model]) })),
+        ]}
+      />
     </figure>
   );
 }

@@ -91,7 +91,8 @@ describe('attack presets', () => {
     expect(attackPreset('pgd', { ...base, norm: 'l2', eps: 0.8 })).toEqual({ steps: 40, stepSize: 0.05, restarts: 1 });
     expect(attackPreset('cw', base)).toMatchObject({ steps: 100, lr: 0.2, optimizer: 'cosine' });
     expect(attackPreset('square', base)).toEqual({ queries: 1000, pInit: 0.8 });
-    expect(attackPreset('fgsm', base)).toEqual({});
+    // FGSM chosen after PGD starts without PGD's random start (resolveFgsm's own default)
+    expect(attackPreset('fgsm', { ...base, randomStart: true })).toEqual({ randomStart: false });
     // one rule: the studio's preset is what the algorithm fills in when the option is left out
     for (const name of ['bim', 'mifgsm', 'pgd']) {
       const preset = attackPreset(name, base);

@@ -5,7 +5,6 @@
  */
 import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
-import { parseFieldValue } from '../../../core/experiment/fields';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +12,9 @@ import type { CertifiedAccuracyEntry, ModelCard } from '../../../core/models/car
 import { projectRoot } from '../../../cli/paths';
 import { parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
+import { fieldFlags, fieldOptions, readFieldFlags } from '../../../cli/field-flags';
 import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
+import { DEFENCES_SLICE } from '../experiment';
 import { CERTIFY_FIELDS, defaultCertify, type CertifySettings } from '../experiment/certify';
 import { ABSTAIN, certifiedAccuracyByRadius, certifySplit, maxCertifiableRadius } from '../algorithms/smoothing';
 
@@ -28,20 +29,12 @@ export const CERTIFY_OPTIONS = {
   json: { type: 'boolean', default: false },
   merge: { type: 'string' },
   card: { type: 'boolean', default: false },
-  ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
+  ...fieldOptions(FIELDS),
 } as const;
 
 /** The settings from the flags (the fields' defaults where absent); a clear message for a bad value. */
 export function certifySettingsFromFlags(values: Record<string, unknown>): CertifySettings {
-  const s = defaultCertify() as unknown as Record<string, unknown>;
-  for (const f of FIELDS) {
-    const raw = values[f.cli];
-    if (raw === undefined) continue;
-    const r = parseFieldValue(f, String(raw), { certify: defaultCertify() });
-    if ('error' in r) throw new UsageError(`--${f.cli} ${JSON.stringify(raw)}: ${r.error}`);
-    s[f.path.split('.')[1]] = r.value;
-  }
-  return s as unknown as CertifySettings;
+  return readFieldFlags(FIELDS, values, { certify: defaultCertify() }).certify;
 }
 
 /** A radius as a JSON key, as Python prints a float ("0.0", "0.25", "1.0"): never an integer-like key, which JavaScript would move to the front. */
@@ -222,11 +215,7 @@ export const certifyCommand: Command = {
       required: true,
     },
     { name: 'dataset', value: 'mnist|fashion-mnist|cifar10', help: 'the test set', required: true },
-    ...FIELDS.map((f) => ({
-      name: f.cli,
-      value: f.type.kind === 'floatList' ? 'r1,r2,...' : f.type.kind === 'int' ? 'k' : 'x',
-      help: `${f.help ?? f.label} (default ${Array.isArray(f.default) ? f.default.join(',') : String(f.default)})`,
-    })),
+    ...fieldFlags(FIELDS, { certify: defaultCertify() }, { urlPrefix: DEFENCES_SLICE.prefix }),
     { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches (cifar-10-batches-bin)' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
     { name: 'json', help: 'print one JSON object' },

@@ -4,7 +4,8 @@
  * pA_lower, radius, the noisy samples the base model saw), and the certified-accuracy curve over the
  * N images next to the smoothed classifier's empirical robust accuracy under PGD-L2 + EOT.
  */
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartData } from '../../../ui/ChartData';
 import { DATASETS } from '../../../core/data/datasets';
 import { CancelButton } from '../../../ui/CancelButton';
 import { FieldInput } from '../../../ui/FieldInput';
@@ -23,16 +24,32 @@ function Histogram({ outcome }: { outcome: CertifyOutcome }) {
   const data = f.counts.map((count, k) => ({ cls: names[k] ?? String(k), count }));
   return (
     <figure data-testid="certify-histogram" data-bars={data.length} data-total={f.counts.reduce((a, b) => a + b, 0)}>
-      <BarChart width={320} height={180} data={data} margin={{ top: 8, right: 8, bottom: 16, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
-        <XAxis dataKey="cls" tick={{ fontSize: 11 }} label={{ value: 'class', position: 'insideBottom', offset: -8, fontSize: 12 }} />
-        <YAxis tick={{ fontSize: 11 }} width={48} />
-        <Tooltip />
-        <Bar dataKey="count" fill="#2f6fde" isAnimationActive={false} />
-      </BarChart>
+      <div className="chart-box" style={{ maxWidth: 360 }}>
+        <ResponsiveContainer width="100%" height={190}>
+          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 16, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+            <XAxis dataKey="cls" tick={{ fontSize: 11 }} label={{ value: 'class', position: 'insideBottom', offset: -8, fontSize: 12 }} />
+            <YAxis
+              tick={{ fontSize: 11 }}
+              width={56}
+              label={{ value: 'votes', angle: -90, position: 'insideLeft', offset: 10, fontSize: 12 }}
+            />
+            <Tooltip />
+            <Bar dataKey="count" fill="#2f6fde" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
       <figcaption className="small muted">
         Votes of the base model over the n = {outcome.settings.samples.toLocaleString('en-US')} noisy copies of test image {f.index}
       </figcaption>
+      <ChartData
+        caption={`Votes per class for test image ${f.index}`}
+        rows={data}
+        columns={[
+          { label: 'class', value: (r) => r.cls },
+          { label: 'votes', value: (r) => r.count },
+        ]}
+      />
     </figure>
   );
 }
@@ -45,21 +62,33 @@ function Curve({ outcome }: { outcome: CertifyOutcome }) {
   }));
   return (
     <figure className="batch-curve" data-testid="certify-curve" data-points={data.length}>
-      <LineChart width={420} height={240} data={data} margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
-        <XAxis
-          dataKey="r"
-          type="number"
-          domain={[0, 'dataMax']}
-          tick={{ fontSize: 11 }}
-          label={{ value: 'L2 radius', position: 'insideBottom', offset: -8, fontSize: 12 }}
-        />
-        <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
-        <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))} labelFormatter={(r) => `radius ${String(r)}`} />
-        <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
-        <Line dataKey="certified" stroke="#1f8a4c" isAnimationActive={false} />
-        {outcome.empirical && <Line dataKey="PGD-L2 + EOT (empirical)" stroke="#c8372d" isAnimationActive={false} />}
-      </LineChart>
+      <div className="chart-box" style={{ maxWidth: 460 }}>
+        <ResponsiveContainer width="100%" height={250}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 16, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+            <XAxis
+              dataKey="r"
+              type="number"
+              domain={[0, 'dataMax']}
+              tick={{ fontSize: 11 }}
+              label={{ value: 'L2 radius', position: 'insideBottom', offset: -8, fontSize: 12 }}
+            />
+            <YAxis
+              domain={[0, 1]}
+              tick={{ fontSize: 11 }}
+              width={56}
+              tickFormatter={(v: number) => `${Math.round(v * 100)}%`}
+              label={{ value: 'accuracy', angle: -90, position: 'insideLeft', offset: 10, fontSize: 12 }}
+            />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))} labelFormatter={(r) => `radius ${String(r)}`} />
+            <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
+            <Line dataKey="certified" stroke="#1f8a4c" isAnimationActive={false} />
+            {outcome.empirical && (
+              <Line dataKey="PGD-L2 + EOT (empirical)" stroke="#c8372d" strokeDasharray="6 3" isAnimationActive={false} />
+            )}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
       <figcaption className="small muted">
         Certified accuracy of the smoothed classifier against the L2 radius over {outcome.images.length} test image
         {outcome.images.length === 1 ? '' : 's'}
@@ -68,6 +97,22 @@ function Curve({ outcome }: { outcome: CertifyOutcome }) {
           : '.'}{' '}
         No certificate can exceed {outcome.maxRadius.toFixed(4)} at this n, alpha and sigma.
       </figcaption>
+      <ChartData
+        caption="Certified (and empirical) accuracy per L2 radius"
+        rows={data}
+        columns={[
+          { label: 'L2 radius', value: (r) => r.r },
+          { label: 'certified', value: (r) => percent(r.certified) },
+          ...(outcome.empirical
+            ? [
+                {
+                  label: 'PGD-L2 + EOT (empirical)',
+                  value: (r: (typeof data)[number]) => percent(r['PGD-L2 + EOT (empirical)'] ?? Number.NaN),
+                },
+              ]
+            : []),
+        ]}
+      />
     </figure>
   );
 }

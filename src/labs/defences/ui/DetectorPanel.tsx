@@ -4,7 +4,8 @@
  * the ROC of clean against successful adversarial scores with its AUC, the two score distributions
  * with the threshold, the detection rate, and robust accuracy with and without the detector.
  */
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartData } from '../../../ui/ChartData';
 import { CancelButton } from '../../../ui/CancelButton';
 import { FieldInput } from '../../../ui/FieldInput';
 import { percent } from '../../../ui/format';
@@ -20,32 +21,51 @@ function RocChart({ outcome }: { outcome: DetectOutcome }) {
   const data = outcome.roc.map(([fpr, tpr]) => ({ fpr, tpr }));
   return (
     <figure data-testid="detector-roc" data-points={data.length} data-auc={outcome.auc ?? ''}>
-      <LineChart width={300} height={260} data={data} margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
-        <XAxis
-          dataKey="fpr"
-          type="number"
-          domain={[0, 1]}
-          tick={{ fontSize: 11 }}
-          label={{ value: 'false positive rate', position: 'insideBottom', offset: -8, fontSize: 12 }}
-        />
-        <YAxis dataKey="tpr" type="number" domain={[0, 1]} tick={{ fontSize: 11 }} width={40} />
-        <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} labelFormatter={(v) => `FPR ${String(v)}`} />
-        <ReferenceLine
-          segment={[
-            { x: 0, y: 0 },
-            { x: 1, y: 1 },
-          ]}
-          stroke="#9aa3b2"
-          strokeDasharray="4 4"
-        />
-        <ReferenceLine x={outcome.fprMeasured} stroke="#c8372d" strokeDasharray="2 2" />
-        <Line dataKey="tpr" name="detection rate" stroke="#2f6fde" dot={false} isAnimationActive={false} type="stepAfter" />
-      </LineChart>
+      <div className="chart-box" style={{ maxWidth: 340 }}>
+        <ResponsiveContainer width="100%" height={270}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 16, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+            <XAxis
+              dataKey="fpr"
+              type="number"
+              domain={[0, 1]}
+              tick={{ fontSize: 11 }}
+              label={{ value: 'false positive rate', position: 'insideBottom', offset: -8, fontSize: 12 }}
+            />
+            <YAxis
+              dataKey="tpr"
+              type="number"
+              domain={[0, 1]}
+              tick={{ fontSize: 11 }}
+              width={52}
+              label={{ value: 'detection rate', angle: -90, position: 'insideLeft', offset: 10, fontSize: 12 }}
+            />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} labelFormatter={(v) => `FPR ${String(v)}`} />
+            <ReferenceLine
+              segment={[
+                { x: 0, y: 0 },
+                { x: 1, y: 1 },
+              ]}
+              stroke="#9aa3b2"
+              strokeDasharray="4 4"
+            />
+            <ReferenceLine x={outcome.fprMeasured} stroke="#c8372d" strokeDasharray="2 2" />
+            <Line dataKey="tpr" name="detection rate" stroke="#2f6fde" dot={false} isAnimationActive={false} type="stepAfter" />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
       <figcaption className="small muted">
         ROC: detection rate against false positive rate as the threshold moves; AUC {outcome.auc === null ? '-' : outcome.auc.toFixed(4)}.
         The red line is the chosen threshold&apos;s measured FPR.
       </figcaption>
+      <ChartData
+        caption="ROC points: false positive rate and detection rate"
+        rows={data}
+        columns={[
+          { label: 'false positive rate', value: (r) => r.fpr.toFixed(4) },
+          { label: 'detection rate', value: (r) => r.tpr.toFixed(4) },
+        ]}
+      />
     </figure>
   );
 }
@@ -62,32 +82,50 @@ function ScoreHistogram({ outcome }: { outcome: DetectOutcome }) {
   for (const v of outcome.adversarialScores) data[bin(v)].adversarial += 1 / Math.max(1, outcome.adversarialScores.length);
   return (
     <figure data-testid="detector-scores">
-      <BarChart width={360} height={260} data={data} margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
-        <XAxis
-          dataKey="score"
-          type="number"
-          domain={[0, top]}
-          tick={{ fontSize: 11 }}
-          tickFormatter={(v: number) => String(Number(v.toFixed(2)))}
-          label={{ value: 'squeezing score (L1)', position: 'insideBottom', offset: -8, fontSize: 12 }}
-        />
-        <YAxis tick={{ fontSize: 11 }} width={40} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
-        <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))} />
-        <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
-        <Bar dataKey="clean" fill="#1f8a4c" isAnimationActive={false} />
-        <Bar dataKey="adversarial" fill="#c8372d" isAnimationActive={false} />
-        <ReferenceLine
-          x={outcome.threshold}
-          stroke="#222"
-          strokeDasharray="4 2"
-          label={{ value: 'threshold', fontSize: 11, position: 'insideTopRight' }}
-        />
-      </BarChart>
+      <div className="chart-box" style={{ maxWidth: 400 }}>
+        <ResponsiveContainer width="100%" height={270}>
+          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 16, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+            <XAxis
+              dataKey="score"
+              type="number"
+              domain={[0, top]}
+              tick={{ fontSize: 11 }}
+              tickFormatter={(v: number) => String(Number(v.toFixed(2)))}
+              label={{ value: 'squeezing score (L1)', position: 'insideBottom', offset: -8, fontSize: 12 }}
+            />
+            <YAxis
+              tick={{ fontSize: 11 }}
+              width={52}
+              tickFormatter={(v: number) => `${Math.round(v * 100)}%`}
+              label={{ value: 'share of images', angle: -90, position: 'insideLeft', offset: 10, fontSize: 12 }}
+            />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? percent(v) : String(v))} />
+            <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12 }} />
+            <Bar dataKey="clean" fill="#1f8a4c" isAnimationActive={false} />
+            <Bar dataKey="adversarial" fill="#c8372d" isAnimationActive={false} />
+            <ReferenceLine
+              x={outcome.threshold}
+              stroke="currentColor"
+              strokeDasharray="4 2"
+              label={{ value: 'threshold', fontSize: 11, position: 'insideTopRight' }}
+            />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
       <figcaption className="small muted">
         Scores of the {outcome.cleanScores.length} clean held-out images and of the {outcome.adversarialScores.length} successful
         adversarial examples; inputs above the threshold ({outcome.threshold.toFixed(4)}) are flagged.
       </figcaption>
+      <ChartData
+        caption="Share of clean and adversarial images per score bin"
+        rows={data}
+        columns={[
+          { label: 'score (bin centre)', value: (r) => r.score },
+          { label: 'clean', value: (r) => percent(r.clean) },
+          { label: 'adversarial', value: (r) => percent(r.adversarial) },
+        ]}
+      />
     </figure>
   );
 }

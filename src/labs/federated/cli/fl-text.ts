@@ -14,27 +14,13 @@ import type { FederatedExperiment } from '../experiment';
 import { textSimulationSettings } from '../fl-settings';
 import { runTextSimulation, textFeatures, type TextRoundReport, type TextSplitSpec } from '../text-simulation';
 import { splitText } from '../algorithms/split';
+import { roundJson } from './round-json';
 
 export const TEXT_DATASETS = ['spam', 'spam-assassin'];
 
-const round4 = (v: number) => Number(v.toFixed(4));
 const splitName = (s: TextSplitSpec) => (s.kind === 'mailboxes' ? 'mailboxes' : splitText(s));
 
-function roundJson(r: TextRoundReport) {
-  return {
-    round: r.round,
-    clean_accuracy: r.cleanAccuracy,
-    attack_success_rate: r.attackSuccessRate,
-    clean_miss_rate: r.cleanMissRate,
-    update_norms: r.updateNorms.map(round4),
-    weights: r.weights && r.weights.map((w) => Number(w.toFixed(6))),
-    selected: r.selected,
-    clients: r.clients,
-    malicious: r.malicious,
-    aggregate_norm: round4(r.aggregateNorm),
-    seconds: Number(r.seconds.toFixed(3)),
-  };
-}
+const textRoundJson = (r: TextRoundReport) => ({ ...roundJson(r), clean_miss_rate: r.cleanMissRate });
 
 /** The text run of `rlab fl` from its flags `v` and the experiment they describe (fl.ts's experimentFromFlags). */
 export async function runTextFl(v: Record<string, string | boolean | undefined>, e: FederatedExperiment): Promise<number> {
@@ -60,7 +46,7 @@ export async function runTextFl(v: Record<string, string | boolean | undefined>,
     sizes: number[];
     malicious: number[];
     boost: number;
-    rounds: ReturnType<typeof roundJson>[];
+    rounds: ReturnType<typeof textRoundJson>[];
     clean_accuracy: number;
     attack_success_rate: number | null;
     clean_miss_rate: number | null;
@@ -110,6 +96,8 @@ export async function runTextFl(v: Record<string, string | boolean | undefined>,
         trigger_position: settings.attack.trigger.position,
         aggregator: settings.aggregator,
         params: settings.params,
+        secagg: settings.secagg ?? null,
+        dp: settings.dp ?? null,
         seed: settings.seed,
         test_mails: settings.testMails || test.n,
         architecture: 'bow-mlp',
@@ -119,7 +107,7 @@ export async function runTextFl(v: Record<string, string | boolean | undefined>,
       sizes: res.sizes,
       malicious: res.malicious,
       boost: res.boost,
-      rounds: (res.rounds as TextRoundReport[]).map(roundJson),
+      rounds: res.rounds.map(textRoundJson),
       clean_accuracy: res.cleanAccuracy,
       attack_success_rate: res.attackSuccessRate,
       clean_miss_rate: res.cleanMissRate,

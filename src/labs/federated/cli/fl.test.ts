@@ -32,7 +32,10 @@ describe('rlab fl flags', () => {
   it('gives one-line errors for bad flags and impossible settings', () => {
     const cases: [string, RegExp][] = [
       ['--split noniid', /Bad split "noniid"/],
-      ['--attack poison', /--fl-attack "poison"/],
+      // the flag as given (--attack is the slice's --fl-attack)
+      ['--attack poison', /^--attack "poison": attack "poison" is not one of none, backdoor/],
+      ['--fl-attack poison', /^--fl-attack "poison"/],
+      ['--attack backdoor --fl-attack backdoor', /give --attack or --fl-attack, not both/],
       ['--clients 5 --per-round 5 --malicious 6 --attack backdoor', /--malicious 6 is more than --clients 5/],
       ['--clients 5 --per-round 6', /--per-round 6 is more than --clients 5/],
       ['--attack label-flip --source 0 --target 0', /same class/],

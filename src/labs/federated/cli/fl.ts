@@ -7,44 +7,37 @@
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
-import { parseFieldValue, setPath, type Field } from '../../../core/experiment/fields';
+import type { Field } from '../../../core/experiment/fields';
 import { parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
+import { fieldFlags, fieldOptions, readFieldFlags } from '../../../cli/field-flags';
 import { loadNodeSplit } from '../../../cli/node-io';
 import { defaultFederatedPart, FEDERATED_SLICE, type FederatedExperiment } from '../experiment';
 import { gather } from '../algorithms/malicious';
 import { splitText } from '../algorithms/split';
 import { parseTrigger } from '../algorithms/trigger';
 import { simulationSettings, type SimulationSettings } from '../fl-settings';
-import { Federation, runSimulation, type RoundReport, type SimulationConfig } from '../simulation';
+import { Federation, runSimulation, type SimulationConfig } from '../simulation';
+import { roundJson, type FlRoundJson } from './round-json';
+
+export type { FlRoundJson } from './round-json';
 import { runTextFl, TEXT_DATASETS } from './fl-text';
 
 const FIELDS = FEDERATED_SLICE.fields as readonly Field<FederatedExperiment>[];
+
+// the issue's --attack: a synonym of the slice's --fl-attack (the attacks lab owns the global --attack)
+const FL_ALIASES = { attack: 'fl-attack' };
 
 export const FL_OPTIONS = {
   dataset: { type: 'string', default: 'mnist' },
   backend: { type: 'string', default: 'wasm' },
   json: { type: 'boolean', default: false },
-  // the issue's --attack: a synonym of the slice's --fl-attack (the attacks lab owns the global --attack)
-  attack: { type: 'string' },
-  ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
+  ...fieldOptions(FIELDS, FL_ALIASES),
 } as const;
 
 /** The lab's experiment from the flags (the fields' defaults where absent); a one-line message for a bad value. */
 export function experimentFromFlags(values: Record<string, unknown>): FederatedExperiment {
-  if (values.attack !== undefined) {
-    if (values['fl-attack'] !== undefined) throw new UsageError('give --attack or --fl-attack, not both');
-    values = { ...values, 'fl-attack': values.attack };
-  }
-  const e = defaultFederatedPart();
-  for (const f of FIELDS) {
-    const raw = values[f.cli];
-    if (raw === undefined) continue;
-    const r = parseFieldValue(f, String(raw), e);
-    if ('error' in r) throw new UsageError(`--${f.cli} ${JSON.stringify(raw)}: ${r.error}`);
-    setPath(e, f.path, r.value);
-  }
-  return e;
+  return readFieldFlags(FIELDS, values, defaultFederatedPart(), FL_ALIASES);
 }
 
 /** The simulation's settings from the flags' experiment; one-line usage errors for impossible ones. */
@@ -54,34 +47,6 @@ export function settingsFromFlags(e: FederatedExperiment): SimulationSettings {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-}
-
-/** One round in `rlab fl --json`. */
-export interface FlRoundJson {
-  round: number;
-  clean_accuracy: number;
-  attack_success_rate: number | null;
-  update_norms: number[];
-  weights: number[] | null;
-  selected: number[] | null;
-  clients: number[];
-  malicious: boolean[];
-  aggregate_norm: number;
-  seconds: number;
-  /** Secure aggregation's round (--secagg): who was included or dropped, the abort, bytes per client. */
-  secagg?: {
-    threshold: number;
-    included: number[];
-    dropped: { client: number; stage: string }[];
-    aborted: string | null;
-    bytes_sent: number;
-    bytes_received: number;
-    clear_bytes: number;
-    clipped: number;
-    seconds: number;
-  };
-  /** DP-FedAvg's round (--dp-noise > 0). */
-  dp?: { sampled: number; q: number; noise_std: number; clipped: number; epsilon: number; delta: number };
 }
 
 export interface FlJson {
@@ -95,50 +60,6 @@ export interface FlJson {
   clean_accuracy: number;
   attack_success_rate: number | null;
   seconds: number;
-}
-
-const round4 = (v: number) => Number(v.toFixed(4));
-
-function roundJson(r: RoundReport): FlRoundJson {
-  return {
-    round: r.round,
-    clean_accuracy: r.cleanAccuracy,
-    attack_success_rate: r.attackSuccessRate,
-    update_norms: r.updateNorms.map(round4),
-    weights: r.weights && r.weights.map((w) => Number(w.toFixed(6))),
-    selected: r.selected,
-    clients: r.clients,
-    malicious: r.malicious,
-    aggregate_norm: round4(r.aggregateNorm),
-    seconds: Number(r.seconds.toFixed(3)),
-    ...(r.secagg
-      ? {
-          secagg: {
-            threshold: r.secagg.threshold,
-            included: r.secagg.included,
-            dropped: r.secagg.dropped,
-            aborted: r.secagg.aborted,
-            bytes_sent: Math.round(r.secagg.bytesSent),
-            bytes_received: Math.round(r.secagg.bytesReceived),
-            clear_bytes: r.secagg.clearBytes,
-            clipped: r.secagg.clipped,
-            seconds: Number(r.secagg.seconds.toFixed(3)),
-          },
-        }
-      : {}),
-    ...(r.dp
-      ? {
-          dp: {
-            sampled: r.dp.sampled,
-            q: r.dp.q,
-            noise_std: r.dp.noiseStd,
-            clipped: r.dp.clipped,
-            epsilon: r.dp.epsilon,
-            delta: r.dp.delta,
-          },
-        }
-      : {}),
-  };
 }
 
 async function setup(values: Record<string, string | boolean | undefined>) {
@@ -255,12 +176,7 @@ export const flCommand: Command = {
       value: 'mnist|fashion-mnist|spam',
       help: 'the data set (default mnist; spam: the SpamAssassin mails, cli/fl-text.ts)',
     },
-    ...FIELDS.map((f) => ({
-      name: f.cli,
-      value: f.type.kind === 'enum' ? f.type.values.join('|') : f.type.kind === 'int' ? 'k' : 'x',
-      help: `${f.help ?? f.label} (default ${String(f.default)})`,
-    })),
-    { name: 'attack', value: 'none|backdoor|replacement|label-flip|sybil', help: 'the same as --fl-attack' },
+    ...fieldFlags(FIELDS, defaultFederatedPart(), { aliases: FL_ALIASES, urlPrefix: FEDERATED_SLICE.prefix }),
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
     { name: 'json', help: 'print one JSON object' },
   ],

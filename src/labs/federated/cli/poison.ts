@@ -7,38 +7,36 @@
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
-import { parseFieldValue, type Field } from '../../../core/experiment/fields';
 import { parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
+import { fieldFlags, fieldOptions, readFieldFlags, type CliField } from '../../../cli/field-flags';
 import { loadNodeSplit } from '../../../cli/node-io';
+import { FEDERATED_SLICE } from '../experiment';
 import { FEDERATION_FIELDS } from '../experiment/federation';
 import { POISON_FIELDS, defaultPoison, type PoisonSettings } from '../experiment/poison';
 import { POISON_DATASETS, runPoisoning } from '../poisoning';
 
+/** What the flags fill: the poisoning settings and the lab's seed. */
+interface PoisonFlags {
+  poison: PoisonSettings;
+  federation: { seed: number };
+}
 const SEED = FEDERATION_FIELDS.find((f) => f.path === 'federation.seed')!;
-const FIELDS = [...POISON_FIELDS, SEED] as readonly Field<unknown>[];
+const FIELDS = [...POISON_FIELDS, SEED] as readonly CliField<unknown>[] as readonly CliField<PoisonFlags>[];
+const defaults = (): PoisonFlags => ({ poison: defaultPoison(), federation: { seed: Number(SEED.default) } });
 
 export const POISON_OPTIONS = {
   dataset: { type: 'string', default: 'mnist' },
   backend: { type: 'string', default: 'wasm' },
   'clean-model': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
-  ...Object.fromEntries(FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
+  ...fieldOptions(FIELDS),
 } as const;
 
 /** The settings and seed from the flags (the fields' defaults where absent); a one-line message for a bad value. */
 export function poisonSettingsFromFlags(values: Record<string, unknown>): { settings: PoisonSettings; seed: number } {
-  const s = defaultPoison() as unknown as Record<string, unknown>;
-  let seed = Number(SEED.default);
-  for (const f of FIELDS) {
-    const raw = values[f.cli];
-    if (raw === undefined) continue;
-    const r = parseFieldValue(f, String(raw), {});
-    if ('error' in r) throw new UsageError(`--${f.cli} ${JSON.stringify(raw)}: ${r.error}`);
-    if (f === SEED) seed = r.value as number;
-    else s[f.path.split('.')[1]] = r.value;
-  }
-  return { settings: s as unknown as PoisonSettings, seed };
+  const e = readFieldFlags(FIELDS, values, defaults());
+  return { settings: e.poison, seed: e.federation.seed };
 }
 
 const r4 = (v: number) => Number(v.toFixed(4));
@@ -139,11 +137,7 @@ export const poisonCommand: Command = {
   summary: 'a BadNets backdoor in the training data, its attack success rate, and a data-poisoning defence: one JSON object with --json',
   flags: [
     { name: 'dataset', value: POISON_DATASETS.join('|'), help: 'the data set (mnist)' },
-    ...FIELDS.map((f) => ({
-      name: f.cli,
-      value: f.type.kind === 'enum' ? f.type.values.join('|') : f.type.kind === 'int' ? 'k' : f.type.kind === 'text' ? 'spec' : 'x',
-      help: `${f.help ?? f.label} (default ${String(f.default)})`,
-    })),
+    ...fieldFlags(FIELDS, defaults(), { urlPrefix: FEDERATED_SLICE.prefix }),
     { name: 'clean-model', help: 'also train the same recipe without poison (clean_model_accuracy)' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
     { name: 'json', help: 'print one JSON object' },

@@ -6,8 +6,9 @@
  * and the data-poisoning defence's precision/recall with the figures after retraining. Every setting is a
  * field of the lab's slice (fl.* in the link, the flags of `rlab poison`).
  */
+import { ChartData } from '../../../ui/ChartData';
 import { useState } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DATASETS } from '../../../core/data/datasets';
 import { parseFieldValue, type Field } from '../../../core/experiment/fields';
 import { CancelButton } from '../../../ui/CancelButton';
@@ -188,7 +189,7 @@ function TriggerEditorView() {
       <div className="trigger-draw">
         <div
           className="trigger-grid"
-          role="grid"
+          role="group"
           aria-label="trigger pattern: click a cell to draw"
           data-testid="poison-grid"
           style={{ gridTemplateColumns: `repeat(${ed.size}, 1.5rem)` }}
@@ -219,18 +220,43 @@ function LossChart() {
   const data = live.map((p, i) => ({ i: i + 1, [p.phase]: p.loss }));
   return (
     <figure className="batch-curve" data-testid="poison-loss" data-points={live.length}>
-      <LineChart width={360} height={160} data={data} margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
-        <XAxis dataKey="i" tick={{ fontSize: 11 }} />
-        <YAxis tick={{ fontSize: 11 }} width={40} />
-        <Tooltip />
-        {phases.map((ph, k) => (
-          <Line key={ph} dataKey={ph} stroke={k === 0 ? '#c8372d' : '#1f8a4c'} dot={false} isAnimationActive={false} connectNulls />
-        ))}
-      </LineChart>
+      <div className="chart-box" style={{ maxWidth: 420 }}>
+        <ResponsiveContainer width="100%" height={180}>
+          <LineChart data={data} margin={{ top: 8, right: 12, bottom: 16, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
+            <XAxis dataKey="i" tick={{ fontSize: 11 }} label={{ value: 'batch', position: 'insideBottom', offset: -8, fontSize: 12 }} />
+            <YAxis
+              tick={{ fontSize: 11 }}
+              width={52}
+              label={{ value: 'loss', angle: -90, position: 'insideLeft', offset: 10, fontSize: 12 }}
+            />
+            <Tooltip />
+            {phases.map((ph, k) => (
+              <Line
+                key={ph}
+                dataKey={ph}
+                stroke={k === 0 ? '#c8372d' : '#1f8a4c'}
+                strokeDasharray={k === 0 ? undefined : '6 3'}
+                dot={false}
+                isAnimationActive={false}
+                connectNulls
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
       <figcaption className="small muted">
-        Training loss per batch (red: the poisoned model; green: retrained after the defence).
+        Training loss per batch (red, solid: the poisoned model; green, dashed: retrained after the defence).
       </figcaption>
+      <ChartData
+        caption="Training loss per batch"
+        rows={live.map((p, i) => ({ ...p, batch: i + 1 }))}
+        columns={[
+          { label: 'batch', value: (r) => r.batch },
+          { label: 'model', value: (r) => (r.phase === 'poisoned' ? 'poisoned' : 'retrained') },
+          { label: 'loss', value: (r) => r.loss.toFixed(4) },
+        ]}
+      />
     </figure>
   );
 }

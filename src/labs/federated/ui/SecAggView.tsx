@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { diverging, maxAbs } from '../../../ui/colormap';
+import { useSettings } from '../../../ui/settings';
 import type { DpRoundReport, SecAggRoundReport } from '../simulation';
 
 const kib = (b: number) => `${(b / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} KiB`;
@@ -14,6 +15,7 @@ const kib = (b: number) => `${(b / 1024).toLocaleString('en-US', { maximumFracti
 /** One strip: values in [0, 1) as grey, or signed values as diverging colours. */
 function Strip({ values, signed, testId }: { values: readonly number[]; signed: boolean; testId: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const map = useSettings((s) => s.colourMap);
   useEffect(() => {
     const c = ref.current;
     const g = c?.getContext('2d');
@@ -21,11 +23,11 @@ function Strip({ values, signed, testId }: { values: readonly number[]; signed: 
     const img = g.createImageData(values.length, 1);
     const scale = signed ? maxAbs(values) || 1 : 1;
     values.forEach((v, j) => {
-      const [r, gr, b] = signed ? diverging(v / scale) : [Math.floor(v * 256), Math.floor(v * 256), Math.floor(v * 256)];
+      const [r, gr, b] = signed ? diverging(v / scale, map) : [Math.floor(v * 256), Math.floor(v * 256), Math.floor(v * 256)];
       img.data.set([r, gr, b, 255], 4 * j);
     });
     g.putImageData(img, 0, 0);
-  }, [values, signed]);
+  }, [values, signed, map]);
   return <canvas ref={ref} width={Math.max(1, values.length)} height={1} className="sa-strip" data-testid={testId} />;
 }
 

@@ -8,7 +8,8 @@ import { SPAM_ASSASSIN } from '../../../core/data/text';
 import type { SimulationSettings } from '../fl-settings';
 import { useEffect, useRef } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { diverging } from '../../../ui/colormap';
+import { DIVERGING_MAPS, diverging, divergingGradient } from '../../../ui/colormap';
+import { useSettings } from '../../../ui/settings';
 import { percent } from '../../../ui/format';
 import { AGGREGATORS } from '../aggregators/index';
 import type { RoundReport, SplitReport } from '../simulation';
@@ -275,9 +276,10 @@ const CELL_MAX = 48;
 const HEAT_SIZE = 240;
 const MARGIN = 8;
 
-/** Cosine similarity of every pair of the round's updates on a diverging map (-1 blue, 0 white, +1 red). */
+/** Cosine similarity of every pair of the round's updates on the chosen diverging map (-1 blue, 0 white, +1 red by default). */
 export function CosineHeatmap({ report }: { report: RoundReport }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const map = useSettings((s) => s.colourMap);
   const n = report.clients.length;
   const cell = Math.max(2, Math.min(CELL_MAX, Math.floor(HEAT_SIZE / Math.max(1, n))));
   const side = MARGIN + n * cell;
@@ -293,12 +295,12 @@ export function CosineHeatmap({ report }: { report: RoundReport }) {
         ctx.fillRect(0, MARGIN + i * cell, MARGIN - 2, cell);
       }
       for (let j = 0; j < n; j++) {
-        const [r, g, b] = diverging(report.cosine[i][j]);
+        const [r, g, b] = diverging(report.cosine[i][j], map);
         ctx.fillStyle = `rgb(${r},${g},${b})`;
         ctx.fillRect(MARGIN + j * cell, MARGIN + i * cell, cell, cell);
       }
     }
-  }, [report, n, cell, side]);
+  }, [report, n, cell, side, map]);
   const offDiag = report.cosine.flatMap((row, i) => row.filter((_, j) => j !== i));
   const lo = offDiag.length ? Math.min(...offDiag) : 1;
   const hi = offDiag.length ? Math.max(...offDiag) : 1;
@@ -318,9 +320,13 @@ export function CosineHeatmap({ report }: { report: RoundReport }) {
           aria-label={`cosine similarity of ${n} client updates in round ${report.round}`}
           title="rows and columns: the round's clients in ascending order"
         />
-        <div className="fl-legend" aria-hidden="true" title="blue -1, white 0, red +1">
+        <div
+          className="fl-legend"
+          aria-hidden="true"
+          title={`${DIVERGING_MAPS[map].negative} -1, white 0, ${DIVERGING_MAPS[map].positive} +1`}
+        >
           <span className="small">+1</span>
-          <span className="fl-legend-bar" />
+          <span className="fl-legend-bar" style={{ background: divergingGradient(map, 'to top') }} />
           <span className="small">−1</span>
         </div>
       </div>

@@ -1,19 +1,26 @@
 /**
  * rlab dlg: gradient leakage (leak-run.ts) on one client's batch of test images, one JSON object with
- * --json: {"mse","psnr","label_correct","iterations","seconds"} (+ evaluations, labels). The flags are
- * the slice's leak fields (experiment/leak.ts, --leak-*), and the issue's short names --method,
- * --index, --batch, --iterations, --noise, --prune, --clip, --tv, --seed.
+ * --json: {"mse","psnr","label_correct","iterations","seconds"} (+ evaluations, labels, the kept trial and
+ * each trial's final matching loss with --restarts). The attack's
+ * flags, their parsing and their help are the privacy slice's leakage fields (experiment/leak.ts, the
+ * `pv.l*` URL keys: --leak-method, ...) through src/cli/field-flags.ts; each also answers to its name
+ * without `leak-` (the issue's --method, --index, --batch, --iterations, --noise, --prune, --clip, --tv,
+ * --seed), which the help lists first.
  */
 import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
-import { parseFieldValue, setPath, type Field } from '../../../core/experiment/fields';
 import { parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
+import { fieldFlags, fieldOptions, readFieldFlags } from '../../../cli/field-flags';
 import { loadNodeSplit } from '../../../cli/node-io';
 import { LEAK_FIELDS, defaultLeak, type LeakPart, type LeakSettings } from '../experiment/leak';
+import { PRIVACY_SLICE } from '../experiment';
 import { runLeak } from '../leak-run';
 
-const SHORT = ['method', 'index', 'batch', 'iterations', 'noise', 'prune', 'clip', 'tv', 'seed'] as const;
+/** Each leakage field's flag without its `leak-` prefix: --method for --leak-method. */
+export const LEAK_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  LEAK_FIELDS.map((f) => [f.cli.replace(/^leak-/, ''), f.cli]),
+);
 
 const OPTIONS = {
   dataset: { type: 'string', default: 'mnist' },
@@ -22,22 +29,12 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   count: { type: 'string' },
   json: { type: 'boolean', default: false },
-  ...Object.fromEntries(SHORT.map((k) => [k, { type: 'string' as const }])),
-  ...Object.fromEntries(LEAK_FIELDS.map((f) => [f.cli, { type: 'string' as const }])),
+  ...fieldOptions(LEAK_FIELDS, LEAK_ALIASES),
 } as const;
 
+/** The leakage settings from the flags (the slice's defaults where absent); one-line usage errors. */
 export function leakFromFlags(values: Record<string, unknown>): LeakSettings {
-  const e: LeakPart = { leak: defaultLeak() };
-  for (const f of LEAK_FIELDS as readonly Field<LeakPart>[]) {
-    const short = f.cli.replace(/^leak-/, '');
-    if (values[short] !== undefined && values[f.cli] !== undefined) throw new UsageError(`give --${short} or --${f.cli}, not both`);
-    const raw = values[f.cli] ?? values[short];
-    if (raw === undefined) continue;
-    const r = parseFieldValue(f, String(raw), e);
-    if ('error' in r) throw new UsageError(`--${short} ${JSON.stringify(raw)}: ${r.error}`);
-    setPath(e, f.path, r.value);
-  }
-  return e.leak;
+  return readFieldFlags(LEAK_FIELDS, values, { leak: defaultLeak() } as LeakPart, LEAK_ALIASES).leak;
 }
 
 export async function runDlg(args: string[]): Promise<number> {
@@ -68,6 +65,8 @@ export async function runDlg(args: string[]): Promise<number> {
         label_correct: r.labelCorrect,
         iterations: r.result.steps,
         evaluations: r.result.evaluations,
+        trial: r.trial,
+        trial_losses: r.trialLosses,
         seconds: Number(r.seconds.toFixed(2)),
       };
       rows.push(row);
@@ -88,7 +87,9 @@ export async function runDlg(args: string[]): Promise<number> {
   }
   const r = await runLeak(test, ds.classNames.length, s, (p) => {
     if (!v.json)
-      console.log(`step ${p.step}: loss ${p.loss.toExponential(3)}, mse ${p.mse.toExponential(3)}, psnr ${p.psnr.toFixed(2)} dB`);
+      console.log(
+        `${s.restarts > 1 ? `trial ${p.trial}, ` : ''}step ${p.step}: loss ${p.loss.toExponential(3)}, mse ${p.mse.toExponential(3)}, psnr ${p.psnr.toFixed(2)} dB`,
+      );
   });
   const out = {
     mse: r.mse,
@@ -96,6 +97,8 @@ export async function runDlg(args: string[]): Promise<number> {
     label_correct: r.labelCorrect,
     iterations: r.result.steps,
     evaluations: r.result.evaluations,
+    trial: r.trial,
+    trial_losses: r.trialLosses,
     seconds: Number(r.seconds.toFixed(2)),
     labels: r.result.labels,
     true_labels: r.trueLabels,
@@ -116,19 +119,13 @@ export const dlgCommand: Command = {
     { name: 'dataset', value: 'id', help: 'mnist, fashion-mnist or cifar10 (default mnist)' },
     { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches' },
     { name: 'arch', value: 'lenet-sigmoid', help: "the network (the DLG authors' LeNet)" },
-    { name: 'method', value: 'dlg|idlg|ig', help: 'the attack (default dlg)' },
-    { name: 'index', value: 'i', help: 'first test image of the batch (default 0)' },
-    { name: 'batch', value: 'B', help: 'images in the shared gradient (default 1)' },
-    { name: 'iterations', value: 'T', help: 'L-BFGS steps (dlg, idlg) or Adam steps (ig) (default 300)' },
-    { name: 'noise', value: 's', help: 'std of Gaussian noise on the shared gradient' },
-    { name: 'prune', value: 'p', help: 'fraction of smallest gradient entries set to 0' },
-    { name: 'clip', value: 'C', help: 'per-example clipping norm (before the noise)' },
-    { name: 'tv', value: 'w', help: "inverting gradients' total-variation weight (default 0.1)" },
-    { name: 'seed', value: 'n', help: 'network and dummy initialisation (default 0)' },
+    ...fieldFlags(LEAK_FIELDS, { leak: defaultLeak() }, { aliases: LEAK_ALIASES, urlPrefix: PRIVACY_SLICE.prefix }),
     { name: 'count', value: 'n', help: 'run n consecutive batches, one JSON line each, then a summary' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend (default wasm)' },
     { name: 'json', help: 'one JSON object: {"mse","psnr","label_correct","iterations","seconds"}' },
   ],
-  notes: ['each --flag also has its slice name --leak-<flag> (URL key pv.*)'],
+  notes: [
+    "The attack flags are the privacy lab's gradient-leakage settings: the same names, ranges and defaults as its panel and its links.",
+  ],
   run: runDlg,
 };

@@ -2,7 +2,10 @@
  * rlab mia: membership inference on a target trained by the lab (mia.ts: LiRA's set-up, K shadow models
  * and a target on random halves of a pool), one attack or all; with --json one object,
  * {"auc","tpr_at_fpr":{"0.001","0.01"},"advantage"} (and the run's settings and accuracies). The models'
- * outputs are cached under runs/mia/<run key>/, so the attacks on one pool train it once.
+ * outputs are cached under runs/mia/<run key>/, so the attacks on one pool train it once. The run's
+ * settings are the privacy slice's MIA fields (experiment/mia.ts, `pv.*` URL keys, flags --mia-pool ...)
+ * through src/cli/field-flags.ts, each also under its name without `mia-` (--pool, --shadows, --seed,
+ * --arch, --epochs, --batch, --lr, --holdout), which the help lists first.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,12 +13,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
-import { ARCHITECTURES, type ArchitectureId } from '../../../core/models/architectures';
-import { isPosInt, num, parse, UsageError } from '../../../cli/args';
+import type { ArchitectureId } from '../../../core/models/architectures';
+import { parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
+import { fieldFlags, fieldOptions, readFieldFlags } from '../../../cli/field-flags';
 import { loadNodeSplit } from '../../../cli/node-io';
 import { projectRoot } from '../../../cli/paths';
-import { defaultMia } from '../experiment/mia';
+import { PRIVACY_SLICE } from '../experiment';
+import { defaultMia, MIA_FIELDS, type MiaPart } from '../experiment/mia';
 import {
   MIA_ATTACKS,
   miaRunKey,
@@ -29,18 +34,14 @@ import {
   type ModelRecord,
 } from '../mia';
 
-const OPTIONS = {
+/** Each MIA field's flag without its `mia-` prefix: --pool for --mia-pool. */
+export const MIA_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(MIA_FIELDS.map((f) => [f.cli.replace(/^mia-/, ''), f.cli]));
+
+export const MIA_OPTIONS = {
   dataset: { type: 'string' },
-  pool: { type: 'string' },
-  shadows: { type: 'string' },
   attack: { type: 'string', default: 'all' },
   dp: { type: 'string' },
-  seed: { type: 'string' },
-  arch: { type: 'string' },
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  holdout: { type: 'string' },
+  ...fieldOptions(MIA_FIELDS, MIA_ALIASES),
   backend: { type: 'string', default: 'wasm' },
   'data-dir': { type: 'string' },
   fresh: { type: 'boolean', default: false },
@@ -49,7 +50,7 @@ const OPTIONS = {
 
 /** The run's configuration from the flags (the slice's defaults where absent); one-line errors. */
 export function miaConfigFromFlags(v: Record<string, string | boolean | undefined>): { cfg: MiaConfig; attacks: MiaAttack[] } {
-  const d = defaultMia();
+  const d = readFieldFlags(MIA_FIELDS, v, { mia: defaultMia() } as MiaPart, MIA_ALIASES).mia;
   const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   const dataset = str('dataset') ?? d.dataset;
   try {
@@ -57,8 +58,7 @@ export function miaConfigFromFlags(v: Record<string, string | boolean | undefine
   } catch (e) {
     throw new UsageError(`--dataset ${dataset}: ${(e as Error).message}`);
   }
-  const arch = (str('arch') ?? d.architecture) as ArchitectureId;
-  if (!(arch in ARCHITECTURES)) throw new UsageError(`--arch ${arch}: one of ${Object.keys(ARCHITECTURES).join(', ')}`);
+  const arch = d.architecture as ArchitectureId;
   const a = str('attack') ?? 'all';
   if (a !== 'all' && !(MIA_ATTACKS as readonly string[]).includes(a))
     throw new UsageError(`--attack ${a}: one of ${MIA_ATTACKS.join(', ')}, all`);
@@ -74,16 +74,11 @@ export function miaConfigFromFlags(v: Record<string, string | boolean | undefine
   }
   const cfg: MiaConfig = {
     dataset,
-    pool: num(str('pool'), 'pool', d.pool, (x) => Number.isInteger(x) && x >= 20, 'a whole number >= 20'),
-    shadows: num(str('shadows'), 'shadows', d.shadows, (x) => Number.isInteger(x) && x >= 3, 'a whole number >= 3'),
-    seed: num(str('seed'), 'seed', d.seed, (x) => Number.isInteger(x) && x >= 0, 'a whole number >= 0'),
-    training: {
-      architecture: arch,
-      epochs: num(str('epochs'), 'epochs', d.epochs, isPosInt, 'a whole number >= 1'),
-      batchSize: num(str('batch'), 'batch', d.batchSize, isPosInt, 'a whole number >= 1'),
-      learningRate: num(str('lr'), 'lr', d.learningRate, (x) => x > 0, 'a positive number'),
-    },
-    holdout: num(str('holdout'), 'holdout', d.holdout, isPosInt, 'a whole number >= 1'),
+    pool: d.pool,
+    shadows: d.shadows,
+    seed: d.seed,
+    training: { architecture: arch, epochs: d.epochs, batchSize: d.batchSize, learningRate: d.learningRate },
+    holdout: d.holdout,
     ...(dp && { dp }),
   };
   return { cfg, attacks: a === 'all' ? [...MIA_ATTACKS] : [a as MiaAttack] };
@@ -116,7 +111,7 @@ function attackJson(r: AttackResult) {
 }
 
 export async function runMia(args: string[]): Promise<number> {
-  const { values } = parse(args, OPTIONS);
+  const { values } = parse(args, MIA_OPTIONS);
   const v = values as Record<string, string | boolean | undefined>;
   const { cfg, attacks } = miaConfigFromFlags(v);
   if (v.backend !== 'wasm' && v.backend !== 'cpu')
@@ -198,16 +193,9 @@ export const miaCommand: Command = {
   summary: 'membership inference (loss threshold, shadow models, LiRA online/offline) on a target trained by the lab among K shadows',
   flags: [
     { name: 'dataset', value: 'id', help: 'the data set (default fashion-mnist; cifar10 needs --data-dir)' },
-    { name: 'pool', value: 'N', help: 'training images in the pool (each model trains on about half)' },
-    { name: 'shadows', value: 'K', help: 'shadow models (the target is one more)' },
     { name: 'attack', value: `${MIA_ATTACKS.join('|')}|all`, help: 'the attack (default all)' },
     { name: 'dp', value: 'sigma,C', help: 'train every model with DP-SGD (noise multiplier, clipping norm)' },
-    { name: 'seed', value: 's', help: 'seed of the pool, the halves and the training' },
-    { name: 'arch', value: Object.keys(ARCHITECTURES).join('|'), help: 'the network of every model' },
-    { name: 'epochs', value: 'E', help: 'training epochs of every model' },
-    { name: 'batch', value: 'B', help: 'minibatch size' },
-    { name: 'lr', value: 'x', help: "Adam's peak learning rate (one-cycle schedule)" },
-    { name: 'holdout', value: 'n', help: 'test images that choose the checkpoint and measure test accuracy' },
+    ...fieldFlags(MIA_FIELDS, { mia: defaultMia() }, { aliases: MIA_ALIASES, urlPrefix: PRIVACY_SLICE.prefix }),
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
     { name: 'data-dir', value: 'dir', help: 'the cifar-10-batches-bin folder (cifar10)' },
     { name: 'fresh', help: 'train again instead of using the cached models of this run' },

@@ -5,9 +5,14 @@
  * users and 2^20 dimensions), (2) our protocol's bytes at that size from its message sizes, and (3) a
  * real run of the protocol (--run-clients, at most 255: the Shamir library's cap) at --run-dim whose
  * counted bytes are checked against (2) and timed.
+ *
+ * Its settings are not in links (a benchmark, not a lab setting): its flags, their parsing and their
+ * help come from the CLI-only field table SECAGG_BENCH_FIELDS, through src/cli/field-flags.ts as the
+ * slice-backed commands' do.
  */
-import { isNonNegInt, isPosInt, num, parse } from '../../../cli/args';
+import { parse } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
+import { fieldFlags, fieldOptions, readFieldFlags, type CliField } from '../../../cli/field-flags';
 import { Rng } from '../../../core/random';
 import {
   defaultThreshold,
@@ -18,29 +23,97 @@ import {
   type DropStage,
 } from '../algorithms/secagg/index';
 
+/** The benchmark's settings (`rlab secagg-bench` only). */
+export interface SecaggBenchSettings {
+  /** Clients and vector length of the accounting. */
+  clients: number;
+  dim: number;
+  /** The paper's cleartext input bits b. */
+  inputBits: number;
+  /** Clients and vector length of the real run. */
+  runClients: number;
+  runDim: number;
+  /** Clients of the real run that drop after their shares. */
+  dropouts: number;
+}
+
+/** Largest vector length and client count the accounting takes (2^31 - 1: sizes stay exact integers). */
+const MAX_SIZE = 2 ** 31 - 1;
+
+/** The CLI-only field table of `rlab secagg-bench`, in reading order (run-clients follows clients, dropouts follow run-clients). */
+export const SECAGG_BENCH_FIELDS: readonly CliField<SecaggBenchSettings>[] = [
+  {
+    path: 'clients',
+    cli: 'clients',
+    type: { kind: 'int', min: 2, max: MAX_SIZE },
+    label: 'clients',
+    help: 'clients for the accounting',
+    default: 1024,
+  },
+  {
+    path: 'dim',
+    cli: 'dim',
+    type: { kind: 'int', min: 1, max: MAX_SIZE },
+    label: 'vector length',
+    help: 'vector length',
+    default: 2 ** 20,
+  },
+  {
+    path: 'inputBits',
+    cli: 'input-bits',
+    type: { kind: 'int', min: 1, max: 32 },
+    label: 'input bits',
+    help: "the paper's cleartext input bits",
+    default: 16,
+  },
+  {
+    path: 'runClients',
+    cli: 'run-clients',
+    // 255: the Shamir library's cap on shares
+    type: { kind: 'int', min: 3, max: 255 },
+    label: 'clients of the real run',
+    help: 'clients of the real run (default min(--clients, 16))',
+    default: 16,
+    defaultFor: (s) => Math.min(s.clients, 16),
+  },
+  {
+    path: 'runDim',
+    cli: 'run-dim',
+    type: { kind: 'int', min: 1, max: MAX_SIZE },
+    label: 'vector length of the real run',
+    help: 'vector length of the real run (default --dim)',
+    default: 2 ** 20,
+    defaultFor: (s) => s.dim,
+  },
+  {
+    path: 'dropouts',
+    cli: 'dropouts',
+    // at most n - t clients may drop for the sum to be recovered
+    type: { kind: 'int', min: 0, max: (s) => s.runClients - defaultThreshold(s.runClients) },
+    label: 'dropouts (at most n - t)',
+    help: 'clients of the real run dropping after their shares, at most n - t (the range shown is at 16 clients)',
+    default: 0,
+  },
+];
+
+export const defaultSecaggBench = (): SecaggBenchSettings => ({
+  clients: 1024,
+  dim: 2 ** 20,
+  inputBits: 16,
+  runClients: 16,
+  runDim: 2 ** 20,
+  dropouts: 0,
+});
+
+/** The settings from the flags (the table's defaults where absent); one-line usage errors. */
+export function secaggBenchFromFlags(values: Readonly<Record<string, unknown>>): SecaggBenchSettings {
+  return readFieldFlags(SECAGG_BENCH_FIELDS, values, defaultSecaggBench());
+}
+
 export async function runSecaggBench(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    clients: { type: 'string', default: '1024' },
-    dim: { type: 'string', default: '1048576' },
-    'input-bits': { type: 'string', default: '16' },
-    'run-clients': { type: 'string' },
-    'run-dim': { type: 'string' },
-    dropouts: { type: 'string', default: '0' },
-    json: { type: 'boolean', default: false },
-  });
-  const n = num(values.clients, 'clients', 1024, (v) => isPosInt(v) && v >= 2, 'a whole number >= 2');
-  const m = num(values.dim, 'dim', 2 ** 20, isPosInt, 'a whole number >= 1');
-  const bits = num(values['input-bits'], 'input-bits', 16, (v) => isPosInt(v) && v <= 32, 'a whole number from 1 to 32');
-  const runN = num(
-    values['run-clients'],
-    'run-clients',
-    Math.min(n, 16),
-    (v) => isPosInt(v) && v >= 3 && v <= 255,
-    'a whole number from 3 to 255',
-  );
-  const runM = num(values['run-dim'], 'run-dim', m, isPosInt, 'a whole number >= 1');
+  const { values } = parse(args, { ...fieldOptions(SECAGG_BENCH_FIELDS), json: { type: 'boolean', default: false } });
+  const { clients: n, dim: m, inputBits: bits, runClients: runN, runDim: runM, dropouts: drops } = secaggBenchFromFlags(values);
   const t = defaultThreshold(runN);
-  const drops = num(values.dropouts, 'dropouts', 0, (v) => isNonNegInt(v) && v <= runN - t, `a whole number from 0 to ${runN - t} (n - t)`);
   const paper = paperAccounting(n, m, bits);
   const ours = ourAccounting(n, m);
   // a real run: structured inputs, the last `drops` clients drop after their shares (masks rebuilt)
@@ -114,15 +187,7 @@ export async function runSecaggBench(args: string[]): Promise<number> {
 export const secaggBenchCommand: Command = {
   name: 'secagg-bench',
   summary: "secure aggregation's bytes per client against an unmasked update: the paper's accounting, ours, and a real run",
-  flags: [
-    { name: 'clients', value: 'n', help: 'clients for the accounting (default 1024)' },
-    { name: 'dim', value: 'm', help: 'vector length (default 1048576)' },
-    { name: 'input-bits', value: 'b', help: "the paper's cleartext input bits (default 16)" },
-    { name: 'run-clients', value: 'n', help: 'clients of the real run, 3 to 255 (default min(clients, 16))' },
-    { name: 'run-dim', value: 'm', help: 'vector length of the real run (default --dim)' },
-    { name: 'dropouts', value: 'k', help: 'clients of the real run dropping after their shares (default 0)' },
-    { name: 'json', help: 'print one JSON object' },
-  ],
+  flags: [...fieldFlags(SECAGG_BENCH_FIELDS, defaultSecaggBench()), { name: 'json', help: 'print one JSON object' }],
   notes: ['Bytes count both directions, as the paper does; the real run checks its sum against the plain sum.'],
   run: runSecaggBench,
 };

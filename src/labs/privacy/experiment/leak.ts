@@ -21,6 +21,12 @@ export interface LeakSettings {
   clip: number;
   /** Inverting gradients' total-variation weight. */
   tv: number;
+  /**
+   * Trials from different dummy initialisations; the one with the smallest gradient-matching loss (what
+   * the attacker can see) is kept, as Geiping et al.'s inversefed does with its `restarts`. The DLG
+   * authors run one.
+   */
+  restarts: number;
   seed: number;
 }
 
@@ -37,6 +43,7 @@ export const defaultLeak = (): LeakSettings => ({
   prune: 0,
   clip: 0,
   tv: 0.1,
+  restarts: 1,
   seed: 0,
 });
 
@@ -112,6 +119,15 @@ export const LEAK_FIELDS: readonly Field<LeakPart>[] = [
     label: 'TV weight',
     help: "inverting gradients' total-variation prior",
     default: 0.1,
+  },
+  {
+    path: 'leak.restarts',
+    url: 'lk',
+    cli: 'leak-restarts',
+    type: { kind: 'int', min: 1, max: 16 },
+    label: 'restarts',
+    help: 'trials from different dummy starts; the smallest gradient-matching loss is kept (Geiping et al.)',
+    default: 1,
   },
   {
     path: 'leak.seed',

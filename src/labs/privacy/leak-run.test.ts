@@ -1,0 +1,35 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend } from '../../core/engine/node-backend';
+import type { LabeledImages } from '../../core/data/types';
+import { Rng } from '../../core/random';
+import { defaultLeak } from './experiment/leak';
+import { runLeak } from './leak-run';
+
+/** Two random 12x12 grey images with labels 3 and 5 (lenet-sigmoid takes any size its convolutions keep). */
+function tinySplit(): LabeledImages {
+  const rng = new Rng(4);
+  return { n: 2, shape: [12, 12, 1], pixels: Uint8Array.from({ length: 2 * 144 }, () => rng.int(256)), labels: Uint8Array.from([3, 5]) };
+}
+
+describe('runLeak restarts', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('keeps the trial with the smallest matching loss; trial 1 is the single run', async () => {
+    const data = tinySplit();
+    const s = { ...defaultLeak(), method: 'dlg' as const, iterations: 2 };
+    const single = await runLeak(data, 10, s);
+    const seen: number[] = [];
+    const multi = await runLeak(data, 10, { ...s, restarts: 3 }, (p) => void seen.push(p.trial), 1);
+    expect(multi.trialLosses).toHaveLength(3);
+    expect(multi.trialLosses[0]).toBe(single.result.loss);
+    const best = Math.min(...multi.trialLosses);
+    expect(multi.result.loss).toBe(best);
+    expect(multi.trial).toBe(multi.trialLosses.indexOf(best) + 1);
+    // the trials start from different dummies
+    expect(new Set(multi.trialLosses).size).toBe(3);
+    expect([...new Set(seen)]).toEqual([1, 2, 3]);
+    expect(single.trial).toBe(1);
+  });
+});
