@@ -5,7 +5,8 @@
  * the bound that (epsilon, delta)-DP puts on any such attack. Every number comes from a card, the lab's
  * accountant (algorithms/accountants/) or the MIA run the panel publishes (view.ts).
  */
-import { epsilonSpent, type AccountantName } from '../algorithms/accountants/accountant';
+// rdp.ts only (not accountant.ts, which brings PRV and its FFT): this runs on the page's main thread
+import { computeRdp, DEFAULT_ORDERS, rdpToEpsilon } from '../algorithms/accountants/rdp';
 import { cardOf, miaAttack, miaRun, pct, type CardView, type PrivacyLesson, type PrivacyLessonView } from './view';
 
 export const DP_MODEL = 'mnist-dp-sigma1.3';
@@ -21,15 +22,18 @@ function dpCard(v: PrivacyLessonView): (CardView & { privacy: NonNullable<CardVi
 const epsilonOf = (c: CardView, accountant: string): number | null =>
   c.privacy?.epsilon.find((e) => e.accountant === accountant)?.epsilon ?? null;
 
-/** RDP epsilon after `epochs` epochs at the card's sigma and q, memoised (a numbers table re-reads it on every change). */
+/**
+ * Epsilon after `epochs` epochs at the card's sigma and q under the RDP accountant (Balle et al.'s
+ * conversion, as `rlab privacy-budget --accountant rdp`), memoised (a numbers table re-reads it on every change).
+ */
 const epochEpsilons = new Map<string, number>();
-export function epsilonAfterEpochs(sigma: number, q: number, epochs: number, delta: number, accountant: AccountantName = 'rdp'): number {
-  const key = `${sigma}:${q}:${epochs}:${delta}:${accountant}`;
+export function epsilonAfterEpochs(sigma: number, q: number, epochs: number, delta: number): number {
+  const key = `${sigma}:${q}:${epochs}:${delta}`;
   let e = epochEpsilons.get(key);
   if (e === undefined) {
     // Opacus's steps per epoch: floor(1 / q)
     const steps = epochs * Math.floor(1 / q);
-    e = epsilonSpent(accountant, [{ sampleRate: q, noiseMultiplier: sigma, steps }], delta).epsilon;
+    e = rdpToEpsilon(DEFAULT_ORDERS, computeRdp(q, sigma, steps), delta, 'balle').epsilon;
     epochEpsilons.set(key, e);
   }
   return e;
@@ -54,8 +58,9 @@ export const dpSgdLesson: PrivacyLesson = {
       title: 'DP-SGD',
       text: `Abadi et al. ([Deep learning with differential privacy](https://arxiv.org/abs/1607.00133), 2016) change one thing in
 training: each step samples every training example with probability $q$ (Poisson sampling), clips each example's gradient to
-norm $C$, sums them and adds Gaussian noise before the step,
-$$\\tilde g = \\frac{1}{qN} \\Big( \\sum_{i \\in B} \\frac{g_i}{\\max(1, \\|g_i\\|_2 / C)} + \\mathcal N(0, \\sigma^2 C^2 I) \\Big).$$
+norm $C$, sums them and adds Gaussian noise before the step:
+$$\\bar g_i = \\frac{g_i}{\\max(1, \\|g_i\\|_2 / C)},$$
+$$\\tilde g = \\frac{1}{qN} \\Big( \\sum_{i \\in B} \\bar g_i + \\mathcal N(0, \\sigma^2 C^2 I) \\Big).$$
 No example moves the sum by more than $C$, and the noise hides whether it was there. The zoo's ${DP_MODEL} was trained this way
 at Opacus's MNIST settings; the setup panel shows its card, and the table below the numbers of its training.`,
       figures: ['setup'],

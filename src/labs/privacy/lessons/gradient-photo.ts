@@ -24,7 +24,8 @@ export const gradientPhotoLesson: PrivacyLesson = {
       text: `In federated learning a client sends the gradient of its loss, not its image. Zhu, Liu and Han
 ([Deep leakage from gradients](https://arxiv.org/abs/1906.08935), 2019) showed that the gradient is enough: start from random
 noise $x'$ and a random soft label $y'$, and optimise them until their gradient matches the one that was shared,
-$$x'^{*}, y'^{*} = \\arg\\min_{x', y'} \\big\\| \\nabla_\\theta L(f_\\theta(x'), y') - \\nabla_\\theta L(f_\\theta(x), y) \\big\\|^2 .$$
+$g = \\nabla_\\theta L(f_\\theta(x), y)$:
+$$x'^{*}, y'^{*} = \\arg\\min_{x', y'} \\big\\| \\nabla_\\theta L(f_\\theta(x'), y') - g \\big\\|^2 .$$
 It needs the gradient of a gradient (second derivatives), found with L-BFGS. iDLG (Zhao, Mopuri and Bilen 2020) first reads the
 label off the last layer's gradient: for cross-entropy, the true class is the only one whose bias gradient is negative. The network
 is the DLG paper's LeNet with sigmoid activations, the image is MNIST test image 3.`,
@@ -33,7 +34,8 @@ is the DLG paper's LeNet with sigmoid activations, the image is MNIST test image
     {
       title: 'Rebuild the image',
       text: `Run iDLG for 20 L-BFGS steps and watch the reconstruction form beside the original. Quality is measured as
-$$\\mathrm{MSE} = \\frac{1}{d}\\sum_j (x'_j - x_j)^2, \\qquad \\mathrm{PSNR} = 10 \\log_{10} \\frac{1}{\\mathrm{MSE}} \\ \\text{dB}$$
+$$\\mathrm{MSE} = \\frac{1}{d}\\sum_j (x'_j - x_j)^2,$$
+$$\\mathrm{PSNR} = 10 \\log_{10} \\frac{1}{\\mathrm{MSE}}\\ \\text{dB}$$
 (pixels in $[0, 1]$): 20 dB is a blurred likeness, above 40 dB the eye sees no difference.`,
       link: 'pv.lm=idlg&pv.ln=0&pv.lp=0&pv.lc=0',
       figures: ['leak-panel'],
