@@ -80,7 +80,9 @@ test('the secure vs robust aggregation lesson from its link to its end, checked 
   await expect(page.getByTestId('lesson-number')).toHaveCount(3);
   await expect(page.getByTestId('lesson-number').first()).toContainText(`ASR ${fedavgAsr}%`);
   const asrs = await Promise.all(
-    [fl.runSummary('fedavg').nth(0), fl.runSummary('median'), secure].map((s) => number(s.locator('[data-testid^="fl-asr-"]').textContent())),
+    [fl.runSummary('fedavg').nth(0), fl.runSummary('median'), secure].map((s) =>
+      number(s.locator('[data-testid^="fl-asr-"]').textContent()),
+    ),
   );
   const lowest = asrs.indexOf(String(Math.min(...asrs.map(Number))));
   const choice = ['FedAvg', 'the robust rule', 'FedAvg with secure aggregation'][lowest];
