@@ -141,7 +141,8 @@ Choose FedAvg under Server and run again, keeping the earlier runs.`,
     },
     {
       title: 'The trade-off, on one chart',
-      text: `The three runs are on the panel's chart: the same seeded clients, the same attacker. Privacy against the server and
+      text: `The three runs are on the panel's chart: the same seeded clients, the same attacker. The secure run's lines lie on
+FedAvg's: the masks cancel exactly, so the server computed the same average, backdoor and all. Privacy against the server and
 robustness against clients pull in opposite directions: a rule that must compare, rank or trim updates cannot run on their sum.
 Ways out that keep both in part: bound what any one client can add inside the protocol (norm clipping before masking, as in
 DP-FedAvg, McMahan et al. 2018; Sun et al. 2019 found this blunts backdoors), or compute a robust statistic under secure
