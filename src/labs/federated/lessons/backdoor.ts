@@ -83,9 +83,18 @@ poison rate to 0. Run it again.`,
       title: 'And with the trigger?',
       text: `The attack success rate is the share of triggered test images of the other classes that the model calls the target:
 $$\\mathrm{ASR} = \\frac{\\#\\{x : y \\ne t,\\ f(\\tilde x) = t\\}}{\\#\\{x : y \\ne t\\}} .$$
-Put the poison back (the lab set the rate to 0.1 again) and read the ASR of the poisoned run in the panel.`,
+Put the poison back (the lab set the rate to 0.1 again) and train the poisoned model once more, so the panel shows it: its ASR, and
+the triggered samples.`,
       link: 'fl.prate=0.1',
       figures: ['poison-panel'],
+      task: {
+        prompt: 'Run the poisoned training again (rate 0.1), after the unpoisoned one.',
+        done: (v) => {
+          const runs = poisonRuns(v);
+          const last = runs[runs.length - 1];
+          return !!last && last.settings.rate > 0 && runs.some((r) => r.settings.rate === 0);
+        },
+      },
       numbers: (v) => {
         const p = lastRun(v, true);
         const c = lastRun(v, false);

@@ -149,6 +149,10 @@ describe('backdoor lesson', () => {
     expect(s2.task!.done(view(e, [], [poisoned, clean]))).toBe(true);
     expect(s2.question!.answer(view(e, [], [poisoned, clean]))).toBeCloseTo(2.8, 6);
     expect(s3.question!.answer(view(e, [], [poisoned, clean]))).toBeCloseTo(93, 6);
+    // the panel shows the last run: the poisoned one must come again after the clean one
+    expect(s3.task!.done(view(e, [], [poisoned, clean]))).toBe(false);
+    expect(s3.task!.done(view(e, [], [poisoned]))).toBe(false);
+    expect(s3.task!.done(view(e, [], [poisoned, clean, poisoned]))).toBe(true);
     expect(s4.question!.answer(view(e, [], [poisoned]))).toBeCloseTo(31, 6);
     expect(s5.task!.done(view(e, [], [poisoned]))).toBe(false);
     expect(s5.task!.done(view(e, [], [{ ...poisoned, settings: { ...poisoned.settings, defence: 'activation-clustering' } }]))).toBe(true);
