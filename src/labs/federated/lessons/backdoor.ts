@@ -128,7 +128,7 @@ patch, not on the digit. The panel gives the share of the saliency inside the tr
         },
         tolerance: 0.01,
         pending: 'Run the poisoning first (step 1).',
-        explain: 'The box is 16 of 784 pixels, 2% of the image: the model looks there far more than by chance.',
+        explain: 'Compare with the share of the image the box covers: 16 of 784 pixels, 2%.',
       },
     },
     {
