@@ -91,6 +91,7 @@ describe('DP-SGD lesson', () => {
     expect(s4.task!.done({ ...view(e), labs: { privacy: { mia: { status: 'running', outcome: null } } } })).toBe(false);
     expect(s4.task!.done(view(e, { mia }))).toBe(true);
     expect(s4.question!.answer(view(e, { mia }))).toBe(0.67);
+    expect(s4.question!.answer(view(e, { mia: { ...mia, attacks: [mia.attacks[0]] } }))).toBe(0.61);
     const rdp = dp.privacy!.epsilon.find((x) => x.accountant === 'rdp')!.epsilon;
     expect(tprBound(rdp, 1e-5, 0.01)).toBeCloseTo(Math.exp(rdp) * 0.01 + 1e-5, 12);
     expect(tprBound(10, 0, 0.5)).toBe(1);
