@@ -47,7 +47,8 @@ export const secaggVsRobustLesson: FederatedLesson = {
     {
       title: 'Model replacement',
       text: `In federated averaging (McMahan et al. 2017) the server never sees data: each round every client $i$ trains the
-global model $G^t$ on its own images and sends its update $\\Delta_i = L_i - G^t$, and the server adds their weighted mean,
+global model $G^t$ on its own images and sends its update $\\Delta_i = L_i - G^t$, and the server adds their mean, scaled by its
+learning rate $\\eta$ (here all clients hold as many images, so FedAvg weighs them equally),
 $$G^{t+1} = G^t + \\frac{\\eta}{n} \\sum_{i=1}^{n} \\Delta_i .$$
 Bagdasaryan et al. ([How to backdoor federated learning](https://arxiv.org/abs/1807.00459), 2020) let one client train a backdoored
 model $X$ (its images carry a trigger and the label 2) and send the boosted update
