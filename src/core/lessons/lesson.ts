@@ -7,7 +7,9 @@
  *
  * `V` is the state a lab's checks read: each lab declares the part of the shell's state it needs as its
  * own interface (the attacks lab: the experiment, the studio's last result, the prediction), so a lab's
- * lessons need nothing from the shell; the shell's state satisfies every such interface.
+ * lessons need nothing from the shell; the shell's state satisfies every such interface. A lab whose
+ * results live in its panels' own stores (the federated and privacy labs) publishes the part its lessons
+ * read under `labs.<lab id>` of the view (src/ui/lessons/lab-states.ts; its type in src/labs/lessons.ts).
  *
  * Text: paragraphs separated by blank lines; `$...$` inline math and `$$...$$` display math (TeX, set by
  * KaTeX in the browser); `**bold**`; `[words](tab:<lab>)` switches the lab tab; `[words](https://...)`
@@ -39,9 +41,21 @@ export interface LessonQuestion<V> {
   explain?: string;
 }
 
+/** A number the lab computed, shown beside a step's text (a row of its live table). */
+export interface LessonNumber {
+  label: string;
+  value: string;
+}
+
 export interface LessonStep<V> {
   title: string;
   text: string;
+  /**
+   * A live table of numbers the lab computed (a model card's epsilons, an accountant's values, the runs
+   * so far), recomputed as the state changes; null or empty: none shown. Keep it cheap (it runs on every
+   * state change) or memoise it.
+   */
+  numbers?: (view: V) => readonly LessonNumber[] | null;
   /** A link fragment (`atk.name=pgd&atk.steps=40`) read on top of the lab's state when the step opens. */
   link?: string;
   /** Panels of the live lab the step is about (their CSS class, e.g. 'attack-panel'): highlighted and scrolled into view. */

@@ -29,3 +29,13 @@ export const federatedLab = {
   defaults: defaultFederatedPart,
   clone: cloneFederatedPart,
 };
+
+// the lab's lessons (src/labs/lessons.ts lists them) and the state its panels publish for them
+export {
+  FEDERATED_LESSONS,
+  type FederatedLesson,
+  type FederatedLessonState,
+  type FederatedLessonView,
+  type FlRunView,
+  type PoisonRunView,
+} from './lessons/index';

@@ -48,3 +48,13 @@ export { prvEpsilon, type PrvOptions } from './algorithms/accountants/prv';
 // Section 1's DP-SGD (per-example gradients, the step and Poisson sampler) imports TensorFlow.js: it is
 // not re-exported here (the page's main thread loads this entry); the worker and rlab import
 // algorithms/per-example.ts and algorithms/dp-sgd.ts directly.
+
+// the lab's lessons (src/labs/lessons.ts lists them) and the state its panels publish for them
+export {
+  PRIVACY_LESSONS,
+  type LeakRunView,
+  type MiaRunView,
+  type PrivacyLesson,
+  type PrivacyLessonState,
+  type PrivacyLessonView,
+} from './lessons/index';

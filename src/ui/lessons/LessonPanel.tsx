@@ -4,10 +4,11 @@
  * is about (the lab's own panels, outlined and scrolled into view). Also the list of lessons.
  */
 import { useEffect, useState } from 'react';
-import { answerMatches, type LessonQuestion } from '../../core/lessons/lesson';
+import { answerMatches, type LessonQuestion, type LessonStep } from '../../core/lessons/lesson';
 import { LABS } from '../../labs/index';
-import { LAB_LESSONS } from '../../labs/lessons';
-import { patchExperiment, useLab, type LabState } from '../store';
+import { LAB_LESSONS, type LessonView } from '../../labs/lessons';
+import { patchExperiment, useLab } from '../store';
+import { useLabLessonStates, useLessonView } from './lab-states';
 import { LessonText } from './LessonText';
 import { markDone, readProgress, resetProgress } from './progress';
 import { closeLesson, goToStep, lessonById, openLesson } from './runner';
@@ -23,8 +24,8 @@ function formatAnswer(a: number | string): string {
   return Number(a.toPrecision(4)).toString();
 }
 
-function Question({ q, onRight, lessonKey }: { q: LessonQuestion<LabState>; onRight: () => void; lessonKey: string }) {
-  const answer = useLab((s) => q.answer(s));
+function Question({ q, onRight, lessonKey }: { q: LessonQuestion<LessonView>; onRight: () => void; lessonKey: string }) {
+  const answer = useLessonView((v) => q.answer(v));
   const [given, setGiven] = useState('');
   const [verdict, setVerdict] = useState<{ key: string; right: boolean; tries: number } | null>(null);
   const [reveal, setReveal] = useState<string | null>(null);
@@ -94,6 +95,27 @@ function Question({ q, onRight, lessonKey }: { q: LessonQuestion<LabState>; onRi
   );
 }
 
+/** A step's live table of numbers the lab computed (re-read on every change of the state; hidden while empty). */
+function LessonNumbers({ step }: { step: LessonStep<LessonView> }) {
+  const st = useLab();
+  const labs = useLabLessonStates();
+  const rows = step.numbers?.({ ...st, labs }) ?? null;
+  if (!rows || rows.length === 0) return null;
+  return (
+    <table className="lesson-numbers small" data-testid="lesson-numbers">
+      <caption className="muted">Computed by the lab</caption>
+      <tbody>
+        {rows.map((r, k) => (
+          <tr key={k}>
+            <th scope="row">{r.label}</th>
+            <td data-testid="lesson-number">{r.value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** Outline the panels a step is about and bring the first into view (they may appear later: a tab switch, a result). */
 function useFigures(figures: readonly string[] | undefined, key: string): void {
   const lab = useLab((s) => s.experiment.lab);
@@ -123,8 +145,8 @@ export function LessonPanel() {
   const lesson = lessonById(id);
   const at = lesson ? Math.min(Math.max(0, step), lesson.steps.length - 1) : 0;
   const s = lesson?.steps[at];
-  const taskDone = useLab((st) => (s?.task ? s.task.done(st) : false));
-  const hint = useLab((st) => (s?.task?.hint && !s.task.done(st) ? s.task.hint(st) : null));
+  const taskDone = useLessonView((v) => (s?.task ? s.task.done(v) : false));
+  const hint = useLessonView((v) => (s?.task?.hint && !s.task.done(v) ? s.task.hint(v) : null));
   const [answered, setAnswered] = useState<string | null>(null);
   const key = `${id}:${at}`;
   useFigures(s?.figures, key);
@@ -187,6 +209,7 @@ export function LessonPanel() {
       <div className="lesson-text">
         <LessonText text={s.text} onTab={goTab} />
       </div>
+      {s.numbers && <LessonNumbers step={s} />}
       {s.task && (
         <p className={taskDone ? 'lesson-task done' : 'lesson-task'} data-testid="lesson-task" data-done={taskDone} role="status">
           <span aria-hidden="true">{taskDone ? '✓ ' : '→ '}</span>

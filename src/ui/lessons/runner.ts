@@ -4,14 +4,14 @@
  * from every lab through src/labs/lessons.ts; nothing here names a lab or a lesson.
  */
 import type { Lesson } from '../../core/lessons/lesson';
-import { ALL_LESSONS } from '../../labs/lessons';
+import { ALL_LESSONS, type LessonView } from '../../labs/lessons';
 import { decodeExperiment, type Experiment } from '../../labs/experiment';
 import { applyExperiment } from '../controller';
-import { addNotice, useLab, type LabState } from '../store';
+import { addNotice, useLab } from '../store';
 import { readProgress, saveStep } from './progress';
 import { leaveClassroom, setClassroom, useView } from './view';
 
-export function lessonById(id: string | null): Lesson<LabState> | null {
+export function lessonById(id: string | null): Lesson<LessonView> | null {
   return ALL_LESSONS.find((l) => l.id === id) ?? null;
 }
 
@@ -23,7 +23,7 @@ function readLink(link: string, base: Experiment, where: string): Experiment {
 }
 
 /** The experiment of a lesson at a step: its link, then each step's link up to that step. */
-export function lessonExperiment(lesson: Lesson<LabState>, step: number): Experiment {
+export function lessonExperiment(lesson: Lesson<LessonView>, step: number): Experiment {
   let e = readLink(lesson.link, decodeExperiment('').experiment, lesson.id);
   for (let k = 0; k <= step && k < lesson.steps.length; k++) {
     const l = lesson.steps[k].link;

@@ -9,6 +9,7 @@ import { create } from 'zustand';
 import { DATASETS } from '../../../core/data/datasets';
 import { computeClient } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
+import { publishLessonState } from '../../../ui/lessons/lab-states';
 import { jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
 import { aggregatorParams } from '../experiment/aggregation';
 import { simulationSettings, textSimulationSettings, type SimulationSettings, type TextSimulationSettings } from '../fl-settings';
@@ -59,6 +60,11 @@ export const useFederated = create<FlUiState>(() => ({
   error: null,
   keep: false,
 }));
+
+// the lessons read the runs as the panel shows them (lessons/view.ts)
+useFederated.subscribe((s, before) => {
+  if (s.runs !== before.runs) publishLessonState('federated', { runs: s.runs });
+});
 
 export function setKeep(keep: boolean): void {
   useFederated.setState({ keep });

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import { afterReconcile, computeClient } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
+import { publishedLessonState, publishLessonState } from '../../../ui/lessons/lab-states';
 import { jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
 import type { PoisonBatchPoint, PoisonOutcome } from '../poison-job';
 
@@ -40,8 +41,11 @@ export function runPoison(): void {
         computeClient().run('federated', 'poison', { jobId, dataset: e.dataset, settings, seed, samples: SAMPLES }, onProgress),
       onPayload: (points: PoisonBatchPoint[]) => usePoison.setState((st) => ({ live: [...st.live, ...points] })),
     });
-    if (r.ok) usePoison.setState({ outcome: r.value });
-    else if (r.reason !== 'cancelled')
+    if (r.ok) {
+      usePoison.setState({ outcome: r.value });
+      // the lessons read every finished run (lessons/view.ts), oldest first
+      publishLessonState('federated', { poisonRuns: [...(publishedLessonState('federated')?.poisonRuns ?? []), r.value] });
+    } else if (r.reason !== 'cancelled')
       usePoison.setState({ error: r.reason === 'gone' ? 'The training was stopped and the compute worker restarted.' : r.message });
   })();
 }

@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { DATASETS } from '../../../core/data/datasets';
 import { computeClient } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
+import { publishedLessonState, publishLessonState } from '../../../ui/lessons/lab-states';
 import { jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
 import type { LeakEvent, LeakGrid, LeakOutcome, LeakRequest } from '../leak-job';
 
@@ -86,8 +87,13 @@ export function runLeakJob(withGrid: boolean): void {
           return { frames: frames.slice(-60), points, original };
         }),
     });
-    if (r.ok) useLeak.setState({ status: 'done', outcome: r.value, points: r.value.points });
-    else if (r.reason === 'cancelled') useLeak.setState({ status: 'cancelled' });
+    if (r.ok) {
+      useLeak.setState({ status: 'done', outcome: r.value, points: r.value.points });
+      // the lessons read every finished run with the settings it ran with (lessons/view.ts), oldest first
+      const { mse, psnr, labelCorrect } = r.value;
+      const run = { settings: request.settings, mse, psnr, labelCorrect };
+      publishLessonState('privacy', { leakRuns: [...(publishedLessonState('privacy')?.leakRuns ?? []), run] });
+    } else if (r.reason === 'cancelled') useLeak.setState({ status: 'cancelled' });
     else
       useLeak.setState({
         status: 'failed',

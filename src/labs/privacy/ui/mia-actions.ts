@@ -8,6 +8,7 @@ import { DATASETS } from '../../../core/data/datasets';
 import type { ArchitectureId } from '../../../core/models/architectures';
 import { computeClient } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
+import { publishLessonState } from '../../../ui/lessons/lab-states';
 import { jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
 import type { MiaConfig } from '../mia';
 import type { MiaEvent, MiaOutcome, MiaRequest } from '../mia-job';
@@ -27,6 +28,12 @@ export interface MiaUiState {
 }
 
 export const useMia = create<MiaUiState>(() => ({ status: 'idle', outcome: null, models: [], error: null }));
+
+// the lessons read the run's status and outcome (lessons/view.ts)
+useMia.subscribe((s, before) => {
+  if (s.status !== before.status || s.outcome !== before.outcome)
+    publishLessonState('privacy', { mia: { status: s.status, outcome: s.outcome } });
+});
 
 export const miaBusy = (s: LabState): boolean => jobOfKind(s, 'mia') !== null || setupBusy(s);
 
