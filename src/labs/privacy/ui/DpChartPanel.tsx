@@ -36,7 +36,8 @@ export function DpChartPanel() {
   const { rows, baseline, missing } = chart;
   const eps = rows.map((r) => r.epsilon).filter((e) => e > 0);
   const lo = eps.length ? Math.pow(10, Math.floor(Math.log10(Math.min(...eps)))) : 0.1;
-  const hi = eps.length ? Math.pow(10, Math.ceil(Math.log10(Math.max(...eps) * 1.0001))) : 10;
+  // room right of the largest epsilon for its point's label
+  const hi = eps.length ? Math.pow(10, Math.ceil(Math.log10(Math.max(...eps) * 3))) : 10;
   const ticks: number[] = [];
   for (let t = lo; t <= hi * 1.0001; t *= 10) ticks.push(Number(t.toPrecision(1)));
   const yLo = Math.max(0, Math.floor(Math.min(...rows.map((r) => r.accuracy), baseline?.accuracy ?? 1) * 10) / 10 - 0.1);
