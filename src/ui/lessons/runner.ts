@@ -5,7 +5,8 @@
  */
 import type { Lesson } from '../../core/lessons/lesson';
 import { ALL_LESSONS, type LessonView } from '../../labs/lessons';
-import { decodeExperiment, type Experiment } from '../../labs/experiment';
+import type { Experiment } from '../../labs/experiment';
+import { lessonExperiment as experimentOfLesson, readLessonLink } from '../../labs/lesson-experiment';
 import { applyExperiment } from '../controller';
 import { addNotice, useLab } from '../store';
 import { readProgress, saveStep } from './progress';
@@ -15,21 +16,9 @@ export function lessonById(id: string | null): Lesson<LessonView> | null {
   return ALL_LESSONS.find((l) => l.id === id) ?? null;
 }
 
-/** A lesson or step link read on top of an experiment (links in lessons are format 2 without the `v=`). */
-function readLink(link: string, base: Experiment, where: string): Experiment {
-  const d = decodeExperiment(`v=2&${link}`, base);
-  for (const n of d.notices) addNotice('warning', `Lesson ${where}: ${n}`);
-  return d.experiment;
-}
-
-/** The experiment of a lesson at a step: its link, then each step's link up to that step. */
+/** The experiment of a lesson at a step (src/labs/lesson-experiment.ts); its notices become the page's. */
 export function lessonExperiment(lesson: Lesson<LessonView>, step: number): Experiment {
-  let e = readLink(lesson.link, decodeExperiment('').experiment, lesson.id);
-  for (let k = 0; k <= step && k < lesson.steps.length; k++) {
-    const l = lesson.steps[k].link;
-    if (l) e = readLink(l, e, `${lesson.id}, step ${k + 1}`);
-  }
-  return e;
+  return experimentOfLesson(lesson, step, (where, n) => addNotice('warning', `Lesson ${where}: ${n}`));
 }
 
 /** Open a lesson at a step (default: where the student left it), with the lab in that step's state. */
@@ -57,7 +46,10 @@ export function goToStep(step: number): void {
   const at = Math.min(lesson.steps.length - 1, Math.max(0, step));
   const link = lesson.steps[at].link;
   useView.setState({ step: at });
-  if (link) applyExperiment(readLink(link, useLab.getState().experiment, `${lesson.id}, step ${at + 1}`));
+  if (link)
+    applyExperiment(
+      readLessonLink(link, useLab.getState().experiment, (n) => addNotice('warning', `Lesson ${lesson.id}, step ${at + 1}: ${n}`)),
+    );
   saveStep(lesson.id, at);
 }
 

@@ -4,24 +4,18 @@
  * that satisfies it and fails on one that does not; answers are the numbers of the runs.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeExperiment, type Experiment } from '../../experiment';
+import type { Experiment } from '../../experiment';
+import { lessonExperiment } from '../../lesson-experiment';
 import { simulationSettings } from '../fl-settings';
 import { backdoorLesson } from './backdoor';
 import { CHOICE_ROBUST, CHOICE_SECAGG, secaggVsRobustLesson } from './secagg-vs-robust';
 import type { FederatedLesson, FederatedLessonView, FlRunView, PoisonRunView } from './view';
 
-/** The lesson's experiment at a step: its link, then every step's link up to it (as src/ui/lessons/runner.ts). */
+/** The lesson's experiment at a step, as the runner opens it; no link may give a notice. */
 function experimentAt(lesson: FederatedLesson, step: number): Experiment {
-  const first = decodeExperiment(`v=2&${lesson.link}`);
-  expect(first.notices).toEqual([]);
-  let e = first.experiment;
-  for (let k = 0; k <= step; k++) {
-    const l = lesson.steps[k].link;
-    if (!l) continue;
-    const d = decodeExperiment(`v=2&${l}`, e);
-    expect(d.notices).toEqual([]);
-    e = d.experiment;
-  }
+  const notices: string[] = [];
+  const e = lessonExperiment(lesson, step, (where, n) => notices.push(`${where}: ${n}`));
+  expect(notices).toEqual([]);
   return e;
 }
 

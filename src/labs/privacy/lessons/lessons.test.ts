@@ -5,22 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeExperiment, type Experiment } from '../../experiment';
+import type { Experiment } from '../../experiment';
+import { lessonExperiment } from '../../lesson-experiment';
 import { DP_MODEL, dpSgdLesson, epsilonAfterEpochs, tprBound } from './dp-sgd';
 import { gradientPhotoLesson } from './gradient-photo';
 import type { CardView, LeakRunView, MiaRunView, PrivacyLesson, PrivacyLessonView } from './view';
 
+/** The lesson's experiment at a step, as the runner opens it; no link may give a notice. */
 function experimentAt(lesson: PrivacyLesson, step: number): Experiment {
-  const first = decodeExperiment(`v=2&${lesson.link}`);
-  expect(first.notices).toEqual([]);
-  let e = first.experiment;
-  for (let k = 0; k <= step; k++) {
-    const l = lesson.steps[k].link;
-    if (!l) continue;
-    const d = decodeExperiment(`v=2&${l}`, e);
-    expect(d.notices).toEqual([]);
-    e = d.experiment;
-  }
+  const notices: string[] = [];
+  const e = lessonExperiment(lesson, step, (where, n) => notices.push(`${where}: ${n}`));
+  expect(notices).toEqual([]);
   return e;
 }
 
