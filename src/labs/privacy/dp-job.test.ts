@@ -159,15 +159,12 @@ describe('the dpTrain job', () => {
   });
 });
 
-describe('the dpClip job', () => {
-  beforeAll(async () => {
-    await initNodeBackend('wasm');
-  });
-
-  const withModel = (model: tf.LayersModel): WorkerServices => ({
-    ...services,
+/** Worker services whose active model (the one in Setup) is `model`, an MNIST network with logits. */
+function withActiveModel(base: WorkerServices, model: tf.LayersModel, id: string): WorkerServices {
+  return {
+    ...base,
     model: () => ({
-      card: { id: 'toy-dp', dataset: 'mnist' } as ModelCard,
+      card: { id, dataset: 'mnist' } as ModelCard,
       files: { json: new Uint8Array(), weights: new Map() },
       loaded: {
         model,
@@ -175,7 +172,15 @@ describe('the dpClip job', () => {
         classifier: { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: [28, 28, 1], numClasses: 10, outputKind: 'logits' },
       },
     }),
+  };
+}
+
+describe('the dpClip job', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
   });
+
+  const withModel = (model: tf.LayersModel): WorkerServices => withActiveModel(services, model, 'toy-dp');
 
   it('clips every norm to at most C, keeps norms under C as they are, and draws noise of the expected size', async () => {
     const model = buildModel('cnn-opacus', [28, 28, 1], 10, 3);
@@ -242,18 +247,8 @@ describe('the dpMembership job', () => {
     await initNodeBackend('wasm');
   });
 
-  const active = (model: tf.LayersModel, train = trainSplit, test = testSplit): WorkerServices => ({
-    ...testServices(train, test),
-    model: () => ({
-      card: { id: 'toy', dataset: 'mnist' } as ModelCard,
-      files: { json: new Uint8Array(), weights: new Map() },
-      loaded: {
-        model,
-        weightBytes: 0,
-        classifier: { logits: (x) => model.apply(x) as tf.Tensor2D, inputShape: [28, 28, 1], numClasses: 10, outputKind: 'logits' },
-      },
-    }),
-  });
+  const active = (model: tf.LayersModel, train = trainSplit, test = testSplit): WorkerServices =>
+    withActiveModel(testServices(train, test), model, 'toy');
 
   it("scores members against non-members by the model's loss: the AUC is the share of (member, non-member) pairs ordered right", async () => {
     const model = buildModel('cnn-opacus', [28, 28, 1], 10, 5);
