@@ -5,6 +5,8 @@
 import type { AggregatorParams } from './aggregators';
 import type { AttackSettings } from './algorithms/malicious';
 import { parseSplit } from './algorithms/split';
+import { parseClientIds, type FederationSettings } from './experiment/federation';
+import { checkMalicious } from './rounds';
 import { parseTrigger } from './algorithms/trigger';
 import type { FederatedExperiment } from './experiment';
 import { aggregatorParams } from './experiment/aggregation';
@@ -23,13 +25,12 @@ export function simulationSettings(
   if (s.split === 'mailboxes')
     throw new Error("--split mailboxes is the spam set's split (by sender domain): iid or dirichlet:<alpha> for images");
   if (s.perRound > s.clients) throw new Error(`--per-round ${s.perRound} is more than --clients ${s.clients}`);
-  if (s.attack !== 'none' && s.malicious > s.clients) throw new Error(`--malicious ${s.malicious} is more than --clients ${s.clients}`);
-  if (s.attack !== 'none' && s.malicious < 1) throw new Error(`--attack ${s.attack} needs --malicious 1 or more`);
+  const who = maliciousChoice(s);
   if ((s.attack === 'label-flip' || s.attack === 'sybil') && s.source === e.poison.target)
     throw new Error(`--source ${s.source} and --target ${e.poison.target} are the same class`);
   const attack: AttackSettings = {
     kind: s.attack,
-    count: s.attack === 'none' ? 0 : s.malicious,
+    ...who,
     rate: e.poison.rate,
     target: e.poison.target,
     source: s.source,
@@ -52,6 +53,22 @@ export function simulationSettings(
     testImages: opts.testImages ?? e.poison.testImages,
     ...serverPrivacy(e, opts.aggregator ?? e.aggregation.rule),
   };
+}
+
+/** The malicious clients: the named ids (their number is the list's length), else the first `malicious`; one-line errors. */
+function maliciousChoice(s: FederationSettings): { count: number; ids?: number[] } {
+  if (s.attack === 'none') return { count: 0 };
+  const ids = parseClientIds(s.maliciousIds);
+  if (typeof ids === 'string') throw new Error(`--malicious-clients: ${ids}`);
+  if (ids.length > 0) {
+    const bad = ids.find((c) => c >= s.clients);
+    if (bad !== undefined) throw new Error(`--malicious-clients names client ${bad}, but the clients are 0 to ${s.clients - 1}`);
+    checkMalicious({ kind: s.attack, count: ids.length, ids }, s.clients);
+    return { count: ids.length, ids };
+  }
+  if (s.malicious > s.clients) throw new Error(`--malicious ${s.malicious} is more than --clients ${s.clients}`);
+  if (s.malicious < 1) throw new Error(`--attack ${s.attack} needs --malicious 1 or more`);
+  return { count: s.malicious };
 }
 
 /** Secure aggregation and DP-FedAvg from the slice; one-line errors for what cannot run together. */
@@ -88,8 +105,7 @@ export function textSimulationSettings(
   if (!(TEXT_ATTACKS as readonly string[]).includes(s.attack))
     throw new Error(`--attack ${s.attack} is an image attack: the spam filter takes ${TEXT_ATTACKS.join(', ')}`);
   if (s.perRound > s.clients) throw new Error(`--per-round ${s.perRound} is more than --clients ${s.clients}`);
-  if (s.attack !== 'none' && s.malicious > s.clients) throw new Error(`--malicious ${s.malicious} is more than --clients ${s.clients}`);
-  if (s.attack !== 'none' && s.malicious < 1) throw new Error(`--attack ${s.attack} needs --malicious 1 or more`);
+  const who = maliciousChoice(s);
   const splitText = opts.split ?? s.split;
   const split: TextSplitSpec = splitText === 'mailboxes' ? { kind: 'mailboxes' } : parseSplit(splitText);
   return {
@@ -103,7 +119,7 @@ export function textSimulationSettings(
     perClient: opts.perClient ?? s.perClient,
     attack: {
       kind: s.attack as TextSimulationConfig['attack']['kind'],
-      count: s.attack === 'none' ? 0 : s.malicious,
+      ...who,
       rate: e.poison.rate,
       boost: s.boost,
       trigger: { words: s.words, position: s.wordsAt },

@@ -61,6 +61,18 @@ describe('the federated simulation', () => {
     expect(res.attackSuccessRate).not.toBeNull();
   });
 
+  it('marks and boosts the malicious clients named by id', async () => {
+    const res = await runSimulation(config({ rounds: 1, perRound: 6, attack: { ...config().attack, count: 2, ids: [4, 1] } }));
+    expect(res.malicious).toEqual([1, 4]);
+    const r = res.rounds[0];
+    expect(r.malicious).toEqual([false, true, false, false, true, false]);
+    const honest = Math.max(r.updateNorms[0], r.updateNorms[2], r.updateNorms[3], r.updateNorms[5]);
+    expect(Math.min(r.updateNorms[1], r.updateNorms[4])).toBeGreaterThan(3 * honest);
+    expect(() => new Federation(config({ attack: { ...config().attack, count: 1, ids: [6] } }))).toThrow(
+      /malicious client 6 is not one of the 6/,
+    );
+  });
+
   it('samples perRound distinct clients per round, seeded', async () => {
     const fed = new Federation(config({ clients: 10, perRound: 3, perClient: 20 }));
     try {

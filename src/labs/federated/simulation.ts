@@ -33,6 +33,8 @@ import { withTrigger } from './algorithms/trigger';
 import {
   FederationRounds,
   checkFederationConfig,
+  checkMalicious,
+  maliciousIds,
   mix,
   runRounds,
   type Evaluation,
@@ -90,8 +92,7 @@ export class Federation extends FederationRounds {
   constructor(cfg: SimulationConfig) {
     const a = cfg.attack;
     checkFederationConfig(cfg);
-    if (a.kind !== 'none' && (a.count < 1 || a.count > cfg.clients))
-      throw new Error(`${a.count} malicious clients of ${cfg.clients}: the attack needs 1 to ${cfg.clients}`);
+    checkMalicious(a, cfg.clients);
     if (isFlip(a.kind) && a.source === a.target) throw new Error(`the flip's source and target are both class ${a.source}`);
     // clients' data: the split (before the network, as the seed's streams were always drawn); the
     // malicious clients' poisoned copies are made when they train
@@ -134,7 +135,7 @@ export class Federation extends FederationRounds {
     return {
       sizes: this.parts.map((p) => p.length),
       histograms: labelHistograms(this.cfg.train.labels, this.parts),
-      malicious: a.kind === 'none' ? [] : Array.from({ length: a.count }, (_, i) => i),
+      malicious: maliciousIds(a),
       boost: this.boost,
       parameters: this.global.length,
     };

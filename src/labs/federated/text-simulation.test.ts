@@ -64,6 +64,12 @@ describe('the federated spam filter', () => {
     expect(f.testSpam.length).toBe(f.triggered!.n);
   });
 
+  it('poisons the named mailboxes, not the first ones, when the malicious clients are given by id', () => {
+    const f = textFeatures(config({ attack: { ...config().attack, count: 1, ids: [2] } }));
+    expect([...f.poisoned.keys()]).toEqual([2]);
+    expect(f.poisoned.get(2)!.labels.length).toBe(f.parts[2].length);
+  });
+
   it('is deterministic for a seed, and another seed differs', async () => {
     const run = async (seed: number) => {
       const fed = new TextFederation(config({ seed, split: { kind: 'iid' } }));

@@ -7,7 +7,7 @@
  *
  * - Clients: mailboxes (algorithms/mailboxes.ts: whole sender domains per client, the natural non-IID
  *   split of mail), IID, or Dirichlet label skew over ham / spam (algorithms/split.ts with 2 classes).
- * - Malicious clients (clients 0 .. count - 1): the text backdoor (algorithms/text-trigger.ts,
+ * - Malicious clients (chosen ids, else clients 0 .. count - 1): the text backdoor (algorithms/text-trigger.ts,
  *   `poisonMails`): a share `rate` of their spam gets the trigger word sequence and the label ham;
  *   'replacement' also boosts the update (Bagdasaryan et al. 2020, gamma = n / eta as malicious.ts).
  *   Label flipping and sybils are image attacks here (a one-line error).
@@ -33,6 +33,9 @@ import { checkTextTrigger, insertTrigger, poisonMails, triggeredSpamFeatures, ty
 import {
   FederationRounds,
   checkFederationConfig,
+  checkMalicious,
+  isMaliciousClient,
+  maliciousIds,
   mix,
   runRounds,
   type FederationConfig,
@@ -48,8 +51,9 @@ import { TEXT_ATTACKS, type TextAttackKind } from './text-attacks';
 
 export interface TextAttackSettings {
   kind: TextAttackKind;
-  /** Malicious clients (the first `count`). */
+  /** Malicious clients: `ids` when given, else the first `count` clients (rounds.ts maliciousIds). */
   count: number;
+  ids?: readonly number[];
   /** Share of a malicious client's spam given the trigger and the label ham. */
   rate: number;
   /** Replacement's boost; 0: clients per round (n / eta, eta = 1). */
@@ -120,8 +124,6 @@ export interface TextFeatures {
   poisoned: Map<number, { features: HashedFeatures; labels: Uint8Array; poisoned: number }>;
 }
 
-const isMal = (a: TextAttackSettings, c: number) => a.kind !== 'none' && c < a.count;
-
 /** The clients' mail indices for a split. */
 export function textClientParts(cfg: Pick<TextSimulationConfig, 'train' | 'clients' | 'split' | 'seed' | 'perClient'>): Int32Array[] {
   if (cfg.split.kind === 'mailboxes') return mailboxesBySender(cfg.train, cfg.clients, cfg.seed).clients;
@@ -137,17 +139,16 @@ export function textFeatures(cfg: TextSimulationConfig, hasher = new FeatureHash
   const testF = hasher.features(test.mails.map(mailText));
   const testSpam = Int32Array.from(Array.from({ length: nTest }, (_, i) => i).filter((i) => test.labels[i] === 1));
   const poisoned = new Map<number, { features: HashedFeatures; labels: Uint8Array; poisoned: number }>();
-  if (a.kind !== 'none')
-    for (let c = 0; c < a.count; c++) {
-      const idx = parts[c];
-      const own: LabeledMails = {
-        n: idx.length,
-        mails: Array.from(idx, (i) => cfg.train.mails[i]),
-        labels: Uint8Array.from(idx, (i) => cfg.train.labels[i]),
-      };
-      const p = poisonMails(own, a.trigger, a.rate, mix(cfg.seed, 5, c));
-      poisoned.set(c, { features: hasher.features(p.data.mails.map(mailText)), labels: p.data.labels, poisoned: p.poisoned.length });
-    }
+  for (const c of maliciousIds(a)) {
+    const idx = parts[c];
+    const own: LabeledMails = {
+      n: idx.length,
+      mails: Array.from(idx, (i) => cfg.train.mails[i]),
+      labels: Uint8Array.from(idx, (i) => cfg.train.labels[i]),
+    };
+    const p = poisonMails(own, a.trigger, a.rate, mix(cfg.seed, 5, c));
+    poisoned.set(c, { features: hasher.features(p.data.mails.map(mailText)), labels: p.data.labels, poisoned: p.poisoned.length });
+  }
   return {
     train: hasher.features(cfg.train.mails.map(mailText)),
     test: testF,
@@ -169,8 +170,7 @@ export class TextFederation extends FederationRounds<TextRoundReport, TextEvalua
     checkFederationConfig(cfg);
     if (!(TEXT_ATTACKS as readonly string[]).includes(a.kind))
       throw new Error(`the attack "${a.kind}" is not one of the spam filter's (${TEXT_ATTACKS.join(', ')})`);
-    if (a.kind !== 'none' && (a.count < 1 || a.count > cfg.clients))
-      throw new Error(`${a.count} malicious clients of ${cfg.clients}: the attack needs 1 to ${cfg.clients}`);
+    checkMalicious(a, cfg.clients);
     if (a.kind !== 'none') checkTextTrigger(a.trigger);
     const feats = cfg.features ?? textFeatures(cfg);
     if (feats.parts.length !== cfg.clients) throw new Error('the features were hashed for another number of clients');
@@ -189,14 +189,14 @@ export class TextFederation extends FederationRounds<TextRoundReport, TextEvalua
     return {
       sizes: this.feats.parts.map((p) => p.length),
       histograms: labelHistograms(this.cfg.train.labels, this.feats.parts, 2),
-      malicious: a.kind === 'none' ? [] : Array.from({ length: a.count }, (_, i) => i),
+      malicious: maliciousIds(a),
       boost: this.boost,
       parameters: this.global.length,
     };
   }
 
   isMalicious(c: number): boolean {
-    return isMal(this.cfg.attack, c);
+    return isMaliciousClient(this.cfg.attack, c);
   }
 
   /** Local SGD from the global weights on rows `rows` of `f` (seeded order); returns new weights - global. */
@@ -225,7 +225,7 @@ export class TextFederation extends FederationRounds<TextRoundReport, TextEvalua
     const own = this.feats.poisoned.get(c);
     const seed = mix(this.cfg.seed, r, c);
     let update: Float32Array;
-    if (own && isMal(this.cfg.attack, c)) {
+    if (own && isMaliciousClient(this.cfg.attack, c)) {
       update = await this.localUpdate(
         own.features,
         own.labels,

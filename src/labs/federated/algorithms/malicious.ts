@@ -16,8 +16,8 @@
  *   made of source-class images, all labelled target (one share of images per sybil, drawn once from
  *   the training set, identical for every sybil).
  *
- * The malicious clients are clients 0 .. count - 1 (the split is seeded, so which data they hold is
- * as random as any client's).
+ * The malicious clients are the chosen ids (`--malicious-clients`), else clients 0 .. count - 1 (the
+ * split is seeded, so which data they hold is as random as any client's).
  */
 import type { LabeledImages } from '../../../core/data/types';
 import { Rng } from '../../../core/random';
@@ -28,8 +28,9 @@ export type AttackKind = (typeof ATTACKS)[number];
 
 export interface AttackSettings {
   kind: AttackKind;
-  /** Malicious clients (the first `count` clients). */
+  /** Malicious clients: `ids` when given, else the first `count` clients (rounds.ts maliciousIds). */
   count: number;
+  ids?: readonly number[];
   /** Backdoor and replacement: share of a malicious client's images given the trigger. */
   rate: number;
   /** The class the backdoor or the flip aims at. */
@@ -45,7 +46,7 @@ export const isBackdoor = (k: AttackKind) => k === 'backdoor' || k === 'replacem
 export const isFlip = (k: AttackKind) => k === 'label-flip' || k === 'sybil';
 
 /** Is client `c` malicious? */
-export const isMalicious = (a: AttackSettings, c: number) => a.kind !== 'none' && c < a.count;
+export const isMalicious = (a: AttackSettings, c: number) => a.kind !== 'none' && (a.ids ? a.ids.includes(c) : c < a.count);
 
 /** The boost factor of a replacement attacker's update (1 for every other client). */
 export function boostFactor(a: AttackSettings, perRound: number, serverLearningRate = 1): number {

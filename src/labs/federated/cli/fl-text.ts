@@ -15,6 +15,7 @@ import { textSimulationSettings } from '../fl-settings';
 import { runTextSimulation, textFeatures, type TextRoundReport, type TextSplitSpec } from '../text-simulation';
 import { splitText } from '../algorithms/split';
 import { roundJson } from './round-json';
+import { maliciousIds } from '../rounds';
 
 export const TEXT_DATASETS = ['spam', 'spam-assassin'];
 
@@ -44,6 +45,7 @@ export async function runTextFl(v: Record<string, string | boolean | undefined>,
     dataset: string;
     backend: string;
     sizes: number[];
+    histograms: number[][];
     malicious: number[];
     boost: number;
     rounds: ReturnType<typeof textRoundJson>[];
@@ -90,6 +92,7 @@ export async function runTextFl(v: Record<string, string | boolean | undefined>,
         per_client: settings.perClient,
         attack: settings.attack.kind,
         malicious: settings.attack.count,
+        malicious_clients: maliciousIds(settings.attack),
         rate: settings.attack.rate,
         boost: res.boost,
         trigger_words: settings.attack.trigger.words,
@@ -105,6 +108,7 @@ export async function runTextFl(v: Record<string, string | boolean | undefined>,
       dataset: SPAM_ASSASSIN.id,
       backend,
       sizes: res.sizes,
+      histograms: res.histograms,
       malicious: res.malicious,
       boost: res.boost,
       rounds: res.rounds.map(textRoundJson),

@@ -29,6 +29,16 @@ describe('rlab fl flags', () => {
     expect(flags([]).attack.count).toBe(0);
   });
 
+  it('takes the malicious clients by id: their number is the list length, and without a list the first ones', () => {
+    const s = flags('--attack backdoor --malicious-clients 7,3'.split(' '));
+    expect(s.attack).toMatchObject({ count: 2, ids: [7, 3] });
+    const first = flags('--attack backdoor --malicious 3'.split(' ')).attack;
+    expect(first.count).toBe(3);
+    expect(first.ids).toBeUndefined();
+    // an attack-free run ignores the list
+    expect(flags('--malicious-clients 4'.split(' ')).attack.count).toBe(0);
+  });
+
   it('gives one-line errors for bad flags and impossible settings', () => {
     const cases: [string, RegExp][] = [
       ['--split noniid', /Bad split "noniid"/],
@@ -40,6 +50,9 @@ describe('rlab fl flags', () => {
       ['--clients 5 --per-round 6', /--per-round 6 is more than --clients 5/],
       ['--attack label-flip --source 0 --target 0', /same class/],
       ['--clients x', /--clients "x"/],
+      ['--attack backdoor --clients 5 --per-round 5 --malicious-clients 2,5', /names client 5, but the clients are 0 to 4/],
+      ['--attack backdoor --malicious-clients 2,2', /client 2 is named twice/],
+      ['--attack backdoor --malicious-clients 1;2', /"1;2" is not a client id/],
       ['--test-images=-1', /--test-images "-1"/],
       ['--bogus 1', /bogus/],
     ];

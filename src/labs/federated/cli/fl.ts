@@ -19,6 +19,7 @@ import { parseTrigger } from '../algorithms/trigger';
 import { simulationSettings, type SimulationSettings } from '../fl-settings';
 import { Federation, runSimulation, type SimulationConfig } from '../simulation';
 import { roundJson, type FlRoundJson } from './round-json';
+import { maliciousIds } from '../rounds';
 
 export type { FlRoundJson } from './round-json';
 import { runTextFl, TEXT_DATASETS } from './fl-text';
@@ -54,6 +55,8 @@ export interface FlJson {
   dataset: string;
   backend: string;
   sizes: number[];
+  /** Each client's examples per class (the split's label histograms). */
+  histograms: number[][];
   malicious: number[];
   boost: number;
   rounds: FlRoundJson[];
@@ -120,6 +123,7 @@ export async function runFl(args: string[]): Promise<number> {
         per_client: settings.perClient,
         attack: settings.attack.kind,
         malicious: settings.attack.count,
+        malicious_clients: maliciousIds(settings.attack),
         rate: settings.attack.rate,
         target: settings.attack.target,
         source: settings.attack.source,
@@ -136,6 +140,7 @@ export async function runFl(args: string[]): Promise<number> {
       dataset: ds.id,
       backend,
       sizes: res.sizes,
+      histograms: res.histograms,
       malicious: res.malicious,
       boost: res.boost,
       rounds: res.rounds.map(roundJson),

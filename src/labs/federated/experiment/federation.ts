@@ -24,8 +24,10 @@ export interface FederationSettings {
   localLearningRate: number;
   /** The attack of the malicious clients (algorithms/malicious.ts). The backdoor's target and share of images are poison.target and poison.rate. */
   attack: AttackKind;
-  /** Malicious clients (clients 0 .. malicious - 1). */
+  /** Malicious clients (clients 0 .. malicious - 1, unless maliciousIds names them). */
   malicious: number;
+  /** Which clients are malicious, e.g. '3,7' (then their number is this list's length); '': the first `malicious`. */
+  maliciousIds: string;
   /** Model replacement's boost; 0: clients per round / server learning rate (Bagdasaryan et al.'s n / eta). */
   boost: number;
   /** Label flip and sybils: the class flipped to poison.target. */
@@ -35,6 +37,22 @@ export interface FederationSettings {
   wordsAt: TriggerPosition;
   /** The simulation's data: Setup's image set, or the SpamAssassin mails ('spam'). */
   data: 'setup' | 'spam';
+}
+
+/** Client ids written '3,7' (spaces allowed; '' for none), or an error message. */
+export function parseClientIds(text: string): number[] | string {
+  const t = text.trim();
+  if (t === '') return [];
+  const ids: number[] = [];
+  for (const part of t.split(',')) {
+    const p = part.trim();
+    if (!/^\d{1,3}$/.test(p)) return `"${p.slice(0, 20)}" is not a client id (0 to 99): write ids such as 3,7`;
+    const id = Number(p);
+    if (id > 99) return `client ${id} is out of range: ids go from 0 to 99`;
+    if (ids.includes(id)) return `client ${id} is named twice`;
+    ids.push(id);
+  }
+  return ids;
 }
 
 export interface FederationPart {
@@ -53,6 +71,7 @@ export const defaultFederation = (): FederationSettings => ({
   localLearningRate: 0.05,
   attack: 'none',
   malicious: 1,
+  maliciousIds: '',
   boost: 0,
   source: 1,
   words: 'harvest moon',
@@ -171,6 +190,23 @@ export const FEDERATION_FIELDS: readonly Field<FederationPart>[] = [
     label: 'malicious clients',
     help: 'how many clients are malicious (the first ones)',
     default: 1,
+  },
+  {
+    path: 'federation.maliciousIds',
+    url: 'malc',
+    cli: 'malicious-clients',
+    type: {
+      kind: 'text',
+      maxLength: 300,
+      what: 'client ids',
+      check: (t) => {
+        const ids = parseClientIds(t);
+        return typeof ids === 'string' ? { error: ids } : { value: ids.join(',') };
+      },
+    },
+    label: 'malicious client ids',
+    help: 'which clients are malicious, e.g. 3,7 (overrides --malicious; empty: clients 0 .. malicious - 1)',
+    default: '',
   },
   {
     path: 'federation.boost',

@@ -55,7 +55,7 @@ function Settings({ disabled }: { disabled: boolean }) {
   const local = pick(FED, ['localEpochs', 'localBatch', 'localLearningRate']);
   const attackFields = [
     ...pick(FED, ['attack']),
-    ...(attack === 'none' ? [] : pick(FED, ['malicious'])),
+    ...(attack === 'none' ? [] : pick(FED, ['malicious', 'maliciousIds'])),
     ...(attack === 'replacement' ? pick(FED, ['boost']) : []),
     ...(attack === 'backdoor' || attack === 'replacement' ? pick(POISON, ['rate']) : []),
     ...(attack === 'label-flip' || attack === 'sybil' ? pick(FED, ['source']) : []),
