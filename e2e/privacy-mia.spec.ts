@@ -34,3 +34,20 @@ test('a tiny membership-inference run draws the ROC of every attack', async ({ p
   await expect(mia.summary).toContainText('Target:');
   expect(consoleErrors).toEqual([]);
 });
+
+test('with DP-SGD every model trains privately and the target shows the epsilon it spent', async ({ page, consoleErrors }) => {
+  const mia = new PrivacyMiaPage(page);
+  await mia.open(`${LINK}&pv.mdpz=1.1&pv.mdpc=1`);
+  await mia.settled();
+  await expect(mia.input('mdpz')).toHaveValue('1.1');
+  await expect(mia.input('mdpc')).toHaveValue('1');
+  await mia.run.click();
+  await expect(mia.results).toBeVisible({ timeout: 150_000 });
+  const dp = page.getByTestId('pv-mia-dp');
+  await expect(dp).toContainText('σ = 1.1, C = 1');
+  // epsilon is the accountant's: a positive finite number
+  const eps = Number(/ε = ([0-9.]+) \(RDP\)/.exec((await dp.textContent()) ?? '')?.[1]);
+  expect(eps).toBeGreaterThan(0);
+  expect(Number.isFinite(eps)).toBe(true);
+  expect(consoleErrors).toEqual([]);
+});

@@ -6,7 +6,7 @@ import type { AggregatorParams } from './aggregators';
 import type { AttackSettings } from './algorithms/malicious';
 import { parseSplit } from './algorithms/split';
 import { parseClientIds, type FederationSettings } from './experiment/federation';
-import { checkMalicious } from './rounds';
+import { checkMalicious } from './algorithms/malicious-clients';
 import { parseTrigger } from './algorithms/trigger';
 import type { FederatedExperiment } from './experiment';
 import { aggregatorParams } from './experiment/aggregation';

@@ -33,8 +33,6 @@ import { withTrigger } from './algorithms/trigger';
 import {
   FederationRounds,
   checkFederationConfig,
-  checkMalicious,
-  maliciousIds,
   mix,
   runRounds,
   type Evaluation,
@@ -43,6 +41,7 @@ import {
   type SimulationHooks,
   type SplitReport,
 } from './rounds';
+import { checkMalicious, maliciousIds } from './algorithms/malicious-clients';
 
 export {
   cosineMatrix,

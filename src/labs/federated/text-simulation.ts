@@ -33,9 +33,6 @@ import { checkTextTrigger, insertTrigger, poisonMails, triggeredSpamFeatures, ty
 import {
   FederationRounds,
   checkFederationConfig,
-  checkMalicious,
-  isMaliciousClient,
-  maliciousIds,
   mix,
   runRounds,
   type FederationConfig,
@@ -43,6 +40,7 @@ import {
   type SimulationHooks,
   type SplitReport,
 } from './rounds';
+import { checkMalicious, isMaliciousClient, maliciousIds } from './algorithms/malicious-clients';
 
 export type TextSplitSpec = SplitSpec | { kind: 'mailboxes' };
 

@@ -8,7 +8,7 @@
  */
 import { getDataset } from '../../core/data/datasets';
 import type { WorkerJobContext } from '../../worker/jobs';
-import { MIA_ATTACKS, mostExposed, runMiaAttack, trainMiaModels, type MiaAttack, type MiaConfig } from './mia';
+import { MIA_ATTACKS, mostExposed, runMiaAttack, targetEpsilon, trainMiaModels, type MiaAttack, type MiaConfig } from './mia';
 
 export interface MiaRequest {
   config: MiaConfig;
@@ -46,6 +46,8 @@ export interface MiaOutcome {
   nonMembers: number;
   targetTrainAccuracy: number;
   targetTestAccuracy: number;
+  /** With DP-SGD (config.dp): the target's epsilon at delta (RDP and PRV accountants); null without. */
+  targetEpsilon: { rdp: number; prv: number; delta: number } | null;
   seconds: number;
 }
 
@@ -132,6 +134,7 @@ export async function miaJob(ctx: WorkerJobContext<MiaEvent>, req: MiaRequest): 
     nonMembers: cfg.pool - members,
     targetTrainAccuracy: models.trainAccuracy[k],
     targetTestAccuracy: models.testAccuracy[k],
+    targetEpsilon: targetEpsilon(cfg, models),
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -15,7 +15,7 @@ import { textSimulationSettings } from '../fl-settings';
 import { runTextSimulation, textFeatures, type TextRoundReport, type TextSplitSpec } from '../text-simulation';
 import { splitText } from '../algorithms/split';
 import { roundJson } from './round-json';
-import { maliciousIds } from '../rounds';
+import { maliciousIds } from '../algorithms/malicious-clients';
 
 export const TEXT_DATASETS = ['spam', 'spam-assassin'];
 

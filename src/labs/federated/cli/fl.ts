@@ -19,7 +19,7 @@ import { parseTrigger } from '../algorithms/trigger';
 import { simulationSettings, type SimulationSettings } from '../fl-settings';
 import { Federation, runSimulation, type SimulationConfig } from '../simulation';
 import { roundJson, type FlRoundJson } from './round-json';
-import { maliciousIds } from '../rounds';
+import { maliciousIds } from '../algorithms/malicious-clients';
 
 export type { FlRoundJson } from './round-json';
 import { runTextFl, TEXT_DATASETS } from './fl-text';

@@ -139,6 +139,11 @@ describe('rlab mia flags: the privacy slice MIA fields', () => {
       cfg: { dp: { sigma: 1, clip: 1 } },
       attacks: ['loss'],
     });
+    // the slice's fields (the panel's, pv.mdpz / pv.mdpc in links) say the same; --dp is their short form
+    expect(miaConfigFromFlags(values('--dp-noise 0.8 --dp-clip 2')).cfg.dp).toEqual({ sigma: 0.8, clip: 2 });
+    expect(miaConfigFromFlags(values('--mia-dp-noise 0.8')).cfg.dp).toEqual({ sigma: 0.8, clip: 1 });
+    expect(miaConfigFromFlags(values('--dp-noise 0.8 --dp 1.2,3')).cfg.dp).toEqual({ sigma: 1.2, clip: 3 });
+    expect(miaConfigFromFlags(values('--dp-clip 2')).cfg.dp).toBeUndefined();
   });
 
   it('refuses what the slice refuses, both names at once, and unknown flags', async () => {
@@ -151,7 +156,18 @@ describe('rlab mia flags: the privacy slice MIA fields', () => {
 
   it('--help: every MIA field under the name it had', () => {
     const help = commandHelp(miaCommand);
-    expect(Object.keys(MIA_ALIASES).sort()).toEqual(['arch', 'batch', 'epochs', 'holdout', 'lr', 'pool', 'seed', 'shadows']);
+    expect(Object.keys(MIA_ALIASES).sort()).toEqual([
+      'arch',
+      'batch',
+      'dp-clip',
+      'dp-noise',
+      'epochs',
+      'holdout',
+      'lr',
+      'pool',
+      'seed',
+      'shadows',
+    ]);
     for (const f of MIA_FIELDS) expect(help).toContain(`also --${f.cli}; ${PRIVACY_SLICE.prefix}.${f.url} in links`);
     expect(help).toMatch(/--shadows <3\.\.256>\s+shadow models \(default 16/);
   });

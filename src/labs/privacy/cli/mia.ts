@@ -20,7 +20,7 @@ import { fieldFlags, fieldOptions, readFieldFlags } from '../../../cli/field-fla
 import { loadNodeSplit } from '../../../cli/node-io';
 import { projectRoot } from '../../../cli/paths';
 import { PRIVACY_SLICE } from '../experiment';
-import { defaultMia, MIA_FIELDS, type MiaPart } from '../experiment/mia';
+import { defaultMia, MIA_FIELDS, miaDp, type MiaPart } from '../experiment/mia';
 import {
   MIA_ATTACKS,
   miaRunKey,
@@ -62,7 +62,8 @@ export function miaConfigFromFlags(v: Record<string, string | boolean | undefine
   const a = str('attack') ?? 'all';
   if (a !== 'all' && !(MIA_ATTACKS as readonly string[]).includes(a))
     throw new UsageError(`--attack ${a}: one of ${MIA_ATTACKS.join(', ')}, all`);
-  let dp: MiaConfig['dp'];
+  // --dp sigma,C: the short form of --dp-noise sigma --dp-clip C
+  let dp: MiaConfig['dp'] = miaDp(d);
   const dpRaw = str('dp');
   if (dpRaw !== undefined) {
     const m = /^\s*([0-9.eE+-]+)\s*,\s*([0-9.eE+-]+)\s*$/.exec(dpRaw);

@@ -17,6 +17,10 @@ export interface MiaSettings {
   batchSize: number;
   learningRate: number;
   holdout: number;
+  /** DP-SGD's noise multiplier for every model (target and shadows); 0: plain training. */
+  dpNoise: number;
+  /** DP-SGD's per-example clipping norm C (used when dpNoise > 0). */
+  dpClip: number;
 }
 
 export interface MiaPart {
@@ -33,6 +37,8 @@ export const defaultMia = (): MiaSettings => ({
   batchSize: 32,
   learningRate: 0.002,
   holdout: 500,
+  dpNoise: 0,
+  dpClip: 1,
 });
 
 const d = defaultMia();
@@ -107,4 +113,27 @@ export const MIA_FIELDS: readonly Field<MiaPart>[] = [
     help: 'test images that choose each checkpoint and measure test accuracy',
     default: d.holdout,
   },
+  {
+    path: 'mia.dpNoise',
+    url: 'mdpz',
+    cli: 'mia-dp-noise',
+    type: { kind: 'float', min: 0, max: 100 },
+    label: 'DP-SGD noise σ',
+    help: 'train every model (the target and the shadows) with DP-SGD at this noise multiplier; 0: plain training',
+    default: d.dpNoise,
+  },
+  {
+    path: 'mia.dpClip',
+    url: 'mdpc',
+    cli: 'mia-dp-clip',
+    type: { kind: 'float', min: 1e-6, max: 1e6 },
+    label: 'DP-SGD clip C',
+    help: "DP-SGD's bound on each example's gradient norm (with a noise multiplier above 0)",
+    default: d.dpClip,
+  },
 ];
+
+/** The run's DP-SGD setting (sigma, C), or undefined for plain training. */
+export function miaDp(m: Pick<MiaSettings, 'dpNoise' | 'dpClip'>): { sigma: number; clip: number } | undefined {
+  return m.dpNoise > 0 ? { sigma: m.dpNoise, clip: m.dpClip } : undefined;
+}

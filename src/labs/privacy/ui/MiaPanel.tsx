@@ -205,6 +205,13 @@ export function MiaPanel() {
             {percent(outcome.targetTestAccuracy, 1)} on {outcome.config.holdout} test images ({models.length} models,{' '}
             {outcome.seconds.toFixed(0)} s).
           </p>
+          {outcome.config.dp && outcome.targetEpsilon && (
+            <p className="small" data-testid="pv-mia-dp">
+              Every model trained with DP-SGD (σ = {outcome.config.dp.sigma}, C = {outcome.config.dp.clip}): the target&apos;s ε ={' '}
+              {outcome.targetEpsilon.rdp.toFixed(2)} (RDP) / {outcome.targetEpsilon.prv.toFixed(2)} (PRV) at δ ={' '}
+              {outcome.targetEpsilon.delta}. An AUC near 0.5 means the attacks can no longer tell members from non-members.
+            </p>
+          )}
           <MetricsTable outcome={outcome} />
           <div className="fl-charts fl-charts-top">
             <RocChart outcome={outcome} />

@@ -10,6 +10,7 @@ import { computeClient } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
 import { publishLessonState } from '../../../ui/lessons/lab-states';
 import { jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
+import { miaDp } from '../experiment/mia';
 import type { MiaConfig } from '../mia';
 import type { MiaEvent, MiaOutcome, MiaRequest } from '../mia-job';
 
@@ -60,6 +61,7 @@ export function runMiaExperiment(): void {
     seed: m.seed,
     training: { architecture: m.architecture as ArchitectureId, epochs: m.epochs, batchSize: m.batchSize, learningRate: m.learningRate },
     holdout: m.holdout,
+    ...(miaDp(m) && { dp: miaDp(m) }),
   };
   useMia.setState({ status: 'running', outcome: null, models: [], error: null });
   void (async () => {
