@@ -15,7 +15,7 @@ import type { Progress } from '../core/jobs';
 import { centreCrop, pictureToInput } from '../core/data/photo';
 import { benchmarkClassifier } from '../labs/attacks/benchmark';
 import type { BackendChoice } from '../labs/experiment';
-import { describeModel } from '../core/models/architectures';
+import { cardBase } from '../core/models/card-base';
 import type { ModelCard } from '../core/models/card';
 import { loadLayersModel, ModelLoadError, sha256Hex, type LoadedModel } from '../core/models/io';
 import { configureWasm, loseDevice, selectBackend, watchDeviceLoss } from './backends';
@@ -515,15 +515,7 @@ const api: ComputeApi = {
           throw new DOMException('model loading cancelled', 'AbortError');
         }
         const card: ModelCard = {
-          schema: 1,
-          id: 'own-model',
-          dataset: ds.id,
-          inputShape: ds.shape,
-          classNames: [...ds.classNames],
-          output: 'logits',
-          architecture: 'your own model',
-          layers: describeModel(loaded.model),
-          parameters: loaded.model.countParams(),
+          ...cardBase(loaded.model, ds, 'own-model', 'your own model'),
           recipe: 'user',
           training: `unknown: loaded from your files (${files.map((f) => f.name).join(', ')})`,
           command: '',

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, writeFileSync, appendFileSync, readFileSync } fr
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../core/data/datasets';
-import { ARCHITECTURES, describeModel } from '../../core/models/architectures';
+import { ARCHITECTURES } from '../../core/models/architectures';
+import { cardBase } from '../../core/models/card-base';
 import { attackRunner } from '../../labs/attacks/index';
 import { robustEntrySpec, type ModelCard, type PrivacyEntry, type RobustAccuracyEntry } from '../../core/models/card';
 import { serializeLayersModel, sha256Hex } from '../../core/models/io';
@@ -205,15 +206,7 @@ export async function runTrain(args: string[]): Promise<number> {
       );
   }
   const card: ModelCard = {
-    schema: 1,
-    id: recipe.id,
-    dataset: ds.id,
-    inputShape: ds.shape,
-    classNames: [...ds.classNames],
-    output: 'logits',
-    architecture: `${recipe.architecture}: ${ARCHITECTURES[recipe.architecture]}`,
-    layers: describeModel(result.model),
-    parameters: result.model.countParams(),
+    ...cardBase(result.model, ds, recipe.id, `${recipe.architecture}: ${ARCHITECTURES[recipe.architecture]}`),
     recipe: recipe.id,
     training: describeTraining(recipe, imported),
     command,

@@ -20,7 +20,8 @@ import { batchTensor, sliceSplit } from '../../core/data/batches';
 import { getDataset } from '../../core/data/datasets';
 import type { LabeledImages } from '../../core/data/types';
 import { evaluate } from '../../core/eval/evaluate';
-import { ARCHITECTURES, describeModel } from '../../core/models/architectures';
+import { ARCHITECTURES } from '../../core/models/architectures';
+import { browserBackendLabel, cardBase } from '../../core/models/card-base';
 import type { ModelCard } from '../../core/models/card';
 import type { Classifier } from '../../core/models/classifier';
 import { storableModel } from '../../core/models/io';
@@ -228,15 +229,7 @@ export async function dpTrainJob(ctx: WorkerJobContext<DpEvent>, req: DpTrainReq
   const status = ctx.services.backend();
   const privacy = privacyEntry({ ...plan, clip: s.clip, steps, delta: s.delta });
   const card: ModelCard = {
-    schema: 1,
-    id,
-    dataset: ds.id,
-    inputShape: ds.shape,
-    classNames: [...ds.classNames],
-    output: 'logits',
-    architecture: `${DP_ARCHITECTURE}: ${ARCHITECTURES[DP_ARCHITECTURE]}`,
-    layers: describeModel(model),
-    parameters: model.countParams(),
+    ...cardBase(model, ds, id, `${DP_ARCHITECTURE}: ${ARCHITECTURES[DP_ARCHITECTURE]}`),
     recipe: USER_RECIPE,
     training:
       `DP-SGD (Abadi et al. 2016, as Opacus): Poisson sampling at rate ${plan.sampleRate} (${plan.stepsPerEpoch} steps an epoch), each example's gradient clipped to norm ${s.clip}, ` +
@@ -247,7 +240,7 @@ export async function dpTrainJob(ctx: WorkerJobContext<DpEvent>, req: DpTrainReq
     epochs: s.epochs,
     selectedEpoch: s.epochs,
     trainingSeconds: Math.round(seconds * 10) / 10,
-    backend: status ? `${status.name}${status.adapter ? ` (${status.adapter})` : ''}` : tf.getBackend(),
+    backend: browserBackendLabel(status, tf.getBackend()),
     tfjsVersion: tf.version.tfjs,
     cleanAccuracy: {
       n,

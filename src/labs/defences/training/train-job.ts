@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getDataset } from '../../../core/data/datasets';
 import { sliceSplit } from '../../../core/data/batches';
 import type { RobustAccuracyEntry, ModelCard } from '../../../core/models/card';
-import { describeModel } from '../../../core/models/architectures';
+import { browserBackendLabel, cardBase } from '../../../core/models/card-base';
 import { loadLayersModel, ModelLoadError, storableModel } from '../../../core/models/io';
 import { train, type CheckpointStore, type EpochReport } from '../../../core/train/train';
 import type { WorkerJobContext } from '../../../worker/jobs';
@@ -266,15 +266,7 @@ export async function trainJob(ctx: WorkerJobContext<TrainEvent>, req: TrainRequ
   const status = services.backend();
   const selected = log.epochs.find((e) => e.epoch === result.selectedEpoch);
   const card: ModelCard = {
-    schema: 1,
-    id,
-    dataset: ds.id,
-    inputShape: ds.shape,
-    classNames: [...ds.classNames],
-    output: 'logits',
-    architecture: run.base ? run.base.architecture : architecture,
-    layers: describeModel(m),
-    parameters: m.countParams(),
+    ...cardBase(m, ds, id, run.base ? run.base.architecture : architecture),
     recipe: USER_RECIPE,
     training: describeRun(s, run.dataset, run.base?.id ?? null, trainImages),
     command: `in the Defence Lab's Train panel: ${JSON.stringify(s)}`,
@@ -282,7 +274,7 @@ export async function trainJob(ctx: WorkerJobContext<TrainEvent>, req: TrainRequ
     epochs: s.epochs,
     selectedEpoch: result.selectedEpoch,
     trainingSeconds: Math.round(seconds * 10) / 10,
-    backend: status ? `${status.name}${status.adapter ? ` (${status.adapter})` : ''}` : tf.getBackend(),
+    backend: browserBackendLabel(status, tf.getBackend()),
     tfjsVersion: tf.version.tfjs,
     cleanAccuracy: {
       n,
