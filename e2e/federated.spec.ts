@@ -11,7 +11,7 @@ import { FederatedPage } from './pages/FederatedPage';
 // took over 100 s there), while WASM runs the whole test's simulation in about 20 s.
 const LINK =
   '#v=2&lab=federated&backend=wasm&model=mnist-cnn&fl.v=1&fl.n=5&fl.k=5&fl.r=3&fl.pc=60&fl.lb=20&fl.llr=0.1' +
-  '&fl.split=dirichlet:0.5&fl.atk=replacement&fl.mal=1&fl.boost=5&fl.ptgt=2&fl.agg=foolsgold&fl.kappa=2&fl.seed=7';
+  '&fl.split=dirichlet:0.5&fl.atk=replacement&fl.mal=1&fl.malc=3&fl.boost=5&fl.ptgt=2&fl.agg=foolsgold&fl.kappa=2&fl.seed=7';
 
 test('a link restores the simulation settings; a run with one malicious client fills the charts; a comparison is cancelled', async ({
   page,
@@ -30,6 +30,7 @@ test('a link restores the simulation settings; a run with one malicious client f
   await expect(fl.input('split')).toHaveValue('dirichlet:0.5');
   await expect(fl.input('atk')).toHaveValue('replacement');
   await expect(fl.input('mal')).toHaveValue('1');
+  await expect(fl.input('malc')).toHaveValue('3');
   await expect(fl.input('boost')).toHaveValue('5');
   await expect(fl.input('ptgt')).toHaveValue('2');
   await expect(fl.input('seed')).toHaveValue('7');
@@ -51,12 +52,13 @@ test('a link restores the simulation settings; a run with one malicious client f
   await expect(fl.jobProgress).toHaveCount(0);
   // the run's network and tensors are freed in the worker
   await expect.poll(() => fl.tensorCount()).toBe(tensorsBefore);
-  // one point per round; the split: 5 clients, client 0 malicious and starred
+  // one point per round; the split: 5 clients, client 3 (the link's choice) malicious and starred
   await expect(fl.accuracyChart).toHaveAttribute('data-points', '3');
   await expect(fl.accuracyChart.locator('.recharts-line')).toHaveCount(2); // accuracy and ASR
   await expect(fl.labelHistograms).toHaveAttribute('data-clients', '5');
   await expect(fl.labelHistograms).toHaveAttribute('data-malicious', '1');
-  await expect(fl.labelHistograms.getByText('0*')).toBeVisible();
+  await expect(fl.labelHistograms.getByText('3*')).toBeVisible();
+  await expect(fl.labelHistograms.getByText('0*')).toHaveCount(0);
   // the latest round: a bar per client for the norms and FedAvg's weights, a 5 x 5 heat map
   await expect(fl.roundShown).toHaveText('3 of 3');
   await expect(fl.normsChart).toHaveAttribute('data-bars', '5');
@@ -68,11 +70,17 @@ test('a link restores the simulation settings; a run with one malicious client f
     const ctx = c.getContext('2d')!;
     const px = (x: number, y: number) => Array.from(ctx.getImageData(x, y, 1, 1).data);
     const cell = (c.width - 8) / 5;
-    // the diagonal is cosine 1 (full red); the malicious client's edge mark is red too
-    return { diagonal: px(8 + cell / 2, 8 + cell / 2), mark: px(8 + cell / 2, 2), width: c.width };
+    // the diagonal is cosine 1 (full red); the malicious client's edge mark (client 3) is red too, client 0's is not
+    return {
+      diagonal: px(8 + cell / 2, 8 + cell / 2),
+      mark: px(8 + 3 * cell + cell / 2, 2),
+      honest: px(8 + cell / 2, 2),
+      width: c.width,
+    };
   });
   expect(painted.diagonal).toEqual([255, 0, 0, 255]);
   expect(painted.mark.slice(0, 3)).toEqual([200, 55, 45]);
+  expect(painted.honest.slice(0, 3)).not.toEqual([200, 55, 45]);
   // the summary shows the final round's figures, which are fractions
   const clean = await page.getByTestId('fl-clean-fedavg').textContent();
   expect(Number(clean?.replace('%', ''))).toBeGreaterThan(0);
