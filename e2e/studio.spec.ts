@@ -21,6 +21,36 @@ async function addZooCopy(context: BrowserContext, id: string): Promise<void> {
   });
 }
 
+test('a first visit teaches: the default attack fools the starter image, and the next move is the robust model', async ({ lab }) => {
+  await lab.open();
+  await lab.prediction();
+  await expect(lab.modelSelect).toHaveValue('mnist-cnn');
+  expect(await lab.runAttack()).toBe('done');
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveAttribute('data-success', 'true');
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveText('fooled');
+  // the catalogue's robust model of MNIST, with its card's figure at this budget beside mnist-cnn's
+  const next = lab.page.getByTestId('attack-next-move');
+  await expect(next).toHaveAttribute('data-next', 'robust-model');
+  await expect(next).toHaveAttribute('data-model', 'mnist-cnn-robust');
+  await expect(next).toContainText('97.6% of 10,000 test images resisting PGD at ε 0.1 (mnist-cnn: 55.3%)');
+  await lab.page.getByTestId('attack-next-model').click();
+  await expect(lab.modelSelect).toHaveValue('mnist-cnn-robust');
+  await lab.prediction();
+  expect(await lab.runAttack()).toBe('done');
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveText('robust here');
+  await expect(next).toHaveAttribute('data-next', 'bigger-budget');
+});
+
+test('when no model records robustness at the budget, the next move is a smaller budget or the batch check', async ({ lab }) => {
+  // the zoo's cards record eps 0.1 and 0.3: nothing speaks for 0.5
+  await lab.open('#v=2&i=4&atk.eps=0.5&atk.steps=10&atk.step=0.05');
+  await lab.prediction();
+  expect(await lab.runAttack()).toBe('done');
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveAttribute('data-success', 'true');
+  await expect(lab.page.getByTestId('attack-next-move')).toHaveAttribute('data-next', 'smaller-budget');
+  await expect(lab.page.getByTestId('attack-next-model')).toHaveCount(0);
+});
+
 test('FGSM with a large eps fools the model; the studio shows the perturbation and the norms', async ({ lab, consoleErrors }) => {
   await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.3&rs=0');
   const clean = await lab.prediction();

@@ -19,7 +19,7 @@ import {
   type Norm,
 } from '../core/experiment/core-settings';
 import { numberOrFraction, parseFieldValue as parseRaw, type Field, type Value } from '../core/experiment/fields';
-import { COLOUR_LINF, effectiveNorm, type AttackSettings, type BatchSettings } from './attacks/index';
+import { COLOUR_LINF, effectiveNorm, STARTER_SAMPLE, type AttackSettings, type BatchSettings } from './attacks/index';
 import type { DefencesExperiment } from './defences/index';
 import type { FederatedExperiment } from './federated/index';
 import type { PrivacyExperiment } from './privacy/index';
@@ -52,6 +52,15 @@ export const DEFAULT_EXPERIMENT: Experiment = Object.freeze({
     {} as Pick<Experiment, 'attack' | 'batch' | keyof DefencesExperiment | keyof FederatedExperiment | keyof PrivacyExperiment>,
   ),
 }) as Experiment;
+
+/**
+ * What a first visit (a link with no hash at all) opens on: the defaults on the starter test image
+ * (src/labs/attacks/starter.ts), where the default attack succeeds. Not a default: a link that leaves a
+ * field out still means that field's default (image 0), and the page writes `i=` into the link at once.
+ */
+export function firstVisitExperiment(): Experiment {
+  return { ...cloneExperiment(DEFAULT_EXPERIMENT), sample: STARTER_SAMPLE };
+}
 
 const codec = makeCodec<Experiment>([coreSlice<Experiment>(), ...LABS.map((l) => l.slice)], DEFAULT_EXPERIMENT, cloneExperiment);
 

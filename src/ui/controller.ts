@@ -4,7 +4,14 @@
  * the worker in line with the experiment (latest change wins; worker calls run one at a time).
  */
 import { DATASETS } from '../core/data/datasets';
-import { COLOUR_LINF_DEFAULTS, decodeExperiment, DEFAULT_EXPERIMENT, encodeExperiment, type Experiment } from '../labs/experiment';
+import {
+  COLOUR_LINF_DEFAULTS,
+  decodeExperiment,
+  DEFAULT_EXPERIMENT,
+  encodeExperiment,
+  firstVisitExperiment,
+  type Experiment,
+} from '../labs/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import type { BenchmarkOutcome, BenchmarkRequest, TracePoint, WorkerEvent } from '../worker/protocol';
 import { ComputeClient, WorkerGone } from './client';
@@ -356,7 +363,9 @@ async function startWorker(): Promise<void> {
 export async function startLab(): Promise<void> {
   const view = splitViewLink(location.hash);
   for (const n of view.notices) addNotice('warning', n);
-  const initial = decodeExperiment(view.experimentHash);
+  // a first visit (no hash at all) opens where the default attack succeeds; any link keeps its meaning
+  const initial =
+    location.hash.replace(/^#/, '') === '' ? { experiment: firstVisitExperiment(), notices: [] } : decodeExperiment(view.experimentHash);
   for (const n of initial.notices) addNotice('warning', n);
   set({ experiment: applyView(view, initial.experiment) });
   // listen before the first await: a link opened while the catalogue loads must not be lost (nor

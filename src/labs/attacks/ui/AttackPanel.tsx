@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SliderRange } from '../../../core/experiment/fields';
-import { ATTACK_PARAM_FIELDS, ATTACKS, isAttackName, paramKey, type AttackInfo, type ParamField } from '../index';
+import { ATTACK_PARAM_FIELDS, ATTACKS, isAttackName, nextMoveAfterFooling, paramKey, type AttackInfo, type ParamField } from '../index';
 import { DATASETS } from '../../../core/data/datasets';
 import { effectiveNorm, maxEps, parseFieldValue, type AttackName, type AttackParams, type Experiment } from '../../experiment';
 import {
@@ -14,7 +14,7 @@ import {
 import { useSettings } from '../../../ui/settings';
 import { DownloadLink } from '../../../ui/DownloadLink';
 import { attackJson } from './export';
-import { selectCompareModel } from '../../../ui/controller';
+import { selectCompareModel, selectModel } from '../../../ui/controller';
 import { CancelButton } from '../../../ui/CancelButton';
 import { canStep, pauseAttack, playAttack, resetStepper, runAttack, stepAttack } from './actions';
 import type { AttackOutcome } from '../../../worker/protocol';
@@ -408,6 +408,42 @@ function AttackDownload({ outcome, testId }: { outcome: AttackOutcome; testId: s
   );
 }
 
+/**
+ * After a bounded attack fooled the model: the next move, from the catalogue (src/labs/attacks/next-move.ts).
+ * A model of the data set whose card records more robustness at this budget: try it with the same attack;
+ * else find the smallest budget that still fools the image, or measure the test set with the batch check.
+ */
+function NextMoveAfterFooling({ outcome }: { outcome: AttackOutcome }) {
+  const models = useLab((s) => s.catalog?.models ?? []);
+  const dataset = useLab((s) => s.experiment.dataset);
+  const busy = useLab(studioBusy);
+  const modelControl = useControl('model');
+  const in255 = epsIn255(DATASETS[dataset]?.shape[2] ?? 1, outcome.attack.norm);
+  const move = nextMoveAfterFooling(models, outcome.model, dataset, outcome.attack);
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  if (move.kind === 'smaller-budget') {
+    return (
+      <p className="small muted next-move" data-testid="attack-next-move" data-next="smaller-budget">
+        Next: lower ε and run again to find the smallest budget that still fools this image, or run the batch check below to see how many
+        test images fall at this budget.
+      </p>
+    );
+  }
+  const { model, recorded, current } = move;
+  return (
+    <p className="small next-move" data-testid="attack-next-move" data-next="robust-model" data-model={model.id}>
+      Next: pick <strong>{model.id}</strong> in Setup and run the same attack. Its card records {pct(recorded.accuracy)} of{' '}
+      {recorded.n.toLocaleString('en-US')} test images resisting {recorded.attack.toUpperCase()} at ε {epsText(recorded.eps, in255)}
+      {current ? ` (${outcome.model}: ${pct(current.accuracy)})` : ''}.{' '}
+      {modelControl === 'free' && (
+        <button type="button" className="secondary" onClick={() => selectModel(model.id)} disabled={busy} data-testid="attack-next-model">
+          Use {model.id}
+        </button>
+      )}
+    </p>
+  );
+}
+
 /** One attack outcome. `prefix` keeps the test ids of a second (comparison) view apart. */
 function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome | null; error: string | null; prefix: string }) {
   const e = useLab((s) => s.experiment);
@@ -589,8 +625,9 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             right to see what the attack does.
           </p>
         )}
+        {!alreadyWrong && adv.success && bounded && !prefix && <NextMoveAfterFooling outcome={outcome} />}
         {!alreadyWrong && !adv.success && bounded && !prefix && (
-          <p className="small muted" data-testid="attack-next-move">
+          <p className="small muted" data-testid="attack-next-move" data-next="bigger-budget">
             Not fooled at this budget. Next: raise ε or the number of steps and run again; a stronger attack may still succeed.
           </p>
         )}
