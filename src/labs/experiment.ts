@@ -18,7 +18,7 @@ import {
   type CoreSettings,
   type Norm,
 } from '../core/experiment/core-settings';
-import { numberOrFraction, parseFieldValue as parseRaw, type Field, type Value } from '../core/experiment/fields';
+import { formatValue, numberOrFraction, parseFieldValue as parseRaw, type Field, type Value } from '../core/experiment/fields';
 import { COLOUR_LINF, effectiveNorm, STARTER_SAMPLE, type AttackSettings, type BatchSettings } from './attacks/index';
 import type { DefencesExperiment } from './defences/index';
 import type { FederatedExperiment } from './federated/index';
@@ -93,6 +93,9 @@ export function fieldsOfLab(lab: string): readonly Field<Experiment>[] {
   return FIELDS.filter((f) => own.has(f.path) || core.has(f.path));
 }
 export const fieldOf = (path: string) => codec.fieldOf(path);
+/** True when a field holds its default for this experiment (what a link leaves out). */
+export const atDefault = (e: Experiment, path: string): boolean =>
+  codec.fieldText(e, path) === formatValue(codec.defaultFor(e, codec.fieldOf(path)));
 export const fieldText = (e: Experiment, path: string) => codec.fieldText(e, path);
 /** Parse one raw text value for a field, in the context of the experiment so far (ranges depend on it). */
 export const parseFieldValue = (f: Field<Experiment>, raw: string, context: Experiment = DEFAULT_EXPERIMENT) => parseRaw(f, raw, context);

@@ -260,7 +260,7 @@ function applyLink(hash: string): void {
     for (const n of v.notices) addNotice('warning', n);
     experiment = v.experiment;
   }
-  set({ experiment: applyView(view, experiment) });
+  set((s) => ({ experiment: applyView(view, experiment), linkSeq: s.linkSeq + 1 }));
 }
 
 /** The view keys of a link applied (lesson, step, present, classroom locks); returns the experiment with the locks enforced. */
@@ -294,7 +294,7 @@ export function applyExperiment(next: Experiment): void {
   }
   // a lesson moves its own locks; a teacher's classroom locks hold
   relock(experiment);
-  set({ experiment: enforceLocks(experiment).experiment });
+  set((s) => ({ experiment: enforceLocks(experiment).experiment, linkSeq: s.linkSeq + 1 }));
 }
 
 // ---------------------------------------------------------------- start-up
@@ -375,7 +375,7 @@ export async function startLab(): Promise<void> {
   const catalog = await loadCatalog();
   const v = validateExperiment(get().experiment, catalog);
   for (const n of v.notices) addNotice('warning', n);
-  set({ catalog, experiment: enforceLocks(v.experiment).experiment });
+  set((s) => ({ catalog, experiment: enforceLocks(v.experiment).experiment, linkSeq: s.linkSeq + 1 }));
   writeUrl(get().experiment, true);
   // the view keys (lesson, step, locks, present) ride in the same link
   useView.subscribe(() => writeUrl(get().experiment, true));

@@ -26,7 +26,9 @@ import { StepIcon } from './StepIcon';
 import { jobOfKind, patchAttack, studioBusy, useLab } from '../../../ui/store';
 import { JobRow } from '../../../ui/JobsTray';
 import { TraceChart } from './TraceChart';
-import { useControl } from '../../../ui/lessons/view';
+import { useControl, useView } from '../../../ui/lessons/view';
+import { ESSENTIAL_PATHS, foldedChanges, readFoldOpen, writeFoldOpen } from './studio-fold';
+import { create } from 'zustand';
 import { AttackExplain } from './explain';
 
 /** The studio's numeric controls: every numeric attack parameter the chosen attack reads, from the field tables. */
@@ -35,6 +37,13 @@ function numericFields(info: AttackInfo): ParamField[] {
     const k = paramKey(f);
     return info.params.includes(k) && (f.type.kind === 'int' || f.type.kind === 'float') && k !== 'target';
   });
+}
+
+/** The "More settings" fold: open or closed, the reader's choice kept in this tab (studio-fold.ts). */
+const useFold = create<{ open: boolean }>(() => ({ open: readFoldOpen() }));
+function setFold(open: boolean): void {
+  useFold.setState({ open });
+  writeFoldOpen(open);
 }
 
 /** A parameter's slider range: the attack's own where it declares one (C&W's steps), else the field's. */
@@ -170,7 +179,7 @@ function TargetField({ info }: { info: AttackInfo }) {
   if (!info.targeted || control === 'hidden' || targetControl === 'hidden') return null;
   return (
     <div className="param">
-      <label className="param-label" htmlFor="attack-target">
+      <label className="param-label" htmlFor="attack-target" title={ATTACK_PARAM_FIELDS.find((f) => f.path === 'attack.target')?.help}>
         Target
       </label>
       <select
@@ -205,7 +214,11 @@ function CompareField() {
   if (others.length === 0) return null;
   return (
     <div className="param">
-      <label className="param-label" htmlFor="attack-compare">
+      <label
+        className="param-label"
+        htmlFor="attack-compare"
+        title="attack a second model of this data set with the same settings and show both results side by side"
+      >
         Compare with
       </label>
       <select
@@ -235,6 +248,75 @@ function chooseAttack(name: AttackName): void {
   patchAttack({ name, norm, ...attackPreset(name, { ...a, norm }, dataset), ...(info.targeted ? {} : { targeted: false }) });
 }
 
+/**
+ * The studio's settings beyond the essential ones, folded under "More settings" (studio-fold.ts): a
+ * disclosure button (aria-expanded) that counts the folded settings off their default. It opens by
+ * itself when a link, a lesson step or a notebook entry sets one of them, or while a lesson runs.
+ */
+function MoreSettings({ info }: { info: AttackInfo | null }) {
+  const a = useLab((s) => s.experiment.attack);
+  // a string: a selector must return a stable value
+  const changed = useLab((s) => foldedChanges(s.experiment, info, s.compareModel).join(', '));
+  const linkSeq = useLab((s) => s.linkSeq);
+  const open = useFold((s) => s.open);
+  const startControl = useControl('attack.randomStart');
+  const busy = useLab(studioBusy);
+  const numeric = info ? numericFields(info).filter((f) => !ESSENTIAL_PATHS.includes(f.path)) : [];
+  // a setting the link (or the lesson) set is never hidden behind the fold
+  useEffect(() => {
+    if (linkSeq === 0) return;
+    const s = useLab.getState();
+    const name = s.experiment.attack.name;
+    const now = foldedChanges(s.experiment, isAttackName(name) ? ATTACKS[name] : null, s.compareModel);
+    if (now.length > 0 || useView.getState().lesson) setFold(true);
+  }, [linkSeq]);
+  const count = changed === '' ? 0 : changed.split(', ').length;
+  return (
+    <div className="studio-more">
+      <button
+        type="button"
+        className="disclosure"
+        aria-expanded={open}
+        aria-controls="studio-more-body"
+        onClick={() => setFold(!open)}
+        data-testid="attack-more"
+        title="step size, restarts, seed, random start, target, a second model, and the attack's own parameters"
+      >
+        <span aria-hidden="true">{open ? '▾' : '▸'}</span> More settings
+        {count > 0 && (
+          <span className="muted small" data-testid="attack-more-changed" data-count={count}>
+            {' '}
+            ({count} changed: {changed})
+          </span>
+        )}
+      </button>
+      <div id="studio-more-body" className="studio-more-body" hidden={!open} data-testid="attack-more-body">
+        {info &&
+          ATTACK_PARAM_FIELDS.filter((f) => f.type.kind === 'enum' && info.params.includes(paramKey(f))).map((f) => (
+            <EnumControl key={f.path} field={f} />
+          ))}
+        {numeric.map((f) => (
+          <ParamControl key={f.path} field={f} />
+        ))}
+        {info && info.params.includes('randomStart') && startControl !== 'hidden' && (
+          <label className="param checkbox" title={ATTACK_PARAM_FIELDS.find((f) => f.path === 'attack.randomStart')?.help}>
+            <input
+              type="checkbox"
+              checked={a.randomStart}
+              onChange={(e) => patchAttack({ randomStart: e.target.checked })}
+              disabled={busy || startControl === 'locked'}
+              data-testid="attack-random-start"
+            />
+            <span>Random start</span>
+          </label>
+        )}
+        {info && <TargetField info={info} />}
+        <CompareField />
+      </div>
+    </div>
+  );
+}
+
 function AttackForm() {
   const a = useLab((s) => s.experiment.attack);
   // the studio's own job (an attack or its comparison); a batch check may run meanwhile
@@ -251,7 +333,6 @@ function AttackForm() {
   const numeric = info ? numericFields(info) : [];
   const nameControl = useControl('attack.name');
   const normControl = useControl('attack.norm');
-  const startControl = useControl('attack.randomStart');
   return (
     <div className="studio-form">
       <div className="param" hidden={nameControl === 'hidden'} data-locked={nameControl === 'locked' || undefined}>
@@ -312,27 +393,11 @@ function AttackForm() {
           )}
         </div>
       )}
-      {info &&
-        ATTACK_PARAM_FIELDS.filter((f) => f.type.kind === 'enum' && info.params.includes(paramKey(f))).map((f) => (
-          <EnumControl key={f.path} field={f} />
+      {numeric
+        .filter((f) => ESSENTIAL_PATHS.includes(f.path))
+        .map((f) => (
+          <ParamControl key={f.path} field={f} />
         ))}
-      {numeric.map((f) => (
-        <ParamControl key={f.path} field={f} />
-      ))}
-      {info && info.params.includes('randomStart') && startControl !== 'hidden' && (
-        <label className="param checkbox">
-          <input
-            type="checkbox"
-            checked={a.randomStart}
-            onChange={(e) => patchAttack({ randomStart: e.target.checked })}
-            disabled={busy || startControl === 'locked'}
-            data-testid="attack-random-start"
-          />
-          <span>Random start</span>
-        </label>
-      )}
-      {info && <TargetField info={info} />}
-      <CompareField />
       <div className="studio-actions">
         <button type="button" className="primary" onClick={runAttack} disabled={!ready || !info} data-testid="attack-run">
           Run attack
@@ -340,6 +405,7 @@ function AttackForm() {
         <CancelButton job={job} testId="attack-cancel" />
       </div>
       {job && <JobRow job={job} prefix="attack-" cancel={false} />}
+      <MoreSettings info={info} />
       {info && canStep(a) && <Stepper />}
     </div>
   );
