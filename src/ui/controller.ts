@@ -21,7 +21,17 @@ import { bindJobs, runJob, whenModelFree, type JobOutcome } from './jobs';
 import { addNotice, clearNotices, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
 import { ALL_LESSONS } from '../labs/lessons';
-import { enforceLocks, relock, restoreSession, setClassroom, splitViewLink, useView, viewLinkSuffix, type SplitLink } from './lessons/view';
+import {
+  enforceLocks,
+  relock,
+  restoreSession,
+  setClassroom,
+  setLessonControls,
+  splitViewLink,
+  useView,
+  viewLinkSuffix,
+  type SplitLink,
+} from './lessons/view';
 
 export const STRIP_SIZE = 12;
 
@@ -268,9 +278,16 @@ function applyView(view: SplitLink, experiment: Experiment): Experiment {
   useView.setState({ lesson: view.lesson, step: view.step, present: view.present, compare: view.compare, fresh: view.fresh });
   set({ compareModel: view.compare });
   const lesson = ALL_LESSONS.find((l) => l.id === view.lesson);
-  if (view.lockKeys.length > 0 || view.hideKeys.length > 0) setClassroom(experiment, view.lockKeys, view.hideKeys);
-  else if (Object.keys(useView.getState().locked).length === 0 && !restoreSession() && lesson && !view.fresh)
-    setClassroom(experiment, lesson.lock ?? [], lesson.hide ?? [], 'lesson');
+  // what this tab already holds (after a reload, read back from sessionStorage)
+  const now = useView.getState();
+  const held = Object.keys(now.locked).length > 0 || now.hidden.length > 0 || restoreSession();
+  // a teacher's lock, once held, is not moved by a later or edited link (even one that names the same keys with
+  // other values); leaving classroom mode ends it
+  const teacherHeld = held && useView.getState().origin === 'link';
+  if ((view.lockKeys.length > 0 || view.hideKeys.length > 0) && !teacherHeld) setClassroom(experiment, view.lockKeys, view.hideKeys);
+  // a lesson's own locks: alone, or on top of a teacher's (src/ui/lessons/view.ts setLessonControls)
+  if (lesson && !view.fresh && (useView.getState().origin === 'link' || !held))
+    setLessonControls(experiment, lesson.id, lesson.lock ?? [], lesson.hide ?? []);
   const { experiment: kept, reverted } = enforceLocks(experiment);
   if (reverted.length > 0)
     addNotice(
