@@ -372,7 +372,7 @@ function AttackForm() {
       {info && normControl !== 'hidden' && (
         <div className="param" data-locked={normControl === 'locked' || undefined}>
           <label className="param-label" htmlFor="attack-norm">
-            Norm
+            Norm{normControl === 'locked' && <span className="muted small"> (locked)</span>}
           </label>
           {info.norms.length > 1 ? (
             <select
