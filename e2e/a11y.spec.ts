@@ -104,7 +104,19 @@ test('phone (390 px): axe in both schemes, no horizontal overflow at rest or aft
   const width = () => page.evaluate(() => document.documentElement.scrollWidth);
   expect(await width()).toBeLessThanOrEqual(390);
   await checkBothSchemes(page);
-  for (const id of ['attack-name', 'attack-norm', 'attack-eps', 'attack-step-size', 'attack-target', 'attack-run']) {
+  // the folded settings too, once opened (and axe on them)
+  await lab.openMoreSettings();
+  await checkBothSchemes(page);
+  for (const id of [
+    'attack-name',
+    'attack-norm',
+    'attack-eps',
+    'attack-more',
+    'attack-step-size',
+    'attack-target',
+    'attack-compare',
+    'attack-run',
+  ]) {
     const box = (await page.getByTestId(id).boundingBox())!;
     expect(box, id).not.toBeNull();
     expect(box.x, id).toBeGreaterThanOrEqual(0);

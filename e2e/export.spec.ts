@@ -4,7 +4,7 @@ import { test, expect } from './fixtures';
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 test('the test image saves as a PNG of its pixels', async ({ lab }) => {
-  await lab.open();
+  await lab.open('#v=2');
   await lab.prediction();
   const [download] = await Promise.all([lab.page.waitForEvent('download'), lab.page.getByTestId('image-png').click()]);
   expect(download.suggestedFilename()).toBe('mnist-test-0.png');

@@ -55,17 +55,22 @@ test('a link restores the simulation settings; a run with one malicious client f
   // one point per round; the split: 5 clients, client 3 (the link's choice) malicious and starred
   await expect(fl.accuracyChart).toHaveAttribute('data-points', '3');
   await expect(fl.accuracyChart.locator('.recharts-line')).toHaveCount(2); // accuracy and ASR
+  await expect(page.getByTestId('fl-accuracy-data')).toHaveAttribute('data-rows', '3');
+  await expect(page.getByTestId('fl-accuracy-data').locator('th')).toHaveCount(3); // round, accuracy, ASR
   await expect(fl.labelHistograms).toHaveAttribute('data-clients', '5');
   await expect(fl.labelHistograms).toHaveAttribute('data-malicious', '1');
+  await expect(page.getByTestId('fl-label-data')).toHaveAttribute('data-rows', '5');
   await expect(fl.labelHistograms.getByText('3*')).toBeVisible();
   await expect(fl.labelHistograms.getByText('0*')).toHaveCount(0);
   // the latest round: a bar per client for the norms and FedAvg's weights, a 5 x 5 heat map
   await expect(fl.roundShown).toHaveText('3 of 3');
   await expect(fl.normsChart).toHaveAttribute('data-bars', '5');
+  await expect(page.getByTestId('fl-norms-chart-data')).toHaveAttribute('data-rows', '5');
   await expect(fl.normsChart.locator('.recharts-bar-rectangle')).toHaveCount(5);
   await expect(fl.weightsChart).toHaveAttribute('data-bars', '5');
   await expect(fl.weightsChart.locator('.recharts-bar-rectangle')).toHaveCount(5);
   await expect(fl.heatmap).toHaveAttribute('data-clients', '5');
+  await expect(page.getByTestId('fl-cosine-data')).toHaveAttribute('data-rows', '5');
   const painted = await fl.heatmap.locator('canvas').evaluate((c: HTMLCanvasElement) => {
     const ctx = c.getContext('2d')!;
     const px = (x: number, y: number) => Array.from(ctx.getImageData(x, y, 1, 1).data);

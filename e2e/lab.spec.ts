@@ -1,19 +1,32 @@
 import { test, expect } from './fixtures';
+import { STARTER_SAMPLE } from '../src/labs/attacks/starter';
 
-test('the default view loads without console errors and classifies test image 0 correctly @webgpu', async ({ lab, consoleErrors }) => {
+test('a first visit (no hash) loads without console errors and classifies the starter test image correctly @webgpu', async ({
+  lab,
+  consoleErrors,
+}) => {
   await lab.open();
   const p = await lab.prediction();
-  // the official label of MNIST test image 0 is 7
-  await expect(lab.trueLabel).toHaveText('7');
-  expect(p.sample).toBe('0');
-  expect(p.label).toBe('7');
+  // the starter image (src/labs/attacks/starter.ts): MNIST test image 4, whose official label is 4
+  await expect(lab.trueLabel).toHaveText('4');
+  expect(p.sample).toBe(String(STARTER_SAMPLE));
+  expect(p.label).toBe('4');
   expect(p.predicted).toBe(p.label);
   await expect(lab.datasetSelect).toHaveValue('mnist');
   await expect(lab.modelSelect).toHaveValue('mnist-cnn');
   await expect(lab.imageCanvas).toBeVisible();
   await expect(lab.page.getByTestId('prob').locator('li')).toHaveCount(10);
   await expect(lab.notices).toHaveCount(0);
+  // the link names the image at once (a link without `i` still means image 0)
+  await expect.poll(async () => (await lab.hashParams()).get('i')).toBe(String(STARTER_SAMPLE));
   expect(consoleErrors).toEqual([]);
+});
+
+test('a link without a test image still opens image 0', async ({ lab }) => {
+  await lab.open('#v=2');
+  const p = await lab.prediction();
+  expect(p.sample).toBe('0');
+  expect(p.label).toBe('7');
 });
 
 test('the backend named in the link is the one that runs @webgpu', async ({ lab }, testInfo) => {

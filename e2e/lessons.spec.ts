@@ -94,6 +94,57 @@ test('a classroom link locks a control: disabled in the page, and an edited link
   expect(consoleErrors).toEqual([]);
 });
 
+test("a lesson under a teacher's lock: the lesson's locks and the teacher's hold together, in the page and against a later link", async ({
+  page,
+  consoleErrors,
+}) => {
+  const l = new LessonPage(page);
+  // the teacher locks the step count and the restarts and hides the seed; the PGD lesson locks eps, norm, data set, model and image
+  await l.open('#view.lesson=pgd&view.lock=atk.steps,atk.restarts&view.hide=atk.seed');
+  await l.step(0);
+  await l.settled();
+  const eps = await l.eps.inputValue();
+  await expect(page.getByTestId('attack-name')).toHaveValue('fgsm');
+  // the lesson's: locked eps, hidden target; the teacher's: hidden seed (the fold opens for the lesson)
+  await expect(l.eps).toBeDisabled();
+  await expect(page.getByTestId('dataset-select')).toBeDisabled();
+  await expect(page.getByTestId('attack-target')).toHaveCount(0);
+  await expect(page.getByTestId('attack-seed')).toHaveCount(0);
+  // the lesson moves on: its step picks PGD with 40 steps (the teacher's value), the teacher's steps lock holds
+  await l.next.click();
+  await l.step(1);
+  await expect(page.getByTestId('attack-name')).toHaveValue('pgd');
+  await expect(page.getByTestId('attack-steps')).toHaveValue('40');
+  await expect(page.getByTestId('attack-steps')).toBeDisabled();
+  await expect(page.getByTestId('attack-restarts')).toBeDisabled();
+  await expect(l.eps).toBeDisabled();
+  await expect(l.eps).toHaveValue(eps);
+  // a later link changes the lesson's eps and the teacher's steps: both are put back
+  await page.evaluate(() => {
+    location.hash = '#v=2&atk.v=2&atk.name=pgd&atk.eps=0.3&atk.steps=7&atk.restarts=4&view.lesson=pgd&view.step=1';
+  });
+  await expect(page.getByText(/Locked by the classroom link/)).toBeVisible();
+  await expect(l.eps).toHaveValue(eps);
+  await expect(page.getByTestId('attack-steps')).toHaveValue('40');
+  await expect(page.getByTestId('attack-restarts')).toHaveValue('1');
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('view.lock=atk.steps,atk.restarts');
+  // nor does an edited link that keeps the lock keys and changes the locked values
+  await page.evaluate(() => {
+    location.hash = '#v=2&atk.v=2&atk.name=pgd&atk.eps=0.25&atk.steps=9&view.lesson=pgd&view.step=1&view.lock=atk.steps,atk.restarts';
+  });
+  // the page writes the link back with the locked values
+  await expect.poll(() => page.evaluate(() => location.hash)).not.toContain('atk.steps=9');
+  await expect(page.getByTestId('attack-steps')).toHaveValue('40');
+  await expect(l.eps).toHaveValue(eps);
+  // closing the lesson lifts the lesson's locks, not the teacher's
+  await page.getByTestId('lesson-close').click();
+  await expect(l.eps).toBeEnabled();
+  await expect(page.getByTestId('attack-steps')).toBeDisabled();
+  await expect(page.getByTestId('attack-seed')).toHaveCount(0);
+  await expect(page.getByTestId('attack-target')).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
+
 test('the classroom link maker writes a link that locks and hides what the teacher chose', async ({ page }) => {
   const l = new LessonPage(page);
   await l.open('#v=2&atk.v=2&atk.name=fgsm&atk.eps=0.2');

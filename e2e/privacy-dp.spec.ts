@@ -42,6 +42,7 @@ test('a tiny DP-SGD run ticks epsilon up, lands on the accuracy-against-epsilon 
   expect(accuracy).toBeGreaterThanOrEqual(0);
   expect(accuracy).toBeLessThanOrEqual(1);
   await expect(dp.curve).toHaveAttribute('data-points', '6');
+  await expect(page.getByTestId('pv-dp-readings')).toHaveAttribute('data-rows', '6');
   await expect(dp.curve.locator('.recharts-line')).toHaveCount(2);
   const model = (await dp.result.getAttribute('data-model'))!;
   expect(model).toMatch(/^my-mnist-dp-sigma1\.1/);
@@ -71,6 +72,8 @@ test('a tiny DP-SGD run ticks epsilon up, lands on the accuracy-against-epsilon 
   expect(await dp.clipNumber('noise')).toBeGreaterThan(0);
   expect(await dp.clipNumber('update')).toBeGreaterThan(0);
   expect(Number(await dp.clipBars.getAttribute('data-bars'))).toBeGreaterThan(1);
+  expect(Number(await page.getByTestId('pv-dp-clip-bars-data').getAttribute('data-rows'))).toBeGreaterThan(1);
+  await expect(page.getByTestId('pv-dp-clip-sum-data')).toHaveAttribute('data-rows', '3');
   await expect(dp.clipBars.locator('.recharts-bar-rectangle').first()).toBeVisible();
 
   // the loss-threshold membership test on it: an AUC between 0 and 1

@@ -23,6 +23,7 @@ test('a tiny membership-inference run draws the ROC of every attack', async ({ p
   await expect.poll(() => mia.tensorCount()).toBe(tensorsBefore);
   // five attacks: five curves (and the chance line) on log axes, five rows with an AUC in [0, 1]
   await expect(mia.roc).toHaveAttribute('data-attacks', '5');
+  expect(Number(await page.getByTestId('pv-mia-roc-data').getAttribute('data-rows'))).toBeGreaterThanOrEqual(5 * 2);
   await expect(mia.roc.locator('.recharts-line')).toHaveCount(6);
   await expect(mia.roc.locator('.recharts-line path').first()).toHaveAttribute('d', /M/);
   for (const a of ['loss', 'shadow', 'lira-online', 'lira-offline', 'lira-online-fixed']) {

@@ -21,6 +21,85 @@ async function addZooCopy(context: BrowserContext, id: string): Promise<void> {
   });
 }
 
+test('a first visit teaches: the default attack fools the starter image, and the next move is the robust model', async ({ lab }) => {
+  await lab.open();
+  await lab.prediction();
+  await expect(lab.modelSelect).toHaveValue('mnist-cnn');
+  expect(await lab.runAttack()).toBe('done');
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveAttribute('data-success', 'true');
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveText('fooled');
+  // the catalogue's robust model of MNIST, with its card's figure at this budget beside mnist-cnn's
+  const next = lab.page.getByTestId('attack-next-move');
+  await expect(next).toHaveAttribute('data-next', 'robust-model');
+  await expect(next).toHaveAttribute('data-model', 'mnist-cnn-robust');
+  await expect(next).toContainText('97.6% of 10,000 test images resisting PGD at ε 0.1 (mnist-cnn: 55.3%)');
+  await lab.page.getByTestId('attack-next-model').click();
+  await expect(lab.modelSelect).toHaveValue('mnist-cnn-robust');
+  await lab.prediction();
+  expect(await lab.runAttack()).toBe('done');
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveText('robust here');
+  await expect(next).toHaveAttribute('data-next', 'bigger-budget');
+});
+
+test('when no model records robustness at the budget, the next move is a smaller budget or the batch check', async ({ lab }) => {
+  // the zoo's cards record eps 0.1 and 0.3: nothing speaks for 0.5
+  await lab.open('#v=2&i=4&atk.eps=0.5&atk.steps=10&atk.step=0.05');
+  await lab.prediction();
+  expect(await lab.runAttack()).toBe('done');
+  await expect(lab.page.getByTestId('adv-verdict')).toHaveAttribute('data-success', 'true');
+  await expect(lab.page.getByTestId('attack-next-move')).toHaveAttribute('data-next', 'smaller-budget');
+  await expect(lab.page.getByTestId('attack-next-model')).toHaveCount(0);
+});
+
+test('"More settings" folds the rest of the studio: keyboard, remembered in the tab, opened by a link that sets a folded setting', async ({
+  lab,
+  page,
+  context,
+}) => {
+  await lab.open('#v=2&atk.eps=0.2');
+  await lab.prediction();
+  // the essentials are in view; the rest is folded (a changed essential does not open it)
+  for (const t of ['attack-name', 'attack-norm', 'attack-eps', 'attack-steps', 'attack-run', 'attack-step'])
+    await expect(page.getByTestId(t)).toBeVisible();
+  await expect(lab.moreSettings).toHaveAttribute('aria-expanded', 'false');
+  for (const t of ['attack-step-size', 'attack-restarts', 'attack-seed', 'attack-random-start', 'attack-target', 'attack-compare'])
+    await expect(page.getByTestId(t)).toBeHidden();
+  // every control keeps its explanation
+  await expect(page.locator('label[for="attack-step-size"]')).toHaveAttribute('title', /size of one step/);
+  // the keyboard opens it
+  await lab.moreSettings.focus();
+  await page.keyboard.press('Enter');
+  await expect(lab.moreSettings).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByTestId('attack-seed')).toBeVisible();
+  for (const t of ['attack-restarts', 'attack-target', 'attack-compare'])
+    await expect(page.locator(`label[for="${t}"]`)).toHaveAttribute('title', /.{10}/);
+  await expect(page.getByTestId('attack-random-start').locator('xpath=..')).toHaveAttribute('title', /random point/);
+  await page.getByTestId('attack-seed').fill('7');
+  await expect(page.getByTestId('attack-more-changed')).toHaveText(/1 changed: seed/);
+  await page.getByTestId('attack-seed').fill('0');
+  await expect(page.getByTestId('attack-more-changed')).toHaveCount(0);
+  // the choice is kept in this tab: a reload of a link with no folded setting keeps it open; closed, it stays closed
+  await page.reload();
+  await lab.prediction();
+  await expect(lab.moreSettings).toHaveAttribute('aria-expanded', 'true');
+  await lab.moreSettings.click();
+  await expect(lab.moreSettings).toHaveAttribute('aria-expanded', 'false');
+  await page.reload();
+  await lab.prediction();
+  await expect(lab.moreSettings).toHaveAttribute('aria-expanded', 'false');
+  // a link that sets a folded setting opens it, in this tab (hash change) and in a new one
+  await page.evaluate(() => {
+    location.hash = '#v=2&atk.restarts=3';
+  });
+  await expect(lab.moreSettings).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByTestId('attack-restarts')).toHaveValue('3');
+  const other = await context.newPage();
+  await other.goto('/#v=2&view.cmp=mnist-cnn-robust');
+  await expect(other.getByTestId('attack-more')).toHaveAttribute('aria-expanded', 'true');
+  await expect(other.getByTestId('attack-compare')).toHaveValue('mnist-cnn-robust');
+  await expect(other.getByTestId('attack-more-changed')).toHaveText(/compare with/);
+});
+
 test('FGSM with a large eps fools the model; the studio shows the perturbation and the norms', async ({ lab, consoleErrors }) => {
   await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.3&rs=0');
   const clean = await lab.prediction();
@@ -69,6 +148,7 @@ test('a shared link reproduces the same adversarial image', async ({ lab, contex
   await lab.attackName.selectOption('pgd');
   await lab.attackSteps.fill('5');
   await lab.attackEps.fill('0.15');
+  await lab.openMoreSettings();
   await lab.page.getByTestId('attack-seed').fill('42');
   await expect.poll(async () => (await lab.hashParams()).get('atk.seed')).toBe('42');
   expect(await lab.runAttack()).toBe('done');
@@ -168,6 +248,7 @@ test('the same attack against a second model is shown side by side', async ({ la
   await lab.open('#v=1&backend=webgl&attack=fgsm&eps=0.25&rs=0');
   await lab.prediction();
   const tensorsBefore = await lab.tensorCount();
+  await lab.openMoreSettings();
   await lab.page.getByTestId('attack-compare').selectOption('mnist-cnn-twin');
   await lab.attackRun.click();
   const cmp = lab.page.getByTestId('cmp-attack-status');
@@ -193,6 +274,7 @@ test("the studio shows each attack's own parameters from the registry and mirror
   const hash = async (key: string) => (await lab.hashParams()).get(`atk.${key === 'attack' ? 'name' : key}`);
   await expect(lab.attackName.locator('optgroup[label^="Black-box"] option')).toHaveText(['Square Attack']);
   await expect(lab.attackName.locator('optgroup[label^="White-box"] option')).toHaveCount(11);
+  await lab.openMoreSettings();
 
   await lab.attackEps.fill('0.1');
   // MNIST is grey: no /255 form, the range instead (the walk-through's "eps = 25.5/255 on MNIST")

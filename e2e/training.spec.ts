@@ -28,6 +28,10 @@ test.describe('training in the tab', () => {
     expect(await t.points(t.batchChart)).toBe(4);
     // probes after batch 2 (batch 4 ends the epoch, measured in full) and the epoch point
     expect(await t.points(t.holdoutChart)).toBe(2);
+    // each chart's numbers, in the shared table
+    await expect(page.getByTestId('train-batch-data')).toHaveAttribute('data-rows', '4');
+    await expect(page.getByTestId('train-holdout-data')).toHaveAttribute('data-rows', '2');
+    await expect(page.getByTestId('train-speed-data')).toHaveAttribute('data-rows', '4');
     await expect(t.checkpoint).toContainText('epoch 1, chosen by PGD-10 accuracy');
     const id = await t.result.getAttribute('data-model');
     expect(id).toBe('my-mnist-fgsm-rs');
@@ -115,6 +119,7 @@ test('the trade-off chart measures every model with the studio attack and opens 
   const mnist = zoo.models.filter((m) => m.dataset === 'mnist').map((m) => m.id);
   expect(mnist).toEqual(expect.arrayContaining(['mnist-cnn', 'mnist-cnn-robust']));
   await expect(chart).toHaveAttribute('data-points', String(mnist.length));
+  await expect(page.getByTestId('tradeoff-data')).toHaveAttribute('data-rows', String(mnist.length));
   const list = page.getByTestId('tradeoff-list');
   await expect(list).toContainText(/mnist-cnn \(standard\): clean \d+\.\d%, robust \d+\.\d%/);
   await expect(list).toContainText(/mnist-dp-sigma1.3 \(DP-SGD\): clean \d+\.\d%, robust \d+\.\d%/);

@@ -36,6 +36,8 @@ export class LabPage {
   readonly attackName: Locator;
   readonly attackSteps: Locator;
   readonly attackEps: Locator;
+  /** The studio's "More settings" disclosure (step size, restarts, seed, target, compare, own parameters). */
+  readonly moreSettings: Locator;
   readonly attackRun: Locator;
   readonly attackStatus: Locator;
   readonly advPredicted: Locator;
@@ -78,6 +80,7 @@ export class LabPage {
     this.attackName = id('attack-name');
     this.attackSteps = id('attack-steps');
     this.attackEps = id('attack-eps');
+    this.moreSettings = id('attack-more');
     this.attackRun = id('attack-run');
     this.attackStatus = id('attack-status');
     this.advPredicted = id('adv-predicted');
@@ -151,6 +154,12 @@ export class LabPage {
 
   async chooseSample(index: number): Promise<void> {
     await this.sampleInput.fill(String(index));
+  }
+
+  /** Open the studio's "More settings" (a no-op when a link or an earlier click opened it). */
+  async openMoreSettings(): Promise<void> {
+    if ((await this.moreSettings.getAttribute('aria-expanded')) !== 'true') await this.moreSettings.click();
+    await expect(this.moreSettings).toHaveAttribute('aria-expanded', 'true');
   }
 
   /** Run the studio's attack and wait until it has finished (done, cancelled or failed). */

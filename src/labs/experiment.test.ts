@@ -8,7 +8,9 @@ import {
   cloneExperiment,
   effectiveNorm,
   maxEps,
+  firstVisitExperiment,
 } from './experiment';
+import { STARTER_SAMPLE } from './attacks/index';
 
 describe('experiment URL codec', () => {
   it('round-trips every field', () => {
@@ -38,6 +40,16 @@ describe('experiment URL codec', () => {
   });
   it('omits defaults, so the default view has a short link', () => {
     expect(encodeExperiment(DEFAULT_EXPERIMENT)).toBe('v=2');
+  });
+  it('starts a first visit on the starter image without changing any default', () => {
+    const first = firstVisitExperiment();
+    expect(first.sample).toBe(STARTER_SAMPLE);
+    expect(STARTER_SAMPLE).not.toBe(DEFAULT_EXPERIMENT.sample);
+    expect({ ...first, sample: DEFAULT_EXPERIMENT.sample }).toEqual(DEFAULT_EXPERIMENT);
+    // its link names the image, so it reopens the same view; a link without `i` is still image 0
+    expect(encodeExperiment(first)).toBe(`v=2&i=${STARTER_SAMPLE}`);
+    expect(decodeExperiment(encodeExperiment(first)).experiment).toEqual(first);
+    expect(decodeExperiment('v=2').experiment.sample).toBe(0);
   });
   it('accepts a leading # and an empty hash', () => {
     expect(decodeExperiment('#v=1&i=7').experiment.sample).toBe(7);

@@ -18,8 +18,8 @@ import {
   type CoreSettings,
   type Norm,
 } from '../core/experiment/core-settings';
-import { numberOrFraction, parseFieldValue as parseRaw, type Field, type Value } from '../core/experiment/fields';
-import { COLOUR_LINF, effectiveNorm, type AttackSettings, type BatchSettings } from './attacks/index';
+import { formatValue, numberOrFraction, parseFieldValue as parseRaw, type Field, type Value } from '../core/experiment/fields';
+import { COLOUR_LINF, effectiveNorm, STARTER_SAMPLE, type AttackSettings, type BatchSettings } from './attacks/index';
 import type { DefencesExperiment } from './defences/index';
 import type { FederatedExperiment } from './federated/index';
 import type { PrivacyExperiment } from './privacy/index';
@@ -53,6 +53,15 @@ export const DEFAULT_EXPERIMENT: Experiment = Object.freeze({
   ),
 }) as Experiment;
 
+/**
+ * What a first visit (a link with no hash at all) opens on: the defaults on the starter test image
+ * (src/labs/attacks/starter.ts), where the default attack succeeds. Not a default: a link that leaves a
+ * field out still means that field's default (image 0), and the page writes `i=` into the link at once.
+ */
+export function firstVisitExperiment(): Experiment {
+  return { ...cloneExperiment(DEFAULT_EXPERIMENT), sample: STARTER_SAMPLE };
+}
+
 const codec = makeCodec<Experiment>([coreSlice<Experiment>(), ...LABS.map((l) => l.slice)], DEFAULT_EXPERIMENT, cloneExperiment);
 
 export const FIELDS: readonly Field<Experiment>[] = codec.fields;
@@ -84,6 +93,9 @@ export function fieldsOfLab(lab: string): readonly Field<Experiment>[] {
   return FIELDS.filter((f) => own.has(f.path) || core.has(f.path));
 }
 export const fieldOf = (path: string) => codec.fieldOf(path);
+/** True when a field holds its default for this experiment (what a link leaves out). */
+export const atDefault = (e: Experiment, path: string): boolean =>
+  codec.fieldText(e, path) === formatValue(codec.defaultFor(e, codec.fieldOf(path)));
 export const fieldText = (e: Experiment, path: string) => codec.fieldText(e, path);
 /** Parse one raw text value for a field, in the context of the experiment so far (ranges depend on it). */
 export const parseFieldValue = (f: Field<Experiment>, raw: string, context: Experiment = DEFAULT_EXPERIMENT) => parseRaw(f, raw, context);

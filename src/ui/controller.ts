@@ -4,7 +4,14 @@
  * the worker in line with the experiment (latest change wins; worker calls run one at a time).
  */
 import { DATASETS } from '../core/data/datasets';
-import { COLOUR_LINF_DEFAULTS, decodeExperiment, DEFAULT_EXPERIMENT, encodeExperiment, type Experiment } from '../labs/experiment';
+import {
+  COLOUR_LINF_DEFAULTS,
+  decodeExperiment,
+  DEFAULT_EXPERIMENT,
+  encodeExperiment,
+  firstVisitExperiment,
+  type Experiment,
+} from '../labs/experiment';
 import { isModelCard, type ModelCard } from '../core/models/card';
 import type { BenchmarkOutcome, BenchmarkRequest, TracePoint, WorkerEvent } from '../worker/protocol';
 import { ComputeClient, WorkerGone } from './client';
@@ -14,7 +21,17 @@ import { bindJobs, runJob, whenModelFree, type JobOutcome } from './jobs';
 import { addNotice, clearNotices, hasJobs, patchAttack, patchBatch, patchExperiment, studioBusy, useLab, type CustomInput } from './store';
 import { datasetName, preferredModel, validateExperiment, type Catalog, type DatasetAvailability } from './validate';
 import { ALL_LESSONS } from '../labs/lessons';
-import { enforceLocks, relock, restoreSession, setClassroom, splitViewLink, useView, viewLinkSuffix, type SplitLink } from './lessons/view';
+import {
+  enforceLocks,
+  relock,
+  restoreSession,
+  setClassroom,
+  setLessonControls,
+  splitViewLink,
+  useView,
+  viewLinkSuffix,
+  type SplitLink,
+} from './lessons/view';
 
 export const STRIP_SIZE = 12;
 
@@ -253,7 +270,7 @@ function applyLink(hash: string): void {
     for (const n of v.notices) addNotice('warning', n);
     experiment = v.experiment;
   }
-  set({ experiment: applyView(view, experiment) });
+  set((s) => ({ experiment: applyView(view, experiment), linkSeq: s.linkSeq + 1 }));
 }
 
 /** The view keys of a link applied (lesson, step, present, classroom locks); returns the experiment with the locks enforced. */
@@ -261,9 +278,16 @@ function applyView(view: SplitLink, experiment: Experiment): Experiment {
   useView.setState({ lesson: view.lesson, step: view.step, present: view.present, compare: view.compare, fresh: view.fresh });
   set({ compareModel: view.compare });
   const lesson = ALL_LESSONS.find((l) => l.id === view.lesson);
-  if (view.lockKeys.length > 0 || view.hideKeys.length > 0) setClassroom(experiment, view.lockKeys, view.hideKeys);
-  else if (Object.keys(useView.getState().locked).length === 0 && !restoreSession() && lesson && !view.fresh)
-    setClassroom(experiment, lesson.lock ?? [], lesson.hide ?? [], 'lesson');
+  // what this tab already holds (after a reload, read back from sessionStorage)
+  const now = useView.getState();
+  const held = Object.keys(now.locked).length > 0 || now.hidden.length > 0 || restoreSession();
+  // a teacher's lock, once held, is not moved by a later or edited link (even one that names the same keys with
+  // other values); leaving classroom mode ends it
+  const teacherHeld = held && useView.getState().origin === 'link';
+  if ((view.lockKeys.length > 0 || view.hideKeys.length > 0) && !teacherHeld) setClassroom(experiment, view.lockKeys, view.hideKeys);
+  // a lesson's own locks: alone, or on top of a teacher's (src/ui/lessons/view.ts setLessonControls)
+  if (lesson && !view.fresh && (useView.getState().origin === 'link' || !held))
+    setLessonControls(experiment, lesson.id, lesson.lock ?? [], lesson.hide ?? []);
   const { experiment: kept, reverted } = enforceLocks(experiment);
   if (reverted.length > 0)
     addNotice(
@@ -287,7 +311,7 @@ export function applyExperiment(next: Experiment): void {
   }
   // a lesson moves its own locks; a teacher's classroom locks hold
   relock(experiment);
-  set({ experiment: enforceLocks(experiment).experiment });
+  set((s) => ({ experiment: enforceLocks(experiment).experiment, linkSeq: s.linkSeq + 1 }));
 }
 
 // ---------------------------------------------------------------- start-up
@@ -356,7 +380,9 @@ async function startWorker(): Promise<void> {
 export async function startLab(): Promise<void> {
   const view = splitViewLink(location.hash);
   for (const n of view.notices) addNotice('warning', n);
-  const initial = decodeExperiment(view.experimentHash);
+  // a first visit (no hash at all) opens where the default attack succeeds; any link keeps its meaning
+  const initial =
+    location.hash.replace(/^#/, '') === '' ? { experiment: firstVisitExperiment(), notices: [] } : decodeExperiment(view.experimentHash);
   for (const n of initial.notices) addNotice('warning', n);
   set({ experiment: applyView(view, initial.experiment) });
   // listen before the first await: a link opened while the catalogue loads must not be lost (nor
@@ -366,7 +392,7 @@ export async function startLab(): Promise<void> {
   const catalog = await loadCatalog();
   const v = validateExperiment(get().experiment, catalog);
   for (const n of v.notices) addNotice('warning', n);
-  set({ catalog, experiment: enforceLocks(v.experiment).experiment });
+  set((s) => ({ catalog, experiment: enforceLocks(v.experiment).experiment, linkSeq: s.linkSeq + 1 }));
   writeUrl(get().experiment, true);
   // the view keys (lesson, step, locks, present) ride in the same link
   useView.subscribe(() => writeUrl(get().experiment, true));

@@ -118,6 +118,11 @@ export interface LabState {
   notices: Notice[];
   /** True once the first reconcile has finished (test hook). */
   settled: boolean;
+  /**
+   * Counts the times a link, a lesson step or a notebook entry set the experiment (not the page's own
+   * controls): panels that fold settings open them when such a change set a folded one.
+   */
+  linkSeq: number;
 }
 
 export const useLab = create<LabState>(() => ({
@@ -148,6 +153,7 @@ export const useLab = create<LabState>(() => ({
   ownModelError: null,
   notices: [],
   settled: false,
+  linkSeq: 0,
 }));
 
 // ---------------------------------------------------------------- job selectors (primitives or store objects: stable for React)

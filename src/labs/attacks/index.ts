@@ -37,3 +37,5 @@ export const attacksLab = {
 };
 export { attackPreset, datasetPreset } from './presets';
 export { ATTACK_LESSONS, type AttackLesson, type AttackLessonView } from './lessons/index';
+export { nextMoveAfterFooling, recordedRobustness, robustAlternative, type NextMove, type RecordedRobustness } from './next-move';
+export { STARTER_SAMPLE } from './starter';

@@ -45,6 +45,9 @@ export function ClassroomMaker() {
     compare: view.compare,
     locked: Object.fromEntries(fields.filter((f) => choice[f.path] === 'locked').map((f) => [f.path, 0])),
     hidden: fields.filter((f) => choice[f.path] === 'hidden').map((f) => f.path),
+    lessonLocked: [],
+    lessonHidden: [],
+    lessonOf: null,
   });
   const link = `${location.origin}${location.pathname}#${encodeExperiment(e)}${suffix}`;
   const copy = async () => {

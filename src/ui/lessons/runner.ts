@@ -10,7 +10,7 @@ import { lessonExperiment as experimentOfLesson, readLessonLink } from '../../la
 import { applyExperiment } from '../controller';
 import { addNotice, useLab } from '../store';
 import { readProgress, saveStep } from './progress';
-import { leaveClassroom, setClassroom, useView } from './view';
+import { clearLessonControls, setLessonControls, useView } from './view';
 
 export function lessonById(id: string | null): Lesson<LessonView> | null {
   return ALL_LESSONS.find((l) => l.id === id) ?? null;
@@ -32,8 +32,8 @@ export function openLesson(id: string, step?: number): void {
   const at = Math.min(lesson.steps.length - 1, Math.max(0, step ?? readProgress()[id]?.step ?? 0));
   const e = lessonExperiment(lesson, at);
   useView.setState({ lesson: id, step: at });
-  // under a teacher's classroom link, the teacher's locks stay (a lesson cannot lift them)
-  if (useView.getState().origin !== 'link') setClassroom(e, lesson.lock ?? [], lesson.hide ?? [], 'lesson');
+  // under a teacher's classroom link, the teacher's locks stay (a lesson cannot lift them) and the lesson's go on top
+  setLessonControls(e, lesson.id, lesson.lock ?? [], lesson.hide ?? []);
   applyExperiment(e);
   saveStep(id, at);
 }
@@ -55,5 +55,5 @@ export function goToStep(step: number): void {
 
 export function closeLesson(): void {
   useView.setState({ lesson: null, step: 0 });
-  if (useView.getState().origin === 'lesson') leaveClassroom();
+  clearLessonControls();
 }

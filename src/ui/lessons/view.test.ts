@@ -7,6 +7,9 @@ import {
   enforceLocks,
   KEY_TO_PATH,
   leaveClassroom,
+  clearLessonControls,
+  relock,
+  setLessonControls,
   setClassroom,
   splitViewLink,
   useView,
@@ -25,6 +28,9 @@ const VIEW: ViewState = {
   compare: null,
   fresh: false,
   origin: 'link',
+  lessonLocked: [],
+  lessonHidden: [],
+  lessonOf: null,
 };
 
 describe('view keys of a link', () => {
@@ -116,6 +122,35 @@ describe('view keys of a link', () => {
       expect(decodeExperiment(s.experimentHash).experiment, link).toEqual(decodeExperiment(link).experiment);
       expect(decodeExperiment(s.experimentHash).experiment.attack.stepSize, link).toBe(Number(/step=([^&]+)/.exec(link)![1]));
     }
+  });
+
+  it("a lesson's locks on top of a teacher's: they follow the lesson's steps, go when it closes, and the teacher's hold", () => {
+    const e = cloneExperiment(DEFAULT_EXPERIMENT);
+    e.attack.steps = 40;
+    setClassroom(e, ['atk.steps'], ['atk.seed']);
+    e.attack.eps = 0.1;
+    setLessonControls(e, 'pgd', ['atk.eps', 'atk.steps'], ['atk.tgt', 'atk.seed']);
+    // the teacher's win where both name a setting; only what the lesson added is its own
+    expect(useView.getState()).toMatchObject({
+      origin: 'link',
+      lessonLocked: ['attack.eps'],
+      lessonHidden: ['attack.targeted'],
+      lessonOf: 'pgd',
+    });
+    const edited = cloneExperiment(e);
+    Object.assign(edited.attack, { eps: 0.3, steps: 7 });
+    expect(enforceLocks(edited).reverted.sort()).toEqual(['atk.eps', 'atk.steps']);
+    // a lesson step moves the lesson's lock, not the teacher's
+    relock(edited);
+    expect(enforceLocks(edited).experiment.attack).toMatchObject({ eps: 0.3, steps: 40 });
+    // the link carries the teacher's keys only (the lesson sets its own again)
+    expect(viewLinkSuffix({ ...useView.getState(), lesson: null })).toBe('&view.lock=atk.steps&view.hide=atk.seed');
+    // applied once per lesson: a second call (a later link) does not move them
+    setLessonControls(cloneExperiment(DEFAULT_EXPERIMENT), 'pgd', ['atk.eps'], []);
+    expect(useView.getState().locked['attack.eps']).toBe(0.3);
+    clearLessonControls();
+    expect(useView.getState()).toMatchObject({ origin: 'link', locked: { 'attack.steps': 40 }, hidden: ['attack.seed'], lessonLocked: [] });
+    leaveClassroom();
   });
 
   it('lock a setting at its value: any change of it is put back, others pass', () => {

@@ -50,6 +50,13 @@ export interface ViewState {
    * the lesson ends it; a lesson opened under a classroom link keeps the teacher's locks).
    */
   origin: 'link' | 'lesson' | null;
+  /**
+   * Under a teacher's lock (origin 'link'): the settings the open lesson locks or hides on top of the
+   * teacher's, and that lesson. They follow the lesson's steps and go when it closes; the teacher's stay.
+   */
+  lessonLocked: string[];
+  lessonHidden: string[];
+  lessonOf: string | null;
 }
 
 const SESSION_KEY = 'rlab.classroom.v1';
@@ -63,6 +70,9 @@ export const useView = create<ViewState>(() => ({
   compare: null,
   fresh: false,
   origin: null,
+  lessonLocked: [],
+  lessonHidden: [],
+  lessonOf: null,
 }));
 
 /** URL key ('atk.eps', 'ds') -> field path ('attack.eps', 'dataset'), for every field of the core and the labs. */
@@ -181,9 +191,11 @@ export function viewLinkSuffix(v: ViewState = useView.getState()): string {
   }
   // a lesson's own locks are not written: the lesson sets them again when its link is opened
   if (v.origin !== 'lesson') {
-    const lock = Object.keys(v.locked).map((path) => PATH_TO_KEY.get(path) ?? path);
+    const lock = Object.keys(v.locked)
+      .filter((path) => !v.lessonLocked.includes(path))
+      .map((path) => PATH_TO_KEY.get(path) ?? path);
     if (lock.length > 0) p.set(viewKey('lock'), lock.join(','));
-    const hide = v.hidden.map((path) => PATH_TO_KEY.get(path) ?? path);
+    const hide = v.hidden.filter((path) => !v.lessonHidden.includes(path)).map((path) => PATH_TO_KEY.get(path) ?? path);
     if (hide.length > 0) p.set(viewKey('hide'), hide.join(','));
   }
   if (v.present) p.set(viewKey('present'), '1');
@@ -205,21 +217,76 @@ export function setClassroom(
     if (path) locked[path] = copyValue(getPath(e, path) as Value);
   }
   const hidden = hideKeys.map((k) => KEY_TO_PATH.get(k)).filter((p): p is string => !!p);
-  useView.setState({ locked, hidden, origin: locked && (lockKeys.length > 0 || hideKeys.length > 0) ? origin : null });
+  useView.setState({
+    locked,
+    hidden,
+    origin: locked && (lockKeys.length > 0 || hideKeys.length > 0) ? origin : null,
+    lessonLocked: [],
+    lessonHidden: [],
+    lessonOf: null,
+  });
+  saveSession();
+}
+
+/**
+ * A lesson's own locks and hidden settings. Alone, they are the page's (origin 'lesson'). Under a
+ * teacher's lock (origin 'link') they are added on top, the teacher's winning where both name a
+ * setting, and kept apart (lessonLocked, lessonHidden) so that the lesson's steps move them and closing
+ * the lesson lifts them while the teacher's hold. Applied once per lesson: a later link does not move them.
+ */
+export function setLessonControls(e: Experiment, lessonId: string, lockKeys: readonly string[], hideKeys: readonly string[]): void {
+  const v = useView.getState();
+  if (v.origin !== 'link') return setClassroom(e, lockKeys, hideKeys, 'lesson');
+  if (v.lessonOf === lessonId) return;
+  const base = withoutLessonControls(v);
+  const locked = { ...base.locked };
+  const hidden = [...base.hidden];
+  const lessonLocked: string[] = [];
+  const lessonHidden: string[] = [];
+  for (const k of lockKeys) {
+    const path = KEY_TO_PATH.get(k);
+    if (!path || path in locked) continue;
+    locked[path] = copyValue(getPath(e, path) as Value);
+    lessonLocked.push(path);
+  }
+  for (const k of hideKeys) {
+    const path = KEY_TO_PATH.get(k);
+    if (!path || hidden.includes(path)) continue;
+    hidden.push(path);
+    lessonHidden.push(path);
+  }
+  useView.setState({ locked, hidden, lessonLocked, lessonHidden, lessonOf: lessonId });
+  saveSession();
+}
+
+function withoutLessonControls(v: ViewState): Pick<ViewState, 'locked' | 'hidden'> {
+  return {
+    locked: Object.fromEntries(Object.entries(v.locked).filter(([p]) => !v.lessonLocked.includes(p))),
+    hidden: v.hidden.filter((p) => !v.lessonHidden.includes(p)),
+  };
+}
+
+/** The lesson closed: its own locks go (all of them, or those on top of a teacher's, whose stay). */
+export function clearLessonControls(): void {
+  const v = useView.getState();
+  if (v.origin === 'lesson') return leaveClassroom();
+  if (v.lessonOf === null) return;
+  useView.setState({ ...withoutLessonControls(v), lessonLocked: [], lessonHidden: [], lessonOf: null });
   saveSession();
 }
 
 /** Locked settings follow the experiment (a lesson step moves them on purpose). */
 export function relock(e: Experiment): void {
-  const { locked, origin } = useView.getState();
-  if (origin !== 'lesson') return;
-  if (Object.keys(locked).length === 0) return;
-  useView.setState({ locked: Object.fromEntries(Object.keys(locked).map((p) => [p, copyValue(getPath(e, p) as Value)])) });
+  const { locked, origin, lessonLocked } = useView.getState();
+  // alone, every lock is the lesson's; under a teacher's, only those the lesson added move
+  const moves = origin === 'lesson' ? Object.keys(locked) : origin === 'link' ? lessonLocked : [];
+  if (moves.length === 0) return;
+  useView.setState({ locked: { ...locked, ...Object.fromEntries(moves.map((p) => [p, copyValue(getPath(e, p) as Value)])) } });
   saveSession();
 }
 
 export function leaveClassroom(): void {
-  useView.setState({ locked: {}, hidden: [], origin: null });
+  useView.setState({ locked: {}, hidden: [], origin: null, lessonLocked: [], lessonHidden: [], lessonOf: null });
   try {
     sessionStorage.removeItem(SESSION_KEY);
   } catch {
@@ -228,9 +295,9 @@ export function leaveClassroom(): void {
 }
 
 function saveSession(): void {
-  const { locked, hidden, origin } = useView.getState();
+  const { locked, hidden, origin, lessonLocked, lessonHidden, lessonOf } = useView.getState();
   try {
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ locked, hidden, origin }));
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ locked, hidden, origin, lessonLocked, lessonHidden, lessonOf }));
   } catch {
     // storage refused: the lock holds for this page only
   }
@@ -241,13 +308,26 @@ export function restoreSession(): boolean {
   try {
     const raw = sessionStorage.getItem(SESSION_KEY);
     if (!raw) return false;
-    const v = JSON.parse(raw) as { locked?: unknown; hidden?: unknown; origin?: unknown };
+    const v = JSON.parse(raw) as {
+      locked?: unknown;
+      hidden?: unknown;
+      origin?: unknown;
+      lessonLocked?: unknown;
+      lessonHidden?: unknown;
+      lessonOf?: unknown;
+    };
     const locked: Record<string, Value> = {};
     if (v.locked && typeof v.locked === 'object')
       for (const [p, x] of Object.entries(v.locked as Record<string, unknown>)) if (PATH_TO_KEY.has(p)) locked[p] = x as Value;
     const hidden = Array.isArray(v.hidden) ? v.hidden.filter((p): p is string => typeof p === 'string' && PATH_TO_KEY.has(p)) : [];
     const any = Object.keys(locked).length > 0 || hidden.length > 0;
-    useView.setState({ locked, hidden, origin: any ? (v.origin === 'lesson' ? 'lesson' : 'link') : null });
+    const origin = any ? (v.origin === 'lesson' ? 'lesson' : 'link') : null;
+    const paths = (x: unknown, among: readonly string[]) =>
+      origin === 'link' && Array.isArray(x) ? x.filter((p): p is string => typeof p === 'string' && among.includes(p)) : [];
+    const lessonLocked = paths(v.lessonLocked, Object.keys(locked));
+    const lessonHidden = paths(v.lessonHidden, hidden);
+    const lessonOf = origin === 'link' && typeof v.lessonOf === 'string' ? v.lessonOf : null;
+    useView.setState({ locked, hidden, origin, lessonLocked, lessonHidden, lessonOf });
     return any;
   } catch {
     return false;

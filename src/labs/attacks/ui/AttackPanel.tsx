@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SliderRange } from '../../../core/experiment/fields';
-import { ATTACK_PARAM_FIELDS, ATTACKS, isAttackName, paramKey, type AttackInfo, type ParamField } from '../index';
+import { ATTACK_PARAM_FIELDS, ATTACKS, isAttackName, nextMoveAfterFooling, paramKey, type AttackInfo, type ParamField } from '../index';
 import { DATASETS } from '../../../core/data/datasets';
 import { effectiveNorm, maxEps, parseFieldValue, type AttackName, type AttackParams, type Experiment } from '../../experiment';
 import {
@@ -14,7 +14,7 @@ import {
 import { useSettings } from '../../../ui/settings';
 import { DownloadLink } from '../../../ui/DownloadLink';
 import { attackJson } from './export';
-import { selectCompareModel } from '../../../ui/controller';
+import { selectCompareModel, selectModel } from '../../../ui/controller';
 import { CancelButton } from '../../../ui/CancelButton';
 import { canStep, pauseAttack, playAttack, resetStepper, runAttack, stepAttack } from './actions';
 import type { AttackOutcome } from '../../../worker/protocol';
@@ -26,7 +26,9 @@ import { StepIcon } from './StepIcon';
 import { jobOfKind, patchAttack, studioBusy, useLab } from '../../../ui/store';
 import { JobRow } from '../../../ui/JobsTray';
 import { TraceChart } from './TraceChart';
-import { useControl } from '../../../ui/lessons/view';
+import { useControl, useView } from '../../../ui/lessons/view';
+import { ESSENTIAL_PATHS, foldedChanges, readFoldOpen, writeFoldOpen } from './studio-fold';
+import { create } from 'zustand';
 import { AttackExplain } from './explain';
 
 /** The studio's numeric controls: every numeric attack parameter the chosen attack reads, from the field tables. */
@@ -35,6 +37,13 @@ function numericFields(info: AttackInfo): ParamField[] {
     const k = paramKey(f);
     return info.params.includes(k) && (f.type.kind === 'int' || f.type.kind === 'float') && k !== 'target';
   });
+}
+
+/** The "More settings" fold: open or closed, the reader's choice kept in this tab (studio-fold.ts). */
+const useFold = create<{ open: boolean }>(() => ({ open: readFoldOpen() }));
+function setFold(open: boolean): void {
+  useFold.setState({ open });
+  writeFoldOpen(open);
 }
 
 /** A parameter's slider range: the attack's own where it declares one (C&W's steps), else the field's. */
@@ -170,7 +179,7 @@ function TargetField({ info }: { info: AttackInfo }) {
   if (!info.targeted || control === 'hidden' || targetControl === 'hidden') return null;
   return (
     <div className="param">
-      <label className="param-label" htmlFor="attack-target">
+      <label className="param-label" htmlFor="attack-target" title={ATTACK_PARAM_FIELDS.find((f) => f.path === 'attack.target')?.help}>
         Target
       </label>
       <select
@@ -205,7 +214,11 @@ function CompareField() {
   if (others.length === 0) return null;
   return (
     <div className="param">
-      <label className="param-label" htmlFor="attack-compare">
+      <label
+        className="param-label"
+        htmlFor="attack-compare"
+        title="attack a second model of this data set with the same settings and show both results side by side"
+      >
         Compare with
       </label>
       <select
@@ -235,6 +248,75 @@ function chooseAttack(name: AttackName): void {
   patchAttack({ name, norm, ...attackPreset(name, { ...a, norm }, dataset), ...(info.targeted ? {} : { targeted: false }) });
 }
 
+/**
+ * The studio's settings beyond the essential ones, folded under "More settings" (studio-fold.ts): a
+ * disclosure button (aria-expanded) that counts the folded settings off their default. It opens by
+ * itself when a link, a lesson step or a notebook entry sets one of them, or while a lesson runs.
+ */
+function MoreSettings({ info }: { info: AttackInfo | null }) {
+  const a = useLab((s) => s.experiment.attack);
+  // a string: a selector must return a stable value
+  const changed = useLab((s) => foldedChanges(s.experiment, info, s.compareModel).join(', '));
+  const linkSeq = useLab((s) => s.linkSeq);
+  const open = useFold((s) => s.open);
+  const startControl = useControl('attack.randomStart');
+  const busy = useLab(studioBusy);
+  const numeric = info ? numericFields(info).filter((f) => !ESSENTIAL_PATHS.includes(f.path)) : [];
+  // a setting the link (or the lesson) set is never hidden behind the fold
+  useEffect(() => {
+    if (linkSeq === 0) return;
+    const s = useLab.getState();
+    const name = s.experiment.attack.name;
+    const now = foldedChanges(s.experiment, isAttackName(name) ? ATTACKS[name] : null, s.compareModel);
+    if (now.length > 0 || useView.getState().lesson) setFold(true);
+  }, [linkSeq]);
+  const count = changed === '' ? 0 : changed.split(', ').length;
+  return (
+    <div className="studio-more">
+      <button
+        type="button"
+        className="disclosure"
+        aria-expanded={open}
+        aria-controls="studio-more-body"
+        onClick={() => setFold(!open)}
+        data-testid="attack-more"
+        title="step size, restarts, seed, random start, target, a second model, and the attack's own parameters"
+      >
+        <span aria-hidden="true">{open ? '▾' : '▸'}</span> More settings
+        {count > 0 && (
+          <span className="muted small" data-testid="attack-more-changed" data-count={count}>
+            {' '}
+            ({count} changed: {changed})
+          </span>
+        )}
+      </button>
+      <div id="studio-more-body" className="studio-more-body" hidden={!open} data-testid="attack-more-body">
+        {info &&
+          ATTACK_PARAM_FIELDS.filter((f) => f.type.kind === 'enum' && info.params.includes(paramKey(f))).map((f) => (
+            <EnumControl key={f.path} field={f} />
+          ))}
+        {numeric.map((f) => (
+          <ParamControl key={f.path} field={f} />
+        ))}
+        {info && info.params.includes('randomStart') && startControl !== 'hidden' && (
+          <label className="param checkbox" title={ATTACK_PARAM_FIELDS.find((f) => f.path === 'attack.randomStart')?.help}>
+            <input
+              type="checkbox"
+              checked={a.randomStart}
+              onChange={(e) => patchAttack({ randomStart: e.target.checked })}
+              disabled={busy || startControl === 'locked'}
+              data-testid="attack-random-start"
+            />
+            <span>Random start</span>
+          </label>
+        )}
+        {info && <TargetField info={info} />}
+        <CompareField />
+      </div>
+    </div>
+  );
+}
+
 function AttackForm() {
   const a = useLab((s) => s.experiment.attack);
   // the studio's own job (an attack or its comparison); a batch check may run meanwhile
@@ -251,7 +333,6 @@ function AttackForm() {
   const numeric = info ? numericFields(info) : [];
   const nameControl = useControl('attack.name');
   const normControl = useControl('attack.norm');
-  const startControl = useControl('attack.randomStart');
   return (
     <div className="studio-form">
       <div className="param" hidden={nameControl === 'hidden'} data-locked={nameControl === 'locked' || undefined}>
@@ -291,7 +372,7 @@ function AttackForm() {
       {info && normControl !== 'hidden' && (
         <div className="param" data-locked={normControl === 'locked' || undefined}>
           <label className="param-label" htmlFor="attack-norm">
-            Norm
+            Norm{normControl === 'locked' && <span className="muted small"> (locked)</span>}
           </label>
           {info.norms.length > 1 ? (
             <select
@@ -312,27 +393,11 @@ function AttackForm() {
           )}
         </div>
       )}
-      {info &&
-        ATTACK_PARAM_FIELDS.filter((f) => f.type.kind === 'enum' && info.params.includes(paramKey(f))).map((f) => (
-          <EnumControl key={f.path} field={f} />
+      {numeric
+        .filter((f) => ESSENTIAL_PATHS.includes(f.path))
+        .map((f) => (
+          <ParamControl key={f.path} field={f} />
         ))}
-      {numeric.map((f) => (
-        <ParamControl key={f.path} field={f} />
-      ))}
-      {info && info.params.includes('randomStart') && startControl !== 'hidden' && (
-        <label className="param checkbox">
-          <input
-            type="checkbox"
-            checked={a.randomStart}
-            onChange={(e) => patchAttack({ randomStart: e.target.checked })}
-            disabled={busy || startControl === 'locked'}
-            data-testid="attack-random-start"
-          />
-          <span>Random start</span>
-        </label>
-      )}
-      {info && <TargetField info={info} />}
-      <CompareField />
       <div className="studio-actions">
         <button type="button" className="primary" onClick={runAttack} disabled={!ready || !info} data-testid="attack-run">
           Run attack
@@ -340,6 +405,7 @@ function AttackForm() {
         <CancelButton job={job} testId="attack-cancel" />
       </div>
       {job && <JobRow job={job} prefix="attack-" cancel={false} />}
+      <MoreSettings info={info} />
       {info && canStep(a) && <Stepper />}
     </div>
   );
@@ -405,6 +471,42 @@ function AttackDownload({ outcome, testId }: { outcome: AttackOutcome; testId: s
     <DownloadLink text={text} type="application/json" filename={filename} testId={testId}>
       Download adversarial (JSON)
     </DownloadLink>
+  );
+}
+
+/**
+ * After a bounded attack fooled the model: the next move, from the catalogue (src/labs/attacks/next-move.ts).
+ * A model of the data set whose card records more robustness at this budget: try it with the same attack;
+ * else find the smallest budget that still fools the image, or measure the test set with the batch check.
+ */
+function NextMoveAfterFooling({ outcome }: { outcome: AttackOutcome }) {
+  const models = useLab((s) => s.catalog?.models ?? []);
+  const dataset = useLab((s) => s.experiment.dataset);
+  const busy = useLab(studioBusy);
+  const modelControl = useControl('model');
+  const in255 = epsIn255(DATASETS[dataset]?.shape[2] ?? 1, outcome.attack.norm);
+  const move = nextMoveAfterFooling(models, outcome.model, dataset, outcome.attack);
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  if (move.kind === 'smaller-budget') {
+    return (
+      <p className="small muted next-move" data-testid="attack-next-move" data-next="smaller-budget">
+        Next: lower ε and run again to find the smallest budget that still fools this image, or run the batch check below to see how many
+        test images fall at this budget.
+      </p>
+    );
+  }
+  const { model, recorded, current } = move;
+  return (
+    <p className="small next-move" data-testid="attack-next-move" data-next="robust-model" data-model={model.id}>
+      Next: pick <strong>{model.id}</strong> in Setup and run the same attack. Its card records {pct(recorded.accuracy)} of{' '}
+      {recorded.n.toLocaleString('en-US')} test images resisting {recorded.attack.toUpperCase()} at ε {epsText(recorded.eps, in255)}
+      {current ? ` (${outcome.model}: ${pct(current.accuracy)})` : ''}.{' '}
+      {modelControl === 'free' && (
+        <button type="button" className="secondary" onClick={() => selectModel(model.id)} disabled={busy} data-testid="attack-next-model">
+          Use {model.id}
+        </button>
+      )}
+    </p>
   );
 }
 
@@ -589,8 +691,9 @@ function AttackResultView({ outcome, error, prefix }: { outcome: AttackOutcome |
             right to see what the attack does.
           </p>
         )}
+        {!alreadyWrong && adv.success && bounded && !prefix && <NextMoveAfterFooling outcome={outcome} />}
         {!alreadyWrong && !adv.success && bounded && !prefix && (
-          <p className="small muted" data-testid="attack-next-move">
+          <p className="small muted" data-testid="attack-next-move" data-next="bigger-budget">
             Not fooled at this budget. Next: raise ε or the number of steps and run again; a stronger attack may still succeed.
           </p>
         )}

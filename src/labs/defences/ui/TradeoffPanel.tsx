@@ -4,6 +4,7 @@ import { ATTACKS } from '../../attacks/index';
 import { jobOfKind, setupBusy, useLab } from '../../../ui/store';
 import { JobRow } from '../../../ui/JobsTray';
 import { percent } from '../../../ui/format';
+import { ChartData } from '../../../ui/ChartData';
 import type { TradeoffPoint } from '../training/tradeoff';
 import { openModel, runTradeoff } from './actions';
 import { useDefences } from './store';
@@ -123,6 +124,17 @@ export function TradeoffPanel() {
               </li>
             ))}
           </ul>
+          <ChartData
+            caption={`Clean and robust accuracy of each model on ${out.n} test images`}
+            rows={out.points}
+            testId="tradeoff-data"
+            columns={[
+              { label: 'model', value: (p) => p.model },
+              { label: 'training', value: (p) => p.method },
+              { label: 'clean accuracy', value: (p) => percent(p.clean, 1) },
+              { label: 'robust accuracy', value: (p) => percent(p.robust, 1) },
+            ]}
+          />
         </figure>
       )}
     </section>

@@ -5,6 +5,7 @@ import { fieldOf, fieldText, parseFieldValue } from '../../experiment';
 import { jobOfKind, patchExperiment, setupBusy, useLab } from '../../../ui/store';
 import { JobRow } from '../../../ui/JobsTray';
 import { percent } from '../../../ui/format';
+import { cell, ChartData } from '../../../ui/ChartData';
 import type { TrainingSettings } from '../experiment/training';
 import { METHOD_LABELS, overfittingWarning, PROBE_IMAGES, type TrainLog } from '../training/log';
 import { cancelTraining, discardRun, openModel, pauseTraining, resumeTraining, startTraining } from './actions';
@@ -86,6 +87,9 @@ function chosenEpoch(log: TrainLog) {
   return chosen;
 }
 
+/** A held-out accuracy for a table cell (a dash where it was not measured). */
+const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : percent(v, 1));
+
 function Charts({ log, running, holdout }: { log: TrainLog; running: boolean; holdout: number }) {
   const batches = useMemo(
     () => thin(log.batches).map((b) => ({ ...b, accuracy: Number.isFinite(b.accuracy) ? b.accuracy : null })),
@@ -116,6 +120,17 @@ function Charts({ log, running, holdout }: { log: TrainLog; running: boolean; ho
             <Line yAxisId="acc" dataKey="accuracy" name="training accuracy" stroke="#c07a12" dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
+        <ChartData
+          caption="Loss and training accuracy per batch"
+          rows={log.batches}
+          testId="train-batch-data"
+          columns={[
+            { label: 'batch', value: (r) => r.step },
+            { label: 'epoch', value: (r) => r.epoch },
+            { label: 'loss', value: (r) => cell(r.loss) },
+            { label: 'training accuracy', value: (r) => (Number.isFinite(r.accuracy) ? percent(r.accuracy, 1) : '–') },
+          ]}
+        />
       </figure>
       <figure className="train-chart" data-testid="train-holdout-chart" data-points={held.length}>
         <figcaption className="small muted">
@@ -141,6 +156,23 @@ function Charts({ log, running, holdout }: { log: TrainLog; running: boolean; ho
             )}
           </LineChart>
         </ResponsiveContainer>
+        <ChartData
+          caption="Held-out accuracy, clean and under PGD-10, after each probe and each epoch"
+          rows={held}
+          testId="train-holdout-data"
+          columns={[
+            {
+              label: 'after batch',
+              value: (r) => `${r.step}${chosen && 'epochClean' in r && r.step === chosen.step ? ' (checkpoint)' : ''}`,
+            },
+            {
+              label: 'measured on',
+              value: (r) => ('epochClean' in r ? `epoch: ${holdout} images` : `probe: ${Math.min(PROBE_IMAGES, holdout)} images`),
+            },
+            { label: 'clean', value: (r) => pct('epochClean' in r ? r.epochClean : r.probeClean) },
+            { label: 'PGD-10', value: (r) => pct('epochRobust' in r ? r.epochRobust : r.probeRobust) },
+          ]}
+        />
       </figure>
       <figure className="train-chart" data-testid="train-speed-chart" data-points={log.batches.length}>
         <figcaption className="small muted">Throughput (training images per second)</figcaption>
@@ -153,6 +185,15 @@ function Charts({ log, running, holdout }: { log: TrainLog; running: boolean; ho
             <Line dataKey="imagesPerSecond" name="img/s" stroke="#2f6fde" dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
+        <ChartData
+          caption="Training images per second, per batch"
+          rows={log.batches}
+          testId="train-speed-data"
+          columns={[
+            { label: 'batch', value: (r) => r.step },
+            { label: 'images per second', value: (r) => cell(r.imagesPerSecond, 1) },
+          ]}
+        />
       </figure>
     </div>
   );

@@ -2,7 +2,8 @@
  * The federated simulation's charts: main accuracy and attack success per round for every run (one
  * colour per aggregator, ASR dashed), each client's label histogram, and for one round the per-client
  * update norms, the cosine-similarity heat map of the updates and the aggregator's weights or
- * selection. Malicious clients are drawn in red (bars) or marked with a red tick (heat map).
+ * selection. Malicious clients are drawn in red (bars) or marked with a red tick (heat map). Each chart
+ * carries its numbers in the shared ChartData table ("Numbers behind the chart").
  */
 import { SPAM_ASSASSIN } from '../../../core/data/text';
 import type { SimulationSettings } from '../fl-settings';
@@ -11,6 +12,7 @@ import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Responsive
 import { DIVERGING_MAPS, diverging, divergingGradient } from '../../../ui/colormap';
 import { useSettings } from '../../../ui/settings';
 import { percent } from '../../../ui/format';
+import { ChartData, type ChartColumn } from '../../../ui/ChartData';
 import { AGGREGATORS } from '../aggregators/index';
 import type { RoundReport, SplitReport } from '../simulation';
 import type { FlRun } from './fl-actions';
@@ -58,6 +60,9 @@ const HONEST = '#2f6fde';
 const MALICIOUS = '#c8372d';
 const CLASS_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
+/** A rate for a table cell: a dash for a round a run has not reached. */
+const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : percent(v, 1));
+
 /** Main accuracy and ASR per round of every run on one chart. */
 export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
   const rounds = Math.max(0, ...runs.map((r) => r.settings.rounds));
@@ -71,6 +76,9 @@ export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
     return row;
   });
   const attacked = runs.some((r) => r.settings.attack.kind !== 'none');
+  // the table's column names: a run's label, numbered where two runs share one
+  const labels = runs.map(runLabel);
+  const names = labels.map((l, i) => (labels.indexOf(l) !== labels.lastIndexOf(l) ? `${l} (run ${i + 1})` : l));
   const points = runs.reduce((n, r) => n + r.rounds.length, 0);
   return (
     <figure className="fl-chart" data-testid="fl-accuracy-chart" data-points={points} data-runs={runs.length}>
@@ -115,6 +123,21 @@ export function AccuracyChart({ runs }: { runs: readonly FlRun[] }) {
           })}
         </LineChart>
       </ResponsiveContainer>
+      <ChartData
+        caption="Main accuracy and attack success rate of the global model per round, per run"
+        rows={data}
+        testId="fl-accuracy-data"
+        columns={[
+          { label: 'round', value: (row) => row.round },
+          ...runs.flatMap((r, i) => {
+            const cols: ChartColumn<Record<string, number | null>>[] = [
+              { label: `${names[i]} accuracy`, value: (row) => pct(row[`${i}:acc`]) },
+            ];
+            if (r.settings.attack.kind !== 'none') cols.push({ label: `${names[i]} ASR`, value: (row) => pct(row[`${i}:asr`]) });
+            return cols;
+          }),
+        ]}
+      />
     </figure>
   );
 }
@@ -164,6 +187,18 @@ export function LabelHistograms({ split }: { split: SplitReport }) {
           ))}
         </BarChart>
       </ResponsiveContainer>
+      <ChartData
+        caption={`Training ${names ? 'mails' : 'images'} of each client by class`}
+        rows={data}
+        testId="fl-label-data"
+        columns={[
+          { label: 'client', value: (row) => `${row.client}${malicious.has(row.client) ? ' (malicious)' : ''}` },
+          ...(split.histograms[0] ?? []).map((_, c) => ({
+            label: names ? names[c] : `class ${c}`,
+            value: (row: Record<string, number>) => row[`c${c}`],
+          })),
+        ]}
+      />
     </figure>
   );
 }
@@ -176,6 +211,7 @@ function ClientBars({
   caption,
   format,
   domain,
+  column,
 }: {
   report: RoundReport;
   values: readonly number[];
@@ -183,6 +219,8 @@ function ClientBars({
   caption: string;
   format: (v: number) => string;
   domain?: [number, number];
+  /** The table's heading of the values. */
+  column: string;
 }) {
   const malicious = new Set(report.clients.filter((_, i) => report.malicious[i]));
   const data = report.clients.map((id, i) => ({ client: id, value: values[i] }));
@@ -209,6 +247,15 @@ function ClientBars({
           </Bar>
         </BarChart>
       </ResponsiveContainer>
+      <ChartData
+        caption={caption}
+        rows={data}
+        testId={`${testId}-data`}
+        columns={[
+          { label: 'client', value: (d) => `${d.client}${malicious.has(d.client) ? ' (malicious)' : ''}` },
+          { label: column, value: (d) => format(d.value) },
+        ]}
+      />
     </figure>
   );
 }
@@ -219,6 +266,7 @@ export function NormsChart({ report }: { report: RoundReport }) {
       report={report}
       values={report.updateNorms}
       testId="fl-norms-chart"
+      column="update L2 norm"
       caption={`Round ${report.round}: L2 norm of each client's update as sent (aggregate ${report.aggregateNorm.toFixed(3)})`}
       format={(v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3))}
     />
@@ -234,6 +282,7 @@ export function WeightsChart({ report, aggregator }: { report: RoundReport; aggr
         report={report}
         values={report.weights}
         testId="fl-weights-chart"
+        column="weight"
         caption={`Round ${report.round}: ${name}'s weight of each client's update${
           report.selected ? ` (it kept ${report.selected.length} of ${report.clients.length})` : ''
         }`}
@@ -247,6 +296,7 @@ export function WeightsChart({ report, aggregator }: { report: RoundReport; aggr
         report={report}
         values={report.clients.map((c) => (kept.has(c) ? 1 : 0))}
         testId="fl-weights-chart"
+        column="kept (1) or dropped (0)"
         caption={`Round ${report.round}: the clients ${name} kept (1) or dropped (0): ${report.selected.length} of ${report.clients.length}`}
         format={(v) => v.toFixed(0)}
         domain={[0, 1]}
@@ -259,6 +309,7 @@ export function WeightsChart({ report, aggregator }: { report: RoundReport; aggr
         report={report}
         values={report.scores}
         testId="fl-weights-chart"
+        column="score"
         caption={`Round ${report.round}: ${name}'s score of each client`}
         format={(v) => v.toPrecision(3)}
       />
@@ -330,6 +381,15 @@ export function CosineHeatmap({ report }: { report: RoundReport }) {
           <span className="small">−1</span>
         </div>
       </div>
+      <ChartData
+        caption={`Cosine similarity of the client updates in round ${report.round}`}
+        rows={report.cosine.map((row, i) => ({ row, i }))}
+        testId="fl-cosine-data"
+        columns={[
+          { label: 'client', value: ({ i }) => `${report.clients[i]}${report.malicious[i] ? ' (malicious)' : ''}` },
+          ...report.clients.map((c, j) => ({ label: `with ${c}`, value: ({ row }: { row: number[] }) => row[j].toFixed(3) })),
+        ]}
+      />
     </figure>
   );
 }

@@ -5,6 +5,7 @@
  * norms as bars beside the line at C, the noise drawn against sigma C sqrt(d), and the noised averaged
  * update, with the formula set by KaTeX and every number written out.
  */
+import { ChartData } from '../../../ui/ChartData';
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DATASETS } from '../../../core/data/datasets';
 import type { Field } from '../../../core/experiment/fields';
@@ -44,6 +45,11 @@ function Result({ o }: { o: DpClipOutcome }) {
     trueAfter: o.clippedNorms[i],
   }));
   const clipped = o.norms.filter((n) => n > o.clip).length;
+  const sums = [
+    { name: 'clipped sum', norm: o.sumNorm },
+    { name: 'noise', norm: o.noiseNorm },
+    { name: 'sum + noise', norm: o.noisedNorm },
+  ];
   const ratio = o.noiseNorm / Math.max(o.sumNorm, 1e-12);
   return (
     <div data-testid="pv-dp-clip-result" data-model={o.model}>
@@ -107,18 +113,21 @@ function Result({ o }: { o: DpClipOutcome }) {
               <Bar dataKey="after" name="after clipping" fill="#2f6fde" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
+          <ChartData
+            caption={`Gradient norm of each batch member before and after clipping to C = ${o.clip}`}
+            rows={o.norms.map((before, i) => ({ i, before, after: o.clippedNorms[i] }))}
+            testId="pv-dp-clip-bars-data"
+            columns={[
+              { label: 'training image', value: (r) => (r.i === 0 ? `${o.indices[0]} (chosen)` : o.indices[r.i]) },
+              { label: 'norm before clipping', value: (r) => num(r.before) },
+              { label: 'norm after clipping', value: (r) => num(r.after) },
+            ]}
+          />
         </figure>
         <figure className="fl-chart" data-testid="pv-dp-clip-sum">
           <figcaption className="small muted">The batch&apos;s sum: signal, noise, and both (norms)</figcaption>
           <ResponsiveContainer width="100%" height={200}>
-            <BarChart
-              data={[
-                { name: 'clipped sum', norm: o.sumNorm },
-                { name: 'noise', norm: o.noiseNorm },
-                { name: 'sum + noise', norm: o.noisedNorm },
-              ]}
-              margin={{ top: 6, right: 8, bottom: 0, left: 0 }}
-            >
+            <BarChart data={sums} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ec" />
               <XAxis dataKey="name" tick={{ fontSize: 11 }} />
               <YAxis tick={{ fontSize: 11 }} width={44} />
@@ -126,6 +135,15 @@ function Result({ o }: { o: DpClipOutcome }) {
               <Bar dataKey="norm" name="norm" fill="#7a4cc2" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
+          <ChartData
+            caption="Norms of the batch's clipped sum, the noise, and both"
+            rows={sums}
+            testId="pv-dp-clip-sum-data"
+            columns={[
+              { label: 'vector', value: (r) => r.name },
+              { label: 'L2 norm', value: (r) => num(r.norm) },
+            ]}
+          />
         </figure>
       </div>
     </div>

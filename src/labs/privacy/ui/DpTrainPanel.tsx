@@ -14,6 +14,7 @@ import { CancelButton } from '../../../ui/CancelButton';
 import { selectModel } from '../../../ui/controller';
 import { FieldInput } from '../../../ui/FieldInput';
 import { percent } from '../../../ui/format';
+import { ChartData } from '../../../ui/ChartData';
 import { JobRow } from '../../../ui/JobsTray';
 import { Explain } from '../../../ui/lessons/Explain';
 import { jobOfKind, useLab } from '../../../ui/store';
@@ -290,29 +291,17 @@ export function DpTrainPanel() {
       )}
       {points.length > 0 && <Curve points={points} accountant={shownRun.settings.accountant} delta={shownRun.settings.delta} />}
       {points.length > 0 && (
-        <details className="small">
-          <summary>The readings as a table</summary>
-          <table className="small" data-testid="pv-dp-readings">
-            <thead>
-              <tr>
-                <th>step</th>
-                <th>ε</th>
-                <th>test accuracy</th>
-                <th>loss</th>
-              </tr>
-            </thead>
-            <tbody>
-              {points.map((p) => (
-                <tr key={p.step}>
-                  <td align="right">{p.step}</td>
-                  <td align="right">{fmtEps(p.epsilon)}</td>
-                  <td align="right">{percent(p.accuracy, 1)}</td>
-                  <td align="right">{Number.isFinite(p.loss) ? p.loss.toFixed(3) : '–'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
+        <ChartData
+          caption={`Readings of the run: ε spent (${shownRun.settings.accountant}), test accuracy on the probe images and loss per step`}
+          rows={points}
+          testId="pv-dp-readings"
+          columns={[
+            { label: 'step', value: (p) => p.step },
+            { label: 'ε', value: (p) => fmtEps(p.epsilon) },
+            { label: 'test accuracy', value: (p) => percent(p.accuracy, 1) },
+            { label: 'loss', value: (p) => (Number.isFinite(p.loss) ? p.loss.toFixed(3) : '–') },
+          ]}
+        />
       )}
       {card && card.privacy && (
         <div className="train-result" data-testid="pv-dp-result" data-model={card.id}>

@@ -5,6 +5,7 @@
  * pruning, clipping, batch size), and the PSNR of short runs against batch size and noise, computed
  * by the same worker job.
  */
+import { ChartData } from '../../../ui/ChartData';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DATASETS } from '../../../core/data/datasets';
 import type { Field } from '../../../core/experiment/fields';
@@ -80,6 +81,15 @@ function PsnrChart() {
           <Line dataKey="psnr" stroke="#3b6fd8" strokeWidth={2} isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
+      <ChartData
+        caption={xLabel}
+        rows={data}
+        testId={`${testId}-data`}
+        columns={[
+          { label: testId === 'leak-psnr-batch' ? 'batch size' : 'noise std', value: (r) => tick(r.x) },
+          { label: 'PSNR (dB)', value: (r) => r.psnr.toFixed(2) },
+        ]}
+      />
     </figure>
   );
   return (

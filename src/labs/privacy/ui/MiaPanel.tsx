@@ -5,6 +5,7 @@
  * TPR at a low FPR), a table of AUC, TPR at 0.1% and 1% FPR and advantage, and the target's training
  * images the strongest attack is surest of.
  */
+import { ChartData } from '../../../ui/ChartData';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DATASETS } from '../../../core/data/datasets';
 import type { Field } from '../../../core/experiment/fields';
@@ -99,6 +100,16 @@ function RocChart({ outcome }: { outcome: MiaOutcome }) {
           ))}
         </LineChart>
       </ResponsiveContainer>
+      <ChartData
+        caption={`ROC of each attack: true positive rate against false positive rate on ${outcome.members} members and ${outcome.nonMembers} non-members`}
+        rows={outcome.attacks.flatMap((a) => a.curve.map((p) => ({ attack: MIA_ATTACK_NAMES[a.attack], ...p })))}
+        testId="pv-mia-roc-data"
+        columns={[
+          { label: 'attack', value: (r) => r.attack },
+          { label: 'false positive rate', value: (r) => percent(r.fpr, 2) },
+          { label: 'true positive rate', value: (r) => percent(r.tpr, 2) },
+        ]}
+      />
     </figure>
   );
 }
