@@ -263,6 +263,8 @@ describe('rlab zoo-table', () => {
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       '| FGSM | L∞ | 0.1 (25.5/255) | 1 step | 50.00% | 2 / 4 | 1.000 | - | 1.0 |',
       '| AutoAttack | L∞ | 0.1 (25.5/255) | standard | 99.00% | 0 / 4 | - | - | 1.0 |',
+      '| FGSM | L∞ | 0.3 (76.5/255) | 1 step | 25.00% | 3 / 4 | 3.000 | - | 1.0 |',
+      '| PGD-L2-40 | L2 | 2 | 40 steps | 75.00% | 1 / 4 | 2.000 | - | 1.0 |',
       '',
       '',
     ].join('\n');
@@ -296,9 +298,10 @@ describe('rlab zoo-table', () => {
     expect(lines.filter((l) => l.startsWith('| AutoAttack | L∞ | 0.1'))).toEqual([
       '| AutoAttack | L∞ | 0.1 (25.5/255) | standard | 50.00% | 2 / 4 | 2.000 | - | 3.0 |',
     ]);
-    // the new eps joins the table, before the note on how the rows were measured
+    // the new row joins its group (after the last L∞ 0.3 row, before the L2 rows), before the note
     const at03 = lines.findIndex((l) => l.startsWith('| AutoAttack | L∞ | 0.3'));
-    expect(at03).toBe(lines.findIndex((l) => l.startsWith('| AutoAttack | L∞ | 0.1')) + 1);
+    expect(at03).toBe(lines.findIndex((l) => l.startsWith('| FGSM | L∞ | 0.3')) + 1);
+    expect(lines[at03 + 1]).toMatch(/^\| PGD-L2-40 \| L2/);
     expect(md).toContain('The AutoAttack rows: measured 2026-12-06 by `new` on the first 4 images.');
     expect(md).toContain('Measured 2026-01-01 by `old`.');
     // measured again: one note, not two

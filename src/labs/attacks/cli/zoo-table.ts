@@ -275,7 +275,7 @@ const rowKey = (line: string) =>
 
 /**
  * A section measured for some attacks only (--attacks): the previous section with those rows replaced
- * (or added at the end of its table) and a line saying when and how they were measured. Without a
+ * (or added after the rows of the same norm and eps, else at the end of its table) and a line saying when and how they were measured. Without a
  * previous section with a table, the new rows make the section.
  */
 export function mergeRows(previous: string | undefined, t: ModelTable, run: ZooRun): string {
@@ -287,9 +287,16 @@ export function mergeRows(previous: string | undefined, t: ModelTable, run: ZooR
     const at = lines.findIndex((l) => isRow(l) && rowKey(l) === rowKey(line));
     if (at >= 0) lines[at] = line;
     else {
+      // after the last row at the same norm and eps (its group), else after the table's last row
+      const group = (l: string) => rowKey(l).split('|').slice(1).join('|');
       let last = -1;
-      lines.forEach((l, i) => (isRow(l) ? (last = i) : undefined));
-      lines.splice(last + 1, 0, line);
+      let inGroup = -1;
+      lines.forEach((l, i) => {
+        if (!isRow(l)) return;
+        last = i;
+        if (group(l) === group(line)) inGroup = i;
+      });
+      lines.splice((inGroup >= 0 ? inGroup : last) + 1, 0, line);
     }
   }
   const labels = [...new Set(t.rows.map((r) => r.label))].join(', ');
