@@ -49,7 +49,7 @@ import { TEXT_ATTACKS, type TextAttackKind } from './text-attacks';
 
 export interface TextAttackSettings {
   kind: TextAttackKind;
-  /** Malicious clients: `ids` when given, else the first `count` clients (rounds.ts maliciousIds). */
+  /** Malicious clients: `ids` when given, else the first `count` clients (algorithms/malicious-clients.ts). */
   count: number;
   ids?: readonly number[];
   /** Share of a malicious client's spam given the trigger and the label ham. */

@@ -21,6 +21,7 @@
  */
 import type { LabeledImages } from '../../../core/data/types';
 import { Rng } from '../../../core/random';
+import { isMaliciousClient } from './malicious-clients';
 import { stampImage, type TriggerSpec } from './trigger';
 
 export const ATTACKS = ['none', 'backdoor', 'replacement', 'label-flip', 'sybil'] as const;
@@ -28,7 +29,7 @@ export type AttackKind = (typeof ATTACKS)[number];
 
 export interface AttackSettings {
   kind: AttackKind;
-  /** Malicious clients: `ids` when given, else the first `count` clients (rounds.ts maliciousIds). */
+  /** Malicious clients: `ids` when given, else the first `count` clients (malicious-clients.ts). */
   count: number;
   ids?: readonly number[];
   /** Backdoor and replacement: share of a malicious client's images given the trigger. */
@@ -46,7 +47,7 @@ export const isBackdoor = (k: AttackKind) => k === 'backdoor' || k === 'replacem
 export const isFlip = (k: AttackKind) => k === 'label-flip' || k === 'sybil';
 
 /** Is client `c` malicious? */
-export const isMalicious = (a: AttackSettings, c: number) => a.kind !== 'none' && (a.ids ? a.ids.includes(c) : c < a.count);
+export const isMalicious = (a: AttackSettings, c: number): boolean => isMaliciousClient(a, c);
 
 /** The boost factor of a replacement attacker's update (1 for every other client). */
 export function boostFactor(a: AttackSettings, perRound: number, serverLearningRate = 1): number {
