@@ -32,4 +32,15 @@ describe('runLeak restarts', () => {
     expect([...new Set(seen)]).toEqual([1, 2, 3]);
     expect(single.trial).toBe(1);
   });
+
+  it("tolerances 'none' runs every L-BFGS iteration where PyTorch's tolerances stop early, and ends lower", async () => {
+    const data = tinySplit();
+    const s = { ...defaultLeak(), method: 'dlg' as const, iterations: 40 };
+    const torch = await runLeak(data, 10, s);
+    const none = await runLeak(data, 10, { ...s, tolerances: 'none' });
+    // 40 steps of 20 iterations, one evaluation each (no line search)
+    expect(none.result.evaluations).toBe(40 * 20);
+    expect(torch.result.evaluations).toBeLessThan(none.result.evaluations);
+    expect(none.result.loss).toBeLessThan(torch.result.loss);
+  });
 });

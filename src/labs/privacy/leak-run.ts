@@ -79,6 +79,7 @@ export async function runLeak(
         iterations: s.iterations,
         seed: s.seed + 1 + 7919 * (trial - 1),
         progressEvery,
+        tolerances: s.tolerances === 'none' ? { toleranceGrad: 0, toleranceChange: 0 } : undefined,
         onProgress: onProgress && ((p: LeakProgress) => onProgress({ ...p, trial, ...quality(p.reconstruction) })),
       };
       let r: LeakResult;

@@ -19,11 +19,11 @@ const dlgValues = (args: string) => parse(args.split(' '), { ...fieldOptions(LEA
 describe('rlab dlg flags: the privacy slice leakage fields', () => {
   it('the short names and the slice names of every field set the same settings', () => {
     const short = leakFromFlags(
-      dlgValues('--method ig --index 7 --batch 4 --iterations 50 --noise 0.01 --prune 0.3 --clip 2 --tv 0.2 --restarts 2 --seed 3'),
+      dlgValues('--method ig --index 7 --batch 4 --iterations 50 --noise 0.01 --prune 0.3 --clip 2 --tv 0.2 --restarts 2 --tolerances none --seed 3'),
     );
     const long = leakFromFlags(
       dlgValues(
-        '--leak-method ig --leak-index 7 --leak-batch 4 --leak-iterations 50 --leak-noise 0.01 --leak-prune 0.3 --leak-clip 2 --leak-tv 0.2 --leak-restarts 2 --leak-seed 3',
+        '--leak-method ig --leak-index 7 --leak-batch 4 --leak-iterations 50 --leak-noise 0.01 --leak-prune 0.3 --leak-clip 2 --leak-tv 0.2 --leak-restarts 2 --leak-tolerances none --leak-seed 3',
       ),
     );
     expect(short).toEqual({
@@ -36,6 +36,7 @@ describe('rlab dlg flags: the privacy slice leakage fields', () => {
       clip: 2,
       tv: 0.2,
       restarts: 2,
+      tolerances: 'none',
       seed: 3,
     });
     expect(long).toEqual(short);
@@ -50,6 +51,7 @@ describe('rlab dlg flags: the privacy slice leakage fields', () => {
       'prune',
       'restarts',
       'seed',
+      'tolerances',
       'tv',
     ]);
   });

@@ -8,6 +8,14 @@ import type { Field } from '../../../core/experiment/fields';
 export const LEAK_METHODS = ['dlg', 'idlg', 'ig'] as const;
 export type LeakMethod = (typeof LEAK_METHODS)[number];
 
+/**
+ * L-BFGS's early stops (DLG, iDLG): `pytorch` keeps torch.optim.LBFGS's defaults (tolerance_grad 1e-7,
+ * tolerance_change 1e-9; the DLG authors' setting), so a step ends once the gradient or the change is that
+ * small; `none` sets both to 0, so every step runs its 20 iterations and the loss keeps falling below 1e-7.
+ */
+export const LEAK_TOLERANCES = ['pytorch', 'none'] as const;
+export type LeakTolerances = (typeof LEAK_TOLERANCES)[number];
+
 export interface LeakSettings {
   method: LeakMethod;
   /** Index of the first test image of the batch. */
@@ -27,6 +35,8 @@ export interface LeakSettings {
    * authors run one.
    */
   restarts: number;
+  /** L-BFGS's early stops (LEAK_TOLERANCES). */
+  tolerances: LeakTolerances;
   seed: number;
 }
 
@@ -44,6 +54,7 @@ export const defaultLeak = (): LeakSettings => ({
   clip: 0,
   tv: 0.1,
   restarts: 1,
+  tolerances: 'pytorch',
   seed: 0,
 });
 
@@ -128,6 +139,15 @@ export const LEAK_FIELDS: readonly Field<LeakPart>[] = [
     label: 'restarts',
     help: 'trials from different dummy starts; the smallest gradient-matching loss is kept (Geiping et al.)',
     default: 1,
+  },
+  {
+    path: 'leak.tolerances',
+    url: 'lz',
+    cli: 'leak-tolerances',
+    type: { kind: 'enum', values: LEAK_TOLERANCES },
+    label: 'L-BFGS early stops',
+    help: "pytorch: torch.optim.LBFGS's tolerance_grad 1e-7 and tolerance_change 1e-9 (the DLG authors'); none: every step runs its 20 iterations (DLG, iDLG)",
+    default: 'pytorch',
   },
   {
     path: 'leak.seed',

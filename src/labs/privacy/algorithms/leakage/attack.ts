@@ -3,6 +3,7 @@
  * between gradients, and the dummy variables' seeded initialisation.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { LbfgsOptions } from './lbfgs';
 
 export interface LeakProgress {
   /** Optimiser steps done. */
@@ -21,6 +22,8 @@ export interface LeakOptions {
   /** Called every progressEvery steps and at the end; returning false stops the attack (cancel). */
   onProgress?: (p: LeakProgress) => boolean | void | Promise<boolean | void>;
   progressEvery?: number;
+  /** L-BFGS's stopping tolerances (DLG, iDLG; PyTorch's defaults unless given). */
+  tolerances?: Pick<LbfgsOptions, 'toleranceGrad' | 'toleranceChange'>;
 }
 
 export interface LeakResult {

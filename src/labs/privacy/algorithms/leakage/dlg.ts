@@ -39,7 +39,7 @@ export async function dlg(net: LeakNet, shared: readonly tf.Tensor[], options: D
       grad.set(grads[1].dataSync(), nx);
       return { loss: value.dataSync()[0], grad };
     });
-  const opt = new Lbfgs(x0, objective, { maxIter: options.maxIterPerStep ?? 20 });
+  const opt = new Lbfgs(x0, objective, { maxIter: options.maxIterPerStep ?? 20, ...options.tolerances });
   let loss = NaN;
   let step = 0;
   let stopped = false;

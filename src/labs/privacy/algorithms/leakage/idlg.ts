@@ -49,7 +49,7 @@ export async function idlg(
       )(x);
       return { loss: value.dataSync()[0], grad: Float64Array.from(grad.dataSync()) };
     });
-  const opt = new Lbfgs(randn(nx, options.seed), objective, { maxIter: options.maxIterPerStep ?? 20 });
+  const opt = new Lbfgs(randn(nx, options.seed), objective, { maxIter: options.maxIterPerStep ?? 20, ...options.tolerances });
   let loss = NaN;
   let step = 0;
   let stopped = false;
