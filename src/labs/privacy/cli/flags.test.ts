@@ -19,7 +19,9 @@ const dlgValues = (args: string) => parse(args.split(' '), { ...fieldOptions(LEA
 describe('rlab dlg flags: the privacy slice leakage fields', () => {
   it('the short names and the slice names of every field set the same settings', () => {
     const short = leakFromFlags(
-      dlgValues('--method ig --index 7 --batch 4 --iterations 50 --noise 0.01 --prune 0.3 --clip 2 --tv 0.2 --restarts 2 --tolerances none --seed 3'),
+      dlgValues(
+        '--method ig --index 7 --batch 4 --iterations 50 --noise 0.01 --prune 0.3 --clip 2 --tv 0.2 --restarts 2 --tolerances none --seed 3',
+      ),
     );
     const long = leakFromFlags(
       dlgValues(

@@ -3,7 +3,8 @@
  * it: a dummy input and a dummy label (both torch.randn) are optimised with L-BFGS (lr 1, PyTorch's
  * defaults, lbfgs.ts) so that the gradient of cross_entropy_for_onehot(model(dummy), softmax(dummy
  * label)) matches the shared gradient in squared L2 distance, summed over every parameter tensor.
- * Their loop runs 300 optimizer.step(closure) calls; `iterations` counts those steps.
+ * Their loop runs 300 optimizer.step(closure) calls; `iterations` counts those steps. L-BFGS stops a step early
+ * at PyTorch's tolerances unless `tolerances` says otherwise (the leakage settings' `none`: 0 and 0).
  *
  * Differs from the authors': float64 optimiser state (lbfgs.ts); the network's layout is channels-last
  * (net.ts); with a batch, the dummy batch has one label per image as in their batched variant.
