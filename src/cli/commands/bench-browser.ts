@@ -166,7 +166,7 @@ export async function runBenchBrowser(args: string[]): Promise<number> {
           log(`bench-browser: ${backend}: certifying test image 0 with n = ${certifySamples} ...`);
           await page.evaluate(
             (h) => (location.hash = h),
-            `#v=2&ds=${card.dataset}&model=${card.id}&backend=${backend}&def.n0=100&def.n=${certifySamples}&def.ni=1&def.i0=0&def.b=100&def.as=0`,
+            `#v=2&lab=defences&ds=${card.dataset}&model=${card.id}&backend=${backend}&def.n0=100&def.n=${certifySamples}&def.ni=1&def.i0=0&def.b=100&def.as=0`,
           );
           await page.getByTestId('certify-run').click();
           await page.getByTestId('certify-speed').waitFor({ timeout: 600_000 });
