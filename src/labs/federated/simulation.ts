@@ -17,17 +17,7 @@ import type { LabeledImages } from '../../core/data/types';
 import { buildModel, type ArchitectureId } from '../../core/models/architectures';
 import { Rng } from '../../core/random';
 import { crossEntropyStep } from '../../core/train/train';
-import {
-  boostFactor,
-  clientData,
-  gather,
-  isBackdoor,
-  isFlip,
-  isMalicious,
-  scaleInPlace,
-  sybilData,
-  type AttackSettings,
-} from './algorithms/malicious';
+import { boostFactor, clientData, gather, isBackdoor, isFlip, scaleInPlace, sybilData, type AttackSettings } from './algorithms/malicious';
 import { labelHistograms, splitClients, type SplitSpec } from './algorithms/split';
 import { withTrigger } from './algorithms/trigger';
 import {
@@ -41,7 +31,7 @@ import {
   type SimulationHooks,
   type SplitReport,
 } from './rounds';
-import { checkMalicious, maliciousIds } from './algorithms/malicious-clients';
+import { checkMalicious, isMaliciousClient, maliciousIds } from './algorithms/malicious-clients';
 
 export {
   cosineMatrix,
@@ -141,7 +131,7 @@ export class Federation extends FederationRounds {
   }
 
   isMalicious(c: number): boolean {
-    return isMalicious(this.cfg.attack, c);
+    return isMaliciousClient(this.cfg.attack, c);
   }
 
   /**
@@ -177,7 +167,7 @@ export class Federation extends FederationRounds {
     const a = this.cfg.attack;
     const { data, indices } = clientData(this.cfg.train, this.parts[c], c, a, this.cfg.seed, this.sybils);
     const update = await this.localUpdate(data, indices, mix(this.cfg.seed, r, c), signal);
-    if (isMalicious(a, c)) scaleInPlace(update, this.boost);
+    if (isMaliciousClient(a, c)) scaleInPlace(update, this.boost);
     return { update, size: indices ? indices.length : data.n };
   }
 

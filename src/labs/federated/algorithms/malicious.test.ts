@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LabeledImages } from '../../../core/data/types';
 import { parseTrigger } from './trigger';
-import { backdoorInPlace, boostFactor, clientData, flipInPlace, isMalicious, sybilData, type AttackSettings } from './malicious';
+import { isMaliciousClient } from './malicious-clients';
+import { backdoorInPlace, boostFactor, clientData, flipInPlace, sybilData, type AttackSettings } from './malicious';
 
 const set = (n: number): LabeledImages => ({
   n,
@@ -58,8 +59,8 @@ describe('malicious clients', () => {
     expect(clientData(train, idx, 0, a, 0, s).data).toBe(s);
     expect(clientData(train, idx, 2, a, 0, s).data).toBe(s);
     expect(clientData(train, idx, 3, a, 0, s)).toEqual({ data: train, indices: idx });
-    expect(isMalicious(a, 2)).toBe(true);
-    expect(isMalicious({ ...a, kind: 'none' }, 0)).toBe(false);
+    expect(isMaliciousClient(a, 2)).toBe(true);
+    expect(isMaliciousClient({ ...a, kind: 'none' }, 0)).toBe(false);
   });
 
   it('a backdoor client trains on a poisoned copy; the training set is untouched', () => {

@@ -46,9 +46,6 @@ export interface AttackSettings {
 export const isBackdoor = (k: AttackKind) => k === 'backdoor' || k === 'replacement';
 export const isFlip = (k: AttackKind) => k === 'label-flip' || k === 'sybil';
 
-/** Is client `c` malicious? */
-export const isMalicious = (a: AttackSettings, c: number): boolean => isMaliciousClient(a, c);
-
 /** The boost factor of a replacement attacker's update (1 for every other client). */
 export function boostFactor(a: AttackSettings, perRound: number, serverLearningRate = 1): number {
   if (a.kind !== 'replacement') return 1;
@@ -125,7 +122,7 @@ export function clientData(
   seed: number,
   sybilSet?: LabeledImages,
 ): { data: LabeledImages; indices: Int32Array | null } {
-  if (!isMalicious(a, client)) return { data: train, indices };
+  if (!isMaliciousClient(a, client)) return { data: train, indices };
   if (a.kind === 'sybil') {
     if (!sybilSet) throw new Error('the sybils need their shared data set');
     return { data: sybilSet, indices: null };
