@@ -1,5 +1,7 @@
 /**
- * A faster wasm MaxPoolGrad, written in JavaScript over the wasm heap.
+ * A faster wasm MaxPoolGrad, written in JavaScript over the wasm heap, and a SIMD forward MaxPool for the
+ * 2x2 stride-2 case (TensorFlow.js's took about 3x as long on the MNIST CNN's [26, 26, 32] activations, one
+ * thread: ~33 against ~11 us an image; the whole forward pass gains ~2%).
  *
  * TensorFlow.js's wasm MaxPoolGrad scans every filter window once per input pixel; on a
  * [128, 32, 32, 32] activation it took ~115 ms per call (1 thread), as long as the convolution
@@ -9,7 +11,7 @@
  * the original kernel's bit for bit (fast-pool.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { replaceKernel } from './kernels';
+import { replaceKernel, type KernelArgs, type KernelFn, type TensorInfo } from './kernels';
 import { simdKernels } from './simd';
 interface PoolAttrs {
   filterSize: number | [number, number];
@@ -141,9 +143,53 @@ function maxPool2x2Backprop(
 
 let installed = false;
 
-/** Register the JavaScript MaxPoolGrad on the wasm backend (idempotent; no-op without it). */
+/**
+ * MaxPool by the SIMD kernel for unpadded 2x2 windows at stride 2 over NHWC float32 with channels a
+ * multiple of 4: each output is its window's first maximum in row-major order, the pixel the gradient
+ * goes to. Other cases run TensorFlow.js's kernel.
+ */
+const maxPool =
+  (original: KernelFn): KernelFn =>
+  (args: KernelArgs): TensorInfo => {
+    const simd = simdKernels();
+    const { x } = args.inputs;
+    if (!simd || x.dtype !== 'float32' || x.shape.length !== 4 || x.shape[3] % 4 !== 0) return original(args);
+    const a = args.attrs as unknown as PoolAttrs;
+    const info = tf.backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const p: PoolInfo = {
+      ...info,
+      filterHeight: info.effectiveFilterHeight,
+      filterWidth: info.effectiveFilterWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+    };
+    if (!isTiling2x2(p)) return original(args);
+    const out = args.backend.makeOutput([p.batchSize, p.outHeight, p.outWidth, p.inChannels], 'float32');
+    // heap views after the last allocation
+    simd.maxPool2x2(
+      args.backend.typedArrayFromHeap(x).byteOffset,
+      args.backend.typedArrayFromHeap(out).byteOffset,
+      p.batchSize,
+      p.inHeight,
+      p.inWidth,
+      p.inChannels,
+      p.outHeight,
+      p.outWidth,
+    );
+    return out;
+  };
+
+/** Register the JavaScript MaxPoolGrad and the SIMD MaxPool on the wasm backend (idempotent; no-op without it). */
 export function installFastPool(): void {
   if (installed) return;
+  if (tf.getKernel('MaxPool', 'wasm')) replaceKernel('MaxPool', 'wasm', maxPool);
   installed = replaceKernel('MaxPoolGrad', 'wasm', () => ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs;
     const a = attrs as unknown as PoolAttrs;

@@ -1,7 +1,8 @@
 /**
- * SIMD twins of the engine's JavaScript kernels (kernels.wat): WebAssembly that works on the wasm
- * backend's heap in place, four float32 lanes at a time. The JavaScript kernels call them when they are
- * installed and the case fits (channels a multiple of 4), and produce the same bits either way.
+ * SIMD kernels (kernels.wat): WebAssembly that works on the wasm backend's heap in place, four float32
+ * lanes at a time. Most are twins of the engine's JavaScript kernels, which call them when they are
+ * installed and the case fits (channels a multiple of 4), and produce the same bits either way; the
+ * forward 2x2 max pool stands in for TensorFlow.js's own kernel in the cases it fits, which runs otherwise.
  * This file only holds the installed instance (it is safe to bundle for the browser); load-node.ts
  * assembles and installs it in Node.
  */
@@ -26,6 +27,7 @@ export interface SimdKernels {
     co: number,
     taps: number,
   ): void;
+  maxPool2x2(x: number, y: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
 }
 
 let active: SimdKernels | null = null;

@@ -1,6 +1,7 @@
 ;; SIMD kernels over TensorFlow.js's wasm heap (imported memory: tensors are read and written in place).
 ;; Addresses are byte offsets into that heap; every float32 tensor is 16-byte aligned.
-;; Loaded by simd.ts; each kernel has a plain-JavaScript twin with the same results bit for bit.
+;; Loaded by load-node.ts. The gradient kernels have plain-JavaScript twins with the same results bit for bit;
+;; the forward max pool (maxPool2x2) stands in for TensorFlow.js's kernel where it fits.
 (module
   (import "env" "memory" (memory 1 65536 SHARED))
 
@@ -296,5 +297,50 @@
       (local.set $off (i32.add (local.get $off) (local.get $c4)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop)))
+  )
+
+  ;; A 2x2, stride-2, unpadded max pool over NHWC x into y [n, oh, ow, c], for C a multiple of 4. Each
+  ;; output is its window's first maximum in row-major order (a later pixel must be strictly greater), the
+  ;; pixel maxPool2x2Backprop routes the gradient to; windows past an odd last row or column are not read.
+  (func (export "maxPool2x2")
+    (param $x i32) (param $y i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $c i32) (param $oh i32) (param $ow i32)
+    (local $row i32) (local $cb i32) (local $b i32) (local $i i32) (local $j i32) (local $k i32)
+    (local $p i32) (local $o i32) (local $m v128) (local $v v128)
+    (local.set $cb (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $row (i32.mul (local.get $w) (local.get $cb)))
+    (local.set $o (local.get $y))
+    (local.set $b (i32.const 0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $i (i32.const 0))
+      (block $idone (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $oh)))
+        (local.set $p (i32.add (local.get $x)
+          (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (i32.shl (local.get $i) (i32.const 1))) (local.get $row))))
+        (local.set $j (i32.const 0))
+        (block $jdone (loop $jloop
+          (br_if $jdone (i32.ge_u (local.get $j) (local.get $ow)))
+          (local.set $k (i32.const 0))
+          (block $kdone (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $k) (local.get $cb)))
+            (local.set $m (v128.load (local.get $p)))
+            (local.set $v (v128.load (i32.add (local.get $p) (local.get $cb))))
+            (local.set $m (v128.bitselect (local.get $v) (local.get $m) (f32x4.gt (local.get $v) (local.get $m))))
+            (local.set $v (v128.load (i32.add (local.get $p) (local.get $row))))
+            (local.set $m (v128.bitselect (local.get $v) (local.get $m) (f32x4.gt (local.get $v) (local.get $m))))
+            (local.set $v (v128.load (i32.add (i32.add (local.get $p) (local.get $row)) (local.get $cb))))
+            (v128.store (local.get $o) (v128.bitselect (local.get $v) (local.get $m) (f32x4.gt (local.get $v) (local.get $m))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br $kloop)))
+          (local.set $p (i32.add (local.get $p) (local.get $cb)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $jloop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
   )
 )

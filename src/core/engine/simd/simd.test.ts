@@ -110,6 +110,26 @@ describe('the SIMD kernels (kernels.wat) on the wasm heap', () => {
     tf.dispose([x, w, dy]);
   });
 
+  const forward = (f: () => tf.Tensor) => tf.tidy(() => Array.from(f().dataSync()));
+
+  for (const shape of [
+    [3, 26, 26, 32],
+    [2, 7, 5, 8], // odd: the last row and column belong to no window
+  ] as [number, number, number, number][])
+    it(`the 2x2 max pool equals TensorFlow.js's kernel bit for bit and the CPU backend (${shape.join('x')})`, async () => {
+      const x = tf.tidy(() => tf.relu(tf.round(tf.randomUniform(shape, -3, 3, 'float32', 27)))) as tf.Tensor4D;
+      const pool = () => forward(() => tf.maxPool(x, 2, 2, 'valid'));
+      const [simd, xnn] = bothPaths(pool);
+      expect(simd).toEqual(xnn);
+      const values = x.arraySync();
+      await tf.setBackend('cpu');
+      const cpu = forward(() => tf.maxPool(tf.tensor4d(values), 2, 2, 'valid'));
+      await tf.setBackend('wasm');
+      expect(simd).toEqual(cpu);
+      expect(new Set(simd).size).toBeGreaterThan(2);
+      x.dispose();
+    });
+
   for (const c of [8, 36])
     it(`batch normalisation's gradient equals the JavaScript kernel bit for bit, and the op formula on the CPU backend (${c} channels)`, async () => {
       const args = () => {
@@ -138,6 +158,7 @@ describe('the SIMD kernels (kernels.wat) on the wasm heap', () => {
       poolGrad(x);
       tf.sum(x, [0, 1, 2]).dispose();
       convFilterGrad();
+      tf.maxPool(x, 2, 2, 'valid').dispose();
     };
     step();
     const before = tf.memory();
