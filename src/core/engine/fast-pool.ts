@@ -141,6 +141,29 @@ function maxPool2x2Backprop(
   }
 }
 
+/** The pooling geometry of an NHWC input under a pool kernel's attributes. */
+function poolInfo(shape: number[], attrs: unknown): PoolInfo {
+  const a = attrs as PoolAttrs;
+  const info = tf.backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+  return {
+    ...info,
+    filterHeight: info.effectiveFilterHeight,
+    filterWidth: info.effectiveFilterWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/** The SIMD pool kernels' size arguments: n, h, w, c, oh, ow. */
+const dims = (p: PoolInfo) => [p.batchSize, p.inHeight, p.inWidth, p.inChannels, p.outHeight, p.outWidth] as const;
+
 let installed = false;
 
 /**
@@ -154,35 +177,11 @@ const maxPool =
     const simd = simdKernels();
     const { x } = args.inputs;
     if (!simd || x.dtype !== 'float32' || x.shape.length !== 4 || x.shape[3] % 4 !== 0) return original(args);
-    const a = args.attrs as unknown as PoolAttrs;
-    const info = tf.backend_util.computePool2DInfo(
-      x.shape as [number, number, number, number],
-      a.filterSize,
-      a.strides,
-      1,
-      a.pad,
-      a.dimRoundingMode,
-    );
-    const p: PoolInfo = {
-      ...info,
-      filterHeight: info.effectiveFilterHeight,
-      filterWidth: info.effectiveFilterWidth,
-      padTop: info.padInfo.top,
-      padLeft: info.padInfo.left,
-    };
+    const p = poolInfo(x.shape, args.attrs);
     if (!isTiling2x2(p)) return original(args);
     const out = args.backend.makeOutput([p.batchSize, p.outHeight, p.outWidth, p.inChannels], 'float32');
     // heap views after the last allocation
-    simd.maxPool2x2(
-      args.backend.typedArrayFromHeap(x).byteOffset,
-      args.backend.typedArrayFromHeap(out).byteOffset,
-      p.batchSize,
-      p.inHeight,
-      p.inWidth,
-      p.inChannels,
-      p.outHeight,
-      p.outWidth,
-    );
+    simd.maxPool2x2(args.backend.typedArrayFromHeap(x).byteOffset, args.backend.typedArrayFromHeap(out).byteOffset, ...dims(p));
     return out;
   };
 
@@ -192,41 +191,16 @@ export function installFastPool(): void {
   if (tf.getKernel('MaxPool', 'wasm')) replaceKernel('MaxPool', 'wasm', maxPool);
   installed = replaceKernel('MaxPoolGrad', 'wasm', () => ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs;
-    const a = attrs as unknown as PoolAttrs;
-    const info = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number],
-      a.filterSize,
-      a.strides,
-      1,
-      a.pad,
-      a.dimRoundingMode,
-    );
+    const p = poolInfo(input.shape, attrs);
     const dx = backend.makeOutput(input.shape, input.dtype);
     const out = backend.typedArrayFromHeap(dx);
     const x = backend.typedArrayFromHeap(input);
     const g = backend.typedArrayFromHeap(dy);
-    const p: PoolInfo = {
-      ...info,
-      filterHeight: info.effectiveFilterHeight,
-      filterWidth: info.effectiveFilterWidth,
-      padTop: info.padInfo.top,
-      padLeft: info.padInfo.left,
-    };
     const simd = simdKernels();
     if (simd && isTiling2x2(p) && p.inChannels % 4 === 0) {
       // the SIMD twin of maxPool2x2Backprop, in place on the heap
       if (2 * p.outHeight !== p.inHeight || 2 * p.outWidth !== p.inWidth) out.fill(0);
-      simd.maxPool2x2Backprop(
-        x.byteOffset,
-        g.byteOffset,
-        out.byteOffset,
-        p.batchSize,
-        p.inHeight,
-        p.inWidth,
-        p.inChannels,
-        p.outHeight,
-        p.outWidth,
-      );
+      simd.maxPool2x2Backprop(x.byteOffset, g.byteOffset, out.byteOffset, ...dims(p));
     } else maxPoolBackprop(x, g, out, p);
     return dx;
   });
