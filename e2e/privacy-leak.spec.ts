@@ -20,5 +20,7 @@ test('a DLG reconstruction animates beside the original and ends with its MSE an
   await expect(leak.panel).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
   await expect(leak.metrics).toHaveAttribute('data-step', '3');
   await expect(page.getByTestId('leak-psnr')).toContainText('dB');
+  // what the attack works against: test image 3 is a 0, which the untrained network all but rules out
+  await expect(leak.gradientStrength).toContainText(/true label probability 0\.00\d; the shared gradient's norm is \d/);
   expect(consoleErrors).toEqual([]);
 });

@@ -7,6 +7,7 @@ export class LeakPage extends LabPage {
   readonly run: Locator;
   readonly metrics: Locator;
   readonly reconstruction: Locator;
+  readonly gradientStrength: Locator;
 
   constructor(page: Page) {
     super(page);
@@ -14,6 +15,7 @@ export class LeakPage extends LabPage {
     this.run = page.getByTestId('leak-run');
     this.metrics = page.getByTestId('leak-metrics');
     this.reconstruction = page.getByTestId('leak-reconstruction');
+    this.gradientStrength = page.getByTestId('leak-gradient-strength');
   }
 
   /** A leak field's input, by its URL key without the `pv.` prefix (lm, li, lb, lt, ln, lp, lc, lv, ls). */

@@ -25,7 +25,17 @@ export interface LeakRequest {
 
 export type LeakEvent =
   | { kind: 'original'; shape: [number, number, number]; original: Float32Array; labels: number[] }
-  | { kind: 'frame'; step: number; loss: number; mse: number; psnr: number; reconstruction: Float32Array; labels: number[] }
+  | {
+      kind: 'frame';
+      step: number;
+      loss: number;
+      mse: number;
+      psnr: number;
+      reconstruction: Float32Array;
+      labels: number[];
+      trueLabelProbability: number[];
+      gradientNorm: number;
+    }
   | { kind: 'point'; batch: number; noise: number; psnr: number; mse: number };
 
 export interface LeakOutcome {
@@ -74,7 +84,17 @@ export async function leakJob(ctx: WorkerJobContext<LeakEvent>, req: LeakRequest
       unit: 'steps',
       loss: p.loss,
       payload: [
-        { kind: 'frame', step: p.step, loss: p.loss, mse: p.mse, psnr: p.psnr, reconstruction: p.reconstruction, labels: p.labels },
+        {
+          kind: 'frame',
+          step: p.step,
+          loss: p.loss,
+          mse: p.mse,
+          psnr: p.psnr,
+          reconstruction: p.reconstruction,
+          labels: p.labels,
+          trueLabelProbability: p.trueLabelProbability,
+          gradientNorm: p.gradientNorm,
+        },
       ],
     });
     // yield to the worker's message loop so that a cancel can arrive

@@ -3,6 +3,7 @@ import { initNodeBackend } from '../../core/engine/node-backend';
 import type { LabeledImages } from '../../core/data/types';
 import { Rng } from '../../core/random';
 import { defaultLeak } from './experiment/leak';
+import { loadNodeSplit } from '../../cli/node-io';
 import { runLeak } from './leak-run';
 
 /** Two random 12x12 grey images with labels 3 and 5 (lenet-sigmoid takes any size its convolutions keep). */
@@ -42,5 +43,20 @@ describe('runLeak restarts', () => {
     expect(none.result.evaluations).toBe(40 * 20);
     expect(torch.result.evaluations).toBeLessThan(none.result.evaluations);
     expect(none.result.loss).toBeLessThan(torch.result.loss);
+  });
+
+  it("reports the network's probability of the true label and the shared gradient's norm, which a confident right answer shrinks", async () => {
+    // the seeded untrained LeNet puts nearly every image in class 9; MNIST test image 7 is a 9, image 0 a 7
+    const test = await loadNodeSplit('mnist', 'test');
+    const s = { ...defaultLeak(), method: 'dlg' as const, iterations: 1, seed: 0 };
+    const seven = await runLeak(test, 10, { ...s, index: 0 });
+    const nine = await runLeak(test, 10, { ...s, index: 7 });
+    expect(nine.trueLabelProbability[0]).toBeGreaterThan(0.9);
+    expect(seven.trueLabelProbability[0]).toBeLessThan(0.1);
+    expect(nine.gradientNorm).toBeGreaterThan(0);
+    expect(nine.gradientNorm * 10).toBeLessThan(seven.gradientNorm);
+    // a batch of two: one probability per image, in order
+    const pair = await runLeak(test, 10, { ...s, index: 6, batch: 2 });
+    expect(pair.trueLabelProbability[1]).toBeCloseTo(nine.trueLabelProbability[0], 5);
   });
 });

@@ -22,6 +22,9 @@ export interface LeakRunProgress extends LeakProgress {
   /** Per-image MSE of the current (clipped) reconstruction against the originals. */
   mse: number;
   psnr: number;
+  /** What the attack works against (constant over a run): see LeakRunResult. */
+  trueLabelProbability: number[];
+  gradientNorm: number;
 }
 
 export interface LeakRunResult {
@@ -36,6 +39,14 @@ export interface LeakRunResult {
   /** The kept trial (from 1) and every trial's final gradient-matching loss. */
   trial: number;
   trialLosses: number[];
+  /**
+   * The probability the (untrained, seeded) network gives each image's true label, and the L2 norm of
+   * the shared gradient over every parameter. The cross-entropy gradient at the logits is p - onehot(y),
+   * of norm at most sqrt(2) (1 - p_y): an image the network already puts in its class (p_y near 1) shares
+   * a gradient scaled down by 1 - p_y, with little to match, and DLG fails most often on those.
+   */
+  trueLabelProbability: number[];
+  gradientNorm: number;
   seconds: number;
 }
 
@@ -58,12 +69,15 @@ export async function runLeak(
   if (s.method === 'idlg' && s.batch !== 1) throw new Error('idlg reads the label of a single image: batch 1 only');
   const t0 = performance.now();
   const model = buildModel('lenet-sigmoid', data.shape, numClasses, s.seed);
-  const net = leakNetOf(model);
-  model.dispose();
   const { x, labels } = batchOf(data, s.index, s.batch);
   const xt = tf.tensor4d(x, [s.batch, ...data.shape]);
+  const probabilities = tf.tidy(() => tf.softmax(model.predict(xt) as tf.Tensor2D).arraySync());
+  const trueLabelProbability = labels.map((y, i) => probabilities[i][y]);
+  const net = leakNetOf(model);
+  model.dispose();
   const shared = sharedGradient(net, xt, labels, { noise: s.noise, prune: s.prune, clip: s.clip }, s.seed + 7);
   xt.dispose();
+  const gradientNorm = Math.sqrt(tf.tidy(() => tf.addN(shared.map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
   const quality = (rec: Float32Array) => {
     const m = matchedMse(x, rec, s.batch).mse;
     const mean = m.reduce((a, v) => a + v, 0) / m.length;
@@ -80,7 +94,9 @@ export async function runLeak(
         seed: s.seed + 1 + 7919 * (trial - 1),
         progressEvery,
         tolerances: s.tolerances === 'none' ? { toleranceGrad: 0, toleranceChange: 0 } : undefined,
-        onProgress: onProgress && ((p: LeakProgress) => onProgress({ ...p, trial, ...quality(p.reconstruction) })),
+        onProgress:
+          onProgress &&
+          ((p: LeakProgress) => onProgress({ ...p, trial, trueLabelProbability, gradientNorm, ...quality(p.reconstruction) })),
       };
       let r: LeakResult;
       if (s.method === 'dlg') r = await dlg(net, shared, { ...options, batch: s.batch });
@@ -112,6 +128,8 @@ export async function runLeak(
     labelCorrect,
     trial: kept,
     trialLosses,
+    trueLabelProbability,
+    gradientNorm,
     seconds: (performance.now() - t0) / 1000,
   };
 }

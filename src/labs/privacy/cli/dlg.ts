@@ -67,6 +67,8 @@ export async function runDlg(args: string[]): Promise<number> {
         evaluations: r.result.evaluations,
         trial: r.trial,
         trial_losses: r.trialLosses,
+        p_true_label: r.trueLabelProbability,
+        gradient_norm: r.gradientNorm,
         seconds: Number(r.seconds.toFixed(2)),
       };
       rows.push(row);
@@ -99,6 +101,8 @@ export async function runDlg(args: string[]): Promise<number> {
     evaluations: r.result.evaluations,
     trial: r.trial,
     trial_losses: r.trialLosses,
+    p_true_label: r.trueLabelProbability,
+    gradient_norm: r.gradientNorm,
     seconds: Number(r.seconds.toFixed(2)),
     labels: r.result.labels,
     true_labels: r.trueLabels,
@@ -122,7 +126,10 @@ export const dlgCommand: Command = {
     ...fieldFlags(LEAK_FIELDS, { leak: defaultLeak() }, { aliases: LEAK_ALIASES, urlPrefix: PRIVACY_SLICE.prefix }),
     { name: 'count', value: 'n', help: 'run n consecutive batches, one JSON line each, then a summary' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend (default wasm)' },
-    { name: 'json', help: 'one JSON object: {"mse","psnr","label_correct","iterations","seconds"}' },
+    {
+      name: 'json',
+      help: 'one JSON object: {"mse","psnr","label_correct","iterations","p_true_label","gradient_norm","seconds",...}',
+    },
   ],
   notes: [
     "The attack flags are the privacy lab's gradient-leakage settings: the same names, ranges and defaults as its panel and its links.",

@@ -15,7 +15,7 @@ import { JobRow } from '../../../ui/JobsTray';
 import { PixelCanvas } from '../../../ui/PixelCanvas';
 import { jobOfKind, useLab } from '../../../ui/store';
 import { LEAK_FIELDS } from '../experiment/leak';
-import { leakBusy, LEAK_GRID, runLeakJob, useLeak } from './leak-actions';
+import { leakBusy, LEAK_GRID, runLeakJob, useLeak, type LeakFrame } from './leak-actions';
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : String(v));
 
@@ -60,7 +60,26 @@ function Images() {
           'the attack starts…'
         )}
       </p>
+      {last && <GradientStrength frame={last} />}
     </div>
+  );
+}
+
+/**
+ * What the attack works against: how sure the untrained network already is of each true label, and the
+ * shared gradient's norm. The loss gradient at the logits is p - onehot(y), so a confident right answer
+ * leaves little to match.
+ */
+function GradientStrength({ frame }: { frame: LeakFrame }) {
+  const p = frame.trueLabelProbability;
+  const sure = p.filter((v) => v > 0.9).length;
+  return (
+    <p className="small" data-testid="leak-gradient-strength">
+      The network gives the true label{p.length > 1 ? 's' : ''} probability {p.map((v) => v.toFixed(3)).join(', ')}; the shared
+      gradient&apos;s norm is {fmt(frame.gradientNorm)}.
+      {sure > 0 &&
+        ` The loss gradient at the output is p - onehot(label): a label the network already predicts with p near 1 shares a gradient about ${(1 - Math.max(...p)).toFixed(3)} as strong as a wrong guess's, and DLG fails most often on such images (try another seed: it draws another network).`}
+    </p>
   );
 }
 

@@ -18,6 +18,9 @@ export interface LeakFrame {
   psnr: number;
   reconstruction: Float32Array;
   labels: number[];
+  /** The untrained network's probability of each true label, and the shared gradient's L2 norm (constant in a run). */
+  trueLabelProbability: number[];
+  gradientNorm: number;
 }
 
 export interface LeakUiState {
