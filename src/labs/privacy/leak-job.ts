@@ -23,19 +23,22 @@ export interface LeakRequest {
   grid?: LeakGrid;
 }
 
+/** One reconstruction step as the panel animates it. */
+export interface LeakFrame {
+  step: number;
+  loss: number;
+  mse: number;
+  psnr: number;
+  reconstruction: Float32Array;
+  labels: number[];
+  /** The untrained network's probability of each true label, and the shared gradient's L2 norm (constant in a run). */
+  trueLabelProbability: number[];
+  gradientNorm: number;
+}
+
 export type LeakEvent =
   | { kind: 'original'; shape: [number, number, number]; original: Float32Array; labels: number[] }
-  | {
-      kind: 'frame';
-      step: number;
-      loss: number;
-      mse: number;
-      psnr: number;
-      reconstruction: Float32Array;
-      labels: number[];
-      trueLabelProbability: number[];
-      gradientNorm: number;
-    }
+  | ({ kind: 'frame' } & LeakFrame)
   | { kind: 'point'; batch: number; noise: number; psnr: number; mse: number };
 
 export interface LeakOutcome {

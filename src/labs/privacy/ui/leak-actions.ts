@@ -9,19 +9,9 @@ import { computeClient } from '../../../ui/controller';
 import { runJob } from '../../../ui/jobs';
 import { publishedLessonState, publishLessonState } from '../../../ui/lessons/lab-states';
 import { jobOfKind, setupBusy, useLab, type LabState } from '../../../ui/store';
-import type { LeakEvent, LeakGrid, LeakOutcome, LeakRequest } from '../leak-job';
+import type { LeakEvent, LeakFrame, LeakGrid, LeakOutcome, LeakRequest } from '../leak-job';
 
-export interface LeakFrame {
-  step: number;
-  loss: number;
-  mse: number;
-  psnr: number;
-  reconstruction: Float32Array;
-  labels: number[];
-  /** The untrained network's probability of each true label, and the shared gradient's L2 norm (constant in a run). */
-  trueLabelProbability: number[];
-  gradientNorm: number;
-}
+export type { LeakFrame };
 
 export interface LeakUiState {
   frames: LeakFrame[];
