@@ -86,19 +86,7 @@ export async function leakJob(ctx: WorkerJobContext<LeakEvent>, req: LeakRequest
       total,
       unit: 'steps',
       loss: p.loss,
-      payload: [
-        {
-          kind: 'frame',
-          step: p.step,
-          loss: p.loss,
-          mse: p.mse,
-          psnr: p.psnr,
-          reconstruction: p.reconstruction,
-          labels: p.labels,
-          trueLabelProbability: p.trueLabelProbability,
-          gradientNorm: p.gradientNorm,
-        },
-      ],
+      payload: [{ kind: 'frame', ...p }],
     });
     // yield to the worker's message loop so that a cancel can arrive
     return new Promise<boolean>((resolve) => setTimeout(() => resolve(!ctx.signal.aborted), 0));

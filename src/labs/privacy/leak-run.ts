@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../../core/data/types';
 import { buildModel } from '../../core/models/architectures';
-import type { LeakProgress, LeakResult } from './algorithms/leakage/attack';
+import { tidyValue, type LeakProgress, type LeakResult } from './algorithms/leakage/attack';
+import { globalNorm } from './algorithms/dp-explain';
 import { sharedGradient } from './algorithms/leakage/defences';
 import { dlg } from './algorithms/leakage/dlg';
 import { idlg } from './algorithms/leakage/idlg';
@@ -71,13 +72,13 @@ export async function runLeak(
   const model = buildModel('lenet-sigmoid', data.shape, numClasses, s.seed);
   const { x, labels } = batchOf(data, s.index, s.batch);
   const xt = tf.tensor4d(x, [s.batch, ...data.shape]);
-  const probabilities = tf.tidy(() => tf.softmax(model.predict(xt) as tf.Tensor2D).arraySync());
+  const probabilities = tidyValue(() => tf.softmax(model.predict(xt) as tf.Tensor2D).arraySync());
   const trueLabelProbability = labels.map((y, i) => probabilities[i][y]);
   const net = leakNetOf(model);
   model.dispose();
   const shared = sharedGradient(net, xt, labels, { noise: s.noise, prune: s.prune, clip: s.clip }, s.seed + 7);
   xt.dispose();
-  const gradientNorm = Math.sqrt(tf.tidy(() => tf.addN(shared.map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
+  const gradientNorm = tidyValue(() => globalNorm(shared).dataSync()[0]);
   const quality = (rec: Float32Array) => {
     const m = matchedMse(x, rec, s.batch).mse;
     const mean = m.reduce((a, v) => a + v, 0) / m.length;

@@ -35,7 +35,8 @@ export interface ClipExplanation {
   signalNorm: number;
 }
 
-const normOf = (ts: tf.Tensor[]) => tf.tidy(() => tf.sqrt(tf.addN(ts.map((t) => tf.sum(tf.square(t))))));
+/** The L2 norm of a list of tensors taken as one vector (a scalar tensor; the caller disposes it). */
+export const globalNorm = (ts: readonly tf.Tensor[]) => tf.tidy(() => tf.sqrt(tf.addN(ts.map((t) => tf.sum(tf.square(t))))));
 
 /** The explanation for a batch whose first example is the chosen image (x [B, H, W, C], y [B]). */
 export async function explainClipping(
@@ -54,8 +55,8 @@ export async function explainClipping(
   const y0 = tf.slice(y, [0], [1]);
   const one = clippedGradientSum(model, x0, y0, s.clip);
   const clipped = tf.tidy(() => tf.mul(r.norms, tf.minimum(1, tf.div(s.clip, tf.add(r.norms, 1e-6)))));
-  const update = normOf(r.grads);
-  const oneNorm = normOf(one.sum);
+  const update = globalNorm(r.grads);
+  const oneNorm = globalNorm(one.sum);
   try {
     const [norms, clippedNorms, sumNorm, noiseNorm, updateNorm, imageClipped, imageLoss] = await Promise.all([
       r.norms.data(),

@@ -72,12 +72,11 @@ function Images() {
  */
 function GradientStrength({ frame }: { frame: LeakFrame }) {
   const p = frame.trueLabelProbability;
-  const sure = p.filter((v) => v > 0.9).length;
   return (
     <p className="small" data-testid="leak-gradient-strength">
       The network gives the true label{p.length > 1 ? 's' : ''} probability {p.map((v) => v.toFixed(3)).join(', ')}; the shared
       gradient&apos;s norm is {fmt(frame.gradientNorm)}.
-      {sure > 0 &&
+      {p.some((v) => v > 0.9) &&
         ` The loss gradient at the output is p - onehot(label): a label the network already predicts with p near 1 shares a gradient about ${(1 - Math.max(...p)).toFixed(3)} as strong as a wrong guess's, and DLG fails most often on such images (try another seed: it draws another network).`}
     </p>
   );
