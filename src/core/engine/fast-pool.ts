@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { replaceKernel, type KernelArgs, type KernelFn, type TensorInfo } from './kernels';
-import { simdKernels } from './simd';
+import { simdKernels, simdThreads } from './simd';
 interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
@@ -180,8 +180,21 @@ const maxPool =
     const p = poolInfo(x.shape, args.attrs);
     if (!isTiling2x2(p)) return original(args);
     const out = args.backend.makeOutput([p.batchSize, p.outHeight, p.outWidth, p.inChannels], 'float32');
-    // heap views after the last allocation
-    simd.maxPool2x2(args.backend.typedArrayFromHeap(x).byteOffset, args.backend.typedArrayFromHeap(out).byteOffset, ...dims(p));
+    // heap views after the last allocation; with kernel threads, a share of the images each
+    const from = args.backend.typedArrayFromHeap(x).byteOffset;
+    const to = args.backend.typedArrayFromHeap(out).byteOffset;
+    const threads = simdThreads();
+    const n = p.batchSize;
+    const parts = Math.min(n, threads?.count ?? 1);
+    if (!threads || parts < 2) simd.maxPool2x2(from, to, ...dims(p));
+    else {
+      const [, h, w, c, oh, ow] = dims(p);
+      const calls = Array.from({ length: parts }, (_, k) => {
+        const [a, b] = [Math.floor((k * n) / parts), Math.floor(((k + 1) * n) / parts)];
+        return [from + 4 * a * h * w * c, to + 4 * a * oh * ow * c, b - a, h, w, c, oh, ow];
+      });
+      threads.run('maxPool2x2', calls);
+    }
     return out;
   };
 

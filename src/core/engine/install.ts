@@ -5,6 +5,7 @@ import { installFastMatMul } from './fast-matmul';
 import { installFastPool } from './fast-pool';
 import { installFastReductions } from './fast-reductions';
 import { installSharedIdentity } from './shared-identity';
+import { installWinogradConv } from './winograd';
 
 export function installFastKernels(): void {
   installFastMatMul();
@@ -13,4 +14,5 @@ export function installFastKernels(): void {
   installFastConvGradients();
   installBatchNormGrad();
   installSharedIdentity();
+  installWinogradConv();
 }

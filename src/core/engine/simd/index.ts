@@ -28,9 +28,37 @@ export interface SimdKernels {
     taps: number,
   ): void;
   maxPool2x2(x: number, y: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
+  winograd3x3(
+    x: number,
+    u: number,
+    bias: number,
+    y: number,
+    scratch: number,
+    n0: number,
+    n1: number,
+    h: number,
+    w: number,
+    ci: number,
+    co: number,
+    oh: number,
+    ow: number,
+    padTop: number,
+    padLeft: number,
+    relu: number,
+  ): void;
+}
+
+/**
+ * Runs calls of one kernel at the same time, one per kernel thread (the caller's thread takes the
+ * first), and returns when all are done. Only where the heap is shared (the threaded build in Node).
+ */
+export interface SimdThreads {
+  count: number;
+  run(kernel: 'winograd3x3' | 'maxPool2x2', calls: number[][]): void;
 }
 
 let active: SimdKernels | null = null;
+let threads: SimdThreads | null = null;
 
 /** The installed kernels, or null (then the JavaScript kernels run). */
 export function simdKernels(): SimdKernels | null {
@@ -38,6 +66,12 @@ export function simdKernels(): SimdKernels | null {
 }
 
 /** Installs (or with null, removes) the kernels; tests use it to compare both paths. */
-export function setSimdKernels(k: SimdKernels | null): void {
+export function setSimdKernels(k: SimdKernels | null, t?: SimdThreads | null): void {
   active = k;
+  if (t !== undefined) threads = t;
+}
+
+/** The kernel threads over the shared heap, or null (one thread: call the kernels directly). */
+export function simdThreads(): SimdThreads | null {
+  return active ? threads : null;
 }

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
-import { setSimdKernels, type SimdKernels } from './index';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { setSimdKernels, type SimdKernels, type SimdThreads } from './index';
+import { startSimdThreads } from './threads-node';
 
 const source = () => readFileSync(new URL('./kernels.wat', import.meta.url), 'utf8');
 
@@ -26,22 +28,38 @@ export async function installSimdKernels(module: EmscriptenModule): Promise<Simd
   // initNodeBackend runs again on every backend switch: assemble once per wasm memory
   const ready = built.get(memory) ?? build(memory);
   built.set(memory, ready);
-  const kernels = await ready;
-  setSimdKernels(kernels);
+  const { kernels, threads } = await ready;
+  setSimdKernels(kernels, threads);
   return kernels;
 }
 
-const built = new WeakMap<WebAssembly.Memory, Promise<SimdKernels>>();
+const built = new WeakMap<WebAssembly.Memory, Promise<{ kernels: SimdKernels; threads: SimdThreads | null }>>();
 
-async function build(memory: WebAssembly.Memory): Promise<SimdKernels> {
+/** The wasm backend's thread count (1 for the single-threaded build). */
+function backendThreads(): number {
+  try {
+    return getThreadsCount();
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Assembles and instantiates the kernels; over a shared heap with several backend threads, also starts
+ * as many kernel threads (less the caller's).
+ */
+async function build(memory: WebAssembly.Memory): Promise<{ kernels: SimdKernels; threads: SimdThreads | null }> {
   const shared = memory.buffer instanceof SharedArrayBuffer;
   const wabt = await wabtInit();
   const text = source().replace('SHARED', shared ? 'shared' : '');
-  const parsed = wabt.parseWat('kernels.wat', text, { simd: true, threads: true });
+  const parsed = wabt.parseWat('kernels.wat', text, { simd: true, threads: true, bulk_memory: true });
   try {
     const { buffer } = parsed.toBinary({});
-    const instance = await WebAssembly.instantiate(new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>), { env: { memory } });
-    return instance.exports as unknown as SimdKernels;
+    const module = new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>);
+    const kernels = (await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as SimdKernels;
+    const count = backendThreads();
+    const threads = shared && count > 1 ? startSimdThreads(module, memory, kernels, count) : null;
+    return { kernels, threads };
   } finally {
     parsed.destroy();
   }

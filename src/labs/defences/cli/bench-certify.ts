@@ -12,6 +12,8 @@ import { isPosInt, num, parse, UsageError } from '../../../cli/args';
 import type { Command } from '../../../cli/command';
 import { loadNodeModel, loadNodeSplit } from '../../../cli/node-io';
 import { GaussianStream, sampleNoiseCounts } from '../algorithms/smoothing';
+import { setConvAlgorithm } from '../../../core/engine/winograd';
+import { CONV_FLAG, convFlag } from './certify';
 
 export async function runBenchCertify(args: string[]): Promise<number> {
   const { values } = parse(args, {
@@ -19,13 +21,17 @@ export async function runBenchCertify(args: string[]): Promise<number> {
     batch: { type: 'string' },
     samples: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
+    conv: { type: 'string', default: 'direct' },
     json: { type: 'boolean', default: false },
   });
+  const conv = convFlag(values.conv);
   if (values.backend !== 'wasm' && values.backend !== 'cpu')
     throw new UsageError(`--backend ${values.backend} is not available in Node (wasm, cpu)`);
   const batch = num(values.batch, 'batch', 1000, isPosInt, 'a whole number >= 1');
   const samples = num(values.samples, 'samples', 20000, isPosInt, 'a whole number >= 1');
+  if (conv === 'winograd' && values.backend !== 'wasm') throw new UsageError('--conv winograd needs --backend wasm');
   const backend = await initNodeBackend(values.backend as NodeBackend);
+  setConvAlgorithm(conv);
   const model = await loadNodeModel(values.model!);
   if (!model.card) throw new UsageError(`--model ${values.model} is not a zoo model`);
   const ds = getDataset(model.card.dataset);
@@ -84,6 +90,7 @@ export async function runBenchCertify(args: string[]): Promise<number> {
     samples,
     backend,
     threads,
+    conv,
     noise_samples_per_second: noise,
     forward_passes_per_second: forward,
     noisy_forward_passes_per_second: total,
@@ -91,7 +98,7 @@ export async function runBenchCertify(args: string[]): Promise<number> {
   if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
   else {
     console.log(
-      `${model.label} (${ds.name}), batch ${batch}, ${samples} samples, ${backend}${backend === 'wasm' ? ` x${threads}` : ''} on ${cores} cores`,
+      `${model.label} (${ds.name}), batch ${batch}, ${samples} samples, ${backend}${backend === 'wasm' ? ` x${threads}` : ''} on ${cores} cores, ${conv} convolution`,
     );
     console.log(`noise only                     ${noise.toLocaleString('en-US').padStart(9)} samples/s`);
     console.log(`forward passes and votes only  ${forward.toLocaleString('en-US').padStart(9)} /s`);
@@ -112,6 +119,7 @@ export const benchCertifyCommand: Command = {
     { name: 'batch', value: 'b', help: 'noisy copies per forward pass (1000)' },
     { name: 'samples', value: 'k', help: 'noisy samples timed (20000)' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
+    CONV_FLAG,
     { name: 'json', help: 'print one JSON object' },
   ],
   run: runBenchCertify,

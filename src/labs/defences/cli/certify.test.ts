@@ -1,5 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { certifySettingsFromFlags, mergeCertifyJson, radiusKey, type CertifyJson } from './certify';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot } from '../../../cli/paths';
+import { certifySettingsFromFlags, convFlag, mergeCertifyJson, radiusKey, type CertifyJson } from './certify';
+
+/** `rlab certify --json` on two wasm threads, as its own process (the threaded build and the kernel threads). */
+async function certifyOnTwoThreads(conv: string): Promise<CertifyJson> {
+  const args = [
+    '--import',
+    'tsx',
+    join(projectRoot(), 'src/cli/rlab.ts'),
+    'certify',
+    '--model',
+    'mnist-cnn-smooth-0.25',
+    '--dataset',
+    'mnist',
+  ];
+  args.push('--n', '3', '--samples0', '100', '--samples', '3000', '--batch', '700', '--seed', '5', '--conv', conv, '--json');
+  const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: projectRoot(), env: { ...process.env, RLAB_THREADS: '2' } });
+  return JSON.parse(stdout) as CertifyJson;
+}
 
 const part = (indices: number[], over: Partial<CertifyJson> = {}): CertifyJson => ({
   model: 'm',
@@ -52,4 +73,15 @@ describe('rlab certify', () => {
     expect(() => certifySettingsFromFlags({ alpha: '2' })).toThrow(/--alpha "2"/);
     expect(() => certifySettingsFromFlags({ n: '0' })).toThrow(/--n "0"/);
   });
+
+  it("--conv winograd (split over two kernel threads) gives the direct convolution's votes up to float rounding", async () => {
+    const [direct, wino] = await Promise.all([certifyOnTwoThreads('direct'), certifyOnTwoThreads('winograd')]);
+    expect(direct.conv).toBeUndefined();
+    expect(wino.conv).toBe('winograd');
+    expect(wino.images.map((i) => i.prediction)).toEqual(direct.images.map((i) => i.prediction));
+    // a wrong share of the batch (an image skipped or computed twice) moves hundreds of votes
+    wino.images.forEach((im, i) => expect(Math.abs(im.count - direct.images[i].count)).toBeLessThanOrEqual(3));
+    expect(direct.images.reduce((a, im) => a + im.count, 0)).toBeGreaterThan(3 * 2900);
+    expect(() => convFlag('fft')).toThrow(/--conv fft: use direct or winograd/);
+  }, 120_000);
 });

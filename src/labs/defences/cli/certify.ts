@@ -5,6 +5,7 @@
  */
 import { getDataset } from '../../../core/data/datasets';
 import { initNodeBackend, type NodeBackend } from '../../../core/engine/node-backend';
+import { setConvAlgorithm, type ConvAlgorithm } from '../../../core/engine/winograd';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,8 +30,21 @@ export const CERTIFY_OPTIONS = {
   json: { type: 'boolean', default: false },
   merge: { type: 'string' },
   card: { type: 'boolean', default: false },
+  conv: { type: 'string', default: 'direct' },
   ...fieldOptions(FIELDS),
 } as const;
+
+/** The --conv flag: the forward convolution of the wasm engine (core/engine/winograd.ts). */
+export function convFlag(value: unknown): ConvAlgorithm {
+  if (value !== 'direct' && value !== 'winograd') throw new UsageError(`--conv ${String(value)}: use direct or winograd`);
+  return value;
+}
+
+export const CONV_FLAG = {
+  name: 'conv',
+  value: 'direct|winograd',
+  help: 'forward convolution in the wasm engine: direct (default, reproduces the cards) or winograd (faster; rounds differently)',
+};
 
 /** The settings from the flags (the fields' defaults where absent); a clear message for a bad value. */
 export function certifySettingsFromFlags(values: Record<string, unknown>): CertifySettings {
@@ -56,6 +70,8 @@ export interface CertifyJson {
   seconds: number;
   samples_per_second: number;
   backend: string;
+  /** The forward convolution (absent: direct). */
+  conv?: ConvAlgorithm;
 }
 
 /**
@@ -97,7 +113,9 @@ function commandOf(out: CertifyJson, s: CertifySettings, start: number): string 
   return (
     `npm run --silent rlab -- certify --model ${out.model} --dataset ${out.dataset} --sigma ${s.sigma} --n ${out.n}` +
     (start ? ` --start ${start}` : '') +
-    ` --samples0 ${s.samples0} --samples ${s.samples} --alpha ${s.alpha} --batch ${s.batch} --radii ${s.radii.join(',')} --seed ${s.seed} --json`
+    ` --samples0 ${s.samples0} --samples ${s.samples} --alpha ${s.alpha} --batch ${s.batch} --radii ${s.radii.join(',')} --seed ${s.seed}` +
+    (out.conv === 'winograd' ? ' --conv winograd' : '') +
+    ' --json'
   );
 }
 
@@ -144,7 +162,10 @@ export async function runCertify(args: string[]): Promise<number> {
   if (v.backend !== 'wasm' && v.backend !== 'cpu')
     throw new UsageError(`--backend ${String(v.backend)} is not available in Node (wasm, cpu)`);
   const s = certifySettingsFromFlags(v);
+  const conv = convFlag(v.conv);
+  if (conv === 'winograd' && v.backend !== 'wasm') throw new UsageError('--conv winograd needs --backend wasm');
   const backend = await initNodeBackend(v.backend as NodeBackend);
+  setConvAlgorithm(conv);
   const test = await loadNodeSplit(ds.id, 'test', v['data-dir'] as string | undefined);
   if (s.start + s.images > test.n)
     throw new UsageError(`--start ${s.start} --n ${s.images} goes past the ${test.n} test images of ${ds.name}`);
@@ -185,6 +206,7 @@ export async function runCertify(args: string[]): Promise<number> {
     seconds: Number(seconds.toFixed(3)),
     samples_per_second: Math.round((images.length * per) / seconds),
     backend,
+    ...(conv === 'winograd' ? { conv } : {}),
   };
   if (v.card) writeCard(out, s, s.start);
   if (json) {
@@ -218,6 +240,7 @@ export const certifyCommand: Command = {
     ...fieldFlags(FIELDS, { certify: defaultCertify() }, { urlPrefix: DEFENCES_SLICE.prefix }),
     { name: 'data-dir', value: 'dir', help: 'CIFAR-10 binary batches (cifar-10-batches-bin)' },
     { name: 'backend', value: 'wasm|cpu', help: 'TensorFlow.js backend in Node (wasm)' },
+    CONV_FLAG,
     { name: 'json', help: 'print one JSON object' },
     { name: 'card', help: "write the figures into the zoo model's card (models/<id>/card.json)" },
     { name: 'merge', value: 'a.json,b.json', help: 'join --json outputs over consecutive slices into one (no sampling; --radii applies)' },
