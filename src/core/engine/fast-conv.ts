@@ -11,16 +11,17 @@
  * Results equal the CPU backend's up to float32 rounding (fast-conv.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { addKernel, callKernel, replaceKernel, type KernelArgs, type KernelFn, type TensorInfo, type WasmBackend } from './kernels';
+import {
+  addKernel,
+  callKernel,
+  replaceKernel,
+  type Conv2DAttrs,
+  type KernelArgs,
+  type KernelFn,
+  type TensorInfo,
+  type WasmBackend,
+} from './kernels';
 import { simdKernels, type SimdKernels } from './simd';
-
-interface Conv2DAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
 
 /** The same bytes seen with another shape (no copy, no reference count: never dispose it). */
 const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ ...t, shape });

@@ -22,6 +22,15 @@ export interface KernelArgs {
 }
 
 export type KernelFn = (args: KernelArgs) => TensorInfo;
+
+/** The attributes of TensorFlow.js's convolution kernels (Conv2D, FusedConv2D, and their gradients). */
+export interface Conv2DAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
 /** A kernel with several outputs (TensorFlow.js takes an array of them). */
 export type MultiOutputKernelFn = (args: KernelArgs) => TensorInfo[];
 

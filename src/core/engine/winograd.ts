@@ -15,7 +15,7 @@
  * a convolution (the filter gradient's convolution has no 3x3 filter and stays direct).
  */
 import * as tf from '@tensorflow/tfjs';
-import { replaceKernel, type KernelArgs, type KernelFn, type TensorInfo } from './kernels';
+import { replaceKernel, type Conv2DAttrs, type KernelArgs, type KernelFn, type TensorInfo } from './kernels';
 import { simdKernels, simdThreads } from './simd';
 
 export type ConvAlgorithm = 'direct' | 'winograd';
@@ -66,14 +66,8 @@ export function winogradScratch(oh: number, ow: number, ci: number, co: number):
   return (2 * th + 2) * (2 * tw + 2) * ci + 16 * t4 * (ci + co);
 }
 
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  activation?: string;
-}
+/** FusedConv2D's attributes (Conv2D's lack the activation). */
+type ConvAttrs = Conv2DAttrs & { activation?: string };
 
 /** The convolution's geometry when the Winograd kernel takes it, else null. */
 function fits(x: TensorInfo, filter: TensorInfo, a: ConvAttrs, bias: TensorInfo | undefined) {
