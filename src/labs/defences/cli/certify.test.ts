@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../../cli/paths';
-import { certifySettingsFromFlags, convFlag, mergeCertifyJson, radiusKey, type CertifyJson } from './certify';
+import { certifySettingsFromFlags, commandOf, convFlag, mergeCertifyJson, radiusKey, type CertifyJson } from './certify';
 
 /** `rlab certify --json` on two wasm threads, as its own process (the threaded build and the kernel threads). */
 async function certifyOnTwoThreads(conv: string): Promise<CertifyJson> {
@@ -65,6 +65,16 @@ describe('rlab certify', () => {
     expect(o.samples_per_second).toBe(Math.round((5 * 10100) / 20));
     expect(() => mergeCertifyJson([part([0, 1]), part([3])], [0])).toThrow(/not consecutive/);
     expect(() => mergeCertifyJson([part([0]), part([1], { sigma: 0.5 })], [0])).toThrow(/other models or settings/);
+  });
+
+  it("writes the card's command with every setting, the CIFAR-10 data folder, and a non-default convolution", () => {
+    const s = certifySettingsFromFlags({ batch: '500', radii: '0,0.5' });
+    expect(commandOf(part([0, 1]), s, 0)).toBe(
+      'npm run --silent rlab -- certify --model m --dataset mnist --sigma 0.25 --n 2 --samples0 100 --samples 10000 --alpha 0.001 --batch 500 --radii 0,0.5 --seed 0 --json',
+    );
+    const cifar = commandOf(part([0, 1], { dataset: 'cifar10', conv: 'winograd' }), s, 50);
+    expect(cifar).toContain('--dataset cifar10 --data-dir <cifar-10-batches-bin> --sigma 0.25 --n 2 --start 50 ');
+    expect(cifar).toMatch(/--seed 0 --conv winograd --json$/);
   });
 
   it('reads its settings from the lab fields, with a clear message for a bad value', () => {

@@ -109,9 +109,11 @@ export function mergeCertifyJson(parts: CertifyJson[], radii: number[]): Certify
 }
 
 /** The command that reproduces a certification (every setting written out). */
-function commandOf(out: CertifyJson, s: CertifySettings, start: number): string {
+export function commandOf(out: CertifyJson, s: CertifySettings, start: number): string {
   return (
-    `npm run --silent rlab -- certify --model ${out.model} --dataset ${out.dataset} --sigma ${s.sigma} --n ${out.n}` +
+    `npm run --silent rlab -- certify --model ${out.model} --dataset ${out.dataset}` +
+    (getDataset(out.dataset).origin === 'imported' ? ' --data-dir <cifar-10-batches-bin>' : '') +
+    ` --sigma ${s.sigma} --n ${out.n}` +
     (start ? ` --start ${start}` : '') +
     ` --samples0 ${s.samples0} --samples ${s.samples} --alpha ${s.alpha} --batch ${s.batch} --radii ${s.radii.join(',')} --seed ${s.seed}` +
     (out.conv === 'winograd' ? ' --conv winograd' : '') +
