@@ -63,10 +63,10 @@ export function startSimdThreads(
     count,
     run(kernel, calls) {
       if (calls.length > count) throw new Error(`${calls.length} calls for ${count} kernel threads`);
+      if (calls.some((args) => args.length > MAX_ARGS)) throw new Error(`${kernel} takes at most ${MAX_ARGS} arguments here`);
       const started = workers.slice(0, calls.length - 1);
       started.forEach((w, i) => {
         const args = calls[i + 1];
-        if (args.length > MAX_ARGS) throw new Error(`${kernel} takes at most ${MAX_ARGS} arguments here`);
         w.control[ARGS] = args.length;
         w.control[ARGS + 1] = KERNELS.indexOf(kernel);
         w.control.set(args, ARGS + 2);
@@ -74,11 +74,15 @@ export function startSimdThreads(
         Atomics.store(w.control, SEQ, w.seq);
         Atomics.notify(w.control, SEQ);
       });
-      if (calls.length > 0) own[kernel](...calls[0]);
-      for (const w of started) {
-        // sleep only while DONE still holds the value just read (a wake-up between the read and the wait is not lost)
-        for (let done = Atomics.load(w.control, DONE); done !== w.seq; done = Atomics.load(w.control, DONE))
-          Atomics.wait(w.control, DONE, done);
+      try {
+        if (calls.length > 0) own[kernel](...calls[0]);
+      } finally {
+        // the workers write into the caller's tensors: wait for them even when the caller's share threw
+        for (const w of started) {
+          // sleep only while DONE still holds the value just read (a wake-up between the read and the wait is not lost)
+          for (let done = Atomics.load(w.control, DONE); done !== w.seq; done = Atomics.load(w.control, DONE))
+            Atomics.wait(w.control, DONE, done);
+        }
       }
       if (started.some((w) => w.control[FAILED] !== 0)) throw new Error(`the SIMD kernel ${kernel} failed in a kernel thread`);
     },
