@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { replaceKernel, type KernelArgs, type KernelFn, type TensorInfo } from './kernels';
-import { simdKernels, simdThreads } from './simd';
+import { runByImages, simdKernels } from './simd';
 interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
@@ -183,18 +183,8 @@ const maxPool =
     // heap views after the last allocation; with kernel threads, a share of the images each
     const from = args.backend.typedArrayFromHeap(x).byteOffset;
     const to = args.backend.typedArrayFromHeap(out).byteOffset;
-    const threads = simdThreads();
-    const n = p.batchSize;
-    const parts = Math.min(n, threads?.count ?? 1);
-    if (!threads || parts < 2) simd.maxPool2x2(from, to, ...dims(p));
-    else {
-      const [, h, w, c, oh, ow] = dims(p);
-      const calls = Array.from({ length: parts }, (_, k) => {
-        const [a, b] = [Math.floor((k * n) / parts), Math.floor(((k + 1) * n) / parts)];
-        return [from + 4 * a * h * w * c, to + 4 * a * oh * ow * c, b - a, h, w, c, oh, ow];
-      });
-      threads.run('maxPool2x2', calls);
-    }
+    const [, h, w, c, oh, ow] = dims(p);
+    runByImages('maxPool2x2', p.batchSize, (a, b) => [from + 4 * a * h * w * c, to + 4 * a * oh * ow * c, b - a, h, w, c, oh, ow]);
     return out;
   };
 

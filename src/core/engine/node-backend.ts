@@ -29,7 +29,8 @@ export async function initNodeBackend(name: NodeBackend = 'wasm', threads?: numb
   await tf.ready();
   installFastKernels();
   installLazyConvGradients();
-  if (name === 'wasm') await installSimdKernels((tf.backend() as unknown as { wasm: Parameters<typeof installSimdKernels>[0] }).wasm);
+  if (name === 'wasm')
+    await installSimdKernels((tf.backend() as unknown as { wasm: Parameters<typeof installSimdKernels>[0] }).wasm, wasmThreads());
   return tf.getBackend();
 }
 

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { replaceKernel, type Conv2DAttrs, type KernelArgs, type KernelFn, type TensorInfo } from './kernels';
-import { simdKernels, simdThreads } from './simd';
+import { imageShares, runByImages, simdKernels } from './simd';
 
 export type ConvAlgorithm = 'direct' | 'winograd';
 
@@ -98,12 +98,11 @@ const conv =
     const g = algorithm === 'winograd' && simd ? fits(x, filter, args.attrs as unknown as ConvAttrs, bias) : null;
     if (!simd || !g) return original(args);
     const { backend } = args;
-    const threads = simdThreads();
     const n = g.batchSize;
-    const parts = Math.max(1, Math.min(n, threads?.count ?? 1));
+    const parts = imageShares(n);
     const per = winogradScratch(g.outHeight, g.outWidth, g.ci, g.co);
     const out = backend.makeOutput([n, g.outHeight, g.outWidth, g.co], 'float32');
-    // scratch for each thread, the transformed filter, and (without a bias input) zeros
+    // scratch for each share, the transformed filter, and (without a bias input) zeros
     const scratch = backend.makeOutput([parts * per + 16 * g.ci * g.co + g.co], 'float32');
     try {
       const s = backend.typedArrayFromHeap(scratch);
@@ -114,15 +113,7 @@ const conv =
       const biasAt = bias ? backend.typedArrayFromHeap(bias).byteOffset : zeros.byteOffset;
       const common = [backend.typedArrayFromHeap(x).byteOffset, u.byteOffset, biasAt, backend.typedArrayFromHeap(out).byteOffset];
       const geometry = [g.inHeight, g.inWidth, g.ci, g.co, g.outHeight, g.outWidth, g.padInfo.top, g.padInfo.left, g.relu];
-      const calls = Array.from({ length: parts }, (_, k) => [
-        ...common,
-        s.byteOffset + 4 * k * per,
-        Math.floor((k * n) / parts),
-        Math.floor(((k + 1) * n) / parts),
-        ...geometry,
-      ]);
-      if (threads && parts > 1) threads.run('winograd3x3', calls);
-      else simd.winograd3x3(...(calls[0] as Parameters<typeof simd.winograd3x3>));
+      runByImages('winograd3x3', n, (from, to, k) => [...common, s.byteOffset + 4 * k * per, from, to, ...geometry]);
     } finally {
       backend.disposeData(scratch.dataId);
     }

@@ -54,7 +54,29 @@ export interface SimdKernels {
  */
 export interface SimdThreads {
   count: number;
-  run(kernel: 'winograd3x3' | 'maxPool2x2', calls: number[][]): void;
+  run(kernel: ThreadedKernel, calls: number[][]): void;
+}
+
+/** The kernels the kernel threads can run. */
+export type ThreadedKernel = 'winograd3x3' | 'maxPool2x2';
+
+/**
+ * Runs `kernel` over images 0..n-1 in one share per kernel thread (one share without threads):
+ * `args(from, to, k)` gives share k's arguments for images from..to-1. Returns when all are done.
+ */
+export function runByImages(kernel: ThreadedKernel, n: number, args: (from: number, to: number, k: number) => number[]): void {
+  const simd = active;
+  if (!simd) throw new Error('the SIMD kernels are not installed');
+  const t = threads;
+  const parts = imageShares(n);
+  const calls = Array.from({ length: parts }, (_, k) => args(Math.floor((k * n) / parts), Math.floor(((k + 1) * n) / parts), k));
+  if (t && parts > 1) t.run(kernel, calls);
+  else (simd[kernel] as (...a: number[]) => void)(...calls[0]);
+}
+
+/** How many shares runByImages makes of n images (what per-share scratch to allocate). */
+export function imageShares(n: number): number {
+  return Math.max(1, Math.min(n, (active ? threads?.count : 1) ?? 1));
 }
 
 let active: SimdKernels | null = null;
@@ -69,9 +91,4 @@ export function simdKernels(): SimdKernels | null {
 export function setSimdKernels(k: SimdKernels | null, t?: SimdThreads | null): void {
   active = k;
   if (t !== undefined) threads = t;
-}
-
-/** The kernel threads over the shared heap, or null (one thread: call the kernels directly). */
-export function simdThreads(): SimdThreads | null {
-  return active ? threads : null;
 }

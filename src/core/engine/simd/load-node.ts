@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { setSimdKernels, type SimdKernels, type SimdThreads } from './index';
 import { startSimdThreads } from './threads-node';
 
@@ -22,11 +21,11 @@ interface EmscriptenModule {
  * memory to find or this Node lacks wasm SIMD: TensorFlow.js's wasm backend needs SIMD too, so either
  * means the engine is not what this module was written for.
  */
-export async function installSimdKernels(module: EmscriptenModule): Promise<SimdKernels> {
+export async function installSimdKernels(module: EmscriptenModule, backendThreads: number): Promise<SimdKernels> {
   const memory = module.wasmMemory ?? module.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error("cannot find the wasm backend's memory for the SIMD kernels");
   // initNodeBackend runs again on every backend switch: assemble once per wasm memory
-  const ready = built.get(memory) ?? build(memory);
+  const ready = built.get(memory) ?? build(memory, backendThreads);
   built.set(memory, ready);
   const { kernels, threads } = await ready;
   setSimdKernels(kernels, threads);
@@ -35,20 +34,11 @@ export async function installSimdKernels(module: EmscriptenModule): Promise<Simd
 
 const built = new WeakMap<WebAssembly.Memory, Promise<{ kernels: SimdKernels; threads: SimdThreads | null }>>();
 
-/** The wasm backend's thread count (1 for the single-threaded build). */
-function backendThreads(): number {
-  try {
-    return getThreadsCount();
-  } catch {
-    return 1;
-  }
-}
-
 /**
  * Assembles and instantiates the kernels; over a shared heap with several backend threads, also starts
  * as many kernel threads (less the caller's).
  */
-async function build(memory: WebAssembly.Memory): Promise<{ kernels: SimdKernels; threads: SimdThreads | null }> {
+async function build(memory: WebAssembly.Memory, count: number): Promise<{ kernels: SimdKernels; threads: SimdThreads | null }> {
   const shared = memory.buffer instanceof SharedArrayBuffer;
   const wabt = await wabtInit();
   const text = source().replace('SHARED', shared ? 'shared' : '');
@@ -57,7 +47,6 @@ async function build(memory: WebAssembly.Memory): Promise<{ kernels: SimdKernels
     const { buffer } = parsed.toBinary({});
     const module = new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>);
     const kernels = (await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as SimdKernels;
-    const count = backendThreads();
     const threads = shared && count > 1 ? startSimdThreads(module, memory, kernels, count) : null;
     return { kernels, threads };
   } finally {

@@ -24,12 +24,11 @@ export async function runBenchCertify(args: string[]): Promise<number> {
     conv: { type: 'string', default: 'direct' },
     json: { type: 'boolean', default: false },
   });
-  const conv = convFlag(values.conv);
   if (values.backend !== 'wasm' && values.backend !== 'cpu')
     throw new UsageError(`--backend ${values.backend} is not available in Node (wasm, cpu)`);
   const batch = num(values.batch, 'batch', 1000, isPosInt, 'a whole number >= 1');
   const samples = num(values.samples, 'samples', 20000, isPosInt, 'a whole number >= 1');
-  if (conv === 'winograd' && values.backend !== 'wasm') throw new UsageError('--conv winograd needs --backend wasm');
+  const conv = convFlag(values.conv, values.backend);
   const backend = await initNodeBackend(values.backend as NodeBackend);
   setConvAlgorithm(conv);
   const model = await loadNodeModel(values.model!);

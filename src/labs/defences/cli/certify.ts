@@ -34,9 +34,10 @@ export const CERTIFY_OPTIONS = {
   ...fieldOptions(FIELDS),
 } as const;
 
-/** The --conv flag: the forward convolution of the wasm engine (core/engine/winograd.ts). */
-export function convFlag(value: unknown): ConvAlgorithm {
+/** The --conv flag: the forward convolution of the wasm engine (core/engine/winograd.ts); winograd needs --backend wasm. */
+export function convFlag(value: unknown, backend: unknown = 'wasm'): ConvAlgorithm {
   if (value !== 'direct' && value !== 'winograd') throw new UsageError(`--conv ${String(value)}: use direct or winograd`);
+  if (value === 'winograd' && backend !== 'wasm') throw new UsageError('--conv winograd needs --backend wasm');
   return value;
 }
 
@@ -164,8 +165,7 @@ export async function runCertify(args: string[]): Promise<number> {
   if (v.backend !== 'wasm' && v.backend !== 'cpu')
     throw new UsageError(`--backend ${String(v.backend)} is not available in Node (wasm, cpu)`);
   const s = certifySettingsFromFlags(v);
-  const conv = convFlag(v.conv);
-  if (conv === 'winograd' && v.backend !== 'wasm') throw new UsageError('--conv winograd needs --backend wasm');
+  const conv = convFlag(v.conv, v.backend);
   const backend = await initNodeBackend(v.backend as NodeBackend);
   setConvAlgorithm(conv);
   const test = await loadNodeSplit(ds.id, 'test', v['data-dir'] as string | undefined);
